@@ -1,0 +1,475 @@
+package io.jproc;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for jproc, bound from {@code jproc.*}.
+ *
+ * @author jproc developers
+ */
+@ConfigurationProperties(JprocProperties.PREFIX)
+public class JprocProperties {
+
+	/** Prefix of every jproc property. */
+	public static final String PREFIX = "jproc";
+
+	/**
+	 * Number of worker JVMs, or 'auto' for one per available processor. 0 (the default)
+	 * turns jproc off: the application runs as a plain single process.
+	 */
+	private WorkerCount workers = WorkerCount.OFF;
+
+	/**
+	 * Length of the kernel accept queue of the shared listening socket. Connections
+	 * that arrive while no worker accepts wait here instead of being refused.
+	 */
+	private int backlog = 1024;
+
+	/**
+	 * Maximum time the master waits for its workers to drain and exit after SIGTERM or
+	 * SIGINT before it kills the stragglers.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Maximum time a leaving worker takes to finish its in-flight requests once it has
+	 * stopped accepting. Past it (plus a grace period) the master kills it.
+	 */
+	private Duration drainTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Maximum time a worker retiring for a planned reason keeps serving while it waits
+	 * for its replacement to become ready.
+	 */
+	private Duration replaceTimeout = Duration.ofSeconds(60);
+
+	private final Worker worker = new Worker();
+
+	private final Restart restart = new Restart();
+
+	private final Heartbeat heartbeat = new Heartbeat();
+
+	private final Recycle recycle = new Recycle();
+
+	private final Reload reload = new Reload();
+
+	private final Ipc ipc = new Ipc();
+
+	public WorkerCount getWorkers() {
+		return this.workers;
+	}
+
+	public void setWorkers(WorkerCount workers) {
+		this.workers = workers;
+	}
+
+	public int getBacklog() {
+		return this.backlog;
+	}
+
+	public void setBacklog(int backlog) {
+		this.backlog = backlog;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Duration getDrainTimeout() {
+		return this.drainTimeout;
+	}
+
+	public void setDrainTimeout(Duration drainTimeout) {
+		this.drainTimeout = drainTimeout;
+	}
+
+	public Duration getReplaceTimeout() {
+		return this.replaceTimeout;
+	}
+
+	public void setReplaceTimeout(Duration replaceTimeout) {
+		this.replaceTimeout = replaceTimeout;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	public Restart getRestart() {
+		return this.restart;
+	}
+
+	public Heartbeat getHeartbeat() {
+		return this.heartbeat;
+	}
+
+	public Recycle getRecycle() {
+		return this.recycle;
+	}
+
+	public Reload getReload() {
+		return this.reload;
+	}
+
+	public Ipc getIpc() {
+		return this.ipc;
+	}
+
+	/**
+	 * Check the values that binding alone cannot check.
+	 * @throws InvalidConfigurationPropertyValueException naming the first wrong key
+	 */
+	public void validate() {
+		requireRange("backlog", this.backlog, 1, 65535);
+		requirePositive("shutdown-timeout", this.shutdownTimeout);
+		requirePositive("drain-timeout", this.drainTimeout);
+		requirePositive("replace-timeout", this.replaceTimeout);
+		requirePositive("worker.boot-timeout", this.worker.bootTimeout);
+		requirePositive("restart.initial-backoff", this.restart.initialBackoff);
+		requirePositive("restart.max-backoff", this.restart.maxBackoff);
+		requireRange("restart.max-restarts", this.restart.maxRestarts, 1, 10_000);
+		requireRange("restart.max-boot-failures", this.restart.maxBootFailures, 1, 10_000);
+		requirePositive("restart.window", this.restart.window);
+		requirePositive("heartbeat.interval", this.heartbeat.interval);
+		requirePositive("heartbeat.timeout", this.heartbeat.timeout);
+		if (this.heartbeat.timeout.compareTo(this.heartbeat.interval) <= 0) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + ".heartbeat.timeout", this.heartbeat.timeout,
+					"must be longer than jproc.heartbeat.interval (" + this.heartbeat.interval + ")");
+		}
+		requireRange("recycle.max-requests", this.recycle.maxRequests, 0, Long.MAX_VALUE);
+		requireRange("recycle.max-requests-jitter", this.recycle.maxRequestsJitter, 0, Long.MAX_VALUE);
+		requireRange("recycle.max-parallel", this.recycle.maxParallel, 1, WorkerCount.MAX);
+		requireRange("reload.max-parallel", this.reload.maxParallel, 1, WorkerCount.MAX);
+		requirePositive("reload.ready-timeout", this.reload.readyTimeout);
+		requirePositive("ipc.request-timeout", this.ipc.requestTimeout);
+	}
+
+	private static void requireRange(String key, long value, long min, long max) {
+		if (value < min || value > max) {
+			String allowed = (max == Long.MAX_VALUE) ? "a whole number of at least " + min
+					: "a whole number from " + min + " to " + max;
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "." + key, value, "must be " + allowed);
+		}
+	}
+
+	private static void requirePositive(String key, @Nullable Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "." + key, value,
+					"must be a positive duration such as 500ms, 30s or 5m");
+		}
+	}
+
+	/**
+	 * How worker JVMs are started.
+	 */
+	public static class Worker {
+
+		/**
+		 * Extra JVM options for the workers, placed after the master's own JVM options
+		 * so that they win (for example -Xmx512m).
+		 */
+		private List<String> jvmArgs = new ArrayList<>();
+
+		/**
+		 * Extra environment variables for the workers.
+		 */
+		private Map<String, String> environment = new LinkedHashMap<>();
+
+		/**
+		 * Maximum time from spawn until a worker reports it is ready. A worker that
+		 * takes longer is killed and counts as a boot failure.
+		 */
+		private Duration bootTimeout = Duration.ofSeconds(120);
+
+		public List<String> getJvmArgs() {
+			return this.jvmArgs;
+		}
+
+		public void setJvmArgs(List<String> jvmArgs) {
+			this.jvmArgs = jvmArgs;
+		}
+
+		public Map<String, String> getEnvironment() {
+			return this.environment;
+		}
+
+		public void setEnvironment(Map<String, String> environment) {
+			this.environment = environment;
+		}
+
+		public Duration getBootTimeout() {
+			return this.bootTimeout;
+		}
+
+		public void setBootTimeout(Duration bootTimeout) {
+			this.bootTimeout = bootTimeout;
+		}
+
+	}
+
+	/**
+	 * How the master replaces workers that exit without being asked to.
+	 */
+	public static class Restart {
+
+		/**
+		 * Delay before the second quick restart of a slot. Each further quick failure
+		 * multiplies it by 1.5, up to max-backoff. The first restart is immediate.
+		 */
+		private Duration initialBackoff = Duration.ofMillis(500);
+
+		/**
+		 * Longest delay between restarts of a slot.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(15);
+
+		/**
+		 * A worker that exits sooner than this after it was spawned has failed quickly:
+		 * its next restart is delayed with backoff.
+		 */
+		private Duration minUptime = Duration.ofSeconds(10);
+
+		/**
+		 * Maximum unexpected exits of one slot within the window. One more and the slot
+		 * is given up.
+		 */
+		private int maxRestarts = 10;
+
+		/**
+		 * Time window over which max-restarts is counted.
+		 */
+		private Duration window = Duration.ofMinutes(5);
+
+		/**
+		 * Consecutive boot failures (exits before ready) after which a slot is given up.
+		 */
+		private int maxBootFailures = 3;
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public Duration getMinUptime() {
+			return this.minUptime;
+		}
+
+		public void setMinUptime(Duration minUptime) {
+			this.minUptime = minUptime;
+		}
+
+		public int getMaxRestarts() {
+			return this.maxRestarts;
+		}
+
+		public void setMaxRestarts(int maxRestarts) {
+			this.maxRestarts = maxRestarts;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public int getMaxBootFailures() {
+			return this.maxBootFailures;
+		}
+
+		public void setMaxBootFailures(int maxBootFailures) {
+			this.maxBootFailures = maxBootFailures;
+		}
+
+	}
+
+	/**
+	 * Liveness heartbeats from workers to the master.
+	 */
+	public static class Heartbeat {
+
+		/**
+		 * How often a worker sends a heartbeat with its figures.
+		 */
+		private Duration interval = Duration.ofSeconds(5);
+
+		/**
+		 * A worker silent for this long is hung: it is replaced, its thread dump is
+		 * requested and it is killed.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Planned recycling of workers. Every trigger is off by default.
+	 */
+	public static class Recycle {
+
+		/**
+		 * Requests after which a worker is recycled. 0 turns this trigger off.
+		 */
+		private long maxRequests;
+
+		/**
+		 * Upper bound of a random number added to max-requests per worker, so that
+		 * workers do not recycle together.
+		 */
+		private long maxRequestsJitter;
+
+		/**
+		 * Heap still in use after a garbage collection above which a worker is recycled.
+		 * Unset turns this trigger off.
+		 */
+		private @Nullable DataSize maxHeap;
+
+		/**
+		 * Age after which a worker is recycled. Unset turns this trigger off.
+		 */
+		private @Nullable Duration maxAge;
+
+		/**
+		 * Maximum planned retirements running at once.
+		 */
+		private int maxParallel = 1;
+
+		public long getMaxRequests() {
+			return this.maxRequests;
+		}
+
+		public void setMaxRequests(long maxRequests) {
+			this.maxRequests = maxRequests;
+		}
+
+		public long getMaxRequestsJitter() {
+			return this.maxRequestsJitter;
+		}
+
+		public void setMaxRequestsJitter(long maxRequestsJitter) {
+			this.maxRequestsJitter = maxRequestsJitter;
+		}
+
+		public @Nullable DataSize getMaxHeap() {
+			return this.maxHeap;
+		}
+
+		public void setMaxHeap(@Nullable DataSize maxHeap) {
+			this.maxHeap = maxHeap;
+		}
+
+		public @Nullable Duration getMaxAge() {
+			return this.maxAge;
+		}
+
+		public void setMaxAge(@Nullable Duration maxAge) {
+			this.maxAge = maxAge;
+		}
+
+		public int getMaxParallel() {
+			return this.maxParallel;
+		}
+
+		public void setMaxParallel(int maxParallel) {
+			this.maxParallel = maxParallel;
+		}
+
+	}
+
+	/**
+	 * Rolling reloads of the whole pool.
+	 */
+	public static class Reload {
+
+		/**
+		 * Workers replaced at once during a rolling reload.
+		 */
+		private int maxParallel = 1;
+
+		/**
+		 * Maximum time a new worker of a reload takes to become ready. Past it the
+		 * reload stops and the old workers keep serving.
+		 */
+		private Duration readyTimeout = Duration.ofSeconds(120);
+
+		public int getMaxParallel() {
+			return this.maxParallel;
+		}
+
+		public void setMaxParallel(int maxParallel) {
+			this.maxParallel = maxParallel;
+		}
+
+		public Duration getReadyTimeout() {
+			return this.readyTimeout;
+		}
+
+		public void setReadyTimeout(Duration readyTimeout) {
+			this.readyTimeout = readyTimeout;
+		}
+
+	}
+
+	/**
+	 * The channel between master and workers.
+	 */
+	public static class Ipc {
+
+		/**
+		 * Maximum time a worker waits for the master to answer a request (pool status,
+		 * metrics) before it answers its caller with an error.
+		 */
+		private Duration requestTimeout = Duration.ofSeconds(5);
+
+		public Duration getRequestTimeout() {
+			return this.requestTimeout;
+		}
+
+		public void setRequestTimeout(Duration requestTimeout) {
+			this.requestTimeout = requestTimeout;
+		}
+
+	}
+
+}

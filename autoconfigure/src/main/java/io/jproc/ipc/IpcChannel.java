@@ -1,0 +1,322 @@
+package io.jproc.ipc;
+
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jnr.unixsocket.UnixSocketChannel;
+
+/**
+ * One end of the private channel between master and a worker: a connected Unix socket
+ * (one end of a socketpair) carrying {@link FrameCodec} frames. A daemon thread reads
+ * frames and hands them to a {@link Listener}; replies are matched to their request by
+ * sequence number. Sending is thread-safe.
+ */
+public final class IpcChannel implements Closeable {
+
+	private final UnixSocketChannel socket;
+
+	private final String name;
+
+	private final InputStream in;
+
+	private final OutputStream out;
+
+	private final AtomicLong nextSeq = new AtomicLong();
+
+	private final Map<Long, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private final Object writeLock = new Object();
+
+	private IpcChannel(UnixSocketChannel socket, String name) throws IOException {
+		this.socket = socket;
+		this.name = name;
+		socket.configureBlocking(true);
+		// Not Channels.newInputStream/newOutputStream: for a selectable channel both hold
+		// its blocking lock, so a reader blocked in read would stall every writer.
+		this.in = new DataInputStream(new BufferedInputStream(new SocketInput(socket), 64 * 1024));
+		this.out = new SocketOutput(socket);
+	}
+
+	/**
+	 * Wrap an inherited or created socket file descriptor.
+	 * @param fd the file descriptor of a connected Unix stream socket
+	 * @param name a name for threads and messages, such as {@code worker 2}
+	 * @return the channel, not yet reading
+	 * @throws IOException if the descriptor cannot be used
+	 */
+	public static IpcChannel fromFd(int fd, String name) throws IOException {
+		return new IpcChannel(UnixSocketChannel.fromFD(fd), name);
+	}
+
+	/**
+	 * Wrap one end of {@link UnixSocketChannel#pair()}.
+	 * @param socket the socket
+	 * @param name a name for threads and messages
+	 * @return the channel, not yet reading
+	 * @throws IOException if the socket cannot be used
+	 */
+	public static IpcChannel of(UnixSocketChannel socket, String name) throws IOException {
+		return new IpcChannel(socket, name);
+	}
+
+	/**
+	 * Start the reader thread.
+	 * @param listener receives every frame that is not a reply to one of our requests
+	 */
+	public void start(Listener listener) {
+		Thread reader = new Thread(() -> readLoop(listener), "jproc-ipc-" + this.name.replace(' ', '-'));
+		reader.setDaemon(true);
+		reader.start();
+	}
+
+	private void readLoop(Listener listener) {
+		try {
+			while (!this.closed.get()) {
+				Envelope envelope;
+				try {
+					envelope = FrameCodec.read(this.in);
+				}
+				catch (MalformedFrameException ex) {
+					listener.onMalformed(ex);
+					if (ex.isFatal()) {
+						break;
+					}
+					continue;
+				}
+				if (envelope == null) {
+					break;
+				}
+				if (envelope.isReply()) {
+					CompletableFuture<Message> waiting = this.pending.remove(envelope.replyTo());
+					if (waiting != null) {
+						waiting.complete(envelope.message());
+						continue;
+					}
+				}
+				listener.onMessage(envelope);
+			}
+		}
+		catch (IOException ex) {
+			// A reset or closed peer is an end of stream like any other.
+		}
+		catch (RuntimeException ex) {
+			listener.onMalformed(new MalformedFrameException("reader failed: " + ex, true, 0));
+		}
+		finally {
+			closeQuietly();
+			failPending("channel to " + this.name + " closed");
+			listener.onClosed();
+		}
+	}
+
+	/**
+	 * Send a message that expects no reply.
+	 * @param message the message
+	 * @return whether it was written (false once the channel is closed or broken)
+	 */
+	public boolean send(Message message) {
+		return write(new Envelope(this.nextSeq.incrementAndGet(), 0, message));
+	}
+
+	/**
+	 * Answer a request.
+	 * @param request the request's envelope
+	 * @param message the answer
+	 * @return whether it was written
+	 */
+	public boolean reply(Envelope request, Message message) {
+		return reply(request.seq(), message);
+	}
+
+	/**
+	 * Answer a request by its sequence number.
+	 * @param requestSeq the request's sequence number
+	 * @param message the answer
+	 * @return whether it was written
+	 */
+	public boolean reply(long requestSeq, Message message) {
+		return write(new Envelope(this.nextSeq.incrementAndGet(), requestSeq, message));
+	}
+
+	/**
+	 * Send a request and wait for its reply up to a timeout.
+	 * @param message the request
+	 * @param timeout how long to wait
+	 * @return the reply; completes exceptionally with {@link TimeoutException} when late
+	 * and with {@link IOException} when the channel is or becomes closed
+	 */
+	public CompletableFuture<Message> request(Message message, Duration timeout) {
+		long seq = this.nextSeq.incrementAndGet();
+		CompletableFuture<Message> reply = new CompletableFuture<>();
+		this.pending.put(seq, reply);
+		if (!write(new Envelope(seq, 0, message))) {
+			this.pending.remove(seq);
+			reply.completeExceptionally(new IOException("channel to " + this.name + " is closed"));
+			return reply;
+		}
+		return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.whenComplete((result, failure) -> this.pending.remove(seq));
+	}
+
+	private boolean write(Envelope envelope) {
+		if (this.closed.get()) {
+			return false;
+		}
+		byte[] frame = FrameCodec.encode(envelope);
+		synchronized (this.writeLock) {
+			try {
+				this.out.write(frame);
+				this.out.flush();
+				return true;
+			}
+			catch (IOException ex) {
+				closeQuietly();
+				return false;
+			}
+		}
+	}
+
+	/**
+	 * Write raw bytes, bypassing the codec. Only for tests of the peer's validation.
+	 * @param bytes the bytes
+	 * @throws IOException on a write error
+	 */
+	void writeRaw(byte[] bytes) throws IOException {
+		synchronized (this.writeLock) {
+			this.out.write(bytes);
+			this.out.flush();
+		}
+	}
+
+	/**
+	 * Whether the channel is still open.
+	 * @return {@code true} until it is closed or the peer has gone
+	 */
+	public boolean isOpen() {
+		return !this.closed.get();
+	}
+
+	private void failPending(String why) {
+		this.pending.values().forEach((future) -> future.completeExceptionally(new IOException(why)));
+		this.pending.clear();
+	}
+
+	private void closeQuietly() {
+		if (this.closed.compareAndSet(false, true)) {
+			try {
+				// shutdown wakes our own blocked reader and shows the peer an end of stream
+				this.socket.shutdownInput();
+				this.socket.shutdownOutput();
+			}
+			catch (IOException ex) {
+				// Not connected any more.
+			}
+			try {
+				this.socket.close();
+			}
+			catch (IOException ex) {
+				// Already gone.
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+		closeQuietly();
+		failPending("channel to " + this.name + " closed");
+	}
+
+	/**
+	 * Receives what the reader thread reads. Called on that thread: hand work off quickly.
+	 */
+	public interface Listener {
+
+		/**
+		 * A frame that is not the reply to one of our pending requests.
+		 * @param envelope the frame
+		 */
+		void onMessage(Envelope envelope);
+
+		/**
+		 * A frame could not be read. When fatal, {@link #onClosed()} follows.
+		 * @param error what was wrong
+		 */
+		void onMalformed(MalformedFrameException error);
+
+		/**
+		 * The channel is closed: the peer has gone or the framing broke.
+		 */
+		void onClosed();
+
+	}
+
+	private static final class SocketInput extends InputStream {
+
+		private final UnixSocketChannel socket;
+
+		SocketInput(UnixSocketChannel socket) {
+			this.socket = socket;
+		}
+
+		@Override
+		public int read() throws IOException {
+			byte[] one = new byte[1];
+			return (read(one, 0, 1) < 0) ? -1 : (one[0] & 0xff);
+		}
+
+		@Override
+		public int read(byte[] buffer, int offset, int length) throws IOException {
+			if (length == 0) {
+				return 0;
+			}
+			int count;
+			do {
+				count = this.socket.read(ByteBuffer.wrap(buffer, offset, length));
+			}
+			while (count == 0);
+			return count;
+		}
+
+	}
+
+	private static final class SocketOutput extends OutputStream {
+
+		private final UnixSocketChannel socket;
+
+		SocketOutput(UnixSocketChannel socket) {
+			this.socket = socket;
+		}
+
+		@Override
+		public void write(int b) throws IOException {
+			write(new byte[] { (byte) b }, 0, 1);
+		}
+
+		@Override
+		public void write(byte[] bytes, int offset, int length) throws IOException {
+			ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+			while (buffer.hasRemaining()) {
+				if (this.socket.write(buffer) < 0) {
+					throw new IOException("channel closed");
+				}
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,367 @@
+package io.jproc.master;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.jproc.ExitCodes;
+import io.jproc.JprocProperties;
+import io.jproc.ipc.Envelope;
+import io.jproc.ipc.Message;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The master's loop: one thread takes events from a queue and alone changes the pool.
+ * It keeps the wanted number of workers, replaces those that fail with backoff, gives
+ * up slots that keep failing, and shuts the pool down on SIGTERM or SIGINT.
+ */
+public final class Arbiter {
+
+	private static final Log logger = LogFactory.getLog(Arbiter.class);
+
+	private static final int SIGKILL = 9;
+
+	private static final int SIGTERM = 15;
+
+	private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+
+	private static final long TICK_MILLIS = 200;
+
+	private final JprocProperties properties;
+
+	private final Spawner spawner;
+
+	private final List<ListenSocket> sockets;
+
+	private final WorkerLauncher launcher;
+
+	private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
+
+	private final List<Slot> slots = new ArrayList<>();
+
+	private final List<WorkerHandle> live = new ArrayList<>();
+
+	private final Map<Class<? extends Message>, MessageHandler> handlers;
+
+	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+
+	private MasterState state = MasterState.RUNNING;
+
+	private boolean allReadyLogged;
+
+	private @Nullable Instant shutdownStartedAt;
+
+	private @Nullable Instant shutdownDeadline;
+
+	private @Nullable Instant hardDeadline;
+
+	private int shutdownExitCode = ExitCodes.OK;
+
+	private @Nullable Integer exitCode;
+
+	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
+		this.properties = properties;
+		this.spawner = spawner;
+		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
+		this.launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
+		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat);
+		for (int id = 1; id <= properties.getWorkers().value(); id++) {
+			this.slots.add(new Slot(id, properties.getRestart()));
+		}
+	}
+
+	/**
+	 * Start the workers and run until the pool is shut down.
+	 * @return the master's exit code, see {@link ExitCodes}
+	 */
+	int run() {
+		for (ListenSocket socket : this.sockets) {
+			logger.info("jproc master (pid " + ProcessHandle.current().pid() + ") listening on " + socket.describe()
+					+ " (" + socket.name() + "), starting " + this.slots.size() + " workers");
+		}
+		MasterSignals.install(this.events::add);
+		this.slots.forEach(this::spawn);
+		while (this.exitCode == null) {
+			try {
+				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+				if (event != null) {
+					handle(event);
+				}
+				tick(Instant.now());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				beginShutdown("interrupted");
+			}
+			catch (RuntimeException ex) {
+				// What a worker sends or does must never end the master.
+				logger.error("jproc master: unexpected error, continuing", ex);
+			}
+		}
+		return this.exitCode;
+	}
+
+	private void handle(MasterEvent event) {
+		if (event instanceof MasterEvent.Exited exited) {
+			onExited(exited.worker(), exited.exit());
+		}
+		else if (event instanceof MasterEvent.Received received) {
+			onReceived(received.worker(), received.envelope());
+		}
+		else if (event instanceof MasterEvent.Malformed malformed) {
+			logger.warn(malformed.worker() + " sent a malformed frame"
+					+ (malformed.error().isFatal() ? " and its channel is closed: " : ", ignored: ")
+					+ malformed.error().getMessage());
+			if (malformed.error().seq() > 0) {
+				malformed.worker().channel().reply(malformed.error().seq(),
+						new Message.Failure("malformed frame: " + malformed.error().getMessage()));
+			}
+		}
+		else if (event instanceof MasterEvent.ChannelClosed closed) {
+			onChannelClosed(closed.worker());
+		}
+		else if (event instanceof MasterEvent.SignalReceived signal) {
+			onSignal(signal.name());
+		}
+	}
+
+	private void onReceived(WorkerHandle worker, Envelope envelope) {
+		MessageHandler handler = this.handlers.get(envelope.message().getClass());
+		if (handler == null) {
+			logger.warn(worker + " sent " + envelope.message().getClass().getSimpleName()
+					+ ", which a master does not take; ignored");
+			worker.channel().reply(envelope, new Message.Failure("the master does not take this message"));
+			return;
+		}
+		handler.handle(worker, envelope);
+	}
+
+	private void onReady(WorkerHandle worker, Envelope envelope) {
+		if (worker.state() != WorkerState.STARTING) {
+			return;
+		}
+		Instant now = Instant.now();
+		worker.ready(now);
+		slotOf(worker).onReady();
+		logger.info(worker + " ready in " + seconds(worker.bootTime()));
+		if (!this.allReadyLogged && this.slots.stream().allMatch(this::hasServingWorker)) {
+			this.allReadyLogged = true;
+			logger.info("all " + this.slots.size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
+					+ " after master start");
+		}
+	}
+
+	private void onHeartbeat(WorkerHandle worker, Envelope envelope) {
+		worker.heartbeat(Instant.now(), (Message.Heartbeat) envelope.message());
+	}
+
+	private void onChannelClosed(WorkerHandle worker) {
+		if (worker.state() != WorkerState.EXITED && !worker.isLeaving()) {
+			logger.debug(worker + " closed its channel");
+		}
+	}
+
+	private void onSignal(String name) {
+		switch (name) {
+			case "TERM" -> beginShutdown("SIGTERM");
+			case "INT" -> {
+				if (this.state == MasterState.SHUTTING_DOWN) {
+					logger.warn("second SIGINT: killing every worker now");
+					this.live.forEach((worker) -> this.spawner.kill(worker.pid(), SIGKILL));
+					finish(ExitCodes.INTERRUPTED);
+				}
+				else {
+					beginShutdown("SIGINT");
+				}
+			}
+			default -> logger.info("jproc master: SIG" + name + " ignored");
+		}
+	}
+
+	private void onExited(WorkerHandle worker, Exit exit) {
+		boolean bootFailure = worker.state() == WorkerState.STARTING && !worker.isLeaving();
+		Instant now = Instant.now();
+		worker.exited(exit);
+		this.live.remove(worker);
+		worker.channel().close();
+		String reason = worker.isLeaving() ? worker.leaveReason()
+				: (bootFailure ? "failed during boot" : "exited unexpectedly");
+		String line = worker + " exited with " + exit + " after "
+				+ seconds(Duration.between(worker.spawnedAt(), now)) + " (" + reason + ")";
+		if (worker.isLeaving() && exit.code() == ExitCodes.OK) {
+			logger.info(line);
+		}
+		else {
+			logger.warn(line);
+		}
+		Slot slot = slotOf(worker);
+		slot.recordExit(exit, reason, now);
+		if (slot.current() == worker) {
+			slot.current(null);
+		}
+		if (this.state != MasterState.RUNNING || worker.isLeaving()) {
+			return;
+		}
+		Duration delay = slot.onFailure(worker, bootFailure, now);
+		if (delay == null) {
+			logger.error("worker " + slot.id() + " given up after " + slot.gaveUpReason()
+					+ "; its slot stays empty. See the worker's own output above for the cause.");
+			if (this.slots.stream().allMatch(Slot::gaveUp)) {
+				logger.error("every worker slot has given up; the master stops with exit code " + ExitCodes.GAVE_UP);
+				this.shutdownExitCode = ExitCodes.GAVE_UP;
+				beginShutdown("every worker slot has given up");
+			}
+			return;
+		}
+		if (slot.current() == null) {
+			if (delay.isZero()) {
+				spawn(slot);
+			}
+			else {
+				logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after "
+						+ "quick failures)");
+				slot.respawnAt(now.plus(delay));
+			}
+		}
+	}
+
+	private void tick(Instant now) {
+		if (this.state == MasterState.RUNNING) {
+			for (Slot slot : this.slots) {
+				if (slot.respawnAt() != null && !now.isBefore(slot.respawnAt()) && slot.current() == null) {
+					slot.respawnAt(null);
+					spawn(slot);
+				}
+			}
+		}
+		for (WorkerHandle worker : List.copyOf(this.live)) {
+			if (worker.state() == WorkerState.STARTING && !worker.isLeaving() && Duration
+				.between(worker.spawnedAt(), now)
+				.compareTo(this.properties.getWorker().getBootTimeout()) > 0) {
+				logger.warn(worker + " not ready within jproc.worker.boot-timeout ("
+						+ seconds(this.properties.getWorker().getBootTimeout()) + "): killed");
+				this.spawner.kill(worker.pid(), SIGKILL);
+			}
+			if (worker.killAt() != null && now.isAfter(worker.killAt())) {
+				logger.warn(worker + " did not exit in time after " + worker.leaveReason() + ": killed");
+				worker.killAt(null);
+				this.spawner.kill(worker.pid(), SIGKILL);
+			}
+		}
+		if (this.state == MasterState.SHUTTING_DOWN) {
+			tickShutdown(now);
+		}
+	}
+
+	private void tickShutdown(Instant now) {
+		if (this.live.isEmpty()) {
+			finish(this.shutdownExitCode);
+		}
+		else if (this.hardDeadline == null && now.isAfter(this.shutdownDeadline)) {
+			for (WorkerHandle worker : this.live) {
+				logger.warn(worker + " still running after jproc.shutdown-timeout ("
+						+ seconds(this.properties.getShutdownTimeout()) + "): killed");
+				this.spawner.kill(worker.pid(), SIGKILL);
+			}
+			this.hardDeadline = now.plus(KILL_GRACE);
+		}
+		else if (this.hardDeadline != null && now.isAfter(this.hardDeadline)) {
+			logger.error(this.live.size() + " workers did not go away even after SIGKILL");
+			finish(this.shutdownExitCode);
+		}
+	}
+
+	private void spawn(Slot slot) {
+		try {
+			WorkerHandle worker = this.launcher.launch(slot.id());
+			slot.current(worker);
+			this.live.add(worker);
+			logger.info(worker + " started");
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.error("worker " + slot.id() + " could not be started: " + ex.getMessage());
+			Duration delay = this.properties.getRestart().getInitialBackoff();
+			slot.respawnAt(Instant.now().plus(delay));
+		}
+	}
+
+	/**
+	 * Ask a worker to stop accepting, drain and exit; SIGTERM if its channel is gone.
+	 */
+	void stop(WorkerHandle worker, String reason, @Nullable Instant killAt) {
+		worker.leaving(reason);
+		if (worker.state() != WorkerState.DRAINING && worker.state() != WorkerState.EXITED) {
+			worker.moveTo(WorkerState.DRAINING);
+		}
+		worker.killAt(killAt);
+		if (!worker.channel().send(new Message.Stop(reason))) {
+			this.spawner.kill(worker.pid(), SIGTERM);
+		}
+	}
+
+	private void beginShutdown(String why) {
+		if (this.state == MasterState.SHUTTING_DOWN) {
+			return;
+		}
+		Instant now = Instant.now();
+		this.state = MasterState.SHUTTING_DOWN;
+		this.shutdownStartedAt = now;
+		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
+		logger.info("shutdown begun (" + why + "): draining " + this.live.size() + " workers, at most "
+				+ seconds(this.properties.getShutdownTimeout()));
+		this.slots.forEach((slot) -> slot.respawnAt(null));
+		for (WorkerHandle worker : this.live) {
+			stop(worker, "shutdown", null);
+		}
+	}
+
+	private void finish(int code) {
+		this.sockets.forEach(ListenSocket::close);
+		if (this.shutdownStartedAt != null) {
+			logger.info("shutdown complete in " + seconds(Duration.between(this.shutdownStartedAt, Instant.now()))
+					+ ", exit code " + code);
+		}
+		this.exitCode = code;
+	}
+
+	private boolean hasServingWorker(Slot slot) {
+		return slot.current() != null && slot.current().state().isServing();
+	}
+
+	private Slot slotOf(WorkerHandle worker) {
+		return this.slots.get(worker.id() - 1);
+	}
+
+	static String seconds(Duration duration) {
+		return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+	}
+
+	/** Handles one message type from a worker. */
+	@FunctionalInterface
+	private interface MessageHandler {
+
+		void handle(WorkerHandle worker, Envelope envelope);
+
+	}
+
+	/** The master's own state. */
+	public enum MasterState {
+
+		/** Keeping the pool at its wanted size. */
+		RUNNING,
+
+		/** Draining every worker before exiting. */
+		SHUTTING_DOWN
+
+	}
+
+}

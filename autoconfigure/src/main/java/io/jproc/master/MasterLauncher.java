@@ -1,0 +1,101 @@
+package io.jproc.master;
+
+import java.io.IOException;
+import java.net.InetAddress;
+
+import io.jproc.JprocProperties;
+import io.jproc.WorkerEnvironment;
+import io.netty.channel.epoll.Epoll;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.server.PortInUseException;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Takes over {@code SpringApplication.run} in a process that should be a master: once
+ * the Environment is prepared and logging is initialised, but before any application
+ * bean exists, it binds the listening sockets, runs the {@link Arbiter} and exits the JVM
+ * with its exit code. Anywhere else (jproc off, a worker, no epoll) it does nothing.
+ */
+public final class MasterLauncher implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
+	private static final Log logger = LogFactory.getLog(MasterLauncher.class);
+
+	private static final int DEFAULT_PORT = 8080;
+
+	@Override
+	public int getOrder() {
+		return LoggingApplicationListener.DEFAULT_ORDER + 1;
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+		if (WorkerEnvironment.current().isWorker()) {
+			return;
+		}
+		ConfigurableEnvironment environment = event.getEnvironment();
+		JprocProperties properties = bind(environment);
+		if (properties == null) {
+			return;
+		}
+		if (!Epoll.isAvailable()) {
+			logger.warn("jproc: epoll is not available here (" + Epoll.unavailabilityCause()
+					+ "); jproc.workers=" + properties.getWorkers() + " is ignored and the application runs "
+					+ "single-process");
+			return;
+		}
+		Binder binder = Binder.get(environment);
+		ListenSocket server = listen("server", binder.bind("server.address", InetAddress.class).orElse(null),
+				binder.bind("server.port", Integer.class).orElse(DEFAULT_PORT), properties.getBacklog());
+		ListenSocket management = null;
+		Integer managementPort = binder.bind("management.server.port", Integer.class).orElse(null);
+		if (managementPort != null && managementPort >= 0 && managementPort != server.address().getPort()) {
+			InetAddress managementAddress = binder.bind("management.server.address", InetAddress.class)
+				.orElse(binder.bind("server.address", InetAddress.class).orElse(null));
+			try {
+				management = listen("management", managementAddress, managementPort, properties.getBacklog());
+			}
+			catch (RuntimeException ex) {
+				server.close();
+				throw ex;
+			}
+		}
+		int exitCode = new Arbiter(properties, server, management, new Spawner()).run();
+		System.exit(exitCode);
+	}
+
+	/**
+	 * Bind and check {@code jproc.*} the way a worker will.
+	 * @return the properties when this process should be a master, else {@code null}
+	 */
+	static @Nullable JprocProperties bind(ConfigurableEnvironment environment) {
+		JprocProperties properties = Binder.get(environment)
+			.bindOrCreate(JprocProperties.PREFIX, JprocProperties.class);
+		if (!properties.getWorkers().enabled()) {
+			return null;
+		}
+		properties.validate();
+		return properties;
+	}
+
+	private static ListenSocket listen(String name, @Nullable InetAddress address, int port, int backlog) {
+		try {
+			return ListenSocket.open(name, address, port, backlog);
+		}
+		catch (IOException ex) {
+			if (String.valueOf(ex.getMessage()).contains("Address already in use")) {
+				throw new PortInUseException(port, ex);
+			}
+			throw new IllegalStateException("jproc: cannot listen on " + ((address != null) ? address : "*") + ":"
+					+ port + " for " + name + ": " + ex.getMessage(), ex);
+		}
+	}
+
+}

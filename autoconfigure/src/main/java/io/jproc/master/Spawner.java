@@ -1,0 +1,157 @@
+package io.jproc.master;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+import jnr.constants.platform.Fcntl;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import jnr.posix.SpawnFileAction;
+
+/**
+ * Starts worker processes with {@code posix_spawnp} so that they inherit chosen file
+ * descriptors (the JDK's ProcessBuilder closes every descriptor above 2), and reaps them
+ * with {@code waitpid}.
+ */
+final class Spawner {
+
+	/** Duplicates made just for a spawn live at or above this number, clear of 0..9. */
+	private static final int HIGH_FD = 64;
+
+	private static final int FD_CLOEXEC = 1;
+
+	private final POSIX posix = POSIXFactory.getNativePOSIX();
+
+	private final Object lock = new Object();
+
+	/**
+	 * Spawn a process.
+	 * @param argv the command and its arguments
+	 * @param environment the complete environment
+	 * @param inherited map from the child's fd number to the master's fd to place there
+	 * @return the pid
+	 * @throws IOException if the spawn fails
+	 */
+	long spawn(List<String> argv, Map<String, String> environment, Map<Integer, Integer> inherited)
+			throws IOException {
+		List<String> envp = new ArrayList<>(environment.size());
+		environment.forEach((key, value) -> envp.add(key + "=" + value));
+		synchronized (this.lock) {
+			markAllCloseOnExec();
+			List<Integer> temporaries = new ArrayList<>();
+			try {
+				List<SpawnFileAction> actions = new ArrayList<>();
+				// dup2 into 3, 4, 5 could overwrite a source that happens to be 3, 4 or 5:
+				// move every source clear of them first.
+				for (Map.Entry<Integer, Integer> entry : inherited.entrySet()) {
+					int high = this.posix.fcntlInt(entry.getValue(), Fcntl.F_DUPFD, HIGH_FD);
+					if (high < 0) {
+						throw new IOException("dup of fd " + entry.getValue() + " failed: errno " + this.posix.errno());
+					}
+					this.posix.fcntlInt(high, Fcntl.F_SETFD, FD_CLOEXEC);
+					temporaries.add(high);
+					actions.add(SpawnFileAction.dup(high, entry.getKey()));
+				}
+				long pid = this.posix.posix_spawnp(argv.get(0), actions, argv, envp);
+				if (pid <= 0) {
+					throw new IOException("posix_spawnp of " + argv.get(0) + " failed: errno " + this.posix.errno());
+				}
+				return pid;
+			}
+			finally {
+				temporaries.forEach(this.posix::close);
+			}
+		}
+	}
+
+	/**
+	 * Start a daemon thread that waits for the process to end.
+	 * @param pid the process
+	 * @param onExit receives the raw wait status
+	 */
+	void watch(long pid, IntConsumer onExit) {
+		Thread waiter = new Thread(() -> {
+			int[] status = new int[1];
+			while (true) {
+				int result = this.posix.waitpid(pid, status, 0);
+				if (result == pid) {
+					onExit.accept(status[0]);
+					return;
+				}
+				if (result < 0 && this.posix.errno() != jnr.constants.platform.Errno.EINTR.intValue()) {
+					// ECHILD: reaped elsewhere or not ours; report it as gone.
+					onExit.accept(-1);
+					return;
+				}
+			}
+		}, "jproc-wait-" + pid);
+		waiter.setDaemon(true);
+		waiter.start();
+	}
+
+	/**
+	 * Send a signal.
+	 * @param pid the process
+	 * @param signal the signal number
+	 * @return whether it was delivered
+	 */
+	boolean kill(long pid, int signal) {
+		return this.posix.kill(pid, signal) == 0;
+	}
+
+	/**
+	 * Close a descriptor of the master without touching the open socket behind it.
+	 * @param fd the descriptor
+	 */
+	void close(int fd) {
+		this.posix.close(fd);
+	}
+
+	/**
+	 * Mark every descriptor of this process above 2 close-on-exec. The JDK opens jar
+	 * files without it, and a worker that inherited another worker's channel would keep
+	 * it open after the master died, hiding the end of stream that tells it to leave.
+	 */
+	private void markAllCloseOnExec() {
+		Set<Integer> seen = new java.util.HashSet<>();
+		try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+			for (Path entry : fds) {
+				seen.add(Integer.parseInt(entry.getFileName().toString()));
+			}
+		}
+		catch (IOException | NumberFormatException ex) {
+			return;
+		}
+		for (int fd : seen) {
+			if (fd > 2) {
+				this.posix.fcntlInt(fd, Fcntl.F_SETFD, FD_CLOEXEC);
+			}
+		}
+	}
+
+	/**
+	 * Decode a wait status.
+	 * @param status the raw status from waitpid, or -1 when unknown
+	 * @return the exit, either a code or a signal
+	 */
+	static Exit decode(int status) {
+		if (status < 0) {
+			return new Exit(-1, 0);
+		}
+		int signal = status & 0x7f;
+		return (signal == 0) ? new Exit((status >> 8) & 0xff, 0) : new Exit(-1, signal);
+	}
+
+	static boolean isExecutable(String path) {
+		return new File(path).canExecute();
+	}
+
+}

@@ -1,0 +1,145 @@
+package io.jproc.master;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import io.jproc.ipc.IpcChannel;
+import io.jproc.ipc.Message;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One worker process as the master knows it. Changed only on the arbiter thread.
+ */
+public final class WorkerHandle {
+
+	private final int id;
+
+	private final long pid;
+
+	private final Instant spawnedAt;
+
+	private final IpcChannel channel;
+
+	private WorkerState state = WorkerState.STARTING;
+
+	private @Nullable Instant readyAt;
+
+	private @Nullable Instant lastHeartbeat;
+
+	private Message.@Nullable Heartbeat figures;
+
+	private @Nullable String leaveReason;
+
+	private @Nullable Instant killAt;
+
+	private @Nullable Exit exit;
+
+	WorkerHandle(int id, long pid, Instant spawnedAt, IpcChannel channel) {
+		this.id = id;
+		this.pid = pid;
+		this.spawnedAt = spawnedAt;
+		this.channel = channel;
+	}
+
+	public int id() {
+		return this.id;
+	}
+
+	public long pid() {
+		return this.pid;
+	}
+
+	public WorkerState state() {
+		return this.state;
+	}
+
+	public Instant spawnedAt() {
+		return this.spawnedAt;
+	}
+
+	public @Nullable Instant readyAt() {
+		return this.readyAt;
+	}
+
+	public @Nullable Instant lastHeartbeat() {
+		return this.lastHeartbeat;
+	}
+
+	public Message.@Nullable Heartbeat figures() {
+		return this.figures;
+	}
+
+	public @Nullable Exit exit() {
+		return this.exit;
+	}
+
+	/**
+	 * Why the master asked this worker to leave.
+	 * @return the reason, {@code null} while nobody asked
+	 */
+	public @Nullable String leaveReason() {
+		return this.leaveReason;
+	}
+
+	IpcChannel channel() {
+		return this.channel;
+	}
+
+	@Nullable Instant killAt() {
+		return this.killAt;
+	}
+
+	void killAt(@Nullable Instant deadline) {
+		this.killAt = deadline;
+	}
+
+	/**
+	 * Whether the master asked this worker to leave, so its exit is no failure.
+	 * @return {@code true} once stop or retirement was decided
+	 */
+	boolean isLeaving() {
+		return this.leaveReason != null;
+	}
+
+	void leaving(String reason) {
+		if (this.leaveReason == null) {
+			this.leaveReason = reason;
+		}
+	}
+
+	void moveTo(WorkerState target) {
+		if (this.state == target) {
+			return;
+		}
+		if (!this.state.canMoveTo(target)) {
+			throw new IllegalStateException("worker " + this.id + " cannot move from " + this.state + " to " + target);
+		}
+		this.state = target;
+	}
+
+	void ready(Instant at) {
+		moveTo(WorkerState.READY);
+		this.readyAt = at;
+		this.lastHeartbeat = at;
+	}
+
+	void heartbeat(Instant at, Message.Heartbeat figures) {
+		this.lastHeartbeat = at;
+		this.figures = figures;
+	}
+
+	void exited(Exit exit) {
+		this.exit = exit;
+		this.state = WorkerState.EXITED;
+	}
+
+	Duration bootTime() {
+		return (this.readyAt != null) ? Duration.between(this.spawnedAt, this.readyAt) : Duration.ZERO;
+	}
+
+	@Override
+	public String toString() {
+		return "worker " + this.id + " (pid " + this.pid + ")";
+	}
+
+}

@@ -1,0 +1,144 @@
+package io.jproc.worker;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.resources.LoopResources;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * A listening socket this worker inherited from its master, served by Reactor Netty in
+ * place of a socket of its own. It also pauses and resumes accepting on this worker's
+ * copy only: the other workers keep accepting and queued connections stay queued.
+ */
+public final class InheritedSocket implements DisposableBean {
+
+	private static final POSIX posix = POSIXFactory.getNativePOSIX();
+
+	private final String name;
+
+	private final int fd;
+
+	private final InheritedLoopResources loops;
+
+	private volatile @Nullable EpollServerSocketChannel channel;
+
+	/**
+	 * Wrap an inherited file descriptor.
+	 * @param name what the socket is for, such as {@code server}
+	 * @param fd the inherited descriptor of a listening, non-blocking TCP socket
+	 */
+	public InheritedSocket(String name, int fd) {
+		this.name = name;
+		this.fd = fd;
+		this.loops = new InheritedLoopResources(LoopResources.create("jproc-" + name), this);
+	}
+
+	/**
+	 * The loop resources to hand to {@code HttpServer.runOn}.
+	 * @return loop resources whose server channel is this socket
+	 */
+	public LoopResources loopResources() {
+		return this.loops;
+	}
+
+	/**
+	 * A new Netty server channel on a duplicate of the inherited descriptor. Netty's bind
+	 * is turned into a no-op: the socket is bound and listening already.
+	 * @return the channel
+	 */
+	EpollServerSocketChannel newChannel() {
+		int copy = posix.dup(this.fd);
+		if (copy < 0) {
+			throw new IllegalStateException("jproc: dup of inherited " + this.name + " socket (fd " + this.fd
+					+ ") failed, errno " + posix.errno());
+		}
+		EpollServerSocketChannel created = new EpollServerSocketChannel(copy);
+		created.pipeline().addFirst("jproc.inheritedBind", new AlreadyBound());
+		this.channel = created;
+		return created;
+	}
+
+	/**
+	 * Stop accepting on this worker's copy of the socket. Runs on the channel's event loop,
+	 * which is the only place where no connection can slip in after the call.
+	 * @return completes once accepting has stopped
+	 */
+	public CompletableFuture<Void> pauseAccepting() {
+		return setAutoRead(false);
+	}
+
+	/**
+	 * Accept again after {@link #pauseAccepting()}.
+	 * @return completes once accepting has resumed
+	 */
+	public CompletableFuture<Void> resumeAccepting() {
+		return setAutoRead(true);
+	}
+
+	private CompletableFuture<Void> setAutoRead(boolean autoRead) {
+		EpollServerSocketChannel current = this.channel;
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		if (current == null || !current.isOpen()) {
+			done.complete(null);
+			return done;
+		}
+		current.eventLoop().execute(() -> {
+			current.config().setAutoRead(autoRead);
+			done.complete(null);
+		});
+		return done;
+	}
+
+	/**
+	 * Whether this worker accepts connections on the socket now.
+	 * @return {@code true} while serving and not paused
+	 */
+	public boolean isAccepting() {
+		EpollServerSocketChannel current = this.channel;
+		return current != null && current.isOpen() && current.config().isAutoRead();
+	}
+
+	/**
+	 * The address the socket listens on.
+	 * @return the address, or {@code null} before the server has started
+	 */
+	public @Nullable InetSocketAddress address() {
+		EpollServerSocketChannel current = this.channel;
+		return (current != null) ? current.localAddress() : null;
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	public int fd() {
+		return this.fd;
+	}
+
+	@Override
+	public void destroy() {
+		// Reactor Netty never disposes loops it was handed; the server has stopped by now.
+		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+	}
+
+	private static final class AlreadyBound extends ChannelOutboundHandlerAdapter {
+
+		@Override
+		public void bind(ChannelHandlerContext ctx, java.net.SocketAddress localAddress, ChannelPromise promise) {
+			ctx.pipeline().remove(this);
+			promise.setSuccess();
+		}
+
+	}
+
+}

@@ -1,0 +1,48 @@
+package io.jproc.worker;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.jproc.WorkerEnvironment;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The listening sockets this worker inherited: the application's and, when
+ * {@code management.server.port} is set, the management server's.
+ *
+ * @param server the application socket
+ * @param management the management socket, if the master passed one
+ */
+public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket management) {
+
+	/**
+	 * The sockets named by the worker environment.
+	 * @param environment the worker environment
+	 * @return the sockets
+	 */
+	public static InheritedSockets from(WorkerEnvironment environment) {
+		if (environment.serverFd() < 0) {
+			throw new IllegalStateException("jproc: this worker was started without an inherited server socket ("
+					+ WorkerEnvironment.SERVER_FD + " is not set)");
+		}
+		InheritedSocket management = (environment.managementFd() >= 0)
+				? new InheritedSocket("management", environment.managementFd()) : null;
+		return new InheritedSockets(new InheritedSocket("server", environment.serverFd()), management);
+	}
+
+	/**
+	 * Stop accepting on every inherited socket, waiting a little for the event loops.
+	 */
+	public void pauseAccepting() {
+		CompletableFuture<Void> paused = (this.management != null)
+				? CompletableFuture.allOf(this.server.pauseAccepting(), this.management.pauseAccepting())
+				: this.server.pauseAccepting();
+		try {
+			paused.get(5, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			// An event loop that cannot run the pause in 5 s is stuck; leaving goes on anyway.
+		}
+	}
+
+}

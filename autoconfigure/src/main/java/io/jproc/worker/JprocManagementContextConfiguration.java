@@ -1,0 +1,29 @@
+package io.jproc.worker;
+
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * In the management child context (when {@code management.server.port} is set), serves
+ * the management socket the master passed down instead of binding one.
+ */
+@ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
+@ConditionalOnJprocWorker
+@ConditionalOnBean(InheritedSockets.class)
+class JprocManagementContextConfiguration {
+
+	@Bean
+	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> jprocManagementSocketCustomizer(
+			InheritedSockets sockets) {
+		if (sockets.management() == null) {
+			throw new IllegalStateException("jproc: management.server.port is set but the master passed no "
+					+ "management socket to this worker; start master and workers with the same configuration");
+		}
+		return new InheritedSocketCustomizer(sockets.management());
+	}
+
+}

@@ -1,0 +1,189 @@
+package io.jproc.worker;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+
+import io.jproc.ExitCodes;
+import io.jproc.JprocProperties;
+import io.jproc.ipc.Envelope;
+import io.jproc.ipc.IpcChannel;
+import io.jproc.ipc.MalformedFrameException;
+import io.jproc.ipc.Message;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The worker's end of its channel to the master. Tells the master when the application
+ * is ready, obeys its stop requests, and makes the worker leave when the master is gone
+ * (end of stream on the channel), so that no orphan keeps serving on the shared port.
+ */
+public final class MasterLink implements ApplicationListener<ApplicationReadyEvent>, DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(MasterLink.class);
+
+	private final int workerId;
+
+	private final IpcChannel channel;
+
+	private final JprocProperties properties;
+
+	private final InheritedSockets sockets;
+
+	private final ConfigurableApplicationContext context;
+
+	private final AtomicBoolean leaving = new AtomicBoolean();
+
+	private final Map<Class<? extends Message>, BiConsumer<Envelope, Message>> handlers;
+
+	private volatile boolean ready;
+
+	MasterLink(int workerId, IpcChannel channel, JprocProperties properties, InheritedSockets sockets,
+			ConfigurableApplicationContext context) {
+		this.workerId = workerId;
+		this.channel = channel;
+		this.properties = properties;
+		this.sockets = sockets;
+		this.context = context;
+		this.handlers = Map.of(Message.Stop.class,
+				(envelope, message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
+		channel.start(new Listener());
+	}
+
+	/**
+	 * Open the channel the master passed to this worker.
+	 * @param workerId this worker's id
+	 * @param fd the inherited channel descriptor
+	 * @return the link, already reading
+	 */
+	static IpcChannel openChannel(int workerId, int fd) {
+		try {
+			return IpcChannel.fromFd(fd, "master");
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new IllegalStateException("worker " + workerId + ": cannot open the channel to the master (fd "
+					+ fd + "): " + ex.getMessage(), ex);
+		}
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationReadyEvent event) {
+		if (event.getApplicationContext() != this.context || this.ready) {
+			return;
+		}
+		this.ready = true;
+		long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+		this.channel.send(new Message.Ready(ProcessHandle.current().pid(), uptime));
+	}
+
+	/**
+	 * Send a message to the master.
+	 * @param message the message
+	 * @return whether it was written
+	 */
+	public boolean send(Message message) {
+		return this.channel.send(message);
+	}
+
+	/**
+	 * Ask the master and wait for its answer up to {@code jproc.ipc.request-timeout}.
+	 * @param message the request
+	 * @return the answer
+	 */
+	public CompletableFuture<Message> request(Message message) {
+		return this.channel.request(message, this.properties.getIpc().getRequestTimeout());
+	}
+
+	/**
+	 * Whether the application has reported ready to the master.
+	 * @return {@code true} once ready
+	 */
+	public boolean isReady() {
+		return this.ready;
+	}
+
+	/**
+	 * Whether this worker is on its way out.
+	 * @return {@code true} once leaving has begun
+	 */
+	public boolean isLeaving() {
+		return this.leaving.get();
+	}
+
+	/**
+	 * Stop accepting, let in-flight requests finish within {@code jproc.drain-timeout}
+	 * (Boot's graceful shutdown), then exit the JVM. Only the first call has an effect.
+	 * @param reason why, for the log
+	 * @param exitCode the exit code
+	 */
+	public void leave(String reason, int exitCode) {
+		if (!this.leaving.compareAndSet(false, true)) {
+			return;
+		}
+		Thread leaver = new Thread(() -> {
+			if (!this.ready) {
+				logger.info("worker " + this.workerId + " leaving before it was ready (" + reason + ")");
+				System.exit(exitCode);
+				return;
+			}
+			logger.info("worker " + this.workerId + " leaving (" + reason + "): stopped accepting, draining for at most "
+					+ this.properties.getDrainTimeout().toSeconds() + " s");
+			this.sockets.pauseAccepting();
+			int code = SpringApplication.exit(this.context, () -> exitCode);
+			logger.info("worker " + this.workerId + " drained, exiting with code " + code);
+			System.exit(code);
+		}, "jproc-leave");
+		leaver.start();
+	}
+
+	@Override
+	public void destroy() {
+		// The master learns of the exit from waitpid; closing here lets it see the end of
+		// stream early.
+		if (this.leaving.get()) {
+			this.channel.close();
+		}
+	}
+
+	Duration requestTimeout() {
+		return this.properties.getIpc().getRequestTimeout();
+	}
+
+	private final class Listener implements IpcChannel.Listener {
+
+		@Override
+		public void onMessage(Envelope envelope) {
+			BiConsumer<Envelope, Message> handler = MasterLink.this.handlers.get(envelope.message().getClass());
+			if (handler == null) {
+				logger.warn("worker " + MasterLink.this.workerId + ": the master sent "
+						+ envelope.message().getClass().getSimpleName() + ", which a worker does not take; ignored");
+				MasterLink.this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
+				return;
+			}
+			handler.accept(envelope, envelope.message());
+		}
+
+		@Override
+		public void onMalformed(MalformedFrameException error) {
+			logger.warn("worker " + MasterLink.this.workerId + ": malformed frame from the master: "
+					+ error.getMessage());
+		}
+
+		@Override
+		public void onClosed() {
+			leave("the master is gone", ExitCodes.MASTER_GONE);
+		}
+
+	}
+
+}

@@ -1,0 +1,131 @@
+package io.jproc.ipc;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jnr.unixsocket.UnixSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Tests for {@link IpcChannel} over a real socketpair.
+ */
+class IpcChannelTests {
+
+	private IpcChannel left;
+
+	private IpcChannel right;
+
+	private final Recorder rightSeen = new Recorder();
+
+	@BeforeEach
+	void connect() throws IOException {
+		UnixSocketChannel[] pair = UnixSocketChannel.pair();
+		this.left = IpcChannel.of(pair[0], "left");
+		this.right = IpcChannel.of(pair[1], "right");
+		this.right.start(this.rightSeen);
+	}
+
+	@AfterEach
+	void close() {
+		this.left.close();
+		this.right.close();
+	}
+
+	@Test
+	void sendDeliversMessageWithIncreasingSequence() throws Exception {
+		this.left.send(new Message.Ready(42, 1234));
+		this.left.send(new Message.Stop("test"));
+		Envelope first = this.rightSeen.next();
+		Envelope second = this.rightSeen.next();
+		assertThat(first.message()).isEqualTo(new Message.Ready(42, 1234));
+		assertThat(second.message()).isEqualTo(new Message.Stop("test"));
+		assertThat(second.seq()).isGreaterThan(first.seq());
+	}
+
+	@Test
+	void requestIsAnsweredByReplyWithItsSequence() throws Exception {
+		this.left.start(new Recorder());
+		CompletableFuture<Message> reply = this.left.request(new Message.Stop("ping"), Duration.ofSeconds(5));
+		Envelope request = this.rightSeen.next();
+		this.right.reply(request, new Message.Failure("pong"));
+		assertThat(reply.get(5, TimeUnit.SECONDS)).isEqualTo(new Message.Failure("pong"));
+	}
+
+	@Test
+	void requestWithoutReplyTimesOut() {
+		this.left.start(new Recorder());
+		CompletableFuture<Message> reply = this.left.request(new Message.Stop("ping"), Duration.ofMillis(200));
+		assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+			.hasCauseInstanceOf(TimeoutException.class);
+	}
+
+	@Test
+	void garbageFrameIsReportedAndTheNextFrameStillArrives() throws Exception {
+		byte[] garbage = "{not json".getBytes();
+		this.left.writeRaw(java.nio.ByteBuffer.allocate(4 + garbage.length).putInt(garbage.length).put(garbage).array());
+		this.left.send(new Message.Ready(1, 2));
+		assertThat(this.rightSeen.errors.poll(5, TimeUnit.SECONDS)).isNotNull()
+			.satisfies((error) -> assertThat(error.isFatal()).isFalse());
+		assertThat(this.rightSeen.next().message()).isEqualTo(new Message.Ready(1, 2));
+	}
+
+	@Test
+	void oversizeLengthClosesTheChannel() throws Exception {
+		this.left.writeRaw(java.nio.ByteBuffer.allocate(4).putInt(FrameCodec.MAX_FRAME_BYTES + 1).array());
+		MalformedFrameException error = this.rightSeen.errors.poll(5, TimeUnit.SECONDS);
+		assertThat(error).isNotNull();
+		assertThat(error.isFatal()).isTrue();
+		assertThat(this.rightSeen.closed.await(5, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@Test
+	void peerCloseIsSeenAsClosed() throws Exception {
+		this.left.close();
+		assertThat(this.rightSeen.closed.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.right.send(new Message.Stop("late"))).isFalse();
+	}
+
+	static final class Recorder implements IpcChannel.Listener {
+
+		final BlockingQueue<Envelope> messages = new LinkedBlockingQueue<>();
+
+		final BlockingQueue<MalformedFrameException> errors = new LinkedBlockingQueue<>();
+
+		final CountDownLatch closed = new CountDownLatch(1);
+
+		@Override
+		public void onMessage(Envelope envelope) {
+			this.messages.add(envelope);
+		}
+
+		@Override
+		public void onMalformed(MalformedFrameException error) {
+			this.errors.add(error);
+		}
+
+		@Override
+		public void onClosed() {
+			this.closed.countDown();
+		}
+
+		Envelope next() throws InterruptedException {
+			Envelope envelope = this.messages.poll(5, TimeUnit.SECONDS);
+			assertThat(envelope).as("a message within 5 s").isNotNull();
+			return envelope;
+		}
+
+	}
+
+}

@@ -1,0 +1,17 @@
+package io.jproc.sample;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * A small WebFlux application served by jproc: {@code java -jar sample-app.jar} starts
+ * a master with the workers set in application.yml.
+ */
+@SpringBootApplication
+public class SampleApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(SampleApplication.class, args);
+	}
+
+}

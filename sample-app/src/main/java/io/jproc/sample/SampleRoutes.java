@@ -1,0 +1,43 @@
+package io.jproc.sample;
+
+import java.time.Duration;
+import java.util.Map;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Endpoints that show which worker served a request.
+ */
+@RestController
+class SampleRoutes {
+
+	private static final long MAX_DELAY_MILLIS = 120_000;
+
+	private final int workerId;
+
+	private final long pid = ProcessHandle.current().pid();
+
+	SampleRoutes(@Value("${jproc.worker.id:0}") int workerId) {
+		this.workerId = workerId;
+	}
+
+	/** The worker id and pid that served this request. */
+	@GetMapping("/")
+	Map<String, Object> hello() {
+		return Map.of("worker", this.workerId, "pid", this.pid);
+	}
+
+	/** Answers like {@code /} after {@code ms} milliseconds, for drain tests. */
+	@GetMapping("/slow")
+	Mono<Map<String, Object>> slow(@RequestParam(defaultValue = "1000") long ms) {
+		long delay = Math.max(0, Math.min(ms, MAX_DELAY_MILLIS));
+		return Mono.delay(Duration.ofMillis(delay)).map((tick) -> Map.of("worker", this.workerId, "pid", this.pid,
+				"delayMillis", delay));
+	}
+
+}
