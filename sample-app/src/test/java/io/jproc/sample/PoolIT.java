@@ -1,0 +1,120 @@
+package io.jproc.sample;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import io.jproc.sample.support.Load;
+import io.jproc.sample.support.MasterProcess;
+import io.jproc.sample.support.RawHttp;
+import io.jproc.sample.support.Signals;
+import io.jproc.sample.support.Sockets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One real master with two real workers, shared by the tests of this class; the last
+ * test shuts it down with SIGTERM.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PoolIT {
+
+	private static MasterProcess master;
+
+	@BeforeAll
+	static void startPool() throws Exception {
+		master = MasterProcess.start("pool", "--jproc.workers=2");
+		master.awaitAllReady(2, Duration.ofSeconds(90));
+	}
+
+	@AfterAll
+	static void stopPool() {
+		if (master != null) {
+			master.close();
+			assertThat(master.survivors()).as("processes left behind").isEmpty();
+		}
+	}
+
+	@Test
+	@Order(1)
+	void twoWorkersAnswerOnOnePortWithoutSocketsOfTheirOwn() throws Exception {
+		List<Long> workers = master.awaitWorkerCount(2, Duration.ofSeconds(10));
+		Set<Long> servedBy = new HashSet<>();
+		for (int i = 0; i < 300; i++) {
+			RawHttp.Response response = RawHttp.get(master.port(), "/", Duration.ofSeconds(10));
+			assertThat(response.status()).isEqualTo(200);
+			servedBy.add(response.pid());
+		}
+		assertThat(servedBy).as("pids that served 300 requests").hasSize(2).isSubsetOf(workers);
+		Set<Long> shared = Sockets.listeningSocketsOf(master.pid());
+		assertThat(shared).as("the master's listening socket").hasSize(1);
+		for (long worker : workers) {
+			assertThat(Sockets.listeningSocketsOf(worker)).as("listening sockets of worker " + worker)
+				.isEqualTo(shared);
+		}
+	}
+
+	@Test
+	@Order(2)
+	void killedWorkerIsReplacedWhileTheOtherKeepsServing() throws Exception {
+		List<Long> before = master.awaitWorkerCount(2, Duration.ofSeconds(10));
+		long victim = before.get(0);
+		long survivor = before.get(1);
+		try (Load load = Load.start(master.port(), "/", 1, Duration.ofSeconds(60))) {
+			load.awaitMore(20, Duration.ofSeconds(10));
+			long killedAt = System.nanoTime();
+			Signals.send(victim, "KILL");
+			master.awaitLog(Pattern.compile("\\(pid " + victim + "\\) exited with signal 9"), Duration.ofSeconds(10));
+			load.awaitMore(50, Duration.ofSeconds(10));
+			List<Long> after = master.awaitWorkerCount(2, Duration.ofSeconds(10));
+			long replacement = after.stream().filter((pid) -> pid != survivor).findFirst().orElseThrow();
+			assertThat(replacement).isNotEqualTo(victim);
+			master.awaitLog(Pattern.compile("\\(pid " + replacement + "\\) ready in"), Duration.ofSeconds(60));
+			long replacedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+			load.awaitMore(20, Duration.ofSeconds(10));
+			assertThat(load.failures()).as("requests failed around the kill (at most the one in flight)")
+				.hasSizeLessThanOrEqualTo(1);
+			System.out.println("kill -9 to replacement ready: " + replacedMillis + " ms");
+		}
+	}
+
+	@Test
+	@Order(3)
+	void sigtermFinishesTheSlowRequestThenEverythingExits() throws Exception {
+		int port = master.port();
+		CompletableFuture<RawHttp.Response> slow = CompletableFuture
+			.supplyAsync(() -> getQuietly(port, "/slow?ms=3000"));
+		Thread.sleep(700);
+		master.signal("TERM");
+		RawHttp.Response response = slow.get(30, TimeUnit.SECONDS);
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(master.awaitExit(Duration.ofSeconds(40))).isZero();
+		master.awaitLog(Pattern.compile("shutdown complete"), Duration.ofSeconds(1));
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!master.survivors().isEmpty() && System.nanoTime() < end) {
+			Thread.sleep(100);
+		}
+		assertThat(master.survivors()).as("processes left after SIGTERM").isEmpty();
+		assertThat(Sockets.canBind(port)).as("port free after shutdown").isTrue();
+	}
+
+	private static RawHttp.Response getQuietly(int port, String path) {
+		try {
+			return RawHttp.get(port, path, Duration.ofSeconds(30));
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

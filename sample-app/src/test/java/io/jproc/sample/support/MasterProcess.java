@@ -1,0 +1,291 @@
+package io.jproc.sample.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged sample app started as a real jproc master, for process tests. Output goes
+ * to {@code target/it-logs/NAME.log}. {@link #close()} kills the master and every
+ * process it started, by pid, whatever state the test left them in.
+ */
+public final class MasterProcess implements AutoCloseable {
+
+	/** JVM options that make the test JVMs start faster and smaller. */
+	public static final List<String> FAST_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+			"-Xss512k");
+
+	private static final Pattern LISTENING = Pattern.compile("listening on [^ ]+:(\\d+) \\(server\\)");
+
+	private final Process process;
+
+	private final Path log;
+
+	private final Set<Long> seenPids = new LinkedHashSet<>();
+
+	private int port = -1;
+
+	private MasterProcess(Process process, Path log) {
+		this.process = process;
+		this.log = log;
+		this.seenPids.add(process.pid());
+	}
+
+	/**
+	 * Start the sample app's jar with {@code --server.address=127.0.0.1} and an ephemeral
+	 * port, plus the given application arguments.
+	 * @param name name of the log file
+	 * @param args application arguments such as {@code --jproc.workers=2}
+	 * @return the started master (not yet ready)
+	 * @throws IOException if the JVM cannot be started
+	 */
+	public static MasterProcess start(String name, String... args) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(FAST_JVM);
+		command.add("-jar");
+		command.add(jar().toString());
+		command.add("--server.address=127.0.0.1");
+		if (java.util.Arrays.stream(args).noneMatch((arg) -> arg.startsWith("--server.port="))) {
+			command.add("--server.port=0");
+		}
+		command.addAll(List.of(args));
+		Path logs = Path.of("target", "it-logs");
+		Files.createDirectories(logs);
+		Path log = logs.resolve(name + ".log");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.redirectInput(ProcessBuilder.Redirect.PIPE)
+			.start();
+		return new MasterProcess(process, log);
+	}
+
+	static Path jar() {
+		String jar = System.getProperty("sample.jar", "target/sample-app.jar");
+		Path path = Path.of(jar);
+		if (!Files.isRegularFile(path)) {
+			throw new IllegalStateException("sample app jar not found at " + path.toAbsolutePath()
+					+ "; run the tests with 'mvn verify'");
+		}
+		return path;
+	}
+
+	public long pid() {
+		return this.process.pid();
+	}
+
+	public Process process() {
+		return this.process;
+	}
+
+	/**
+	 * The port the master listens on, read from its log.
+	 * @return the port
+	 */
+	public int port() {
+		if (this.port < 0) {
+			this.port = Integer.parseInt(awaitLog(LISTENING, Duration.ofSeconds(30)).group(1));
+		}
+		return this.port;
+	}
+
+	/**
+	 * Wait until the master logs that every worker is ready.
+	 * @param workers the expected number of workers
+	 * @param timeout the bound
+	 * @return this
+	 */
+	public MasterProcess awaitAllReady(int workers, Duration timeout) {
+		awaitLog(Pattern.compile("all " + workers + " workers ready"), timeout);
+		port();
+		return this;
+	}
+
+	/**
+	 * Wait for a line of the log.
+	 * @param pattern what to find
+	 * @param timeout the bound
+	 * @return the first match
+	 * @throws AssertionError if it does not appear in time, with the log's tail
+	 */
+	public Matcher awaitLog(Pattern pattern, Duration timeout) {
+		return awaitLog(pattern, 1, timeout);
+	}
+
+	/**
+	 * Wait for the n-th match of a pattern in the log.
+	 * @param pattern what to find
+	 * @param occurrence which match, from 1
+	 * @param timeout the bound
+	 * @return the match
+	 */
+	public Matcher awaitLog(Pattern pattern, int occurrence, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			Matcher matcher = pattern.matcher(log());
+			int found = 0;
+			while (matcher.find()) {
+				if (++found == occurrence) {
+					return matcher;
+				}
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("'" + pattern + "' (#" + occurrence + ") not in the log of " + this.log
+						+ " within " + timeout + "; tail:\n" + tail(40));
+			}
+			sleep(100);
+		}
+	}
+
+	/**
+	 * Count the matches of a pattern in the log so far.
+	 * @param pattern what to count
+	 * @return how many
+	 */
+	public int count(Pattern pattern) {
+		Matcher matcher = pattern.matcher(log());
+		int found = 0;
+		while (matcher.find()) {
+			found++;
+		}
+		return found;
+	}
+
+	/**
+	 * The whole log so far.
+	 * @return the text
+	 */
+	public String log() {
+		try {
+			return Files.readString(this.log, StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			return "";
+		}
+	}
+
+	public String tail(int lines) {
+		List<String> all = log().lines().toList();
+		return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+	}
+
+	/**
+	 * The master's live child processes: its workers.
+	 * @return their pids
+	 */
+	public List<Long> workerPids() {
+		List<Long> pids = ProcessHandle.of(pid())
+			.map((master) -> master.children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
+			.orElse(List.of());
+		this.seenPids.addAll(pids);
+		return pids;
+	}
+
+	/**
+	 * Wait until the master has exactly this many live workers.
+	 * @param count the number
+	 * @param timeout the bound
+	 * @return their pids
+	 */
+	public List<Long> awaitWorkerCount(int count, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		List<Long> pids = workerPids();
+		while (pids.size() != count) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("expected " + count + " workers, have " + pids + "; tail:\n" + tail(30));
+			}
+			sleep(100);
+			pids = workerPids();
+		}
+		return pids;
+	}
+
+	/**
+	 * Send a signal to the master.
+	 * @param signal the name, such as {@code TERM}
+	 */
+	public void signal(String signal) {
+		Signals.send(pid(), signal);
+	}
+
+	/**
+	 * Wait for the master to exit.
+	 * @param timeout the bound
+	 * @return the exit code
+	 * @throws AssertionError if it is still running
+	 */
+	public int awaitExit(Duration timeout) {
+		try {
+			if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new AssertionError("master still running after " + timeout + "; tail:\n" + tail(30));
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+		return this.process.exitValue();
+	}
+
+	/**
+	 * Whether any process this test has seen (master or worker) is still alive.
+	 * @return the live pids
+	 */
+	public List<Long> survivors() {
+		workerPidsQuietly();
+		return this.seenPids.stream()
+			.filter((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+			.toList();
+	}
+
+	private void workerPidsQuietly() {
+		if (this.process.isAlive()) {
+			workerPids();
+		}
+	}
+
+	/**
+	 * Kill the master and every process it started, by pid, and wait for them.
+	 */
+	@Override
+	public void close() {
+		workerPidsQuietly();
+		Optional<ProcessHandle> master = ProcessHandle.of(pid());
+		master.ifPresent((handle) -> handle.descendants().forEach((child) -> this.seenPids.add(child.pid())));
+		for (long pid : this.seenPids.stream().sorted(Comparator.reverseOrder()).toList()) {
+			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+		}
+		for (long pid : this.seenPids) {
+			ProcessHandle.of(pid).ifPresent((handle) -> {
+				try {
+					handle.onExit().get(10, TimeUnit.SECONDS);
+				}
+				catch (Exception ex) {
+					// Reported by the survivors check of the test, if it has one.
+				}
+			});
+		}
+	}
+
+	static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+}

@@ -1,0 +1,85 @@
+package io.jproc.sample.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One HTTP/1.1 request on a new connection ({@code Connection: close}), so that every
+ * request is a new accept on the shared socket and any worker may take it.
+ */
+public final class RawHttp {
+
+	private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.[01] (\\d{3})");
+
+	private static final Pattern PID = Pattern.compile("\"pid\":(\\d+)");
+
+	private static final Pattern WORKER = Pattern.compile("\"worker\":(\\d+)");
+
+	private RawHttp() {
+	}
+
+	/**
+	 * GET a path.
+	 * @param port the port on 127.0.0.1
+	 * @param path the path
+	 * @param timeout connect and read timeout
+	 * @return the response
+	 * @throws IOException on any failure (refused, reset, timeout)
+	 */
+	public static Response get(int port, String path, Duration timeout) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+			socket.setSoTimeout((int) timeout.toMillis());
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			ByteArrayOutputStream response = new ByteArrayOutputStream();
+			in.transferTo(response);
+			String text = response.toString(StandardCharsets.UTF_8);
+			Matcher status = STATUS.matcher(text);
+			if (!status.find()) {
+				throw new IOException("no HTTP status in response: '" + text + "'");
+			}
+			int split = text.indexOf("\r\n\r\n");
+			return new Response(Integer.parseInt(status.group(1)), (split >= 0) ? text.substring(split + 4) : "");
+		}
+	}
+
+	/**
+	 * A response.
+	 * @param status the status code
+	 * @param body the body (chunked framing left in place)
+	 */
+	public record Response(int status, String body) {
+
+		/**
+		 * The pid of the worker that answered, for the sample app's {@code /} and {@code /slow}.
+		 * @return the pid, or -1
+		 */
+		public long pid() {
+			Matcher matcher = PID.matcher(this.body);
+			return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
+		}
+
+		/**
+		 * The id of the worker that answered.
+		 * @return the id, or -1
+		 */
+		public int worker() {
+			Matcher matcher = WORKER.matcher(this.body);
+			return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
+		}
+
+	}
+
+}
