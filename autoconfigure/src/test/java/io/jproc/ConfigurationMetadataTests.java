@@ -1,0 +1,39 @@
+package io.jproc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every {@code jproc.*} property reaches the IDE with a description.
+ */
+class ConfigurationMetadataTests {
+
+	@Test
+	void everyPropertyHasADescription() throws IOException {
+		JsonNode metadata;
+		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			assertThat(in).as("generated configuration metadata").isNotNull();
+			metadata = JsonMapper.builder().build().readTree(in);
+		}
+		List<String> names = new ArrayList<>();
+		for (JsonNode property : metadata.path("properties")) {
+			String name = property.path("name").asString();
+			names.add(name);
+			assertThat(property.path("description").asString("")).as("description of " + name).isNotBlank();
+		}
+		assertThat(names).contains("jproc.workers", "jproc.backlog", "jproc.shutdown-timeout", "jproc.drain-timeout",
+				"jproc.worker.jvm-args", "jproc.worker.id", "jproc.restart.max-boot-failures",
+				"jproc.heartbeat.timeout", "jproc.recycle.max-requests", "jproc.reload.max-parallel",
+				"jproc.ipc.request-timeout");
+		assertThat(metadata.path("hints").toString()).contains("auto");
+	}
+
+}

@@ -1,0 +1,102 @@
+package io.jproc;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for binding and validating {@link JprocProperties}.
+ */
+class JprocPropertiesTests {
+
+	@Test
+	void bindWhenAbsentShouldBeOff() {
+		JprocProperties properties = bind(Map.of());
+		assertThat(properties.getWorkers().enabled()).isFalse();
+		properties.validate();
+	}
+
+	@Test
+	void bindWhenAutoShouldUseAvailableProcessors() {
+		JprocProperties properties = bind(Map.of("jproc.workers", "auto"));
+		assertThat(properties.getWorkers().value()).isEqualTo(Runtime.getRuntime().availableProcessors());
+		assertThat(properties.getWorkers().auto()).isTrue();
+	}
+
+	@Test
+	void bindWhenYamlIntegerShouldConvert() {
+		assertThat(bind(Map.of("jproc.workers", 4)).getWorkers().value()).isEqualTo(4);
+		assertThat(bind(Map.of("jproc.workers", " 3 ")).getWorkers().value()).isEqualTo(3);
+	}
+
+	@Test
+	void bindWhenNegativeShouldNameKeyAndAllowedValues() {
+		assertThatExceptionOfType(BindException.class).isThrownBy(() -> bind(Map.of("jproc.workers", "-1")))
+			.withMessageContaining("jproc.workers")
+			.havingRootCause()
+			.withMessageContaining("'auto' or a whole number from 0 to 256");
+	}
+
+	@Test
+	void bindWhenAbsurdShouldNameKey() {
+		assertThatExceptionOfType(BindException.class).isThrownBy(() -> bind(Map.of("jproc.workers", 100000)))
+			.withMessageContaining("jproc.workers");
+		assertThatExceptionOfType(BindException.class).isThrownBy(() -> bind(Map.of("jproc.workers", "many")))
+			.havingRootCause()
+			.withMessageContaining("was 'many'");
+	}
+
+	@Test
+	void bindWhenDurationUnparsableShouldNameKey() {
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("jproc.workers", "2", "jproc.drain-timeout", "soon")))
+			.withMessageContaining("jproc.drain-timeout");
+	}
+
+	@Test
+	void bindShouldTakeNestedValues() {
+		JprocProperties properties = bind(Map.of("jproc.workers", "2", "jproc.worker.jvm-args[0]", "-Xmx256m",
+				"jproc.restart.max-boot-failures", "5", "jproc.heartbeat.timeout", "1m"));
+		assertThat(properties.getWorker().getJvmArgs()).containsExactly("-Xmx256m");
+		assertThat(properties.getRestart().getMaxBootFailures()).isEqualTo(5);
+		assertThat(properties.getHeartbeat().getTimeout()).isEqualTo(Duration.ofMinutes(1));
+	}
+
+	@Test
+	void validateWhenBacklogZeroShouldNameKey() {
+		JprocProperties properties = bind(Map.of("jproc.workers", "2", "jproc.backlog", "0"));
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
+			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.backlog"))
+			.withMessageContaining("from 1 to 65535");
+	}
+
+	@Test
+	void validateWhenDurationNotPositiveShouldNameKey() {
+		JprocProperties properties = bind(Map.of("jproc.workers", "2", "jproc.shutdown-timeout", "0s"));
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
+			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.shutdown-timeout"));
+	}
+
+	@Test
+	void validateWhenHeartbeatTimeoutNotAboveIntervalShouldNameKey() {
+		JprocProperties properties = bind(
+				Map.of("jproc.heartbeat.interval", "10s", "jproc.heartbeat.timeout", "10s"));
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
+			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.heartbeat.timeout"));
+	}
+
+	private static JprocProperties bind(Map<String, ?> values) {
+		return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate(JprocProperties.PREFIX,
+				JprocProperties.class);
+	}
+
+}
