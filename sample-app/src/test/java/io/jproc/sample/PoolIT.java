@@ -33,7 +33,7 @@ class PoolIT {
 
 	@BeforeAll
 	static void startPool() throws Exception {
-		master = MasterProcess.start("pool", "--jproc.workers=2");
+		master = MasterProcess.start("pool", "--jproc.workers=2", "--management.server.port=0");
 		master.awaitAllReady(2, Duration.ofSeconds(90));
 	}
 
@@ -57,7 +57,7 @@ class PoolIT {
 		}
 		assertThat(servedBy).as("pids that served 300 requests").hasSize(2).isSubsetOf(workers);
 		Set<Long> shared = Sockets.listeningSocketsOf(master.pid());
-		assertThat(shared).as("the master's listening socket").hasSize(1);
+		assertThat(shared).as("the master's listening sockets (server and management)").hasSize(2);
 		for (long worker : workers) {
 			assertThat(Sockets.listeningSocketsOf(worker)).as("listening sockets of worker " + worker)
 				.isEqualTo(shared);
@@ -66,6 +66,20 @@ class PoolIT {
 
 	@Test
 	@Order(2)
+	void managementPortIsSharedToo() throws Exception {
+		int managementPort = master.managementPort();
+		assertThat(managementPort).isNotEqualTo(master.port());
+		for (int i = 0; i < 10; i++) {
+			RawHttp.Response health = RawHttp.get(managementPort, "/actuator/health", Duration.ofSeconds(10));
+			assertThat(health.status()).isEqualTo(200);
+			assertThat(health.body()).contains("\"status\":\"UP\"");
+		}
+		assertThat(RawHttp.get(master.port(), "/actuator/health", Duration.ofSeconds(10)).status())
+			.as("actuator is not on the application port").isEqualTo(404);
+	}
+
+	@Test
+	@Order(3)
 	void killedWorkerIsReplacedWhileTheOtherKeepsServing() throws Exception {
 		List<Long> before = master.awaitWorkerCount(2, Duration.ofSeconds(10));
 		long victim = before.get(0);
@@ -89,7 +103,7 @@ class PoolIT {
 	}
 
 	@Test
-	@Order(3)
+	@Order(4)
 	void sigtermFinishesTheSlowRequestThenEverythingExits() throws Exception {
 		int port = master.port();
 		CompletableFuture<RawHttp.Response> slow = CompletableFuture

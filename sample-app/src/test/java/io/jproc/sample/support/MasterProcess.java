@@ -34,6 +34,8 @@ public final class MasterProcess implements AutoCloseable {
 
 	private final Set<Long> seenPids = new LinkedHashSet<>();
 
+	private static final Pattern MANAGEMENT = Pattern.compile("listening on [^ ]+:(\\d+) \\(management\\)");
+
 	private int port = -1;
 
 	private MasterProcess(Process process, Path log) {
@@ -98,6 +100,14 @@ public final class MasterProcess implements AutoCloseable {
 			this.port = Integer.parseInt(awaitLog(LISTENING, Duration.ofSeconds(30)).group(1));
 		}
 		return this.port;
+	}
+
+	/**
+	 * The management port the master listens on, when {@code management.server.port} is set.
+	 * @return the port
+	 */
+	public int managementPort() {
+		return Integer.parseInt(awaitLog(MANAGEMENT, Duration.ofSeconds(30)).group(1));
 	}
 
 	/**
