@@ -53,9 +53,22 @@ public final class MasterProcess implements AutoCloseable {
 	 * @throws IOException if the JVM cannot be started
 	 */
 	public static MasterProcess start(String name, String... args) throws IOException {
+		return start(name, List.of(), args);
+	}
+
+	/**
+	 * Start the sample app's jar with extra JVM options.
+	 * @param name name of the log file
+	 * @param jvmArgs JVM options added after {@link #FAST_JVM}
+	 * @param args application arguments
+	 * @return the started process
+	 * @throws IOException if the JVM cannot be started
+	 */
+	public static MasterProcess start(String name, List<String> jvmArgs, String... args) throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(FAST_JVM);
+		command.addAll(jvmArgs);
 		command.add("-jar");
 		command.add(jar().toString());
 		command.add("--server.address=127.0.0.1");
