@@ -1,20 +1,24 @@
 package io.jproc.master;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 
+import jnr.constants.platform.Errno;
 import jnr.constants.platform.Fcntl;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import jnr.posix.SpawnFileAction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts worker processes with {@code posix_spawnp} so that they inherit chosen file
@@ -31,6 +35,14 @@ final class Spawner {
 	private final POSIX posix = POSIXFactory.getNativePOSIX();
 
 	private final Object lock = new Object();
+
+	private final Map<Long, IntConsumer> exits = new HashMap<>();
+
+	private final Map<Long, Integer> unclaimed = new HashMap<>();
+
+	private final Set<Long> spawned = ConcurrentHashMap.newKeySet();
+
+	private @Nullable Thread reaper;
 
 	/**
 	 * Spawn a process.
@@ -64,6 +76,7 @@ final class Spawner {
 				if (pid <= 0) {
 					throw new IOException("posix_spawnp of " + argv.get(0) + " failed: errno " + this.posix.errno());
 				}
+				this.spawned.add(pid);
 				return pid;
 			}
 			finally {
@@ -73,28 +86,60 @@ final class Spawner {
 	}
 
 	/**
-	 * Start a daemon thread that waits for the process to end.
+	 * Report the end of a spawned process. One reaper thread waits for any child, so that
+	 * a master running as PID 1 in a container also reaps orphans that the kernel hands to
+	 * it, instead of leaving zombies.
 	 * @param pid the process
-	 * @param onExit receives the raw wait status
+	 * @param onExit receives the raw wait status, {@code -1} if unknown
 	 */
 	void watch(long pid, IntConsumer onExit) {
-		Thread waiter = new Thread(() -> {
-			int[] status = new int[1];
-			while (true) {
-				int result = this.posix.waitpid(pid, status, 0);
-				if (result == pid) {
-					onExit.accept(status[0]);
-					return;
+		synchronized (this.exits) {
+			Integer status = this.unclaimed.remove(pid);
+			if (status != null) {
+				onExit.accept(status);
+				return;
+			}
+			this.exits.put(pid, onExit);
+			if (this.reaper == null) {
+				this.reaper = new Thread(this::reap, "jproc-reaper");
+				this.reaper.setDaemon(true);
+				this.reaper.start();
+			}
+		}
+	}
+
+	private void reap() {
+		int[] status = new int[1];
+		while (true) {
+			int pid = this.posix.waitpid(-1, status, 0);
+			if (pid > 0) {
+				IntConsumer onExit;
+				synchronized (this.exits) {
+					onExit = this.exits.remove((long) pid);
+					boolean ours = this.spawned.remove((long) pid);
+					if (onExit == null && ours) {
+						// Ended before watch() was called for it.
+						this.unclaimed.put((long) pid, status[0]);
+					}
 				}
-				if (result < 0 && this.posix.errno() != jnr.constants.platform.Errno.EINTR.intValue()) {
-					// ECHILD: reaped elsewhere or not ours; report it as gone.
-					onExit.accept(-1);
-					return;
+				if (onExit != null) {
+					onExit.accept(status[0]);
 				}
 			}
-		}, "jproc-wait-" + pid);
-		waiter.setDaemon(true);
-		waiter.start();
+			else if (this.posix.errno() != Errno.EINTR.intValue()) {
+				// No child at all (ECHILD): nothing to wait for until the next spawn.
+				sleepQuietly(50);
+			}
+		}
+	}
+
+	private static void sleepQuietly(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**
@@ -121,7 +166,7 @@ final class Spawner {
 	 * it open after the master died, hiding the end of stream that tells it to leave.
 	 */
 	private void markAllCloseOnExec() {
-		Set<Integer> seen = new java.util.HashSet<>();
+		Set<Integer> seen = new HashSet<>();
 		try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
 			for (Path entry : fds) {
 				seen.add(Integer.parseInt(entry.getFileName().toString()));
@@ -148,10 +193,6 @@ final class Spawner {
 		}
 		int signal = status & 0x7f;
 		return (signal == 0) ? new Exit((status >> 8) & 0xff, 0) : new Exit(-1, signal);
-	}
-
-	static boolean isExecutable(String path) {
-		return new File(path).canExecute();
 	}
 
 }
