@@ -86,3 +86,28 @@ trap cleanup_all EXIT
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "?"} else if (NR%2) {print a[(NR+1)/2]} else {printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0 == 0) print "?"; else printf "%.2f", a/b }'; }
+
+# to_ms VALUE: wrk latency such as 512.00us, 1.20ms, 2.01s -> milliseconds
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else printf "%s", v }'
+}
+
+# run_wrk OUT PORT PATH SECONDS CONNECTIONS [wrk args...]
+# prints: rps p50_ms p99_ms requests non2xx socket_errors
+run_wrk() {
+  local out="$1" port="$2" path="$3" secs="$4" conns="$5"; shift 5
+  wrk -t2 -c"$conns" -d"${secs}s" --latency --timeout 30s "$@" "http://127.0.0.1:$port$path" >"$out" 2>&1 || true
+  local rps p50 p99 total non2xx errs
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  total=$(awk '/requests in/ {print $1}' "$out")
+  non2xx=$(awk -F: '/Non-2xx or 3xx responses/ {gsub(/ /, "", $2); print $2}' "$out")
+  errs=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
+  echo "${rps:-0} ${p50:-?} ${p99:-?} ${total:-0} ${non2xx:-0} ${errs:-0}"
+}
