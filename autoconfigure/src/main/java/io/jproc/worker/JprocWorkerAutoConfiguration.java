@@ -57,8 +57,8 @@ public final class JprocWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PoolStatusClient jprocPoolStatusClient(MasterLink link, JprocWorker worker) {
-		return new PoolStatusClient(link, worker.id());
+	PoolStatusClient jprocPoolStatusClient(MasterLink link, JprocWorker worker, JprocProperties properties) {
+		return new PoolStatusClient(link, worker.id(), properties.getIpc().getRequestTimeout());
 	}
 
 }

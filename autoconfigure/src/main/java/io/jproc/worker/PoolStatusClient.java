@@ -25,6 +25,8 @@ public final class PoolStatusClient {
 
 	private final int workerId;
 
+	private final Duration requestTimeout;
+
 	private final List<Consumer<Message.PoolStatus>> listeners = new CopyOnWriteArrayList<>();
 
 	private final AtomicBoolean refreshing = new AtomicBoolean();
@@ -37,10 +39,13 @@ public final class PoolStatusClient {
 	 * Create a client on this worker's channel.
 	 * @param link the channel to the master
 	 * @param workerId this worker's id
+	 * @param requestTimeout how long the link waits for an answer
+	 * ({@code jproc.ipc.request-timeout}), for messages
 	 */
-	public PoolStatusClient(MasterLink link, int workerId) {
+	public PoolStatusClient(MasterLink link, int workerId, Duration requestTimeout) {
 		this.link = link;
 		this.workerId = workerId;
+		this.requestTimeout = requestTimeout;
 	}
 
 	/**
@@ -104,7 +109,7 @@ public final class PoolStatusClient {
 	}
 
 	private <T extends Message> CompletableFuture<T> ask(Message request, Class<T> expected) {
-		Duration timeout = this.link.requestTimeout();
+		Duration timeout = this.requestTimeout;
 		CompletableFuture<Message> reply;
 		try {
 			reply = this.link.request(request);

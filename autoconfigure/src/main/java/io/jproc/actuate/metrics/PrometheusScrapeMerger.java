@@ -157,7 +157,8 @@ final class PrometheusScrapeMerger {
 	}
 
 	private static String shorten(String line) {
-		return (line.length() <= 80) ? line : line.substring(0, 80) + "...";
+		String printable = line.replaceAll("[^\\x20-\\x7e]", "?");
+		return (printable.length() <= 80) ? printable : printable.substring(0, 80) + "...";
 	}
 
 	/**
