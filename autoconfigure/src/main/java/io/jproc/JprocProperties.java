@@ -156,6 +156,11 @@ public class JprocProperties {
 		requireRange("reload.max-parallel", this.reload.maxParallel, 1, WorkerCount.MAX);
 		requirePositive("reload.ready-timeout", this.reload.readyTimeout);
 		requirePositive("ipc.request-timeout", this.ipc.requestTimeout);
+		requirePositive("ipc.scrape-timeout", this.ipc.scrapeTimeout);
+		if (this.ipc.scrapeTimeout.compareTo(this.ipc.requestTimeout) >= 0) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + ".ipc.scrape-timeout", this.ipc.scrapeTimeout,
+					"must be shorter than jproc.ipc.request-timeout (" + this.ipc.requestTimeout + ")");
+		}
 	}
 
 	private static void requireRange(String key, long value, long min, long max) {
@@ -462,12 +467,27 @@ public class JprocProperties {
 		 */
 		private Duration requestTimeout = Duration.ofSeconds(5);
 
+		/**
+		 * Maximum time the master waits for each other worker's metrics when a
+		 * Prometheus scrape gathers the whole pool. A worker later than this is left out
+		 * of that scrape. Must be shorter than request-timeout.
+		 */
+		private Duration scrapeTimeout = Duration.ofSeconds(2);
+
 		public Duration getRequestTimeout() {
 			return this.requestTimeout;
 		}
 
 		public void setRequestTimeout(Duration requestTimeout) {
 			this.requestTimeout = requestTimeout;
+		}
+
+		public Duration getScrapeTimeout() {
+			return this.scrapeTimeout;
+		}
+
+		public void setScrapeTimeout(Duration scrapeTimeout) {
+			this.scrapeTimeout = scrapeTimeout;
 		}
 
 	}

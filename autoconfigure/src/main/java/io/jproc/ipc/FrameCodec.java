@@ -111,20 +111,23 @@ public final class FrameCodec {
 		if (seq <= 0) {
 			throw new MalformedFrameException("missing or bad seq", false, 0);
 		}
+		long replyTo = node.path("re").asLong(0);
 		String type = node.path("type").asString("");
 		Class<? extends Message> messageType = MessageTypes.typeOf(type);
 		if (messageType == null) {
-			throw new MalformedFrameException("unknown message type '" + shorten(type) + "'", false, seq);
+			throw new MalformedFrameException("unknown message type '" + shorten(type) + "'", false, seq,
+					replyTo);
 		}
 		JsonNode body = node.path("body");
 		if (!body.isObject()) {
-			throw new MalformedFrameException("missing body for '" + type + "'", false, seq);
+			throw new MalformedFrameException("missing body for '" + type + "'", false, seq, replyTo);
 		}
 		try {
-			return new Envelope(seq, node.path("re").asLong(0), JSON.treeToValue(body, messageType));
+			return new Envelope(seq, replyTo, JSON.treeToValue(body, messageType));
 		}
 		catch (JacksonException | IllegalArgumentException ex) {
-			throw new MalformedFrameException("bad body for '" + type + "': " + shorten(ex.getMessage()), false, seq);
+			throw new MalformedFrameException("bad body for '" + type + "': " + shorten(ex.getMessage()), false, seq,
+					replyTo);
 		}
 	}
 

@@ -92,6 +92,11 @@ public final class IpcChannel implements Closeable {
 					envelope = FrameCodec.read(this.in);
 				}
 				catch (MalformedFrameException ex) {
+					CompletableFuture<Message> waiting = (ex.replyTo() != 0) ? this.pending.remove(ex.replyTo()) : null;
+					if (waiting != null) {
+						waiting.completeExceptionally(ex);
+						continue;
+					}
 					listener.onMalformed(ex);
 					if (ex.isFatal()) {
 						break;
@@ -157,8 +162,9 @@ public final class IpcChannel implements Closeable {
 	 * Send a request and wait for its reply up to a timeout.
 	 * @param message the request
 	 * @param timeout how long to wait
-	 * @return the reply; completes exceptionally with {@link TimeoutException} when late
-	 * and with {@link IOException} when the channel is or becomes closed
+	 * @return the reply; completes exceptionally with {@link TimeoutException} when late,
+	 * with {@link MalformedFrameException} when the reply cannot be read and with
+	 * {@link IOException} when the channel is or becomes closed
 	 */
 	public CompletableFuture<Message> request(Message message, Duration timeout) {
 		long seq = this.nextSeq.incrementAndGet();

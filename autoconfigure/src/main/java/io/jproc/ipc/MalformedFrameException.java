@@ -10,10 +10,17 @@ public class MalformedFrameException extends Exception {
 
 	private final long seq;
 
+	private final long replyTo;
+
 	MalformedFrameException(String message, boolean fatal, long seq) {
+		this(message, fatal, seq, 0);
+	}
+
+	MalformedFrameException(String message, boolean fatal, long seq, long replyTo) {
 		super(message);
 		this.fatal = fatal;
 		this.seq = seq;
+		this.replyTo = replyTo;
 	}
 
 	/**
@@ -31,6 +38,15 @@ public class MalformedFrameException extends Exception {
 	 */
 	public long seq() {
 		return this.seq;
+	}
+
+	/**
+	 * Sequence number of the request the bad frame answers, when it could be read, so
+	 * the waiting request fails at once instead of timing out.
+	 * @return the request's sequence number, or {@code 0}
+	 */
+	public long replyTo() {
+		return this.replyTo;
 	}
 
 }

@@ -1,5 +1,11 @@
 package io.jproc.ipc;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every message master and workers exchange. Each record is one message type; its wire
  * name is the record's simple name in kebab case ({@code Ready} is {@code "ready"}).
@@ -48,6 +54,119 @@ public sealed interface Message {
 	 * @param replacementPid pid of the replacement, {@code -1} if none
 	 */
 	record ReplacementReady(long replacementPid) implements Message {
+	}
+
+	/**
+	 * Worker to master: how is the pool? Answered with {@link PoolStatus}.
+	 */
+	record PoolStatusRequest() implements Message {
+	}
+
+	/**
+	 * Master to worker: the pool as the master sees it, taken on the arbiter thread.
+	 * @param takenAt when the master took this snapshot (ages are measured from it)
+	 * @param master the master itself
+	 * @param slots one entry per worker slot, by id
+	 */
+	record PoolStatus(Instant takenAt, Master master, List<Slot> slots) implements Message {
+
+		/**
+		 * The master process.
+		 * @param pid its process id
+		 * @param state {@code running}, {@code giving-up} (some slots given up) or
+		 * {@code shutting-down}
+		 * @param startedAt when its JVM started
+		 * @param listening the addresses it listens on, such as {@code 127.0.0.1:8080 (server)}
+		 * @param workersWanted the number of worker slots
+		 */
+		public record Master(long pid, String state, Instant startedAt, List<String> listening, int workersWanted) {
+		}
+
+		/**
+		 * One worker slot and the worker in it, if any.
+		 * @param id the worker id
+		 * @param pid the worker's pid, {@code null} while the slot is empty
+		 * @param state the worker's state in lower case ({@code starting}, {@code ready},
+		 * {@code retiring}, {@code draining}) or, for an empty slot, {@code exited},
+		 * {@code backoff} (waiting to restart) or {@code given-up}
+		 * @param startedAt when the worker was spawned
+		 * @param readyAt when it reported ready
+		 * @param restarts how many times the slot's worker was replaced
+		 * @param restartsByReason the same, by reason ({@code crash}, {@code boot-failure}, ...)
+		 * @param lastExit how the slot's previous worker ended
+		 * @param lastHeartbeat when the master last heard from the worker
+		 * @param figures the figures of the worker's last heartbeat, {@code null} before the first
+		 * @param restartAt when a slot in backoff restarts
+		 * @param gaveUpReason why the slot was given up
+		 */
+		public record Slot(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+				@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
+				@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
+				@Nullable Instant restartAt, @Nullable String gaveUpReason) {
+
+			/**
+			 * Whether the slot's worker is taking traffic.
+			 * @return {@code true} for {@code ready} and {@code retiring}
+			 */
+			public boolean isServing() {
+				return "ready".equals(this.state) || "retiring".equals(this.state);
+			}
+
+		}
+
+		/**
+		 * How a slot's previous worker ended.
+		 * @param code its exit code, {@code -1} when killed by a signal
+		 * @param signal the signal's name such as {@code KILL}, {@code null} for an exit
+		 * @param reason why, as the master logged it
+		 * @param at when the master saw it
+		 */
+		public record LastExit(int code, @Nullable String signal, String reason, Instant at) {
+		}
+
+	}
+
+	/**
+	 * Worker to master: gather the metrics of every other ready worker for a Prometheus
+	 * scrape. Answered with {@link PoolScrape}.
+	 * @param format {@code prometheus} (text 0.0.4) or {@code openmetrics} (OpenMetrics 1.0.0)
+	 * @param includedNames only these series, {@code null} for all
+	 */
+	record PoolScrapeRequest(String format, @Nullable List<String> includedNames) implements Message {
+	}
+
+	/**
+	 * Master to worker: what the other workers answered, and the pool's status.
+	 * @param pool the pool's status at the time of the answer
+	 * @param workers one entry per other worker asked
+	 */
+	record PoolScrape(PoolStatus pool, List<WorkerScrape> workers) implements Message {
+
+		/**
+		 * One worker's part of a pool scrape.
+		 * @param id the worker id
+		 * @param pid the worker's pid
+		 * @param text its exposition text, {@code null} when it failed
+		 * @param error why it failed, {@code null} on success
+		 */
+		public record WorkerScrape(int id, long pid, @Nullable String text, @Nullable String error) {
+		}
+
+	}
+
+	/**
+	 * Master to worker: send me your own metrics. Answered with {@link Scrape}.
+	 * @param format as in {@link PoolScrapeRequest}
+	 * @param includedNames as in {@link PoolScrapeRequest}
+	 */
+	record ScrapeRequest(String format, @Nullable List<String> includedNames) implements Message {
+	}
+
+	/**
+	 * Worker to master: its own metrics.
+	 * @param text the exposition text
+	 */
+	record Scrape(String text) implements Message {
 	}
 
 	/**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
+import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -73,7 +74,9 @@ public final class Arbiter {
 		this.spawner = spawner;
 		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
 		this.launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
-		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat);
+		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
+				Message.PoolStatusRequest.class, this::onPoolStatusRequest, Message.PoolScrapeRequest.class,
+				this::onPoolScrapeRequest);
 		for (int id = 1; id <= properties.getWorkers().value(); id++) {
 			this.slots.add(new Slot(id, properties.getRestart()));
 		}
@@ -132,6 +135,9 @@ public final class Arbiter {
 		else if (event instanceof MasterEvent.SignalReceived signal) {
 			onSignal(signal.name());
 		}
+		else if (event instanceof MasterEvent.ScrapeGathered gathered) {
+			onScrapeGathered(gathered);
+		}
 	}
 
 	private void onReceived(WorkerHandle worker, Envelope envelope) {
@@ -162,6 +168,39 @@ public final class Arbiter {
 
 	private void onHeartbeat(WorkerHandle worker, Envelope envelope) {
 		worker.heartbeat(Instant.now(), (Message.Heartbeat) envelope.message());
+	}
+
+	private void onPoolStatusRequest(WorkerHandle worker, Envelope envelope) {
+		worker.channel().reply(envelope, status(Instant.now()));
+	}
+
+	private void onPoolScrapeRequest(WorkerHandle requester, Envelope envelope) {
+		Message.PoolScrapeRequest request = (Message.PoolScrapeRequest) envelope.message();
+		List<WorkerHandle> others = this.live.stream()
+			.filter((worker) -> worker != requester && worker.state().isServing())
+			.toList();
+		ScrapeFanOut.gather(others, new Message.ScrapeRequest(request.format(), request.includedNames()),
+				this.properties.getIpc().getScrapeTimeout(),
+				(scrapes) -> this.events.add(new MasterEvent.ScrapeGathered(requester, envelope.seq(), scrapes)));
+	}
+
+	private void onScrapeGathered(MasterEvent.ScrapeGathered gathered) {
+		IpcChannel channel = gathered.requester().channel();
+		try {
+			channel.reply(gathered.requestSeq(), new Message.PoolScrape(status(Instant.now()), gathered.scrapes()));
+		}
+		catch (IllegalArgumentException ex) {
+			channel.reply(gathered.requestSeq(), new Message.Failure("the pool's metrics do not fit in one frame: "
+					+ ex.getMessage() + "; narrow the scrape with includedNames"));
+		}
+	}
+
+	/**
+	 * The pool as it is now, for workers that ask.
+	 */
+	Message.PoolStatus status(Instant now) {
+		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.slots), this.startedAt,
+				this.sockets, this.slots, this.live);
 	}
 
 	private void onChannelClosed(WorkerHandle worker) {

@@ -1,7 +1,10 @@
 package io.jproc.master;
 
+import java.util.List;
+
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.MalformedFrameException;
+import io.jproc.ipc.Message;
 
 /**
  * What callbacks (exit watchers, channel readers, signal handlers) tell the arbiter.
@@ -23,6 +26,11 @@ sealed interface MasterEvent {
 
 	/** A worker's channel closed. */
 	record ChannelClosed(WorkerHandle worker) implements MasterEvent {
+	}
+
+	/** Every worker asked for a pool scrape has answered, failed or run out of time. */
+	record ScrapeGathered(WorkerHandle requester, long requestSeq, List<Message.PoolScrape.WorkerScrape> scrapes)
+			implements MasterEvent {
 	}
 
 	/** The master received a signal, by name without the SIG prefix. */

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.jproc.JprocProperties;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +24,8 @@ final class Slot {
 	private final JprocProperties.Restart policy;
 
 	private final Deque<Instant> failures = new ArrayDeque<>();
+
+	private final Map<String, Integer> restartsByReason = new TreeMap<>();
 
 	private @Nullable WorkerHandle current;
 
@@ -60,6 +64,18 @@ final class Slot {
 
 	int restarts() {
 		return this.restarts;
+	}
+
+	/**
+	 * The restarts by reason: {@code crash}, {@code boot-failure}, {@code planned}.
+	 */
+	Map<String, Integer> restartsByReason() {
+		return Map.copyOf(this.restartsByReason);
+	}
+
+	private void countRestart(String reason) {
+		this.restarts++;
+		this.restartsByReason.merge(reason, 1, Integer::sum);
 	}
 
 	@Nullable Instant respawnAt() {
@@ -110,7 +126,7 @@ final class Slot {
 	 * A replacement was started for a planned reason; it does not count as a failure.
 	 */
 	void onPlannedReplacement() {
-		this.restarts++;
+		countRestart("planned");
 	}
 
 	/**
@@ -120,7 +136,7 @@ final class Slot {
 	 * @return the delay before the replacement, or {@code null} if the slot is given up
 	 */
 	@Nullable Duration onFailure(WorkerHandle worker, boolean bootFailure, Instant now) {
-		this.restarts++;
+		countRestart(bootFailure ? "boot-failure" : "crash");
 		this.failures.addLast(now);
 		Instant windowStart = now.minus(this.policy.getWindow());
 		while (!this.failures.isEmpty() && this.failures.peekFirst().isBefore(windowStart)) {

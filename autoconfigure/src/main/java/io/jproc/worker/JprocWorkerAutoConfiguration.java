@@ -55,4 +55,10 @@ public final class JprocWorkerAutoConfiguration {
 		return new JprocWorker(worker.workerId(), worker.masterPid(), link);
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	PoolStatusClient jprocPoolStatusClient(MasterLink link, JprocWorker worker, JprocProperties properties) {
+		return new PoolStatusClient(link, worker.id(), properties.getIpc().getRequestTimeout());
+	}
+
 }

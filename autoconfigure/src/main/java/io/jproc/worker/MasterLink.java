@@ -5,8 +5,11 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
@@ -19,6 +22,8 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -44,7 +49,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 	private final AtomicBoolean leaving = new AtomicBoolean();
 
-	private final Map<Class<? extends Message>, BiConsumer<Envelope, Message>> handlers;
+	private final Map<Class<? extends Message>, BiConsumer<Envelope, Message>> handlers = new ConcurrentHashMap<>();
 
 	private volatile boolean ready;
 
@@ -55,7 +60,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		this.properties = properties;
 		this.sockets = sockets;
 		this.context = context;
-		this.handlers = Map.of(Message.Stop.class,
+		this.handlers.put(Message.Stop.class,
 				(envelope, message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
 		channel.start(new Listener());
 	}
@@ -105,6 +110,41 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	}
 
 	/**
+	 * Answer a kind of request the master sends, such as a metrics scrape. The handler is
+	 * called on the channel's reader thread: it must hand slow work to another thread
+	 * and complete the future there. A failed future is answered with a
+	 * {@link Message.Failure}.
+	 * @param <M> the request type
+	 * @param type the request type
+	 * @param handler makes the answer
+	 */
+	public <M extends Message> void answer(Class<M> type, Function<M, CompletableFuture<? extends Message>> handler) {
+		this.handlers.put(type, (envelope, message) -> {
+			CompletableFuture<? extends Message> answer;
+			try {
+				answer = handler.apply(type.cast(message));
+			}
+			catch (RuntimeException ex) {
+				answer = CompletableFuture.failedFuture(ex);
+			}
+			answer.whenComplete((reply, failure) -> replyTo(envelope, reply, failure));
+		});
+	}
+
+	private void replyTo(Envelope request, Message answer, Throwable failure) {
+		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+				: failure;
+		try {
+			this.channel.reply(request, (cause != null) ? new Message.Failure(String.valueOf(cause.getMessage()))
+					: answer);
+		}
+		catch (IllegalArgumentException ex) {
+			// Over the frame limit: say so rather than leave the master waiting.
+			this.channel.reply(request, new Message.Failure(ex.getMessage()));
+		}
+	}
+
+	/**
 	 * Whether the application has reported ready to the master.
 	 * @return {@code true} once ready
 	 */
@@ -136,6 +176,9 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 				System.exit(exitCode);
 				return;
 			}
+			// Readiness probes answered by this worker from now on say it takes no more
+			// traffic; the pool's own health is the master's to tell.
+			AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
 			logger.info("worker " + this.workerId + " leaving (" + reason + "): stopped accepting, draining for at most "
 					+ this.properties.getDrainTimeout().toSeconds() + " s");
 			this.sockets.pauseAccepting();

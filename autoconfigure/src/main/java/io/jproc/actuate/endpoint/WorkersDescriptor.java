@@ -1,0 +1,139 @@
+package io.jproc.actuate.endpoint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.jproc.ipc.Message;
+import io.jproc.ipc.Message.PoolStatus;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+
+/**
+ * What {@code GET /actuator/workers} returns. The layout is an interface people script
+ * against: fields are added, never renamed or removed, and absent figures are
+ * {@code null}, never left out.
+ *
+ * @param answeredBy the worker that served this request
+ * @param master the master process
+ * @param workers one entry per worker slot, by id
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, List<WorkerDescriptor> workers)
+		implements OperationResponseBody {
+
+	static WorkersDescriptor of(AnsweredBy answeredBy, PoolStatus status) {
+		List<WorkerDescriptor> workers = status.slots()
+			.stream()
+			.map((slot) -> WorkerDescriptor.of(slot, status.takenAt()))
+			.toList();
+		PoolStatus.Master master = status.master();
+		int ready = (int) status.slots().stream().filter(PoolStatus.Slot::isServing).count();
+		return new WorkersDescriptor(answeredBy,
+				new MasterDescriptor(master.pid(), master.state(), master.startedAt(),
+						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(),
+						ready),
+				workers);
+	}
+
+	static @Nullable Long millis(@Nullable Instant from, Instant to) {
+		return (from != null) ? Duration.between(from, to).toMillis() : null;
+	}
+
+	/**
+	 * The worker that served the request.
+	 * @param id its id
+	 * @param pid its process id
+	 */
+	public record AnsweredBy(int id, long pid) {
+	}
+
+	/**
+	 * The master process.
+	 * @param pid its process id
+	 * @param state {@code running}, {@code giving-up} (at least one slot given up) or
+	 * {@code shutting-down}
+	 * @param startedAt when it started
+	 * @param uptimeMillis time since it started
+	 * @param listening the addresses it listens on for the workers
+	 * @param workersWanted worker slots
+	 * @param workersReady workers taking traffic
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record MasterDescriptor(long pid, String state, Instant startedAt, @Nullable Long uptimeMillis,
+			List<String> listening, int workersWanted, int workersReady) {
+	}
+
+	/**
+	 * One worker slot and the worker in it.
+	 * @param id the worker id
+	 * @param pid the worker's pid, {@code null} while the slot is empty
+	 * @param state {@code starting}, {@code ready}, {@code retiring}, {@code draining};
+	 * for an empty slot {@code exited}, {@code backoff} or {@code given-up}
+	 * @param startedAt when the worker was spawned
+	 * @param readyAt when it reported ready
+	 * @param uptimeMillis time since it was spawned
+	 * @param bootMillis time from spawn to ready
+	 * @param restarts how many times this slot's worker was replaced
+	 * @param restartsByReason the same by reason ({@code crash}, {@code boot-failure}, ...)
+	 * @param lastExit how the slot's previous worker ended
+	 * @param heartbeatAgeMillis time since the master last heard from the worker
+	 * @param heapUsed heap bytes in use, from its last heartbeat
+	 * @param heapMax maximum heap bytes, from its last heartbeat
+	 * @param rss resident set size in bytes, from its last heartbeat
+	 * @param requestsServed requests served, from its last heartbeat
+	 * @param requestsInFlight requests in flight, from its last heartbeat
+	 * @param restartAt when a slot in backoff restarts
+	 * @param gaveUpReason why a given-up slot was given up
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record WorkerDescriptor(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+			@Nullable Instant readyAt, @Nullable Long uptimeMillis, @Nullable Long bootMillis, int restarts,
+			Map<String, Integer> restartsByReason, @Nullable LastExitDescriptor lastExit,
+			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
+			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Instant restartAt,
+			@Nullable String gaveUpReason) implements OperationResponseBody {
+
+		static WorkerDescriptor of(PoolStatus.Slot slot, Instant takenAt) {
+			Message.Heartbeat figures = slot.figures();
+			PoolStatus.LastExit exit = slot.lastExit();
+			return new WorkerDescriptor(slot.id(), slot.pid(), slot.state(), slot.startedAt(), slot.readyAt(),
+					millis(slot.startedAt(), takenAt),
+					(slot.readyAt() != null) ? millis(slot.startedAt(), slot.readyAt()) : null, slot.restarts(),
+					slot.restartsByReason(),
+					(exit != null) ? new LastExitDescriptor((exit.signal() != null) ? null : exit.code(),
+							exit.signal(), exit.reason(), exit.at()) : null,
+					millis(slot.lastHeartbeat(), takenAt), (figures != null) ? figures.heapUsed() : null,
+					(figures != null) ? figures.heapMax() : null,
+					(figures != null && figures.rss() >= 0) ? figures.rss() : null,
+					(figures != null) ? figures.requestsServed() : null,
+					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason());
+		}
+
+	}
+
+	/**
+	 * How a slot's previous worker ended.
+	 * @param code its exit code, {@code null} when a signal ended it
+	 * @param signal the signal's name such as {@code KILL}, {@code null} for an exit
+	 * @param reason why, as the master logged it
+	 * @param at when the master saw it
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record LastExitDescriptor(@Nullable Integer code, @Nullable String signal, String reason, Instant at) {
+	}
+
+	/**
+	 * The body of an error answer: the master did not answer, answered badly, or the
+	 * worker id is unknown.
+	 * @param answeredBy the worker that served the request
+	 * @param error what went wrong
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record ErrorDescriptor(AnsweredBy answeredBy, String error) implements OperationResponseBody {
+	}
+
+}

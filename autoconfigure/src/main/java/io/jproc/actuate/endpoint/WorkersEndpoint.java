@@ -1,0 +1,87 @@
+package io.jproc.actuate.endpoint;
+
+import java.util.concurrent.CompletionException;
+
+import io.jproc.actuate.endpoint.WorkersDescriptor.AnsweredBy;
+import io.jproc.actuate.endpoint.WorkersDescriptor.ErrorDescriptor;
+import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.worker.PoolStatusClient;
+import io.jproc.worker.PoolStatusClient.MasterQueryException;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
+
+/**
+ * {@code /actuator/workers}: the master and every worker slot, as the master sees them,
+ * whichever worker serves the request. The worker asks its master over the channel and
+ * answers within {@code jproc.ipc.request-timeout}: with the pool, or with a clear error
+ * (504 when the master is late, 502 when its answer is unusable).
+ */
+@WebEndpoint(id = "workers")
+public class WorkersEndpoint {
+
+	private static final int STATUS_BAD_GATEWAY = 502;
+
+	private static final int STATUS_GATEWAY_TIMEOUT = 504;
+
+	private final PoolStatusClient client;
+
+	private final AnsweredBy self;
+
+	/**
+	 * Create the endpoint.
+	 * @param client asks the master
+	 */
+	public WorkersEndpoint(PoolStatusClient client) {
+		this.client = client;
+		this.self = new AnsweredBy(client.workerId(), ProcessHandle.current().pid());
+	}
+
+	/**
+	 * The whole pool.
+	 * @return the pool, or an error with its status
+	 */
+	@ReadOperation
+	public Mono<WebEndpointResponse<OperationResponseBody>> workers() {
+		return ask().map((status) -> ok(WorkersDescriptor.of(this.self, status))).onErrorResume(this::error);
+	}
+
+	/**
+	 * One worker slot.
+	 * @param id the worker id
+	 * @return the slot, 404 for an unknown id, or an error with its status
+	 */
+	@ReadOperation
+	public Mono<WebEndpointResponse<OperationResponseBody>> worker(@Selector int id) {
+		return ask().map((status) -> status.slots()
+			.stream()
+			.filter((slot) -> slot.id() == id)
+			.findFirst()
+			.map((slot) -> ok(WorkersDescriptor.WorkerDescriptor.of(slot, status.takenAt())))
+			.orElseGet(() -> new WebEndpointResponse<>(new ErrorDescriptor(this.self, "no worker " + id
+					+ "; worker ids are 1 to " + status.slots().size()), WebEndpointResponse.STATUS_NOT_FOUND)))
+			.onErrorResume(this::error);
+	}
+
+	private Mono<PoolStatus> ask() {
+		return Mono.fromFuture(this.client::status);
+	}
+
+	private static WebEndpointResponse<OperationResponseBody> ok(OperationResponseBody body) {
+		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+	}
+
+	private Mono<WebEndpointResponse<OperationResponseBody>> error(Throwable failure) {
+		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+				: failure;
+		int status = (cause instanceof MasterQueryException query && query.isTimeout()) ? STATUS_GATEWAY_TIMEOUT
+				: STATUS_BAD_GATEWAY;
+		return Mono.just(new WebEndpointResponse<>(new ErrorDescriptor(this.self, String.valueOf(cause.getMessage())),
+				status));
+	}
+
+}

@@ -1,0 +1,84 @@
+package io.jproc.actuate.health;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.worker.PoolStatusClient;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * The health of the whole pool, as the master sees it, whichever worker is asked:
+ * <ul>
+ * <li>{@code UP}: every wanted worker is taking traffic;</li>
+ * <li>{@link #DEGRADED}: some are, not all (a worker booting, restarting, recycling or
+ * given up). The pool still serves, so by default this is an HTTP 200;</li>
+ * <li>{@code DOWN}: no worker takes traffic, the master is shutting down, or the master
+ * did not answer within {@code jproc.ipc.request-timeout}.</li>
+ * </ul>
+ */
+public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
+
+	/** Fewer workers take traffic than wanted, but at least one does. */
+	public static final Status DEGRADED = new Status("DEGRADED", "fewer workers are ready than wanted");
+
+	private final PoolStatusClient client;
+
+	/**
+	 * Create the indicator.
+	 * @param client asks the master
+	 */
+	public WorkersHealthIndicator(PoolStatusClient client) {
+		super("Asking the master for the pool's health failed");
+		this.client = client;
+	}
+
+	@Override
+	protected Mono<Health> doHealthCheck(Health.Builder builder) {
+		return Mono.fromFuture(this.client::status)
+			.map((status) -> health(builder, status))
+			.onErrorResume((failure) -> Mono.just(builder.down()
+				.withDetail("answeredBy", this.client.workerId())
+				.withDetail("error", String.valueOf(unwrap(failure).getMessage()))
+				.build()));
+	}
+
+	private Health health(Health.Builder builder, PoolStatus status) {
+		List<PoolStatus.Slot> slots = status.slots();
+		int wanted = status.master().workersWanted();
+		long ready = slots.stream().filter(PoolStatus.Slot::isServing).count();
+		Map<String, String> workers = new LinkedHashMap<>();
+		slots.forEach((slot) -> workers.put(Integer.toString(slot.id()), slot.state()));
+		List<Integer> givenUp = slots.stream().filter((slot) -> "given-up".equals(slot.state())).map(PoolStatus.Slot::id)
+			.toList();
+		if ("shutting-down".equals(status.master().state()) || ready == 0) {
+			builder.down();
+		}
+		else if (ready < wanted) {
+			builder.status(DEGRADED);
+		}
+		else {
+			builder.up();
+		}
+		builder.withDetail("master", status.master().state())
+			.withDetail("wanted", wanted)
+			.withDetail("ready", ready)
+			.withDetail("workers", workers)
+			.withDetail("answeredBy", this.client.workerId());
+		if (!givenUp.isEmpty()) {
+			builder.withDetail("givenUp", givenUp);
+		}
+		return builder.build();
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
+}

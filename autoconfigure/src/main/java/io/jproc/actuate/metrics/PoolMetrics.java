@@ -1,0 +1,137 @@
+package io.jproc.actuate.metrics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+
+import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.worker.PoolStatusClient;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Meters of the whole pool, read from the master's latest status: workers wanted, ready
+ * and draining, restarts by reason, and each worker's boot time. Every worker has them;
+ * an aggregated Prometheus scrape shows them once. A meter never waits for the master:
+ * it reads the latest status and, when that is older than {@link #MAX_AGE}, starts a
+ * refresh for the next reading. Before the first answer the gauges read {@code NaN}.
+ */
+public class PoolMetrics implements MeterBinder {
+
+	/** Prefix of every pool-level meter; an aggregated scrape shows these series once. */
+	public static final String PREFIX = "jproc.pool.";
+
+	static final Duration MAX_AGE = Duration.ofSeconds(1);
+
+	private final PoolStatusClient client;
+
+	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+
+	private final Map<MeterRegistry, Set<String>> registered = new ConcurrentHashMap<>();
+
+	/**
+	 * Create the meters' source.
+	 * @param client asks the master
+	 */
+	public PoolMetrics(PoolStatusClient client) {
+		this.client = client;
+		client.onStatus(this::registerNew);
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.registries.add(registry);
+		gauge(registry, "workers.wanted", "Worker slots the master keeps", (status) -> status.master().workersWanted());
+		gauge(registry, "workers.ready", "Workers taking traffic", (status) -> count(status, PoolStatus.Slot::isServing));
+		gauge(registry, "workers.draining", "Workers finishing their requests before they exit",
+				(status) -> count(status, (slot) -> "draining".equals(slot.state())));
+		PoolStatus latest = this.client.latest(MAX_AGE);
+		if (latest != null) {
+			registerNew(latest);
+		}
+	}
+
+	private void gauge(MeterRegistry registry, String name, String description,
+			ToDoubleFunction<PoolStatus> value) {
+		Gauge.builder(PREFIX + name, this, (metrics) -> metrics.read(value))
+			.description(description)
+			.strongReference(true)
+			.register(registry);
+	}
+
+	private double read(ToDoubleFunction<PoolStatus> value) {
+		PoolStatus status = this.client.latest(MAX_AGE);
+		return (status != null) ? value.applyAsDouble(status) : Double.NaN;
+	}
+
+	private static double count(PoolStatus status, Predicate<PoolStatus.Slot> which) {
+		return status.slots().stream().filter(which).count();
+	}
+
+	/**
+	 * Meters whose tags are only known from a status: restart reasons, worker ids.
+	 */
+	private void registerNew(PoolStatus status) {
+		for (MeterRegistry registry : this.registries) {
+			Set<String> known = this.registered.computeIfAbsent(registry, (key) -> ConcurrentHashMap.newKeySet());
+			for (PoolStatus.Slot slot : status.slots()) {
+				int id = slot.id();
+				if (known.add("boot:" + id)) {
+					TimeGauge.builder(PREFIX + "boot.time", this, TimeUnit.MILLISECONDS, (metrics) -> metrics.bootMillis(id))
+						.description("Time from spawn to ready of the slot's current worker")
+						.tag("worker", Integer.toString(id))
+						.strongReference(true)
+						.register(registry);
+				}
+				for (String reason : slot.restartsByReason().keySet()) {
+					if (known.add("restarts:" + reason)) {
+						FunctionCounter.builder(PREFIX + "restarts", this, (metrics) -> metrics.restarts(reason))
+							.description("Workers replaced, by reason")
+							.tag("reason", reason)
+							.register(registry);
+					}
+				}
+			}
+		}
+	}
+
+	private double bootMillis(int id) {
+		PoolStatus status = this.client.latest(MAX_AGE);
+		if (status == null) {
+			return Double.NaN;
+		}
+		return status.slots()
+			.stream()
+			.filter((slot) -> slot.id() == id && slot.startedAt() != null && slot.readyAt() != null)
+			.mapToDouble((slot) -> Duration.between(slot.startedAt(), slot.readyAt()).toMillis())
+			.findFirst()
+			.orElse(Double.NaN);
+	}
+
+	private double restarts(String reason) {
+		PoolStatus status = this.client.latest(MAX_AGE);
+		if (status == null) {
+			return 0;
+		}
+		return status.slots()
+			.stream()
+			.map(PoolStatus.Slot::restartsByReason)
+			.mapToInt((byReason) -> valueOf(byReason, reason))
+			.sum();
+	}
+
+	private static int valueOf(Map<String, Integer> byReason, String reason) {
+		Integer value = byReason.get(reason);
+		return (value != null) ? value : 0;
+	}
+
+}

@@ -1,0 +1,170 @@
+package io.jproc.worker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import io.jproc.ipc.MalformedFrameException;
+import io.jproc.ipc.Message;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Asks the master about the whole pool: its status and, for a Prometheus scrape, the
+ * other workers' metrics. Every answer arrives within {@code jproc.ipc.request-timeout}
+ * or fails with a {@link MasterQueryException} that says what went wrong. Keeps the
+ * latest status for meters, which must never wait for the master.
+ */
+public final class PoolStatusClient {
+
+	private final MasterLink link;
+
+	private final int workerId;
+
+	private final Duration requestTimeout;
+
+	private final List<Consumer<Message.PoolStatus>> listeners = new CopyOnWriteArrayList<>();
+
+	private final AtomicBoolean refreshing = new AtomicBoolean();
+
+	private volatile Message.@Nullable PoolStatus latest;
+
+	private volatile long latestAtNanos;
+
+	/**
+	 * Create a client on this worker's channel.
+	 * @param link the channel to the master
+	 * @param workerId this worker's id
+	 * @param requestTimeout how long the link waits for an answer
+	 * ({@code jproc.ipc.request-timeout}), for messages
+	 */
+	public PoolStatusClient(MasterLink link, int workerId, Duration requestTimeout) {
+		this.link = link;
+		this.workerId = workerId;
+		this.requestTimeout = requestTimeout;
+	}
+
+	/**
+	 * This worker's id.
+	 * @return the id
+	 */
+	public int workerId() {
+		return this.workerId;
+	}
+
+	/**
+	 * Ask the master for the pool's status.
+	 * @return the status, or a {@link MasterQueryException}
+	 */
+	public CompletableFuture<Message.PoolStatus> status() {
+		return ask(new Message.PoolStatusRequest(), Message.PoolStatus.class).thenApply(this::remember);
+	}
+
+	/**
+	 * Ask the master for every other ready worker's metrics.
+	 * @param format {@code prometheus} or {@code openmetrics}
+	 * @param includedNames only these series, {@code null} for all
+	 * @return the other workers' parts and the pool's status, or a {@link MasterQueryException}
+	 */
+	public CompletableFuture<Message.PoolScrape> scrape(String format, @Nullable List<String> includedNames) {
+		return ask(new Message.PoolScrapeRequest(format, includedNames), Message.PoolScrape.class)
+			.thenApply((scrape) -> {
+				remember(scrape.pool());
+				return scrape;
+			});
+	}
+
+	/**
+	 * The latest status any request brought, without waiting. When it is older than
+	 * {@code maxAge}, a refresh is started in the background for the next caller.
+	 * @param maxAge how old a status may be before a refresh
+	 * @return the latest status, {@code null} before the first answer
+	 */
+	public Message.@Nullable PoolStatus latest(Duration maxAge) {
+		Message.PoolStatus status = this.latest;
+		if ((status == null || System.nanoTime() - this.latestAtNanos > maxAge.toNanos())
+				&& this.refreshing.compareAndSet(false, true)) {
+			status().whenComplete((result, failure) -> this.refreshing.set(false));
+		}
+		return status;
+	}
+
+	/**
+	 * Be told of every new status.
+	 * @param listener called on the thread that received the status
+	 */
+	public void onStatus(Consumer<Message.PoolStatus> listener) {
+		this.listeners.add(listener);
+	}
+
+	private Message.PoolStatus remember(Message.PoolStatus status) {
+		this.latest = status;
+		this.latestAtNanos = System.nanoTime();
+		this.listeners.forEach((listener) -> listener.accept(status));
+		return status;
+	}
+
+	private <T extends Message> CompletableFuture<T> ask(Message request, Class<T> expected) {
+		Duration timeout = this.requestTimeout;
+		CompletableFuture<Message> reply;
+		try {
+			reply = this.link.request(request);
+		}
+		catch (RuntimeException ex) {
+			reply = CompletableFuture.failedFuture(ex);
+		}
+		return reply.handle((answer, failure) -> {
+			if (failure != null) {
+				throw new MasterQueryException(describe(failure, timeout), unwrap(failure));
+			}
+			if (expected.isInstance(answer)) {
+				return expected.cast(answer);
+			}
+			if (answer instanceof Message.Failure refused) {
+				throw new MasterQueryException("the master refused: " + refused.message(), null);
+			}
+			throw new MasterQueryException("the master answered " + answer.getClass().getSimpleName() + " instead of "
+					+ expected.getSimpleName(), null);
+		});
+	}
+
+	private static String describe(Throwable failure, Duration timeout) {
+		Throwable cause = unwrap(failure);
+		if (cause instanceof TimeoutException) {
+			return "the master did not answer within " + timeout.toMillis() + " ms (jproc.ipc.request-timeout)";
+		}
+		if (cause instanceof MalformedFrameException) {
+			return "the master's answer could not be read: " + cause.getMessage();
+		}
+		return "the master could not be asked: " + cause.getMessage();
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
+	/**
+	 * The master could not be asked, did not answer in time, or answered something
+	 * unreadable or unexpected.
+	 */
+	public static final class MasterQueryException extends RuntimeException {
+
+		MasterQueryException(String message, @Nullable Throwable cause) {
+			super(message, cause);
+		}
+
+		/**
+		 * Whether the master simply did not answer in time.
+		 * @return {@code true} on a timeout
+		 */
+		public boolean isTimeout() {
+			return getCause() instanceof TimeoutException;
+		}
+
+	}
+
+}

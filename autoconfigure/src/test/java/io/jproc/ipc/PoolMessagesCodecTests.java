@@ -1,0 +1,122 @@
+package io.jproc.ipc;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.jproc.ipc.Message.PoolStatus;
+import jnr.unixsocket.UnixSocketChannel;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Tests for the pool status and pool scrape messages on the wire.
+ */
+class PoolMessagesCodecTests {
+
+	private static final Instant NOW = Instant.parse("2025-01-02T03:04:05.678Z");
+
+	@Test
+	void poolStatusRequestWithoutFieldsRoundTrips() throws Exception {
+		assertThat(roundTrip(new Message.PoolStatusRequest())).isEqualTo(new Message.PoolStatusRequest());
+	}
+
+	@Test
+	void poolStatusWithEmptySlotAndFiguresRoundTrips() throws Exception {
+		PoolStatus status = status();
+		assertThat(roundTrip(status)).isEqualTo(status);
+	}
+
+	@Test
+	void poolScrapeRoundTripsWithTextsAndErrors() throws Exception {
+		Message.PoolScrape scrape = new Message.PoolScrape(status(),
+				List.of(new Message.PoolScrape.WorkerScrape(2, 202, "up{a=\"b\"} 1\n", null),
+						new Message.PoolScrape.WorkerScrape(3, 203, null, "did not answer within 2000 ms")));
+		assertThat(roundTrip(scrape)).isEqualTo(scrape);
+		assertThat(roundTrip(new Message.ScrapeRequest("openmetrics", null)))
+			.isEqualTo(new Message.ScrapeRequest("openmetrics", null));
+		assertThat(roundTrip(new Message.PoolScrapeRequest("prometheus", List.of("up"))))
+			.isEqualTo(new Message.PoolScrapeRequest("prometheus", List.of("up")));
+	}
+
+	@Test
+	void wireNamesAreKebabCase() {
+		assertThat(MessageTypes.nameOf(new Message.PoolStatusRequest())).isEqualTo("pool-status-request");
+		assertThat(MessageTypes.nameOf(new Message.Scrape(""))).isEqualTo("scrape");
+	}
+
+	@Test
+	void replyWithBadBodyNamesTheRequestItAnswers() {
+		byte[] json = "{\"v\":1,\"seq\":9,\"re\":4,\"type\":\"pool-status\",\"body\":{\"slots\":\"nope\"}}"
+			.getBytes(StandardCharsets.UTF_8);
+		assertThatThrownBy(() -> FrameCodec.decode(json)).isInstanceOfSatisfying(MalformedFrameException.class,
+				(ex) -> {
+					assertThat(ex.isFatal()).isFalse();
+					assertThat(ex.replyTo()).isEqualTo(4);
+					assertThat(ex.getMessage()).contains("bad body for 'pool-status'");
+				});
+	}
+
+	@Test
+	void malformedReplyFailsTheWaitingRequestAtOnce() throws Exception {
+		UnixSocketChannel[] pair = UnixSocketChannel.pair();
+		try (IpcChannel asker = IpcChannel.of(pair[0], "asker")) {
+			asker.start(new NoListener());
+			long start = System.nanoTime();
+			CompletableFuture<Message> reply = asker.request(new Message.PoolStatusRequest(), Duration.ofSeconds(30));
+			Envelope request = FrameCodec.read(java.nio.channels.Channels.newInputStream(pair[1]));
+			byte[] bad = ("{\"v\":1,\"seq\":1,\"re\":" + request.seq() + ",\"type\":\"pool-status\",\"body\":{\"slots\":7}}")
+				.getBytes(StandardCharsets.UTF_8);
+			pair[1].write(ByteBuffer.allocate(4 + bad.length).putInt(bad.length).put(bad).flip());
+			assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+				.hasCauseInstanceOf(MalformedFrameException.class);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		}
+		finally {
+			pair[1].close();
+		}
+	}
+
+	static PoolStatus status() {
+		PoolStatus.Master master = new PoolStatus.Master(100, "running", NOW.minusSeconds(60),
+				List.of("127.0.0.1:8080 (server)"), 2);
+		PoolStatus.Slot ready = new PoolStatus.Slot(1, 101L, "ready", NOW.minusSeconds(50), NOW.minusSeconds(46), 0,
+				Map.of(), null, NOW.minusSeconds(2), new Message.Heartbeat(10, 20, 30, 40, 1), null, null);
+		PoolStatus.Slot empty = new PoolStatus.Slot(2, null, "backoff", null, null, 3, Map.of("crash", 3),
+				new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)), null, null,
+				NOW.plusSeconds(1), null);
+		return new PoolStatus(NOW, master, List.of(ready, empty));
+	}
+
+	private static Message roundTrip(Message message) throws IOException, MalformedFrameException {
+		byte[] frame = FrameCodec.encode(new Envelope(1, 0, message));
+		return FrameCodec.read(new ByteArrayInputStream(frame)).message();
+	}
+
+	private static final class NoListener implements IpcChannel.Listener {
+
+		@Override
+		public void onMessage(Envelope envelope) {
+		}
+
+		@Override
+		public void onMalformed(MalformedFrameException error) {
+		}
+
+		@Override
+		public void onClosed() {
+		}
+
+	}
+
+}

@@ -1,0 +1,92 @@
+package io.jproc.master;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.jproc.JprocProperties;
+import io.jproc.ipc.IpcChannel;
+import io.jproc.ipc.Message;
+import io.jproc.ipc.Message.PoolStatus;
+import jnr.unixsocket.UnixSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link PoolSnapshot}.
+ */
+class PoolSnapshotTests {
+
+	private static final Instant NOW = Instant.parse("2025-01-02T03:04:05Z");
+
+	private final List<AutoCloseable> open = new ArrayList<>();
+
+	@AfterEach
+	void close() throws Exception {
+		for (AutoCloseable closeable : this.open) {
+			closeable.close();
+		}
+	}
+
+	@Test
+	void readyWorkerAndKilledWorkerInBackoff() throws IOException {
+		JprocProperties.Restart policy = new JprocProperties().getRestart();
+		Slot one = new Slot(1, policy);
+		WorkerHandle ready = worker(1, NOW.minusSeconds(30));
+		ready.ready(NOW.minusSeconds(26));
+		ready.heartbeat(NOW.minusSeconds(1), new Message.Heartbeat(1, 2, 3, 4, 5));
+		one.current(ready);
+		Slot two = new Slot(2, policy);
+		WorkerHandle killed = worker(2, NOW.minusSeconds(30));
+		killed.exited(new Exit(-1, 9));
+		two.recordExit(new Exit(-1, 9), "exited unexpectedly", NOW.minusSeconds(2));
+		two.onFailure(killed, false, NOW.minusSeconds(2));
+		two.respawnAt(NOW.plusSeconds(1));
+		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(Arbiter.MasterState.RUNNING,
+				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), List.of(ready));
+		assertThat(status.master().state()).isEqualTo("running");
+		assertThat(status.master().workersWanted()).isEqualTo(2);
+		PoolStatus.Slot first = status.slots().get(0);
+		assertThat(first.pid()).isEqualTo(1001L);
+		assertThat(first.state()).isEqualTo("ready");
+		assertThat(first.isServing()).isTrue();
+		assertThat(first.figures()).isEqualTo(new Message.Heartbeat(1, 2, 3, 4, 5));
+		assertThat(Duration.between(first.startedAt(), first.readyAt())).isEqualTo(Duration.ofSeconds(4));
+		PoolStatus.Slot second = status.slots().get(1);
+		assertThat(second.pid()).isNull();
+		assertThat(second.state()).isEqualTo("backoff");
+		assertThat(second.restarts()).isEqualTo(1);
+		assertThat(second.restartsByReason()).containsEntry("crash", 1);
+		assertThat(second.lastExit()).isEqualTo(new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly",
+				NOW.minusSeconds(2)));
+		assertThat(second.figures()).isNull();
+	}
+
+	@Test
+	void masterStateSaysGivingUpOnceASlotIsGivenUp() throws IOException {
+		JprocProperties properties = new JprocProperties();
+		properties.getRestart().setMaxBootFailures(1);
+		Slot slot = new Slot(1, properties.getRestart());
+		assertThat(slot.onFailure(worker(1, NOW.minusSeconds(1)), true, NOW)).isNull();
+		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo("giving-up");
+		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
+			.isEqualTo("shutting-down");
+		PoolStatus status = PoolSnapshot.take(NOW, "giving-up", NOW, List.of(), List.of(slot), List.of());
+		assertThat(status.slots().get(0).state()).isEqualTo("given-up");
+		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
+		assertThat(status.slots().get(0).restartsByReason()).containsEntry("boot-failure", 1);
+	}
+
+	private WorkerHandle worker(int id, Instant spawnedAt) throws IOException {
+		UnixSocketChannel[] pair = UnixSocketChannel.pair();
+		IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
+		this.open.add(channel);
+		this.open.add(pair[1]);
+		return new WorkerHandle(id, 1000 + id, spawnedAt, channel);
+	}
+
+}
