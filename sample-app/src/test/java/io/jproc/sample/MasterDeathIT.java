@@ -2,7 +2,6 @@ package io.jproc.sample;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.jproc.sample.support.MasterProcess;
@@ -26,18 +25,11 @@ class MasterDeathIT {
 			master.awaitAllReady(1, Duration.ofSeconds(60));
 			int port = master.port();
 			List<Long> workers = master.awaitWorkerCount(1, Duration.ofSeconds(5));
-			CompletableFuture<RawHttp.Response> inFlight = CompletableFuture.supplyAsync(() -> {
-				try {
-					return RawHttp.get(port, "/slow?ms=2000", Duration.ofSeconds(20));
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
-				}
-			});
-			Thread.sleep(500);
-			Signals.send(master.pid(), "KILL");
-			assertThat(inFlight.get(20, TimeUnit.SECONDS).status()).as("request in flight when the master died")
-				.isEqualTo(200);
+			try (RawHttp.Pending inFlight = RawHttp.send(port, "/slow?ms=2000", Duration.ofSeconds(20))) {
+				Thread.sleep(500);
+				Signals.send(master.pid(), "KILL");
+				assertThat(inFlight.response().status()).as("request in flight when the master died").isEqualTo(200);
+			}
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5 + 10);
 			while (workers.stream().anyMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
 					&& System.nanoTime() < deadline) {

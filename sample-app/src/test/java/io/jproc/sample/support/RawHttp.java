@@ -35,14 +35,55 @@ public final class RawHttp {
 	 * @throws IOException on any failure (refused, reset, timeout)
 	 */
 	public static Response get(int port, String path, Duration timeout) throws IOException {
-		try (Socket socket = new Socket()) {
+		try (Pending pending = send(port, path, timeout)) {
+			return pending.response();
+		}
+	}
+
+	/**
+	 * Connect and send a request now; read the response later. Once this returns, the
+	 * request is on its way to a worker, whatever happens to the master next.
+	 * @param port the port on 127.0.0.1
+	 * @param path the path
+	 * @param timeout connect and read timeout
+	 * @return the request in flight
+	 * @throws IOException if it cannot be sent
+	 */
+	public static Pending send(int port, String path, Duration timeout) throws IOException {
+		Socket socket = new Socket();
+		try {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
 			socket.setSoTimeout((int) timeout.toMillis());
 			OutputStream out = socket.getOutputStream();
 			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII));
 			out.flush();
-			InputStream in = socket.getInputStream();
+			return new Pending(socket);
+		}
+		catch (IOException ex) {
+			socket.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * A request that was sent and whose response is still to be read.
+	 */
+	public static final class Pending implements AutoCloseable {
+
+		private final Socket socket;
+
+		Pending(Socket socket) {
+			this.socket = socket;
+		}
+
+		/**
+		 * Read the whole response.
+		 * @return the response
+		 * @throws IOException on reset, timeout or a response without status
+		 */
+		public Response response() throws IOException {
+			InputStream in = this.socket.getInputStream();
 			ByteArrayOutputStream response = new ByteArrayOutputStream();
 			in.transferTo(response);
 			String text = response.toString(StandardCharsets.UTF_8);
@@ -53,6 +94,12 @@ public final class RawHttp {
 			int split = text.indexOf("\r\n\r\n");
 			return new Response(Integer.parseInt(status.group(1)), (split >= 0) ? text.substring(split + 4) : "");
 		}
+
+		@Override
+		public void close() throws IOException {
+			this.socket.close();
+		}
+
 	}
 
 	/**
