@@ -52,6 +52,8 @@ public final class Arbiter {
 
 	private final Map<Class<? extends Message>, MessageHandler> handlers;
 
+	private final Retirements retirements;
+
 	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 
 	private MasterState state = MasterState.RUNNING;
@@ -73,7 +75,9 @@ public final class Arbiter {
 		this.spawner = spawner;
 		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
 		this.launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
-		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat);
+		this.retirements = new Retirements(properties, new PoolActions());
+		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
+				Message.Retire.class, this::onRetire, Message.Drained.class, this::onDrained);
 		for (int id = 1; id <= properties.getWorkers().value(); id++) {
 			this.slots.add(new Slot(id, properties.getRestart()));
 		}
@@ -153,6 +157,7 @@ public final class Arbiter {
 		worker.ready(now);
 		slotOf(worker).onReady();
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
+		this.retirements.onReady(worker, now);
 		if (!this.allReadyLogged && this.slots.stream().allMatch(this::hasServingWorker)) {
 			this.allReadyLogged = true;
 			logger.info("all " + this.slots.size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
@@ -162,6 +167,16 @@ public final class Arbiter {
 
 	private void onHeartbeat(WorkerHandle worker, Envelope envelope) {
 		worker.heartbeat(Instant.now(), (Message.Heartbeat) envelope.message());
+	}
+
+	private void onRetire(WorkerHandle worker, Envelope envelope) {
+		if (this.state == MasterState.RUNNING) {
+			this.retirements.onRetire(worker, (Message.Retire) envelope.message(), Instant.now());
+		}
+	}
+
+	private void onDrained(WorkerHandle worker, Envelope envelope) {
+		this.retirements.onDrained(worker, ((Message.Drained) envelope.message()).unfinished(), Instant.now());
 	}
 
 	private void onChannelClosed(WorkerHandle worker) {
@@ -193,10 +208,11 @@ public final class Arbiter {
 		worker.exited(exit);
 		this.live.remove(worker);
 		worker.channel().close();
-		String reason = worker.isLeaving() ? worker.leaveReason()
+		Retirement retirement = this.retirements.onExited(worker, now);
+		String reason = (retirement != null) ? retirement.reason() : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
-		String line = worker + " exited with " + exit + " after "
-				+ seconds(Duration.between(worker.spawnedAt(), now)) + " (" + reason + ")";
+		String line = (retirement != null) ? retirement.summary(exit, now) : worker + " exited with " + exit
+				+ " after " + seconds(Duration.between(worker.spawnedAt(), now)) + " (" + reason + ")";
 		if (worker.isLeaving() && exit.code() == ExitCodes.OK) {
 			logger.info(line);
 		}
@@ -211,7 +227,14 @@ public final class Arbiter {
 		if (this.state != MasterState.RUNNING || worker.isLeaving()) {
 			return;
 		}
-		Duration delay = slot.onFailure(worker, bootFailure, now);
+		respawn(slot, slot.onFailure(worker, bootFailure, now), now);
+	}
+
+	/**
+	 * Start the slot's next worker after a failure, after its backoff, or give the slot up.
+	 * @return the worker started now, if any
+	 */
+	private @Nullable WorkerHandle respawn(Slot slot, @Nullable Duration delay, Instant now) {
 		if (delay == null) {
 			logger.error("worker " + slot.id() + " given up after " + slot.gaveUpReason()
 					+ "; its slot stays empty. See the worker's own output above for the cause.");
@@ -220,18 +243,17 @@ public final class Arbiter {
 				this.shutdownExitCode = ExitCodes.GAVE_UP;
 				beginShutdown("every worker slot has given up");
 			}
-			return;
+			return null;
 		}
 		if (slot.current() == null) {
 			if (delay.isZero()) {
-				spawn(slot);
+				return spawn(slot);
 			}
-			else {
-				logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after "
-						+ "quick failures)");
-				slot.respawnAt(now.plus(delay));
-			}
+			logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after "
+					+ "quick failures)");
+			slot.respawnAt(now.plus(delay));
 		}
+		return null;
 	}
 
 	private void tick(Instant now) {
@@ -243,6 +265,7 @@ public final class Arbiter {
 				}
 			}
 		}
+		this.retirements.tick(List.copyOf(this.live), now, this.state == MasterState.RUNNING);
 		for (WorkerHandle worker : List.copyOf(this.live)) {
 			if (worker.state() == WorkerState.STARTING && !worker.isLeaving() && Duration
 				.between(worker.spawnedAt(), now)
@@ -280,17 +303,19 @@ public final class Arbiter {
 		}
 	}
 
-	private void spawn(Slot slot) {
+	private @Nullable WorkerHandle spawn(Slot slot) {
 		try {
 			WorkerHandle worker = this.launcher.launch(slot.id());
 			slot.current(worker);
 			this.live.add(worker);
 			logger.info(worker + " started");
+			return worker;
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.error("worker " + slot.id() + " could not be started: " + ex.getMessage());
 			Duration delay = this.properties.getRestart().getInitialBackoff();
 			slot.respawnAt(Instant.now().plus(delay));
+			return null;
 		}
 	}
 
@@ -319,6 +344,7 @@ public final class Arbiter {
 		logger.info("shutdown begun (" + why + "): draining " + this.live.size() + " workers, at most "
 				+ seconds(this.properties.getShutdownTimeout()));
 		this.slots.forEach((slot) -> slot.respawnAt(null));
+		this.retirements.dropWaiting();
 		for (WorkerHandle worker : this.live) {
 			stop(worker, "shutdown", null);
 		}
@@ -343,6 +369,30 @@ public final class Arbiter {
 
 	static String seconds(Duration duration) {
 		return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+	}
+
+	/** How retirements start replacements and signal workers. */
+	private final class PoolActions implements Retirements.Pool {
+
+		@Override
+		public @Nullable WorkerHandle replace(WorkerHandle leaving, boolean failure, Instant now) {
+			Slot slot = slotOf(leaving);
+			if (slot.current() != leaving) {
+				return null;
+			}
+			slot.current(null);
+			if (!failure) {
+				slot.onPlannedReplacement();
+				return spawn(slot);
+			}
+			return respawn(slot, slot.onFailure(leaving, false, now), now);
+		}
+
+		@Override
+		public void signal(long pid, int signal) {
+			Arbiter.this.spawner.kill(pid, signal);
+		}
+
 	}
 
 	/** Handles one message type from a worker. */

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
@@ -55,7 +56,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		this.properties = properties;
 		this.sockets = sockets;
 		this.context = context;
-		this.handlers = Map.of(Message.Stop.class,
+		this.handlers = new ConcurrentHashMap<>();
+		this.handlers.put(Message.Stop.class,
 				(envelope, message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
 		channel.start(new Listener());
 	}
@@ -93,6 +95,17 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	 */
 	public boolean send(Message message) {
 		return this.channel.send(message);
+	}
+
+	/**
+	 * Handle a message type the master sends, in place of any earlier handler for it.
+	 * Called on the channel's reader thread: hand slow work off.
+	 * @param <M> the message type
+	 * @param type the message type
+	 * @param handler receives the envelope and the message
+	 */
+	public <M extends Message> void handle(Class<M> type, BiConsumer<Envelope, M> handler) {
+		this.handlers.put(type, (envelope, message) -> handler.accept(envelope, type.cast(message)));
 	}
 
 	/**
