@@ -208,12 +208,16 @@ public final class Arbiter {
 		worker.exited(exit);
 		this.live.remove(worker);
 		worker.channel().close();
-		Retirement retirement = this.retirements.onExited(worker, now);
-		String reason = (retirement != null) ? retirement.reason() : worker.isLeaving() ? worker.leaveReason()
+		String retired = this.retirements.onExited(worker, exit, now);
+		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
-		String line = (retirement != null) ? retirement.summary(exit, now) : worker + " exited with " + exit
-				+ " after " + seconds(Duration.between(worker.spawnedAt(), now)) + " (" + reason + ")";
-		if (worker.isLeaving() && exit.code() == ExitCodes.OK) {
+		String line = worker + " exited with " + exit + " after " + seconds(Duration.between(worker.spawnedAt(), now))
+				+ " (" + reason + ")";
+		if (retired != null) {
+			// The retirement's own line says it all, once the replacement is ready too.
+			logger.debug(line);
+		}
+		else if (worker.isLeaving() && exit.code() == ExitCodes.OK) {
 			logger.info(line);
 		}
 		else {
@@ -386,6 +390,11 @@ public final class Arbiter {
 				return spawn(slot);
 			}
 			return respawn(slot, slot.onFailure(leaving, false, now), now);
+		}
+
+		@Override
+		public boolean isGivenUp(WorkerHandle worker) {
+			return slotOf(worker).gaveUp();
 		}
 
 		@Override

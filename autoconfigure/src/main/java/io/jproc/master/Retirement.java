@@ -38,6 +38,10 @@ final class Retirement {
 
 	private @Nullable Instant killedAt;
 
+	private @Nullable Exit exit;
+
+	private @Nullable Instant exitedAt;
+
 	Retirement(WorkerHandle worker, Kind kind, String reason, Instant askedAt) {
 		this.worker = worker;
 		this.kind = kind;
@@ -127,13 +131,49 @@ final class Retirement {
 		this.killedAt = at;
 	}
 
+	void exited(Exit how, Instant at) {
+		this.exit = how;
+		this.exitedAt = at;
+	}
+
+	boolean hasExited() {
+		return this.exitedAt != null;
+	}
+
+	@Nullable Instant exitedAt() {
+		return this.exitedAt;
+	}
+
 	/**
-	 * The one line the master logs when the worker has gone.
-	 * @param exit how it ended
-	 * @param exitedAt when
+	 * Whether the story is over: the worker has exited and its replacement is ready, or
+	 * none is coming.
+	 * @param noneComing whether the slot was given up
+	 * @return {@code true} when the line can be logged
+	 */
+	boolean isComplete(boolean noneComing) {
+		if (this.exitedAt == null) {
+			return false;
+		}
+		if (this.replacementReadyAt != null || noneComing) {
+			return true;
+		}
+		return this.replacement != null
+				&& (this.replacement.state() == WorkerState.EXITED || this.replacement.isLeaving());
+	}
+
+	/**
+	 * Whether the worker exited cleanly, as asked.
+	 * @return {@code true} for exit code 0
+	 */
+	boolean exitedCleanly() {
+		return this.exit != null && this.exit.code() == 0;
+	}
+
+	/**
+	 * The one line the master logs for this retirement, once the worker has exited.
 	 * @return the line
 	 */
-	String summary(Exit exit, Instant exitedAt) {
+	String summary() {
 		StringBuilder line = new StringBuilder().append(this.worker)
 			.append((this.kind == Kind.HUNG) ? " killed (" : " retired (")
 			.append(this.reason)
@@ -141,14 +181,16 @@ final class Retirement {
 		if (this.startedAt != null && Duration.between(this.askedAt, this.startedAt).toMillis() >= 100) {
 			line.append(", its turn came ").append(offset(this.startedAt));
 		}
-		if (this.replacementReadyAt != null && this.replacement != null) {
+		if (this.replacement != null) {
 			line.append(", replacement pid ")
 				.append(this.replacement.pid())
-				.append(" ready ")
-				.append(offset(this.replacementReadyAt));
+				.append(" started ")
+				.append(offset(this.replacement.spawnedAt()));
+			line.append((this.replacementReadyAt != null) ? " and ready " + offset(this.replacementReadyAt)
+					: " but not ready");
 		}
 		else {
-			line.append(", no replacement ready yet");
+			line.append(", no replacement (slot given up)");
 		}
 		if (this.drainedAt != null) {
 			line.append(", drained ").append(offset(this.drainedAt));
@@ -162,7 +204,7 @@ final class Retirement {
 		if (this.killedAt != null) {
 			line.append(", killed (SIGKILL) ").append(offset(this.killedAt)).append(" past its deadline");
 		}
-		line.append(", exited ").append(offset(exitedAt)).append(" with ").append(exit);
+		line.append(", exited ").append(offset(this.exitedAt)).append(" with ").append(this.exit);
 		return line.toString();
 	}
 

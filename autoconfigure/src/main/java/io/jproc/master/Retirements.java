@@ -102,6 +102,7 @@ final class Retirements {
 				if (old.state() == WorkerState.RETIRING) {
 					release(retirement, ready.pid(), now);
 				}
+				logIfComplete(retirement, now);
 			}
 		}
 		startWaiting(now);
@@ -121,16 +122,39 @@ final class Retirements {
 	}
 
 	/**
-	 * A worker ended.
+	 * A worker ended. Its retirement's line is logged once its replacement is ready too.
 	 * @param worker the worker
+	 * @param exit how
 	 * @param now the time
-	 * @return its retirement if one was under way (its replacement is then taken care of),
-	 * {@code null} if the exit is the arbiter's to judge
+	 * @return the reason of its retirement if one was under way (its replacement is then
+	 * taken care of), {@code null} if the exit is the arbiter's to judge and log
 	 */
-	@Nullable Retirement onExited(WorkerHandle worker, Instant now) {
-		Retirement retirement = this.byWorker.remove(worker);
+	@Nullable String onExited(WorkerHandle worker, Exit exit, Instant now) {
+		Retirement retirement = this.byWorker.get(worker);
+		if (retirement == null || !retirement.isStarted()) {
+			this.byWorker.remove(worker);
+			startWaiting(now);
+			return null;
+		}
+		retirement.exited(exit, now);
+		logIfComplete(retirement, now);
 		startWaiting(now);
-		return (retirement != null && retirement.isStarted()) ? retirement : null;
+		return retirement.reason();
+	}
+
+	private void logIfComplete(Retirement retirement, Instant now) {
+		boolean overdue = retirement.hasExited()
+				&& now.isAfter(retirement.exitedAt().plus(this.properties.getWorker().getBootTimeout()));
+		if (!retirement.isComplete(this.pool.isGivenUp(retirement.worker())) && !overdue) {
+			return;
+		}
+		this.byWorker.remove(retirement.worker());
+		if (retirement.exitedCleanly() && retirement.kind() != Retirement.Kind.HUNG) {
+			logger.info(retirement.summary());
+		}
+		else {
+			logger.warn(retirement.summary());
+		}
 	}
 
 	/**
@@ -144,6 +168,10 @@ final class Retirements {
 	void tick(List<WorkerHandle> live, Instant now, boolean running) {
 		for (Retirement retirement : List.copyOf(this.byWorker.values())) {
 			WorkerHandle worker = retirement.worker();
+			if (retirement.hasExited()) {
+				logIfComplete(retirement, now);
+				continue;
+			}
 			if (retirement.deadline() != null && now.isAfter(retirement.deadline())
 					&& worker.state() == WorkerState.RETIRING) {
 				logger.warn(worker + ": its replacement was not ready within jproc.replace-timeout ("
@@ -258,6 +286,13 @@ final class Retirements {
 		 * given up, or the slot already has a newer worker
 		 */
 		@Nullable WorkerHandle replace(WorkerHandle leaving, boolean failure, Instant now);
+
+		/**
+		 * Whether the worker's slot was given up: no replacement is coming.
+		 * @param worker the worker
+		 * @return {@code true} once the slot is given up
+		 */
+		boolean isGivenUp(WorkerHandle worker);
 
 		/**
 		 * Send a signal to a worker process.
