@@ -43,13 +43,14 @@ public class JprocProperties {
 
 	/**
 	 * Maximum time a leaving worker takes to finish its in-flight requests once it has
-	 * stopped accepting. Past it (plus a grace period) the master kills it.
+	 * stopped accepting. Past it (plus a grace period of 5 s) the master kills it.
 	 */
 	private Duration drainTimeout = Duration.ofSeconds(30);
 
 	/**
 	 * Maximum time a worker retiring for a planned reason keeps serving while it waits
-	 * for its replacement to become ready.
+	 * for its replacement to become ready, counted from the replacement's spawn. Past it
+	 * the worker drains anyway.
 	 */
 	private Duration replaceTimeout = Duration.ofSeconds(60);
 
@@ -376,7 +377,8 @@ public class JprocProperties {
 		private @Nullable Duration maxAge;
 
 		/**
-		 * Maximum planned retirements running at once.
+		 * Maximum planned retirements running at once, from the replacement's spawn until
+		 * it is ready. Retirements for a fatal error are never delayed.
 		 */
 		private int maxParallel = 1;
 

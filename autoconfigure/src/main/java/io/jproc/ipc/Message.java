@@ -170,6 +170,15 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Worker to master: the worker has stopped serving (Boot's graceful shutdown ended)
+	 * and is closing down. Reported for the retirement log line.
+	 * @param unfinished requests still in flight when the drain ended; more than 0 when
+	 * {@code jproc.drain-timeout} cut them off
+	 */
+	record Drained(long unfinished) implements Message {
+	}
+
+	/**
 	 * Either side, as a reply: the request could not be served.
 	 * @param message what went wrong
 	 */

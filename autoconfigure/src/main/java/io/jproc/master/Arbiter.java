@@ -53,6 +53,8 @@ public final class Arbiter {
 
 	private final Map<Class<? extends Message>, MessageHandler> handlers;
 
+	private final Retirements retirements;
+
 	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 
 	private MasterState state = MasterState.RUNNING;
@@ -74,7 +76,9 @@ public final class Arbiter {
 		this.spawner = spawner;
 		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
 		this.launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
+		this.retirements = new Retirements(properties, new PoolActions());
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
+				Message.Retire.class, this::onRetire, Message.Drained.class, this::onDrained,
 				Message.PoolStatusRequest.class, this::onPoolStatusRequest, Message.PoolScrapeRequest.class,
 				this::onPoolScrapeRequest);
 		for (int id = 1; id <= properties.getWorkers().value(); id++) {
@@ -159,6 +163,7 @@ public final class Arbiter {
 		worker.ready(now);
 		slotOf(worker).onReady();
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
+		this.retirements.onReady(worker, now);
 		if (!this.allReadyLogged && this.slots.stream().allMatch(this::hasServingWorker)) {
 			this.allReadyLogged = true;
 			logger.info("all " + this.slots.size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
@@ -203,6 +208,16 @@ public final class Arbiter {
 				this.sockets, this.slots, this.live);
 	}
 
+	private void onRetire(WorkerHandle worker, Envelope envelope) {
+		if (this.state == MasterState.RUNNING) {
+			this.retirements.onRetire(worker, (Message.Retire) envelope.message(), Instant.now());
+		}
+	}
+
+	private void onDrained(WorkerHandle worker, Envelope envelope) {
+		this.retirements.onDrained(worker, ((Message.Drained) envelope.message()).unfinished(), Instant.now());
+	}
+
 	private void onChannelClosed(WorkerHandle worker) {
 		if (worker.state() != WorkerState.EXITED && !worker.isLeaving()) {
 			logger.debug(worker + " closed its channel");
@@ -232,11 +247,16 @@ public final class Arbiter {
 		worker.exited(exit);
 		this.live.remove(worker);
 		worker.channel().close();
-		String reason = worker.isLeaving() ? worker.leaveReason()
+		String retired = this.retirements.onExited(worker, exit, now);
+		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
-		String line = worker + " exited with " + exit + " after "
-				+ seconds(Duration.between(worker.spawnedAt(), now)) + " (" + reason + ")";
-		if (worker.isLeaving() && exit.code() == ExitCodes.OK) {
+		String line = worker + " exited with " + exit + " after " + seconds(Duration.between(worker.spawnedAt(), now))
+				+ " (" + reason + ")";
+		if (retired != null) {
+			// The retirement's own line says it all, once the replacement is ready too.
+			logger.debug(line);
+		}
+		else if (worker.isLeaving() && exit.code() == ExitCodes.OK) {
 			logger.info(line);
 		}
 		else {
@@ -250,7 +270,14 @@ public final class Arbiter {
 		if (this.state != MasterState.RUNNING || worker.isLeaving()) {
 			return;
 		}
-		Duration delay = slot.onFailure(worker, bootFailure, now);
+		respawn(slot, slot.onFailure(worker, bootFailure, now), now);
+	}
+
+	/**
+	 * Start the slot's next worker after a failure, after its backoff, or give the slot up.
+	 * @return the worker started now, if any
+	 */
+	private @Nullable WorkerHandle respawn(Slot slot, @Nullable Duration delay, Instant now) {
 		if (delay == null) {
 			logger.error("worker " + slot.id() + " given up after " + slot.gaveUpReason()
 					+ "; its slot stays empty. See the worker's own output above for the cause.");
@@ -259,18 +286,17 @@ public final class Arbiter {
 				this.shutdownExitCode = ExitCodes.GAVE_UP;
 				beginShutdown("every worker slot has given up");
 			}
-			return;
+			return null;
 		}
 		if (slot.current() == null) {
 			if (delay.isZero()) {
-				spawn(slot);
+				return spawn(slot);
 			}
-			else {
-				logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after "
-						+ "quick failures)");
-				slot.respawnAt(now.plus(delay));
-			}
+			logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after "
+					+ "quick failures)");
+			slot.respawnAt(now.plus(delay));
 		}
+		return null;
 	}
 
 	private void tick(Instant now) {
@@ -282,6 +308,7 @@ public final class Arbiter {
 				}
 			}
 		}
+		this.retirements.tick(List.copyOf(this.live), now, this.state == MasterState.RUNNING);
 		for (WorkerHandle worker : List.copyOf(this.live)) {
 			if (worker.state() == WorkerState.STARTING && !worker.isLeaving() && Duration
 				.between(worker.spawnedAt(), now)
@@ -319,17 +346,19 @@ public final class Arbiter {
 		}
 	}
 
-	private void spawn(Slot slot) {
+	private @Nullable WorkerHandle spawn(Slot slot) {
 		try {
 			WorkerHandle worker = this.launcher.launch(slot.id());
 			slot.current(worker);
 			this.live.add(worker);
 			logger.info(worker + " started");
+			return worker;
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.error("worker " + slot.id() + " could not be started: " + ex.getMessage());
 			Duration delay = this.properties.getRestart().getInitialBackoff();
 			slot.respawnAt(Instant.now().plus(delay));
+			return null;
 		}
 	}
 
@@ -358,6 +387,7 @@ public final class Arbiter {
 		logger.info("shutdown begun (" + why + "): draining " + this.live.size() + " workers, at most "
 				+ seconds(this.properties.getShutdownTimeout()));
 		this.slots.forEach((slot) -> slot.respawnAt(null));
+		this.retirements.dropWaiting();
 		for (WorkerHandle worker : this.live) {
 			stop(worker, "shutdown", null);
 		}
@@ -382,6 +412,35 @@ public final class Arbiter {
 
 	static String seconds(Duration duration) {
 		return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+	}
+
+	/** How retirements start replacements and signal workers. */
+	private final class PoolActions implements Retirements.Pool {
+
+		@Override
+		public @Nullable WorkerHandle replace(WorkerHandle leaving, boolean failure, Instant now) {
+			Slot slot = slotOf(leaving);
+			if (slot.current() != leaving) {
+				return null;
+			}
+			slot.current(null);
+			if (!failure) {
+				slot.onPlannedReplacement();
+				return spawn(slot);
+			}
+			return respawn(slot, slot.onFailure(leaving, false, now), now);
+		}
+
+		@Override
+		public boolean isGivenUp(WorkerHandle worker) {
+			return slotOf(worker).gaveUp();
+		}
+
+		@Override
+		public void signal(long pid, int signal) {
+			Arbiter.this.spawner.kill(pid, signal);
+		}
+
 	}
 
 	/** Handles one message type from a worker. */

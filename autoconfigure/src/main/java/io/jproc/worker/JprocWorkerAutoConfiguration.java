@@ -50,9 +50,15 @@ public final class JprocWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	JprocWorker jprocWorker(Environment environment, MasterLink link) {
+	SelfRetirement jprocSelfRetirement(Environment environment, MasterLink link) {
+		return new SelfRetirement(WorkerEnvironment.of(environment::getProperty).workerId(), link);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	JprocWorker jprocWorker(Environment environment, MasterLink link, SelfRetirement retirement) {
 		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);
-		return new JprocWorker(worker.workerId(), worker.masterPid(), link);
+		return new JprocWorker(worker.workerId(), worker.masterPid(), link, retirement);
 	}
 
 	@Bean

@@ -101,6 +101,17 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	}
 
 	/**
+	 * Handle a message type the master sends, in place of any earlier handler for it.
+	 * Called on the channel's reader thread: hand slow work off.
+	 * @param <M> the message type
+	 * @param type the message type
+	 * @param handler receives the envelope and the message
+	 */
+	public <M extends Message> void handle(Class<M> type, BiConsumer<Envelope, M> handler) {
+		this.handlers.put(type, (envelope, message) -> handler.accept(envelope, type.cast(message)));
+	}
+
+	/**
 	 * Ask the master and wait for its answer up to {@code jproc.ipc.request-timeout}.
 	 * @param message the request
 	 * @return the answer

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What the kernel says about sockets: which listening sockets exist and which a process
@@ -18,6 +20,10 @@ import java.util.Set;
 public final class Sockets {
 
 	private static final String LISTEN = "0A";
+
+	private static final Pattern EPOLL_WATCH = Pattern.compile("tfd:\\s*\\d+ events:\\s*([0-9a-f]+) .*ino:([0-9a-f]+)");
+
+	private static final long EPOLLIN = 0x1;
 
 	private Sockets() {
 	}
@@ -79,6 +85,42 @@ public final class Sockets {
 		Set<Long> held = socketInodes(pid);
 		held.retainAll(listeningInodes());
 		return held;
+	}
+
+	/**
+	 * Whether a process accepts on a listening socket now: one of its epoll sets watches
+	 * the socket for EPOLLIN. A worker that paused accepting (Netty's auto-read off) has
+	 * the socket registered without EPOLLIN. Read from {@code /proc/PID/fdinfo}.
+	 * @param pid the process
+	 * @param listeningInode the socket's inode
+	 * @return {@code true} if it accepts
+	 */
+	public static boolean isAccepting(long pid, long listeningInode) {
+		String inode = Long.toHexString(listeningInode);
+		Path proc = Path.of("/proc", Long.toString(pid));
+		try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+			for (Path fd : fds) {
+				try {
+					if (!Files.readSymbolicLink(fd).toString().contains("eventpoll")) {
+						continue;
+					}
+					for (String line : Files.readAllLines(proc.resolve("fdinfo").resolve(fd.getFileName()))) {
+						Matcher watch = EPOLL_WATCH.matcher(line);
+						if (watch.find() && watch.group(2).equals(inode)
+								&& (Long.parseLong(watch.group(1), 16) & EPOLLIN) != 0) {
+							return true;
+						}
+					}
+				}
+				catch (IOException ex) {
+					// Closed meanwhile.
+				}
+			}
+		}
+		catch (IOException ex) {
+			// Process gone.
+		}
+		return false;
 	}
 
 	/**

@@ -1,0 +1,58 @@
+package io.jproc.worker;
+
+import io.jproc.JprocProperties;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of what makes a worker retire: fatal errors on any thread, request
+ * counting for recycling, heartbeats with the heap and age triggers, and the drain report.
+ * Broken liveness and the application's own request go through {@link SelfRetirement}.
+ */
+@AutoConfiguration(after = JprocWorkerAutoConfiguration.class)
+@ConditionalOnJprocWorker
+@ConditionalOnBean({ MasterLink.class, SelfRetirement.class })
+public final class JprocRetirementAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	FatalErrorGuard jprocFatalErrorGuard(JprocWorker worker, SelfRetirement retirement) {
+		return new FatalErrorGuard(worker.id(), retirement::retireNow);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RecyclePolicy jprocRecyclePolicy(JprocProperties properties) {
+		return RecyclePolicy.draw(properties.getRecycle());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RequestTracker jprocRequestTracker(FatalErrorGuard fatalErrors, RecyclePolicy recycle,
+			SelfRetirement retirement) {
+		return new RequestTracker(fatalErrors, (served) -> {
+			String reason = recycle.afterRequests(served);
+			if (reason != null) {
+				retirement.retire(reason);
+			}
+		});
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Heartbeats jprocHeartbeats(MasterLink link, RequestTracker requests, RecyclePolicy recycle,
+			SelfRetirement retirement, JprocProperties properties, ConfigurableApplicationContext context) {
+		return new Heartbeats(link, requests, recycle, retirement, properties.getHeartbeat().getInterval(), context);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DrainReporter jprocDrainReporter(MasterLink link, RequestTracker requests) {
+		return new DrainReporter(link, requests);
+	}
+
+}

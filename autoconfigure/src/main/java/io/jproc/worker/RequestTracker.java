@@ -1,0 +1,102 @@
+package io.jproc.worker;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Counts the requests this worker serves and has in flight (for heartbeats, the drain
+ * report and {@code jproc.recycle.max-requests}), and hands every error of request
+ * handling to the {@link FatalErrorGuard}, before WebFlux turns it into a 500. Runs
+ * first in the filter chain.
+ */
+final class RequestTracker implements WebFilter, Ordered {
+
+	private final AtomicLong served = new AtomicLong();
+
+	private final AtomicLong inFlight = new AtomicLong();
+
+	private final FatalErrorGuard fatalErrors;
+
+	private final LongConsumer onServed;
+
+	/**
+	 * Create a tracker.
+	 * @param fatalErrors receives every error of request handling
+	 * @param onServed receives the number of requests served so far after each one
+	 */
+	RequestTracker(FatalErrorGuard fatalErrors, LongConsumer onServed) {
+		this.fatalErrors = fatalErrors;
+		this.onServed = onServed;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		return new TrackedRequest(exchange, chain);
+	}
+
+	long served() {
+		return this.served.get();
+	}
+
+	long inFlight() {
+		return this.inFlight.get();
+	}
+
+	/**
+	 * One request's handling. A Mono of its own rather than operators: Reactor rethrows a
+	 * fatal error raised while subscribing (Exceptions.throwIfJvmFatal), so no operator
+	 * would see it; a try around the subscription does.
+	 */
+	private final class TrackedRequest extends Mono<Void> {
+
+		private final ServerWebExchange exchange;
+
+		private final WebFilterChain chain;
+
+		private final AtomicBoolean done = new AtomicBoolean();
+
+		TrackedRequest(ServerWebExchange exchange, WebFilterChain chain) {
+			this.exchange = exchange;
+			this.chain = chain;
+		}
+
+		@Override
+		public void subscribe(CoreSubscriber<? super Void> actual) {
+			RequestTracker.this.inFlight.incrementAndGet();
+			try {
+				this.chain.filter(this.exchange)
+					.doOnError((error) -> RequestTracker.this.fatalErrors.report(error, Thread.currentThread()))
+					.doFinally((signal) -> done())
+					.subscribe(actual);
+			}
+			catch (RuntimeException | Error ex) {
+				RequestTracker.this.fatalErrors.report(ex, Thread.currentThread());
+				done();
+				throw ex;
+			}
+		}
+
+		private void done() {
+			if (this.done.compareAndSet(false, true)) {
+				RequestTracker.this.inFlight.decrementAndGet();
+				RequestTracker.this.onServed.accept(RequestTracker.this.served.incrementAndGet());
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,70 @@
+package io.jproc.sample;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.jproc.worker.JprocWorker;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.context.ApplicationContext;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Endpoints that put the worker serving them in trouble, for the retirement tests. They
+ * exist only with {@code sample.trouble-endpoints=true}: never expose them.
+ */
+@RestController
+@ConditionalOnBooleanProperty("sample.trouble-endpoints")
+class TroubleRoutes {
+
+	private final ApplicationContext context;
+
+	private final ObjectProvider<JprocWorker> worker;
+
+	private final int workerId;
+
+	private final long pid = ProcessHandle.current().pid();
+
+	TroubleRoutes(ApplicationContext context, ObjectProvider<JprocWorker> worker,
+			@Value("${jproc.worker.id:0}") int workerId) {
+		this.context = context;
+		this.worker = worker;
+		this.workerId = workerId;
+	}
+
+	/**
+	 * Throws an OutOfMemoryError on the Reactor Netty thread serving the request (no heap
+	 * is exhausted). WebFlux alone would turn it into a 500 and carry on.
+	 */
+	@GetMapping("/trouble/oom")
+	Map<String, Object> outOfMemory() {
+		throw new OutOfMemoryError("simulated by /trouble/oom");
+	}
+
+	/**
+	 * Publishes {@link LivenessState#BROKEN}, then answers after {@code ms} milliseconds:
+	 * the worker stops accepting at once but this in-flight request still completes.
+	 */
+	@GetMapping("/trouble/break-liveness")
+	Mono<Map<String, Object>> breakLiveness(@RequestParam(defaultValue = "0") long ms) {
+		AvailabilityChangeEvent.publish(this.context, LivenessState.BROKEN);
+		return Mono.delay(Duration.ofMillis(Math.max(0, Math.min(ms, 60_000))))
+			.map((tick) -> Map.of("worker", this.workerId, "pid", this.pid, "liveness", "BROKEN"));
+	}
+
+	/** Asks jproc to replace this worker, through the application's API. */
+	@GetMapping("/trouble/retire")
+	Map<String, Object> retire(@RequestParam(defaultValue = "asked by /trouble/retire") String reason) {
+		JprocWorker current = this.worker.getIfAvailable();
+		boolean asked = current != null && current.retire(reason);
+		return Map.of("worker", this.workerId, "pid", this.pid, "asked", asked);
+	}
+
+}
