@@ -78,8 +78,25 @@ public sealed interface Message {
 		 * @param startedAt when its JVM started
 		 * @param listening the addresses it listens on, such as {@code 127.0.0.1:8080 (server)}
 		 * @param workersWanted the number of worker slots
+		 * @param operation the current or last reload, scale or restart, {@code null} if none yet
 		 */
-		public record Master(long pid, String state, Instant startedAt, List<String> listening, int workersWanted) {
+		public record Master(long pid, String state, Instant startedAt, List<String> listening, int workersWanted,
+				@Nullable Operation operation) {
+		}
+
+		/**
+		 * The pool's current or last operation (reload, scale, restart).
+		 * @param action {@code reload}, {@code scale} or {@code restart}
+		 * @param trigger what asked for it, such as {@code SIGHUP} or {@code actuator}
+		 * @param state {@code running}, {@code done} or {@code failed}
+		 * @param replaced workers replaced so far
+		 * @param total workers to replace
+		 * @param startedAt when it began
+		 * @param endedAt when it ended, {@code null} while running
+		 * @param message what happened, in words
+		 */
+		public record Operation(String action, String trigger, String state, int replaced, int total,
+				Instant startedAt, @Nullable Instant endedAt, String message) {
 		}
 
 		/**
@@ -183,6 +200,25 @@ public sealed interface Message {
 	 * @param message what went wrong
 	 */
 	record Failure(String message) implements Message {
+	}
+
+	/**
+	 * Worker to master: change the pool. Answered with {@link CommandResult}.
+	 * @param action {@code reload}, {@code scale} or {@code restart}
+	 * @param workers the wanted number of workers, for {@code scale}
+	 * @param id the worker to restart, for {@code restart}
+	 */
+	record Command(String action, @Nullable Integer workers, @Nullable Integer id) implements Message {
+	}
+
+	/**
+	 * Master to worker: what became of a {@link Command}.
+	 * @param accepted whether the master took it (it then runs in the background)
+	 * @param refusal why not, when refused: {@code invalid}, {@code not-found} or
+	 * {@code conflict}
+	 * @param message what the master does, or why it refused, in words
+	 */
+	record CommandResult(boolean accepted, @Nullable String refusal, String message) implements Message {
 	}
 
 }

@@ -55,6 +55,11 @@ public final class Arbiter {
 
 	private final Retirements retirements;
 
+	private final PoolCommands commands;
+
+	/** Slots removed by a scale-down, until their workers have gone. */
+	private final Map<Integer, Slot> removedSlots = new java.util.HashMap<>();
+
 	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 
 	private MasterState state = MasterState.RUNNING;
@@ -77,10 +82,11 @@ public final class Arbiter {
 		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
 		this.launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
 		this.retirements = new Retirements(properties, new PoolActions());
+		this.commands = new PoolCommands(properties, new CommandActions());
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
 				Message.Retire.class, this::onRetire, Message.Drained.class, this::onDrained,
 				Message.PoolStatusRequest.class, this::onPoolStatusRequest, Message.PoolScrapeRequest.class,
-				this::onPoolScrapeRequest);
+				this::onPoolScrapeRequest, Message.Command.class, this::onCommand);
 		for (int id = 1; id <= properties.getWorkers().value(); id++) {
 			this.slots.add(new Slot(id, properties.getRestart()));
 		}
@@ -163,12 +169,19 @@ public final class Arbiter {
 		worker.ready(now);
 		slotOf(worker).onReady();
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
+		this.commands.onReady(worker, now);
 		this.retirements.onReady(worker, now);
 		if (!this.allReadyLogged && this.slots.stream().allMatch(this::hasServingWorker)) {
 			this.allReadyLogged = true;
 			logger.info("all " + this.slots.size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
 					+ " after master start");
 		}
+	}
+
+	private void onCommand(WorkerHandle worker, Envelope envelope) {
+		worker.channel()
+			.reply(envelope, this.commands.execute((Message.Command) envelope.message(),
+					"actuator via worker " + worker.id(), Instant.now()));
 	}
 
 	private void onHeartbeat(WorkerHandle worker, Envelope envelope) {
@@ -205,7 +218,7 @@ public final class Arbiter {
 	 */
 	Message.PoolStatus status(Instant now) {
 		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.slots), this.startedAt,
-				this.sockets, this.slots, this.live);
+				this.sockets, this.slots, this.live, this.commands.status());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
@@ -227,6 +240,9 @@ public final class Arbiter {
 	private void onSignal(String name) {
 		switch (name) {
 			case "TERM" -> beginShutdown("SIGTERM");
+			case "HUP" -> this.commands.reload("SIGHUP", Instant.now());
+			case "TTIN" -> this.commands.scale(this.slots.size() + 1, "SIGTTIN", Instant.now());
+			case "TTOU" -> this.commands.scale(this.slots.size() - 1, "SIGTTOU", Instant.now());
 			case "INT" -> {
 				if (this.state == MasterState.SHUTTING_DOWN) {
 					logger.warn("second SIGINT: killing every worker now");
@@ -261,6 +277,9 @@ public final class Arbiter {
 		}
 		else {
 			logger.warn(line);
+		}
+		if (this.commands.onExited(worker, exit, now)) {
+			return;
 		}
 		Slot slot = slotOf(worker);
 		slot.recordExit(exit, reason, now);
@@ -309,6 +328,7 @@ public final class Arbiter {
 			}
 		}
 		this.retirements.tick(List.copyOf(this.live), now, this.state == MasterState.RUNNING);
+		this.commands.tick(now);
 		for (WorkerHandle worker : List.copyOf(this.live)) {
 			if (worker.state() == WorkerState.STARTING && !worker.isLeaving() && Duration
 				.between(worker.spawnedAt(), now)
@@ -347,9 +367,19 @@ public final class Arbiter {
 	}
 
 	private @Nullable WorkerHandle spawn(Slot slot) {
+		WorkerHandle worker = spawnBeside(slot);
+		if (worker != null) {
+			slot.current(worker);
+		}
+		return worker;
+	}
+
+	/**
+	 * Start a worker in a slot without making it the slot's current worker yet.
+	 */
+	private @Nullable WorkerHandle spawnBeside(Slot slot) {
 		try {
 			WorkerHandle worker = this.launcher.launch(slot.id());
-			slot.current(worker);
 			this.live.add(worker);
 			logger.info(worker + " started");
 			return worker;
@@ -388,6 +418,7 @@ public final class Arbiter {
 				+ seconds(this.properties.getShutdownTimeout()));
 		this.slots.forEach((slot) -> slot.respawnAt(null));
 		this.retirements.dropWaiting();
+		this.commands.abandon(now);
 		for (WorkerHandle worker : this.live) {
 			stop(worker, "shutdown", null);
 		}
@@ -407,7 +438,16 @@ public final class Arbiter {
 	}
 
 	private Slot slotOf(WorkerHandle worker) {
-		return this.slots.get(worker.id() - 1);
+		for (Slot slot : this.slots) {
+			if (slot.id() == worker.id()) {
+				return slot;
+			}
+		}
+		Slot removed = this.removedSlots.get(worker.id());
+		if (removed == null) {
+			throw new IllegalStateException("no slot for " + worker);
+		}
+		return removed;
 	}
 
 	static String seconds(Duration duration) {
@@ -439,6 +479,63 @@ public final class Arbiter {
 		@Override
 		public void signal(long pid, int signal) {
 			Arbiter.this.spawner.kill(pid, signal);
+		}
+
+	}
+
+	/** How pool commands change the pool. */
+	private final class CommandActions implements PoolCommands.Pool {
+
+		@Override
+		public List<Slot> slots() {
+			return Arbiter.this.slots;
+		}
+
+		@Override
+		public Slot slotOf(WorkerHandle worker) {
+			return Arbiter.this.slotOf(worker);
+		}
+
+		@Override
+		public Slot addSlot() {
+			int id = Arbiter.this.slots.size() + 1;
+			Arbiter.this.removedSlots.remove(id);
+			Slot slot = new Slot(id, Arbiter.this.properties.getRestart());
+			Arbiter.this.slots.add(slot);
+			return slot;
+		}
+
+		@Override
+		public void removeSlot(Slot slot) {
+			Arbiter.this.slots.remove(slot);
+			slot.respawnAt(null);
+			Arbiter.this.removedSlots.put(slot.id(), slot);
+		}
+
+		@Override
+		public @Nullable WorkerHandle spawn(Slot slot) {
+			return Arbiter.this.spawn(slot);
+		}
+
+		@Override
+		public @Nullable WorkerHandle spawnBeside(Slot slot) {
+			return Arbiter.this.spawnBeside(slot);
+		}
+
+		@Override
+		public void stop(WorkerHandle worker, String reason, Instant killAt) {
+			Arbiter.this.stop(worker, reason, killAt);
+		}
+
+		@Override
+		public void kill(WorkerHandle worker) {
+			worker.leaving("stopped: its operation failed");
+			Arbiter.this.spawner.kill(worker.pid(), SIGKILL);
+		}
+
+		@Override
+		public boolean isRunning() {
+			return Arbiter.this.state == MasterState.RUNNING;
 		}
 
 	}

@@ -18,11 +18,11 @@ final class PoolSnapshot {
 	}
 
 	static PoolStatus take(Instant now, String masterState, Instant startedAt, List<ListenSocket> sockets,
-			List<Slot> slots, List<WorkerHandle> live) {
+			List<Slot> slots, List<WorkerHandle> live, PoolStatus.@Nullable Operation operation) {
 		List<String> listening = sockets.stream().map((socket) -> socket.describe() + " (" + socket.name() + ")")
 			.toList();
 		PoolStatus.Master master = new PoolStatus.Master(ProcessHandle.current().pid(), masterState, startedAt,
-				listening, slots.size());
+				listening, slots.size(), operation);
 		List<PoolStatus.Slot> entries = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
 			entries.add(slot(slot, workerOf(slot, live)));

@@ -116,6 +116,16 @@ final class Slot {
 	}
 
 	/**
+	 * An operator asked for this slot to be started again: forget its failures.
+	 */
+	void revive() {
+		this.gaveUpReason = null;
+		this.bootFailuresInARow = 0;
+		this.quickFailuresInARow = 0;
+		this.failures.clear();
+	}
+
+	/**
 	 * The slot's worker became ready: a healthy boot ends any run of boot failures.
 	 */
 	void onReady() {

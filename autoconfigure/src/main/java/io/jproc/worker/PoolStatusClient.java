@@ -79,6 +79,15 @@ public final class PoolStatusClient {
 	}
 
 	/**
+	 * Ask the master to change the pool (reload, scale, restart).
+	 * @param command the command
+	 * @return whether the master took it, or a {@link MasterQueryException}
+	 */
+	public CompletableFuture<Message.CommandResult> command(Message.Command command) {
+		return ask(command, Message.CommandResult.class);
+	}
+
+	/**
 	 * The latest status any request brought, without waiting. When it is older than
 	 * {@code maxAge}, a refresh is started in the background for the next caller.
 	 * @param maxAge how old a status may be before a refresh

@@ -63,7 +63,7 @@ public final class PoolStatuses {
 		}
 		return new PoolStatus(NOW,
 				new PoolStatus.Master(99, masterState, NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
-						states.length),
+						states.length, null),
 				slots);
 	}
 

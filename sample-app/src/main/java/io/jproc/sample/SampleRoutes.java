@@ -22,14 +22,17 @@ class SampleRoutes {
 
 	private final long pid = ProcessHandle.current().pid();
 
-	SampleRoutes(@Value("${jproc.worker.id:0}") int workerId) {
+	private final String message;
+
+	SampleRoutes(@Value("${jproc.worker.id:0}") int workerId, @Value("${sample.message:hello}") String message) {
 		this.workerId = workerId;
+		this.message = message;
 	}
 
-	/** The worker id and pid that served this request. */
+	/** The worker id and pid that served this request, and the configured message. */
 	@GetMapping("/")
 	Map<String, Object> hello() {
-		return Map.of("worker", this.workerId, "pid", this.pid);
+		return Map.of("worker", this.workerId, "pid", this.pid, "message", this.message);
 	}
 
 	/** Answers like {@code /} after {@code ms} milliseconds, for drain tests. */

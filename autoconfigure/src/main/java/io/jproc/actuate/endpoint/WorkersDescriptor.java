@@ -35,7 +35,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 		return new WorkersDescriptor(answeredBy,
 				new MasterDescriptor(master.pid(), master.state(), master.startedAt(),
 						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(),
-						ready),
+						ready, master.operation()),
 				workers);
 	}
 
@@ -61,10 +61,23 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param listening the addresses it listens on for the workers
 	 * @param workersWanted worker slots
 	 * @param workersReady workers taking traffic
+	 * @param operation the current or last reload, scale or restart, {@code null} before the first
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, String state, Instant startedAt, @Nullable Long uptimeMillis,
-			List<String> listening, int workersWanted, int workersReady) {
+			List<String> listening, int workersWanted, int workersReady,
+			PoolStatus.@Nullable Operation operation) {
+	}
+
+	/**
+	 * The answer to a write operation.
+	 * @param answeredBy the worker that served the request
+	 * @param accepted whether the master took the command; it then runs in the background
+	 * @param refusal why not: {@code invalid}, {@code not-found} or {@code conflict}
+	 * @param message what the master does, or why it refused
+	 */
+	public record CommandDescriptor(AnsweredBy answeredBy, boolean accepted, @Nullable String refusal,
+			String message) implements OperationResponseBody {
 	}
 
 	/**

@@ -4,14 +4,18 @@ import java.util.concurrent.CompletionException;
 
 import io.jproc.actuate.endpoint.WorkersDescriptor.AnsweredBy;
 import io.jproc.actuate.endpoint.WorkersDescriptor.ErrorDescriptor;
+import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
 import io.jproc.worker.PoolStatusClient.MasterQueryException;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
 
@@ -21,8 +25,12 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
  * answers within {@code jproc.ipc.request-timeout}: with the pool, or with a clear error
  * (504 when the master is late, 502 when its answer is unusable).
  */
-@WebEndpoint(id = "workers")
+@WebEndpoint(id = "workers", defaultAccess = Access.READ_ONLY)
 public class WorkersEndpoint {
+
+	private static final int STATUS_ACCEPTED = 202;
+
+	private static final int STATUS_CONFLICT = 409;
 
 	private static final int STATUS_BAD_GATEWAY = 502;
 
@@ -65,6 +73,61 @@ public class WorkersEndpoint {
 			.orElseGet(() -> new WebEndpointResponse<>(new ErrorDescriptor(this.self, "no worker " + id
 					+ "; worker ids are 1 to " + status.slots().size()), WebEndpointResponse.STATUS_NOT_FOUND)))
 			.onErrorResume(this::error);
+	}
+
+	/**
+	 * Change the pool: {@code {"action":"reload"}} replaces every worker one by one,
+	 * {@code {"action":"scale","workers":3}} changes their number. Off unless
+	 * {@code management.endpoint.workers.access=unrestricted}.
+	 * @param action {@code reload} or {@code scale}
+	 * @param workers the wanted number of workers, for {@code scale}
+	 * @return 202 when the master took it (it runs in the background; follow it in
+	 * {@code master.operation}), 400, 404 or 409 with the reason when it refused
+	 */
+	@WriteOperation
+	public Mono<WebEndpointResponse<OperationResponseBody>> operate(String action, @Nullable Integer workers) {
+		if (!action.equals("reload") && !action.equals("scale")) {
+			return Mono.just(refused("invalid", "unknown action '" + action
+					+ "'; POST {\"action\":\"reload\"} or {\"action\":\"scale\",\"workers\":N} here, "
+					+ "{\"action\":\"restart\"} to /actuator/workers/{id}"));
+		}
+		return command(new Message.Command(action, workers, null));
+	}
+
+	/**
+	 * Restart one worker the drain-first way: {@code {"action":"restart"}}. A given-up
+	 * slot is started again.
+	 * @param id the worker id
+	 * @param action {@code restart}
+	 * @return 202 when the master took it, 404 for an unknown id, 409 when it cannot now
+	 */
+	@WriteOperation
+	public Mono<WebEndpointResponse<OperationResponseBody>> operateOn(@Selector int id, String action) {
+		if (!action.equals("restart")) {
+			return Mono.just(refused("invalid",
+					"unknown action '" + action + "' for one worker; POST {\"action\":\"restart\"}"));
+		}
+		return command(new Message.Command(action, null, id));
+	}
+
+	private Mono<WebEndpointResponse<OperationResponseBody>> command(Message.Command command) {
+		return Mono.fromFuture(() -> this.client.command(command))
+			.map((result) -> result.accepted()
+					? new WebEndpointResponse<OperationResponseBody>(
+							new WorkersDescriptor.CommandDescriptor(this.self, true, null, result.message()),
+							STATUS_ACCEPTED)
+					: refused(String.valueOf(result.refusal()), result.message()))
+			.onErrorResume(this::error);
+	}
+
+	private WebEndpointResponse<OperationResponseBody> refused(String refusal, String message) {
+		int status = switch (refusal) {
+			case "not-found" -> WebEndpointResponse.STATUS_NOT_FOUND;
+			case "conflict" -> STATUS_CONFLICT;
+			default -> WebEndpointResponse.STATUS_BAD_REQUEST;
+		};
+		return new WebEndpointResponse<>(new WorkersDescriptor.CommandDescriptor(this.self, false, refusal, message),
+				status);
 	}
 
 	private Mono<PoolStatus> ask() {
