@@ -37,6 +37,9 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 	private static final Log logger = LogFactory.getLog(MasterLink.class);
 
+	/** Time between pausing accept and starting Boot's graceful shutdown. */
+	static final Duration SETTLE = Duration.ofMillis(250);
+
 	private final int workerId;
 
 	private final IpcChannel channel;
@@ -193,11 +196,26 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 			logger.info("worker " + this.workerId + " leaving (" + reason + "): stopped accepting, draining for at most "
 					+ this.properties.getDrainTimeout().toSeconds() + " s");
 			this.sockets.pauseAccepting();
+			settle();
 			int code = SpringApplication.exit(this.context, () -> exitCode);
 			logger.info("worker " + this.workerId + " drained, exiting with code " + code);
 			System.exit(code);
 		}, "jproc-leave");
 		leaver.start();
+	}
+
+	/**
+	 * Let connections accepted just before the pause deliver their first request. Boot's
+	 * graceful shutdown closes connections that have no request in progress as idle; a
+	 * connection whose request bytes are still unread would be reset, and its request lost.
+	 */
+	private static void settle() {
+		try {
+			Thread.sleep(SETTLE.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Override

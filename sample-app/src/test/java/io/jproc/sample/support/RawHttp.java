@@ -50,13 +50,36 @@ public final class RawHttp {
 	 * @throws IOException if it cannot be sent
 	 */
 	public static Pending send(int port, String path, Duration timeout) throws IOException {
+		return sendRaw(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n",
+				timeout);
+	}
+
+	/**
+	 * POST a JSON body.
+	 * @param port the port on 127.0.0.1
+	 * @param path the path
+	 * @param json the body
+	 * @param timeout connect and read timeout
+	 * @return the response
+	 * @throws IOException on any failure
+	 */
+	public static Response post(int port, String path, String json, Duration timeout) throws IOException {
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
+		String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+				+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+				+ "\r\nConnection: close\r\n\r\n";
+		try (Pending pending = sendRaw(port, head + json, timeout)) {
+			return pending.response();
+		}
+	}
+
+	private static Pending sendRaw(int port, String request, Duration timeout) throws IOException {
 		Socket socket = new Socket();
 		try {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
 			socket.setSoTimeout((int) timeout.toMillis());
 			OutputStream out = socket.getOutputStream();
-			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
+			out.write(request.getBytes(StandardCharsets.UTF_8));
 			out.flush();
 			return new Pending(socket);
 		}
