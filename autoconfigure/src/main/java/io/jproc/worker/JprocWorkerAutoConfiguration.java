@@ -55,6 +55,11 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
+	CloseConnectionsWhenLeaving jprocCloseConnectionsWhenLeaving(MasterLink link) {
+		return new CloseConnectionsWhenLeaving(link);
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	JprocWorker jprocWorker(Environment environment, MasterLink link, SelfRetirement retirement) {
 		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Rolling reload under load: a 2-worker pool under wrk; RELOADS consecutive SIGHUP
+# reloads while the load runs. Prints total requests, non-2xx, socket errors and
+# timeouts (target 0 each) and each reload's duration.
+#   bench/reload-under-load.sh [RELOADS] [CONNECTIONS] [MODE]   (default 3 16 keepalive; MODE close = new connection per request)
+source "$(dirname "$0")/lib.sh"
+RELOADS="${1:-3}"; CONNS="${2:-16}"; MODE="${3:-keepalive}"
+ensure_jar; ensure_wrk
+extra=(); [ "$MODE" = close ] && extra=(-H "Connection: close")
+port=$(free_port); log="$RESULTS/reload-under-load.log"
+start_app "$log" --server.port="$port" --jproc.workers=2
+master=$APP_PID
+wait_log "$log" "all 2 workers ready" 180
+run_wrk "$RESULTS/reload-warmup.txt" "$port" / 3 "$CONNS" "${extra[@]}" >/dev/null
+out="$RESULTS/wrk-reload.txt"
+secs=$(( 10 + RELOADS * 25 ))
+wrk -t2 -c"$CONNS" -d"${secs}s" --latency --timeout 10s "${extra[@]}" "http://127.0.0.1:$port/" >"$out" 2>&1 &
+wrk_pid=$!
+sleep 3
+durations=""
+for r in $(seq 1 "$RELOADS"); do
+  kill -HUP "$master"
+  wait_log "$log" "reload complete" 120 "$r"
+  durations+="$(grep "reload complete" "$log" | sed -n "${r}p" | sed -E 's/.* in ([0-9.]+) s.*/\1/') "
+  sleep 2
+done
+kill -INT "$wrk_pid" 2>/dev/null || true
+wait "$wrk_pid" 2>/dev/null || true
+total=$(awk '/requests in/ {print $1}' "$out")
+non2xx=$(awk -F: '/Non-2xx or 3xx responses/ {gsub(/ /, "", $2); print $2}' "$out"); non2xx=${non2xx:-0}
+read -r connect readerr writeerr timeouts < <(awk '/Socket errors/ {gsub(/,/, ""); print $4, $6, $8, $10}' "$out") || true
+connect=${connect:-0}; readerr=${readerr:-0}; writeerr=${writeerr:-0}; timeouts=${timeouts:-0}
+echo
+echo "reload under load: $RELOADS x SIGHUP, 2 workers, wrk -t2 -c$CONNS ($MODE), $(date -u +%F)"
+printf '%-12s %10s %16s %12s %10s %24s\n' requests non-2xx "socket errors" "(r/w/conn)" timeouts "reload durations (s)"
+printf '%-12s %10s %16s %12s %10s %24s\n' "${total:-0}" "$non2xx" "$((connect + readerr + writeerr))" "$readerr/$writeerr/$connect" "$timeouts" "$durations"
+stop_tree "$master"
+[ "$non2xx" = 0 ] && [ "$((connect + readerr + writeerr + timeouts))" = 0 ]
