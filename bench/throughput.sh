@@ -2,10 +2,12 @@
 # Throughput and latency: the sample app as a plain single JVM against jproc with 1 and
 # 2 workers, same jar, same wrk load, in one run. Prints medians of RUNS measured runs
 # after a warm-up, and the ratio to the single JVM.
-#   bench/throughput.sh [RUNS] [SECONDS] [CONNECTIONS]     (default 3 10 32)
+#   bench/throughput.sh [RUNS] [SECONDS] [CONNECTIONS] [WARMUP_SECONDS]   (default 3 10 32 30)
+# Every JVM warms up its JIT on its own share of the traffic: give each config the same
+# warm-up before measuring.
 # Target (exit 1 when missed): no errors; jproc with 1 worker within 15% of the plain JVM.
 source "$(dirname "$0")/lib.sh"
-RUNS="${1:-3}"; SECS="${2:-10}"; CONNS="${3:-32}"
+RUNS="${1:-3}"; SECS="${2:-10}"; CONNS="${3:-32}"; WARMUP="${4:-30}"
 ensure_jar; ensure_wrk
 declare -A RPS P50 P99 ERR
 for config in plain w1 w2; do
@@ -15,7 +17,7 @@ for config in plain w1 w2; do
     w1) start_app "$log" --server.port="$port" --jproc.workers=1; wait_log "$log" "all 1 workers ready" 180 ;;
     w2) start_app "$log" --server.port="$port" --jproc.workers=2; wait_log "$log" "all 2 workers ready" 180 ;;
   esac
-  run_wrk "$RESULTS/wrk-$config-warmup.txt" "$port" / 5 "$CONNS" >/dev/null
+  run_wrk "$RESULTS/wrk-$config-warmup.txt" "$port" / "$WARMUP" "$CONNS" >/dev/null
   for run in $(seq 1 "$RUNS"); do
     read -r rps p50 p99 total non2xx errs < <(run_wrk "$RESULTS/wrk-$config-$run.txt" "$port" / "$SECS" "$CONNS")
     RPS[$config]+="$rps "; P50[$config]+="$p50 "; P99[$config]+="$p99 "
@@ -26,7 +28,7 @@ done
 med() { echo "$1" | tr ' ' '\n' | grep -v '^$' | median; }
 base=$(med "${RPS[plain]}")
 echo
-echo "throughput: GET / , wrk -t2 -c$CONNS, ${SECS}s x $RUNS runs (median), $(nproc) cores, $(date -u +%F)"
+echo "throughput: GET / , wrk -t2 -c$CONNS, ${WARMUP}s warm-up, then ${SECS}s x $RUNS runs (median), $(nproc) cores, $(date -u +%F)"
 printf '%-20s %12s %10s %10s %10s %8s\n' config "requests/s" "p50 ms" "p99 ms" "vs plain" errors
 status=0
 for config in plain w1 w2; do
