@@ -13,14 +13,15 @@ master=$APP_PID
 wait_log "$log" "all 2 workers ready" 180
 run_wrk "$RESULTS/reload-warmup.txt" "$port" / 3 "$CONNS" "${extra[@]}" >/dev/null
 out="$RESULTS/wrk-reload.txt"
-secs=$(( 10 + RELOADS * 25 ))
+# wrk runs until every reload is over (then SIGINT makes it print its summary), 15 min at most
+secs=900
 wrk -t2 -c"$CONNS" -d"${secs}s" --latency --timeout 10s "${extra[@]}" "http://127.0.0.1:$port/" >"$out" 2>&1 &
 wrk_pid=$!
 sleep 3
 durations=""
 for r in $(seq 1 "$RELOADS"); do
   kill -HUP "$master"
-  wait_log "$log" "reload complete" 120 "$r"
+  wait_log "$log" "reload complete" 300 "$r"
   durations+="$(grep "reload complete" "$log" | sed -n "${r}p" | sed -E 's/.* in ([0-9.]+) s.*/\1/') "
   sleep 2
 done

@@ -38,10 +38,7 @@ class FatalRetirementIT {
 
 	@AfterAll
 	static void stopPool() {
-		if (master != null) {
-			master.close();
-			assertThat(master.survivors()).as("processes left behind").isEmpty();
-		}
+		MasterProcess.closeShared(master);
 	}
 
 	@Test

@@ -52,10 +52,7 @@ class ReloadIT {
 
 	@AfterAll
 	static void stopPool() {
-		if (master != null) {
-			master.close();
-			assertThat(master.survivors()).as("processes left behind").isEmpty();
-		}
+		MasterProcess.closeShared(master);
 	}
 
 	@Test

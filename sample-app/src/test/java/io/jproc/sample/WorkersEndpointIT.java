@@ -43,10 +43,7 @@ class WorkersEndpointIT {
 
 	@AfterAll
 	static void stopPool() {
-		if (master != null) {
-			master.close();
-			assertThat(master.survivors()).as("processes left behind").isEmpty();
-		}
+		MasterProcess.closeShared(master);
 	}
 
 	@Test

@@ -279,6 +279,20 @@ public final class MasterProcess implements AutoCloseable {
 	}
 
 	/**
+	 * End a pool a test class shared: kill every process it started, by pid, and fail if
+	 * any is left. Does nothing when the pool never started.
+	 * @param master the pool, or {@code null}
+	 */
+	public static void closeShared(MasterProcess master) {
+		if (master != null) {
+			master.close();
+			if (!master.survivors().isEmpty()) {
+				throw new AssertionError("processes left behind: " + master.survivors());
+			}
+		}
+	}
+
+	/**
 	 * Kill the master and every process it started, by pid, and wait for them.
 	 */
 	@Override
