@@ -154,8 +154,12 @@ public final class Arbiter {
 		MessageHandler handler = this.handlers.get(envelope.message().getClass());
 		if (handler == null) {
 			logger.warn(worker + " sent " + envelope.message().getClass().getSimpleName()
-					+ ", which a master does not take; ignored");
-			worker.channel().reply(envelope, new Message.Failure("the master does not take this message"));
+					+ (envelope.isReply() ? " answering nothing the master asked" : ", which a master does not take")
+					+ "; ignored");
+			if (!envelope.isReply()) {
+				// Never answer an answer: two peers refusing each other's replies would loop.
+				worker.channel().reply(envelope, new Message.Failure("the master does not take this message"));
+			}
 			return;
 		}
 		handler.handle(worker, envelope);

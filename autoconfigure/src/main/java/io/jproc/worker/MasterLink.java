@@ -238,8 +238,14 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 			BiConsumer<Envelope, Message> handler = MasterLink.this.handlers.get(envelope.message().getClass());
 			if (handler == null) {
 				logger.warn("worker " + MasterLink.this.workerId + ": the master sent "
-						+ envelope.message().getClass().getSimpleName() + ", which a worker does not take; ignored");
-				MasterLink.this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
+						+ envelope.message().getClass().getSimpleName()
+						+ (envelope.isReply() ? " answering nothing this worker asked (late?)"
+								: ", which a worker does not take")
+						+ "; ignored");
+				if (!envelope.isReply()) {
+					// Never answer an answer: two peers refusing each other's replies would loop.
+					MasterLink.this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
+				}
 				return;
 			}
 			handler.accept(envelope, envelope.message());

@@ -59,6 +59,34 @@ class TroubleRoutes {
 			.map((tick) -> Map.of("worker", this.workerId, "pid", this.pid, "liveness", "BROKEN"));
 	}
 
+	/**
+	 * Writes a bad frame straight onto this worker's channel to the master, as a buggy or
+	 * hostile library in the worker could: {@code json} (a frame that is not JSON),
+	 * {@code type} (an unknown message type) or {@code oversize} (a length over the limit,
+	 * after which the master can no longer find frame boundaries and closes the channel).
+	 */
+	@GetMapping("/trouble/garbage-to-master")
+	Map<String, Object> garbageToMaster(@RequestParam String kind) throws java.io.IOException {
+		byte[] payload = switch (kind) {
+			case "json" -> "{not json at all".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			case "type" -> "{\"v\":1,\"seq\":987654321,\"re\":0,\"type\":\"launch-missiles\",\"body\":{}}"
+				.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			case "oversize" -> null;
+			default -> throw new IllegalArgumentException("kind must be json, type or oversize");
+		};
+		java.nio.ByteBuffer frame = (payload != null)
+				? java.nio.ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload)
+				: java.nio.ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE);
+		frame.flip();
+		// Not closed: closing would shut the channel down for the worker's own use too.
+		jnr.unixsocket.UnixSocketChannel channel = jnr.unixsocket.UnixSocketChannel
+			.fromFD(Integer.parseInt(System.getenv("JPROC_CHANNEL_FD")));
+		while (frame.hasRemaining()) {
+			channel.write(frame);
+		}
+		return Map.of("worker", this.workerId, "pid", this.pid, "sent", kind);
+	}
+
 	/** Asks jproc to replace this worker, through the application's API. */
 	@GetMapping("/trouble/retire")
 	Map<String, Object> retire(@RequestParam(defaultValue = "asked by /trouble/retire") String reason) {
