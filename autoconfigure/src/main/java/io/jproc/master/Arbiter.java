@@ -1,10 +1,8 @@
 package io.jproc.master;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -29,9 +27,7 @@ public final class Arbiter {
 
 	private static final Log logger = LogFactory.getLog(Arbiter.class);
 
-	private static final int SIGKILL = 9;
-
-	private static final int SIGTERM = 15;
+	private static final int SIGKILL = Pool.SIGKILL;
 
 	private static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
@@ -39,17 +35,11 @@ public final class Arbiter {
 
 	private final JprocProperties properties;
 
-	private final Spawner spawner;
-
 	private final List<ListenSocket> sockets;
-
-	private final WorkerLauncher launcher;
 
 	private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
 
-	private final List<Slot> slots = new ArrayList<>();
-
-	private final List<WorkerHandle> live = new ArrayList<>();
+	private final Pool pool;
 
 	private final Map<Class<? extends Message>, MessageHandler> handlers;
 
@@ -57,8 +47,6 @@ public final class Arbiter {
 
 	private final PoolCommands commands;
 
-	/** Slots removed by a scale-down, until their workers have gone. */
-	private final Map<Integer, Slot> removedSlots = new java.util.HashMap<>();
 
 	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 
@@ -78,18 +66,15 @@ public final class Arbiter {
 
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this.properties = properties;
-		this.spawner = spawner;
 		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
-		this.launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
+		this.pool = new Pool(properties, new WorkerLauncher(properties, server, management, spawner, this.events::add),
+				spawner, () -> this.state == MasterState.RUNNING);
 		this.retirements = new Retirements(properties, new PoolActions());
-		this.commands = new PoolCommands(properties, new CommandActions());
+		this.commands = new PoolCommands(properties, this.pool);
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
 				Message.Retire.class, this::onRetire, Message.Drained.class, this::onDrained,
 				Message.PoolStatusRequest.class, this::onPoolStatusRequest, Message.PoolScrapeRequest.class,
 				this::onPoolScrapeRequest, Message.Command.class, this::onCommand);
-		for (int id = 1; id <= properties.getWorkers().value(); id++) {
-			this.slots.add(new Slot(id, properties.getRestart()));
-		}
 	}
 
 	/**
@@ -99,10 +84,10 @@ public final class Arbiter {
 	int run() {
 		for (ListenSocket socket : this.sockets) {
 			logger.info("jproc master (pid " + ProcessHandle.current().pid() + ") listening on " + socket.describe()
-					+ " (" + socket.name() + "), starting " + this.slots.size() + " workers");
+					+ " (" + socket.name() + "), starting " + this.pool.slots().size() + " workers");
 		}
 		MasterSignals.install(this.events::add);
-		this.slots.forEach(this::spawn);
+		this.pool.slots().forEach(this.pool::spawn);
 		while (this.exitCode == null) {
 			try {
 				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -171,13 +156,13 @@ public final class Arbiter {
 		}
 		Instant now = Instant.now();
 		worker.ready(now);
-		slotOf(worker).onReady();
+		this.pool.slotOf(worker).onReady();
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
 		this.commands.onReady(worker, now);
 		this.retirements.onReady(worker, now);
-		if (!this.allReadyLogged && this.slots.stream().allMatch(this::hasServingWorker)) {
+		if (!this.allReadyLogged && this.pool.slots().stream().allMatch(this.pool::hasServingWorker)) {
 			this.allReadyLogged = true;
-			logger.info("all " + this.slots.size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
+			logger.info("all " + this.pool.slots().size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
 					+ " after master start");
 		}
 	}
@@ -198,7 +183,7 @@ public final class Arbiter {
 
 	private void onPoolScrapeRequest(WorkerHandle requester, Envelope envelope) {
 		Message.PoolScrapeRequest request = (Message.PoolScrapeRequest) envelope.message();
-		List<WorkerHandle> others = this.live.stream()
+		List<WorkerHandle> others = this.pool.live().stream()
 			.filter((worker) -> worker != requester && worker.state().isServing())
 			.toList();
 		ScrapeFanOut.gather(others, new Message.ScrapeRequest(request.format(), request.includedNames()),
@@ -221,8 +206,8 @@ public final class Arbiter {
 	 * The pool as it is now, for workers that ask.
 	 */
 	Message.PoolStatus status(Instant now) {
-		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.slots), this.startedAt,
-				this.sockets, this.slots, this.live, this.commands.status());
+		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()), this.startedAt,
+				this.sockets, this.pool.slots(), this.pool.live(), this.commands.status());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
@@ -245,12 +230,12 @@ public final class Arbiter {
 		switch (name) {
 			case "TERM" -> beginShutdown("SIGTERM");
 			case "HUP" -> this.commands.reload("SIGHUP", Instant.now());
-			case "TTIN" -> this.commands.scale(this.slots.size() + 1, "SIGTTIN", Instant.now());
-			case "TTOU" -> this.commands.scale(this.slots.size() - 1, "SIGTTOU", Instant.now());
+			case "TTIN" -> this.commands.scale(this.pool.slots().size() + 1, "SIGTTIN", Instant.now());
+			case "TTOU" -> this.commands.scale(this.pool.slots().size() - 1, "SIGTTOU", Instant.now());
 			case "INT" -> {
 				if (this.state == MasterState.SHUTTING_DOWN) {
 					logger.warn("second SIGINT: killing every worker now");
-					this.live.forEach((worker) -> this.spawner.kill(worker.pid(), SIGKILL));
+					this.pool.live().forEach((worker) -> this.pool.signal(worker.pid(), SIGKILL));
 					finish(ExitCodes.INTERRUPTED);
 				}
 				else {
@@ -265,7 +250,7 @@ public final class Arbiter {
 		boolean bootFailure = worker.state() == WorkerState.STARTING && !worker.isLeaving();
 		Instant now = Instant.now();
 		worker.exited(exit);
-		this.live.remove(worker);
+		this.pool.live().remove(worker);
 		worker.channel().close();
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
@@ -285,7 +270,7 @@ public final class Arbiter {
 		if (this.commands.onExited(worker, exit, now)) {
 			return;
 		}
-		Slot slot = slotOf(worker);
+		Slot slot = this.pool.slotOf(worker);
 		slot.recordExit(exit, reason, now);
 		if (slot.current() == worker) {
 			slot.current(null);
@@ -304,7 +289,7 @@ public final class Arbiter {
 		if (delay == null) {
 			logger.error("worker " + slot.id() + " given up after " + slot.gaveUpReason()
 					+ "; its slot stays empty. See the worker's own output above for the cause.");
-			if (this.slots.stream().allMatch(Slot::gaveUp)) {
+			if (this.pool.slots().stream().allMatch(Slot::gaveUp)) {
 				logger.error("every worker slot has given up; the master stops with exit code " + ExitCodes.GAVE_UP);
 				this.shutdownExitCode = ExitCodes.GAVE_UP;
 				beginShutdown("every worker slot has given up");
@@ -313,7 +298,7 @@ public final class Arbiter {
 		}
 		if (slot.current() == null) {
 			if (delay.isZero()) {
-				return spawn(slot);
+				return this.pool.spawn(slot);
 			}
 			logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after "
 					+ "quick failures)");
@@ -324,27 +309,27 @@ public final class Arbiter {
 
 	private void tick(Instant now) {
 		if (this.state == MasterState.RUNNING) {
-			for (Slot slot : this.slots) {
+			for (Slot slot : this.pool.slots()) {
 				if (slot.respawnAt() != null && !now.isBefore(slot.respawnAt()) && slot.current() == null) {
 					slot.respawnAt(null);
-					spawn(slot);
+					this.pool.spawn(slot);
 				}
 			}
 		}
-		this.retirements.tick(List.copyOf(this.live), now, this.state == MasterState.RUNNING);
+		this.retirements.tick(List.copyOf(this.pool.live()), now, this.state == MasterState.RUNNING);
 		this.commands.tick(now);
-		for (WorkerHandle worker : List.copyOf(this.live)) {
+		for (WorkerHandle worker : List.copyOf(this.pool.live())) {
 			if (worker.state() == WorkerState.STARTING && !worker.isLeaving() && Duration
 				.between(worker.spawnedAt(), now)
 				.compareTo(this.properties.getWorker().getBootTimeout()) > 0) {
 				logger.warn(worker + " not ready within jproc.worker.boot-timeout ("
 						+ seconds(this.properties.getWorker().getBootTimeout()) + "): killed");
-				this.spawner.kill(worker.pid(), SIGKILL);
+				this.pool.signal(worker.pid(), SIGKILL);
 			}
 			if (worker.killAt() != null && now.isAfter(worker.killAt())) {
 				logger.warn(worker + " did not exit in time after " + worker.leaveReason() + ": killed");
 				worker.killAt(null);
-				this.spawner.kill(worker.pid(), SIGKILL);
+				this.pool.signal(worker.pid(), SIGKILL);
 			}
 		}
 		if (this.state == MasterState.SHUTTING_DOWN) {
@@ -353,60 +338,20 @@ public final class Arbiter {
 	}
 
 	private void tickShutdown(Instant now) {
-		if (this.live.isEmpty()) {
+		if (this.pool.live().isEmpty()) {
 			finish(this.shutdownExitCode);
 		}
 		else if (this.hardDeadline == null && now.isAfter(this.shutdownDeadline)) {
-			for (WorkerHandle worker : this.live) {
+			for (WorkerHandle worker : this.pool.live()) {
 				logger.warn(worker + " still running after jproc.shutdown-timeout ("
 						+ seconds(this.properties.getShutdownTimeout()) + "): killed");
-				this.spawner.kill(worker.pid(), SIGKILL);
+				this.pool.signal(worker.pid(), SIGKILL);
 			}
 			this.hardDeadline = now.plus(KILL_GRACE);
 		}
 		else if (this.hardDeadline != null && now.isAfter(this.hardDeadline)) {
-			logger.error(this.live.size() + " workers did not go away even after SIGKILL");
+			logger.error(this.pool.live().size() + " workers did not go away even after SIGKILL");
 			finish(this.shutdownExitCode);
-		}
-	}
-
-	private @Nullable WorkerHandle spawn(Slot slot) {
-		WorkerHandle worker = spawnBeside(slot);
-		if (worker != null) {
-			slot.current(worker);
-		}
-		return worker;
-	}
-
-	/**
-	 * Start a worker in a slot without making it the slot's current worker yet.
-	 */
-	private @Nullable WorkerHandle spawnBeside(Slot slot) {
-		try {
-			WorkerHandle worker = this.launcher.launch(slot.id());
-			this.live.add(worker);
-			logger.info(worker + " started");
-			return worker;
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.error("worker " + slot.id() + " could not be started: " + ex.getMessage());
-			Duration delay = this.properties.getRestart().getInitialBackoff();
-			slot.respawnAt(Instant.now().plus(delay));
-			return null;
-		}
-	}
-
-	/**
-	 * Ask a worker to stop accepting, drain and exit; SIGTERM if its channel is gone.
-	 */
-	void stop(WorkerHandle worker, String reason, @Nullable Instant killAt) {
-		worker.leaving(reason);
-		if (worker.state() != WorkerState.DRAINING && worker.state() != WorkerState.EXITED) {
-			worker.moveTo(WorkerState.DRAINING);
-		}
-		worker.killAt(killAt);
-		if (!worker.channel().send(new Message.Stop(reason))) {
-			this.spawner.kill(worker.pid(), SIGTERM);
 		}
 	}
 
@@ -418,13 +363,13 @@ public final class Arbiter {
 		this.state = MasterState.SHUTTING_DOWN;
 		this.shutdownStartedAt = now;
 		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
-		logger.info("shutdown begun (" + why + "): draining " + this.live.size() + " workers, at most "
+		logger.info("shutdown begun (" + why + "): draining " + this.pool.live().size() + " workers, at most "
 				+ seconds(this.properties.getShutdownTimeout()));
-		this.slots.forEach((slot) -> slot.respawnAt(null));
+		this.pool.slots().forEach((slot) -> slot.respawnAt(null));
 		this.retirements.dropWaiting();
 		this.commands.abandon(now);
-		for (WorkerHandle worker : this.live) {
-			stop(worker, "shutdown", null);
+		for (WorkerHandle worker : this.pool.live()) {
+			this.pool.stop(worker, "shutdown", null);
 		}
 	}
 
@@ -437,23 +382,6 @@ public final class Arbiter {
 		this.exitCode = code;
 	}
 
-	private boolean hasServingWorker(Slot slot) {
-		return slot.current() != null && slot.current().state().isServing();
-	}
-
-	private Slot slotOf(WorkerHandle worker) {
-		for (Slot slot : this.slots) {
-			if (slot.id() == worker.id()) {
-				return slot;
-			}
-		}
-		Slot removed = this.removedSlots.get(worker.id());
-		if (removed == null) {
-			throw new IllegalStateException("no slot for " + worker);
-		}
-		return removed;
-	}
-
 	static String seconds(Duration duration) {
 		return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
 	}
@@ -463,83 +391,26 @@ public final class Arbiter {
 
 		@Override
 		public @Nullable WorkerHandle replace(WorkerHandle leaving, boolean failure, Instant now) {
-			Slot slot = slotOf(leaving);
+			Slot slot = Arbiter.this.pool.slotOf(leaving);
 			if (slot.current() != leaving) {
 				return null;
 			}
 			slot.current(null);
 			if (!failure) {
 				slot.onPlannedReplacement();
-				return spawn(slot);
+				return Arbiter.this.pool.spawn(slot);
 			}
 			return respawn(slot, slot.onFailure(leaving, false, now), now);
 		}
 
 		@Override
 		public boolean isGivenUp(WorkerHandle worker) {
-			return slotOf(worker).gaveUp();
+			return Arbiter.this.pool.slotOf(worker).gaveUp();
 		}
 
 		@Override
 		public void signal(long pid, int signal) {
-			Arbiter.this.spawner.kill(pid, signal);
-		}
-
-	}
-
-	/** How pool commands change the pool. */
-	private final class CommandActions implements PoolCommands.Pool {
-
-		@Override
-		public List<Slot> slots() {
-			return Arbiter.this.slots;
-		}
-
-		@Override
-		public Slot slotOf(WorkerHandle worker) {
-			return Arbiter.this.slotOf(worker);
-		}
-
-		@Override
-		public Slot addSlot() {
-			int id = Arbiter.this.slots.size() + 1;
-			Arbiter.this.removedSlots.remove(id);
-			Slot slot = new Slot(id, Arbiter.this.properties.getRestart());
-			Arbiter.this.slots.add(slot);
-			return slot;
-		}
-
-		@Override
-		public void removeSlot(Slot slot) {
-			Arbiter.this.slots.remove(slot);
-			slot.respawnAt(null);
-			Arbiter.this.removedSlots.put(slot.id(), slot);
-		}
-
-		@Override
-		public @Nullable WorkerHandle spawn(Slot slot) {
-			return Arbiter.this.spawn(slot);
-		}
-
-		@Override
-		public @Nullable WorkerHandle spawnBeside(Slot slot) {
-			return Arbiter.this.spawnBeside(slot);
-		}
-
-		@Override
-		public void stop(WorkerHandle worker, String reason, Instant killAt) {
-			Arbiter.this.stop(worker, reason, killAt);
-		}
-
-		@Override
-		public void kill(WorkerHandle worker) {
-			worker.leaving("stopped: its operation failed");
-			Arbiter.this.spawner.kill(worker.pid(), SIGKILL);
-		}
-
-		@Override
-		public boolean isRunning() {
-			return Arbiter.this.state == MasterState.RUNNING;
+			Arbiter.this.pool.signal(pid, signal);
 		}
 
 	}
