@@ -6,10 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 WORKERS="${1:-2}"; SECS="${2:-10}"; CONNS="${3:-16}"
 ensure_jar; ensure_wrk
-port=$(free_port); log="$RESULTS/balance.log"
-start_app "$log" --server.port="$port" --jproc.workers="$WORKERS" --jproc.heartbeat.interval=1s
-master=$APP_PID
-wait_log "$log" "all $WORKERS workers ready" 180
+log="$RESULTS/balance.log"
+start_pool "$log" "$WORKERS" --jproc.heartbeat.interval=1s; port=$PORT; master=$MASTER
 served() {
   sleep 2.5
   curl -s "http://127.0.0.1:$port/actuator/workers" | python3 -c '

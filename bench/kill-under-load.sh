@@ -8,10 +8,8 @@ source "$(dirname "$0")/lib.sh"
 KILLS="${1:-5}"; CONNS="${2:-16}"; MODE="${3:-keepalive}"
 ensure_jar; ensure_wrk
 extra=(); [ "$MODE" = close ] && extra=(-H "Connection: close")
-port=$(free_port); log="$RESULTS/kill-under-load.log"
-start_app "$log" --server.port="$port" --jproc.workers=2
-master=$APP_PID
-wait_log "$log" "all 2 workers ready" 180
+log="$RESULTS/kill-under-load.log"
+start_pool "$log" 2; port=$PORT; master=$MASTER
 run_wrk "$RESULTS/kill-warmup.txt" "$port" / 3 "$CONNS" "${extra[@]}" >/dev/null
 printf '\n%-6s %10s %12s %16s %14s %20s\n' kill requests failed "victim conns" "failed/conns" "kill -> ready (ms)"
 status=0; all_ready=""

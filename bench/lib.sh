@@ -111,3 +111,13 @@ run_wrk() {
   errs=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
   echo "${rps:-0} ${p50:-?} ${p99:-?} ${total:-0} ${non2xx:-0} ${errs:-0}"
 }
+
+# start_pool LOG WORKERS [app args...]: a jproc master with WORKERS workers on a free port,
+# waited for until every worker is ready; sets PORT and MASTER
+start_pool() {
+  local log="$1" workers="$2"; shift 2
+  PORT=$(free_port)
+  start_app "$log" --server.port="$PORT" --jproc.workers="$workers" "$@"
+  MASTER=$APP_PID
+  wait_log "$log" "all $workers workers ready" 180
+}

@@ -7,10 +7,8 @@ source "$(dirname "$0")/lib.sh"
 RELOADS="${1:-3}"; CONNS="${2:-16}"; MODE="${3:-keepalive}"
 ensure_jar; ensure_wrk
 extra=(); [ "$MODE" = close ] && extra=(-H "Connection: close")
-port=$(free_port); log="$RESULTS/reload-under-load.log"
-start_app "$log" --server.port="$port" --jproc.workers=2
-master=$APP_PID
-wait_log "$log" "all 2 workers ready" 180
+log="$RESULTS/reload-under-load.log"
+start_pool "$log" 2; port=$PORT; master=$MASTER
 run_wrk "$RESULTS/reload-warmup.txt" "$port" / 3 "$CONNS" "${extra[@]}" >/dev/null
 out="$RESULTS/wrk-reload.txt"
 # wrk runs until every reload is over (then SIGINT makes it print its summary), 15 min at most

@@ -11,11 +11,11 @@ RUNS="${1:-3}"; SECS="${2:-10}"; CONNS="${3:-32}"; WARMUP="${4:-30}"
 ensure_jar; ensure_wrk
 declare -A RPS P50 P99 ERR
 for config in plain w1 w2; do
-  port=$(free_port); log="$RESULTS/throughput-$config.log"
+  log="$RESULTS/throughput-$config.log"
   case "$config" in
-    plain) start_app "$log" --server.port="$port" --jproc.workers=0; wait_http "$port" / 120 ;;
-    w1) start_app "$log" --server.port="$port" --jproc.workers=1; wait_log "$log" "all 1 workers ready" 180 ;;
-    w2) start_app "$log" --server.port="$port" --jproc.workers=2; wait_log "$log" "all 2 workers ready" 180 ;;
+    plain) port=$(free_port); start_app "$log" --server.port="$port" --jproc.workers=0; wait_http "$port" / 120 ;;
+    w1) start_pool "$log" 1; port=$PORT ;;
+    w2) start_pool "$log" 2; port=$PORT ;;
   esac
   run_wrk "$RESULTS/wrk-$config-warmup.txt" "$port" / "$WARMUP" "$CONNS" >/dev/null
   for run in $(seq 1 "$RUNS"); do

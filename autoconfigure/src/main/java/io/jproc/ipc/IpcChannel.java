@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -107,11 +108,16 @@ public final class IpcChannel implements Closeable {
 					break;
 				}
 				if (envelope.isReply()) {
+					// A reply is never handed on as a message: answering an answer that
+					// matches nothing would start the two peers refusing each other forever.
 					CompletableFuture<Message> waiting = this.pending.remove(envelope.replyTo());
 					if (waiting != null) {
 						waiting.complete(envelope.message());
-						continue;
 					}
+					else {
+						listener.onUnmatchedReply(envelope);
+					}
+					continue;
 				}
 				listener.onMessage(envelope);
 			}
@@ -177,6 +183,17 @@ public final class IpcChannel implements Closeable {
 		}
 		return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
 			.whenComplete((result, failure) -> this.pending.remove(seq));
+	}
+
+	/**
+	 * The failure a request's future ended with, without the {@link CompletionException}
+	 * that dependent stages wrap it in.
+	 * @param failure what a stage of {@link #request} saw
+	 * @return the cause: a {@link TimeoutException}, an {@link IOException}, or what the
+	 * caller threw
+	 */
+	public static Throwable causeOf(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	private boolean write(Envelope envelope) {
@@ -253,10 +270,18 @@ public final class IpcChannel implements Closeable {
 	public interface Listener {
 
 		/**
-		 * A frame that is not the reply to one of our pending requests.
+		 * A frame that is not a reply.
 		 * @param envelope the frame
 		 */
 		void onMessage(Envelope envelope);
+
+		/**
+		 * A reply to no pending request: late (its request timed out) or bogus. It must not
+		 * be answered.
+		 * @param envelope the frame
+		 */
+		default void onUnmatchedReply(Envelope envelope) {
+		}
 
 		/**
 		 * A frame could not be read. When fatal, {@link #onClosed()} follows.

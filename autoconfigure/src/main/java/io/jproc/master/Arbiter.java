@@ -27,7 +27,7 @@ public final class Arbiter {
 
 	private static final Log logger = LogFactory.getLog(Arbiter.class);
 
-	private static final int SIGKILL = Pool.SIGKILL;
+	private static final int SIGKILL = Retirements.SIGKILL;
 
 	private static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
@@ -139,12 +139,8 @@ public final class Arbiter {
 		MessageHandler handler = this.handlers.get(envelope.message().getClass());
 		if (handler == null) {
 			logger.warn(worker + " sent " + envelope.message().getClass().getSimpleName()
-					+ (envelope.isReply() ? " answering nothing the master asked" : ", which a master does not take")
-					+ "; ignored");
-			if (!envelope.isReply()) {
-				// Never answer an answer: two peers refusing each other's replies would loop.
-				worker.channel().reply(envelope, new Message.Failure("the master does not take this message"));
-			}
+					+ ", which a master does not take; ignored");
+			worker.channel().reply(envelope, new Message.Failure("the master does not take this message"));
 			return;
 		}
 		handler.handle(worker, envelope);

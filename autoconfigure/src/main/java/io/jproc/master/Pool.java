@@ -23,10 +23,6 @@ final class Pool implements PoolCommands.Pool {
 
 	private static final Log logger = LogFactory.getLog(Pool.class);
 
-	static final int SIGKILL = 9;
-
-	static final int SIGTERM = 15;
-
 	private final JprocProperties properties;
 
 	private final WorkerLauncher launcher;
@@ -134,14 +130,14 @@ final class Pool implements PoolCommands.Pool {
 		}
 		worker.killAt(killAt);
 		if (!worker.channel().send(new Message.Stop(reason))) {
-			signal(worker.pid(), SIGTERM);
+			signal(worker.pid(), Retirements.SIGTERM);
 		}
 	}
 
 	@Override
 	public void kill(WorkerHandle worker) {
 		worker.leaving("stopped: its operation failed");
-		signal(worker.pid(), SIGKILL);
+		signal(worker.pid(), Retirements.SIGKILL);
 	}
 
 	/**

@@ -30,8 +30,6 @@ final class PoolCommands {
 
 	private static final Log logger = LogFactory.getLog(PoolCommands.class);
 
-	private static final Duration KILL_GRACE = Duration.ofSeconds(5);
-
 	private final JprocProperties properties;
 
 	private final Pool pool;
@@ -300,7 +298,7 @@ final class PoolCommands {
 
 	private void drain(WorkerHandle worker, String reason, Instant now) {
 		this.pool.stop(worker, reason,
-				now.plus(this.properties.getDrainTimeout()).plus(KILL_GRACE));
+				now.plus(this.properties.getDrainTimeout()).plus(Retirements.KILL_GRACE));
 	}
 
 	private @Nullable CommandResult busy() {

@@ -3,10 +3,10 @@ package io.jproc.master;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
+import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolScrape.WorkerScrape;
 
@@ -33,8 +33,7 @@ final class ScrapeFanOut {
 
 	private static WorkerScrape answer(WorkerHandle worker, Message reply, Throwable failure, Duration timeout) {
 		if (failure != null) {
-			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-					? failure.getCause() : failure;
+			Throwable cause = IpcChannel.causeOf(failure);
 			String why = (cause instanceof TimeoutException) ? "did not answer within " + timeout.toMillis() + " ms"
 					: "failed: " + cause.getMessage();
 			return new WorkerScrape(worker.id(), worker.pid(), null, why);

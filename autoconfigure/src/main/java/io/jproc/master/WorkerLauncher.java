@@ -13,6 +13,8 @@ import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
 import jnr.unixsocket.UnixSocketChannel;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * channel and a watcher for its exit.
  */
 final class WorkerLauncher {
+
+	private static final Log logger = LogFactory.getLog(WorkerLauncher.class);
 
 	static final int SERVER_FD = 3;
 
@@ -109,6 +113,13 @@ final class WorkerLauncher {
 		@Override
 		public void onMessage(Envelope envelope) {
 			WorkerLauncher.this.events.accept(new MasterEvent.Received(this.worker, envelope));
+		}
+
+		@Override
+		public void onUnmatchedReply(Envelope envelope) {
+			// Only a log line, no state: late scrape answers after their timeout land here.
+			logger.warn(this.worker + " sent " + envelope.message().getClass().getSimpleName()
+					+ " answering nothing the master asked (late?); ignored");
 		}
 
 		@Override

@@ -81,7 +81,7 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 			MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
 			this.link.send(new Message.Heartbeat(heap.getUsed(), heap.getMax(), residentSetSize(),
 					this.requests.served(), this.requests.inFlight()));
-			String reason = this.recycle.afterGc(heapInUseAfterLastGc());
+			String reason = this.recycle.watchesHeap() ? this.recycle.afterGc(heapInUseAfterLastGc()) : null;
 			if (reason == null) {
 				reason = this.recycle.atAge(Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime()));
 			}

@@ -34,10 +34,11 @@ public final class JprocRetirementAutoConfiguration {
 	@ConditionalOnMissingBean
 	RequestTracker jprocRequestTracker(FatalErrorGuard fatalErrors, RecyclePolicy recycle,
 			SelfRetirement retirement) {
+		long limit = recycle.requestLimit();
+		// Checked on every request: only the one request that reaches the limit does work.
 		return new RequestTracker(fatalErrors, (served) -> {
-			String reason = recycle.afterRequests(served);
-			if (reason != null) {
-				retirement.retire(reason);
+			if (served == limit) {
+				retirement.retire(recycle.afterRequests(served));
 			}
 		});
 	}

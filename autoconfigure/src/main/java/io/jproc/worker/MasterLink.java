@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -146,8 +145,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	}
 
 	private void replyTo(Envelope request, Message answer, Throwable failure) {
-		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
-				: failure;
+		Throwable cause = (failure != null) ? IpcChannel.causeOf(failure) : null;
 		try {
 			this.channel.reply(request, (cause != null) ? new Message.Failure(String.valueOf(cause.getMessage()))
 					: answer);
@@ -238,17 +236,18 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 			BiConsumer<Envelope, Message> handler = MasterLink.this.handlers.get(envelope.message().getClass());
 			if (handler == null) {
 				logger.warn("worker " + MasterLink.this.workerId + ": the master sent "
-						+ envelope.message().getClass().getSimpleName()
-						+ (envelope.isReply() ? " answering nothing this worker asked (late?)"
-								: ", which a worker does not take")
-						+ "; ignored");
-				if (!envelope.isReply()) {
-					// Never answer an answer: two peers refusing each other's replies would loop.
-					MasterLink.this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
-				}
+						+ envelope.message().getClass().getSimpleName() + ", which a worker does not take; ignored");
+				MasterLink.this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
 				return;
 			}
 			handler.accept(envelope, envelope.message());
+		}
+
+		@Override
+		public void onUnmatchedReply(Envelope envelope) {
+			logger.warn("worker " + MasterLink.this.workerId + ": the master sent "
+					+ envelope.message().getClass().getSimpleName()
+					+ " answering nothing this worker asked (late?); ignored");
 		}
 
 		@Override

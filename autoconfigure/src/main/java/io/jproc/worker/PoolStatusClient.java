@@ -3,12 +3,12 @@ package io.jproc.worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
 import io.jproc.ipc.Message;
 import org.jspecify.annotations.Nullable;
@@ -128,7 +128,7 @@ public final class PoolStatusClient {
 		}
 		return reply.handle((answer, failure) -> {
 			if (failure != null) {
-				throw new MasterQueryException(describe(failure, timeout), unwrap(failure));
+				throw new MasterQueryException(describe(failure, timeout), IpcChannel.causeOf(failure));
 			}
 			if (expected.isInstance(answer)) {
 				return expected.cast(answer);
@@ -142,7 +142,7 @@ public final class PoolStatusClient {
 	}
 
 	private static String describe(Throwable failure, Duration timeout) {
-		Throwable cause = unwrap(failure);
+		Throwable cause = IpcChannel.causeOf(failure);
 		if (cause instanceof TimeoutException) {
 			return "the master did not answer within " + timeout.toMillis() + " ms (jproc.ipc.request-timeout)";
 		}
@@ -150,10 +150,6 @@ public final class PoolStatusClient {
 			return "the master's answer could not be read: " + cause.getMessage();
 		}
 		return "the master could not be asked: " + cause.getMessage();
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	/**

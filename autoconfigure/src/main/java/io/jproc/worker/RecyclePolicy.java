@@ -57,6 +57,14 @@ final class RecyclePolicy {
 				+ ((this.jitter > 0) ? " + jitter " + this.jitter : "");
 	}
 
+	/**
+	 * Whether the heap after GC is to be watched at all (max-heap is set).
+	 * @return {@code true} when the heap trigger is on
+	 */
+	boolean watchesHeap() {
+		return this.maxHeap != null;
+	}
+
 	@Nullable String afterGc(long heapInUseAfterGc) {
 		if (this.maxHeap == null || heapInUseAfterGc < 0 || heapInUseAfterGc <= this.maxHeap.toBytes()) {
 			return null;

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.jproc.JprocProperties;
+import io.jproc.WorkerCount;
 import io.jproc.WorkerEnvironment;
 import sun.misc.Signal;
 
@@ -66,9 +67,9 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 	private static boolean isMaster(ConfigurableEnvironment environment) {
 		try {
 			return Binder.get(environment)
-				.bindOrCreate(JprocProperties.PREFIX, JprocProperties.class)
-				.getWorkers()
-				.enabled();
+				.bind(JprocProperties.PREFIX + ".workers", WorkerCount.class)
+				.map(WorkerCount::enabled)
+				.orElse(false);
 		}
 		catch (RuntimeException ex) {
 			// A wrong value is reported, with its key, when the master starts.

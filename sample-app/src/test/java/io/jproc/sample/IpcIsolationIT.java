@@ -28,8 +28,7 @@ class IpcIsolationIT {
 
 	@BeforeAll
 	static void startPool() throws Exception {
-		master = MasterProcess.start("ipc-isolation", "--jproc.workers=2", "--sample.trouble-endpoints=true");
-		master.awaitAllReady(2, Duration.ofSeconds(90));
+		master = MasterProcess.startPool("ipc-isolation", 2, "--sample.trouble-endpoints=true");
 	}
 
 	@AfterAll

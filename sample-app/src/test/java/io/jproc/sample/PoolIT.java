@@ -32,8 +32,7 @@ class PoolIT {
 
 	@BeforeAll
 	static void startPool() throws Exception {
-		master = MasterProcess.start("pool", "--jproc.workers=2", "--management.server.port=0");
-		master.awaitAllReady(2, Duration.ofSeconds(90));
+		master = MasterProcess.startPool("pool", 2, "--management.server.port=0");
 	}
 
 	@AfterAll

@@ -43,10 +43,9 @@ class ReloadIT {
 	@BeforeAll
 	static void startPool() throws Exception {
 		Files.writeString(config.resolve("application.yml"), "sample.message: before\n");
-		master = MasterProcess.start("reload", "--jproc.workers=2", "--jproc.drain-timeout=10s",
+		master = MasterProcess.startPool("reload", 2, "--jproc.drain-timeout=10s",
 				"--spring.config.additional-location=file:" + config + "/",
 				"--management.endpoint.workers.access=unrestricted");
-		master.awaitAllReady(2, Duration.ofSeconds(90));
 		listening = Sockets.listeningSocketsOf(master.pid()).iterator().next();
 	}
 

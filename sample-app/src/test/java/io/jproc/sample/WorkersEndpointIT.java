@@ -36,9 +36,8 @@ class WorkersEndpointIT {
 
 	@BeforeAll
 	static void startPool() throws Exception {
-		master = MasterProcess.start("workers-endpoint", "--jproc.workers=2",
+		master = MasterProcess.startPool("workers-endpoint", 2,
 				"--management.endpoint.health.show-components=always");
-		master.awaitAllReady(2, Duration.ofSeconds(90));
 	}
 
 	@AfterAll

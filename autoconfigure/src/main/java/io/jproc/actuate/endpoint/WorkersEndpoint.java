@@ -1,9 +1,8 @@
 package io.jproc.actuate.endpoint;
 
-import java.util.concurrent.CompletionException;
-
 import io.jproc.actuate.endpoint.WorkersDescriptor.AnsweredBy;
 import io.jproc.actuate.endpoint.WorkersDescriptor.ErrorDescriptor;
+import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
@@ -139,8 +138,7 @@ public class WorkersEndpoint {
 	}
 
 	private Mono<WebEndpointResponse<OperationResponseBody>> error(Throwable failure) {
-		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
-				: failure;
+		Throwable cause = IpcChannel.causeOf(failure);
 		int status = (cause instanceof MasterQueryException query && query.isTimeout()) ? STATUS_GATEWAY_TIMEOUT
 				: STATUS_BAD_GATEWAY;
 		return Mono.just(new WebEndpointResponse<>(new ErrorDescriptor(this.self, String.valueOf(cause.getMessage())),

@@ -3,8 +3,8 @@ package io.jproc.actuate.health;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 
+import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
 import reactor.core.publisher.Mono;
@@ -45,7 +45,7 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 			.map((status) -> health(builder, status))
 			.onErrorResume((failure) -> Mono.just(builder.down()
 				.withDetail("answeredBy", this.client.workerId())
-				.withDetail("error", String.valueOf(unwrap(failure).getMessage()))
+				.withDetail("error", String.valueOf(IpcChannel.causeOf(failure).getMessage()))
 				.build()));
 	}
 
@@ -75,10 +75,6 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 			builder.withDetail("givenUp", givenUp);
 		}
 		return builder.build();
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 }

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 
+import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.worker.PoolStatusClient;
 import org.apache.commons.logging.Log;
@@ -95,9 +95,7 @@ public class PoolPrometheusScrapeEndpointExtension {
 	}
 
 	private static String message(Throwable failure) {
-		Throwable cause = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
-				: failure;
-		return String.valueOf(cause.getMessage());
+		return String.valueOf(IpcChannel.causeOf(failure).getMessage());
 	}
 
 	private record Gathered(Message.@Nullable PoolScrape pool, @Nullable String error) {

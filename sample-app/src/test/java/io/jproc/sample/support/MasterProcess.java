@@ -86,6 +86,29 @@ public final class MasterProcess implements AutoCloseable {
 		return new MasterProcess(process, log);
 	}
 
+	/**
+	 * Start a pool of {@code workers} workers and wait until every one is ready. If they
+	 * are not ready in time, every process is killed before the failure is thrown.
+	 * @param name name of the log file
+	 * @param workers the number of workers
+	 * @param args further application arguments
+	 * @return the ready pool
+	 * @throws IOException if the JVM cannot be started
+	 */
+	public static MasterProcess startPool(String name, int workers, String... args) throws IOException {
+		List<String> all = new ArrayList<>();
+		all.add("--jproc.workers=" + workers);
+		all.addAll(List.of(args));
+		MasterProcess master = start(name, all.toArray(String[]::new));
+		try {
+			return master.awaitAllReady(workers, Duration.ofSeconds(90));
+		}
+		catch (RuntimeException | AssertionError ex) {
+			master.close();
+			throw ex;
+		}
+	}
+
 	static Path jar() {
 		String jar = System.getProperty("sample.jar", "target/sample-app.jar");
 		Path path = Path.of(jar);
