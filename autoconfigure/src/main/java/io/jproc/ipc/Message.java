@@ -115,11 +115,25 @@ public sealed interface Message {
 		 * @param figures the figures of the worker's last heartbeat, {@code null} before the first
 		 * @param restartAt when a slot in backoff restarts
 		 * @param gaveUpReason why the slot was given up
+		 * @param incoming the worker booting to replace the slot's serving one, if any
+		 * @param leaving pids of the slot's earlier workers still draining
 		 */
 		public record Slot(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
 				@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
 				@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
-				@Nullable Instant restartAt, @Nullable String gaveUpReason) {
+				@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Incoming incoming,
+				List<Long> leaving) {
+
+			/**
+			 * A slot with nothing incoming or leaving.
+			 */
+			public Slot(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+					@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
+					@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
+					@Nullable Instant restartAt, @Nullable String gaveUpReason) {
+				this(id, pid, state, startedAt, readyAt, restarts, restartsByReason, lastExit, lastHeartbeat, figures,
+						restartAt, gaveUpReason, null, List.of());
+			}
 
 			/**
 			 * Whether the slot's worker is taking traffic.
@@ -129,6 +143,16 @@ public sealed interface Message {
 				return "ready".equals(this.state) || "retiring".equals(this.state);
 			}
 
+		}
+
+		/**
+		 * A worker on its way into a slot that has a serving worker.
+		 * @param pid its pid
+		 * @param reason why it comes: {@code reload}, {@code restart}, {@code planned},
+		 * {@code fatal}, {@code hung}, {@code crash}, ...
+		 * @param startedAt when it was spawned
+		 */
+		public record Incoming(long pid, String reason, Instant startedAt) {
 		}
 
 		/**

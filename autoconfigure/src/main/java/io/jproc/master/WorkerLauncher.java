@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * spawn with exactly the shared sockets and its channel end inherited, a reader for the
  * channel and a watcher for its exit.
  */
-final class WorkerLauncher {
+final class WorkerLauncher implements WorkerFactory {
 
 	private static final Log logger = LogFactory.getLog(WorkerLauncher.class);
 
@@ -58,7 +58,8 @@ final class WorkerLauncher {
 		return this.argv;
 	}
 
-	WorkerHandle launch(int id) throws IOException {
+	@Override
+	public WorkerHandle launch(int id, long generation, Instant now) throws IOException {
 		UnixSocketChannel[] pair = UnixSocketChannel.pair();
 		try {
 			Map<Integer, Integer> inherited = new LinkedHashMap<>();
@@ -69,7 +70,7 @@ final class WorkerLauncher {
 			}
 			long pid = this.spawner.spawn(this.argv, environment(id), inherited);
 			IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
-			WorkerHandle worker = new WorkerHandle(id, pid, Instant.now(), channel);
+			WorkerHandle worker = new WorkerHandle(id, pid, generation, now, channel);
 			channel.start(new Listener(worker));
 			this.spawner.watch(pid, (status) -> this.events.accept(new MasterEvent.Exited(worker, Spawner.decode(status))));
 			return worker;

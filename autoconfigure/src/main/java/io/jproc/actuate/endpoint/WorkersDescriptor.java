@@ -101,6 +101,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param requestsInFlight requests in flight, from its last heartbeat
 	 * @param restartAt when a slot in backoff restarts
 	 * @param gaveUpReason why a given-up slot was given up
+	 * @param incoming the worker booting to replace this one, {@code null} if none
+	 * @param leavingPids pids of the slot's earlier workers still draining
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record WorkerDescriptor(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
@@ -108,7 +110,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 			Map<String, Integer> restartsByReason, @Nullable LastExitDescriptor lastExit,
 			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
 			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Instant restartAt,
-			@Nullable String gaveUpReason) implements OperationResponseBody {
+			@Nullable String gaveUpReason, @Nullable IncomingDescriptor incoming,
+			List<Long> leavingPids) implements OperationResponseBody {
 
 		static WorkerDescriptor of(PoolStatus.Slot slot, Instant takenAt) {
 			Message.Heartbeat figures = slot.figures();
@@ -123,9 +126,21 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 					(figures != null) ? figures.heapMax() : null,
 					(figures != null && figures.rss() >= 0) ? figures.rss() : null,
 					(figures != null) ? figures.requestsServed() : null,
-					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason());
+					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason(),
+					(slot.incoming() != null) ? new IncomingDescriptor(slot.incoming().pid(),
+							slot.incoming().reason(), slot.incoming().startedAt()) : null,
+					(slot.leaving() != null) ? slot.leaving() : List.of());
 		}
 
+	}
+
+	/**
+	 * A worker booting to take a slot over from its serving worker.
+	 * @param pid its pid
+	 * @param reason why it comes, such as {@code reload}, {@code planned} or {@code crash}
+	 * @param startedAt when it was spawned
+	 */
+	public record IncomingDescriptor(long pid, String reason, Instant startedAt) {
 	}
 
 	/**

@@ -63,7 +63,7 @@ class WorkersEndpointTests {
 		assertThat(json.get("workers").get(1).propertyNames()).containsExactly("id", "pid", "state", "startedAt",
 				"readyAt", "uptimeMillis", "bootMillis", "restarts", "restartsByReason", "lastExit",
 				"heartbeatAgeMillis", "heapUsed", "heapMax", "rss", "requestsServed", "requestsInFlight", "restartAt",
-				"gaveUpReason");
+				"gaveUpReason", "incoming", "leavingPids");
 		assertThat(json.get("workers").get(1).get("lastExit").propertyNames()).containsExactly("code", "signal",
 				"reason", "at");
 	}
