@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -80,7 +82,7 @@ public sealed interface Message {
 		 * @param workersWanted the number of worker slots
 		 * @param operation the current or last reload, scale or restart, {@code null} if none yet
 		 */
-		public record Master(long pid, String state, Instant startedAt, List<String> listening, int workersWanted,
+		public record Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
 				@Nullable Operation operation) {
 		}
 
@@ -118,7 +120,7 @@ public sealed interface Message {
 		 * @param incoming the worker booting to replace the slot's serving one, if any
 		 * @param leaving pids of the slot's earlier workers still draining
 		 */
-		public record Slot(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+		public record Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 				@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
 				@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
 				@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Incoming incoming,
@@ -127,7 +129,7 @@ public sealed interface Message {
 			/**
 			 * A slot with nothing incoming or leaving.
 			 */
-			public Slot(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+			public Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 					@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
 					@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
 					@Nullable Instant restartAt, @Nullable String gaveUpReason) {
@@ -140,7 +142,7 @@ public sealed interface Message {
 			 * @return {@code true} for {@code ready} and {@code retiring}
 			 */
 			public boolean isServing() {
-				return "ready".equals(this.state) || "retiring".equals(this.state);
+				return this.state.isServing();
 			}
 
 		}

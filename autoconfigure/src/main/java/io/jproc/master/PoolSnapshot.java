@@ -3,8 +3,9 @@ package io.jproc.master;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.Message.PoolStatus;
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +21,7 @@ final class PoolSnapshot {
 	private PoolSnapshot() {
 	}
 
-	static PoolStatus take(Instant now, String masterState, Instant startedAt, List<ListenSocket> sockets,
+	static PoolStatus take(Instant now, PoolState masterState, Instant startedAt, List<ListenSocket> sockets,
 			List<Slot> slots, PoolStatus.@Nullable Operation operation) {
 		List<String> listening = sockets.stream()
 			.map((socket) -> socket.describe() + " (" + socket.name() + ")")
@@ -34,11 +35,11 @@ final class PoolSnapshot {
 		return new PoolStatus(now, master, entries);
 	}
 
-	static String masterState(Arbiter.MasterState state, List<Slot> slots) {
+	static PoolState masterState(Arbiter.MasterState state, List<Slot> slots) {
 		if (state == Arbiter.MasterState.SHUTTING_DOWN) {
-			return "shutting-down";
+			return PoolState.SHUTTING_DOWN;
 		}
-		return slots.stream().anyMatch(Slot::gaveUp) ? "giving-up" : "running";
+		return slots.stream().anyMatch(Slot::gaveUp) ? PoolState.GIVING_UP : PoolState.RUNNING;
 	}
 
 	private static PoolStatus.Slot slot(Slot slot) {
@@ -71,14 +72,14 @@ final class PoolSnapshot {
 				leavingPids);
 	}
 
-	private static String state(Slot slot, @Nullable WorkerHandle worker) {
+	private static SlotState state(Slot slot, @Nullable WorkerHandle worker) {
 		if (worker != null) {
-			return worker.state().name().toLowerCase(Locale.ROOT);
+			return SlotState.valueOf(worker.state().name());
 		}
 		if (slot.gaveUp()) {
-			return "given-up";
+			return SlotState.GIVEN_UP;
 		}
-		return (slot.respawnAt() != null) ? "backoff" : "exited";
+		return (slot.respawnAt() != null) ? SlotState.BACKOFF : SlotState.EXITED;
 	}
 
 }

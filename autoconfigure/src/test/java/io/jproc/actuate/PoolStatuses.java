@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
 import io.jproc.worker.MasterLink;
@@ -53,7 +55,7 @@ public final class PoolStatuses {
 		for (int i = 0; i < states.length; i++) {
 			int id = i + 1;
 			boolean running = !List.of("exited", "backoff", "given-up").contains(states[i]);
-			slots.add(new PoolStatus.Slot(id, running ? 100L + id : null, states[i],
+			slots.add(new PoolStatus.Slot(id, running ? 100L + id : null, SlotState.of(states[i]),
 					running ? NOW.minusSeconds(30) : null, running ? NOW.minusSeconds(26) : null, running ? 0 : 1,
 					running ? Map.of() : Map.of("crash", 1),
 					running ? null : new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)),
@@ -62,7 +64,7 @@ public final class PoolStatuses {
 					"given-up".equals(states[i]) ? "3 boot failures in a row" : null));
 		}
 		return new PoolStatus(NOW,
-				new PoolStatus.Master(99, masterState, NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
+				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
 						states.length, null),
 				slots);
 	}

@@ -6,6 +6,8 @@ import java.util.Random;
 
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +49,7 @@ class ArbiterTests {
 		pool.advance(Duration.ofMillis(100));
 		pool.crash(pool.current(1));
 		assertThat(pool.launched).hasSize(3);
-		assertThat(pool.status().slots().get(0).state()).isEqualTo("backoff");
+		assertThat(pool.status().slots().get(0).state()).isEqualTo(SlotState.BACKOFF);
 		pool.advance(pool.properties.getRestart().getInitialBackoff());
 		assertThat(pool.launched).hasSize(4);
 		pool.settle();
@@ -78,7 +80,7 @@ class ArbiterTests {
 		}
 		assertThat(pool.slot(2).gaveUp()).isTrue();
 		assertThat(pool.arbiter.exitCode()).isNull();
-		assertThat(pool.status().master().state()).isEqualTo("giving-up");
+		assertThat(pool.status().master().state()).isEqualTo(PoolState.GIVING_UP);
 		// An operator's restart revives it.
 		assertThat(pool.command("restart", null, 2).accepted()).isTrue();
 		pool.advance(Duration.ofMillis(200));

@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Collectors;
 
 import io.jproc.JprocProperties;
+import io.jproc.SlotState;
 import io.jproc.WorkerCount;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
@@ -268,7 +269,7 @@ final class FakePool {
 		assertThat(this.alive).as(describe()).hasSize(wanted);
 		Message.PoolStatus status = status();
 		assertThat(status.slots()).hasSize(wanted);
-		assertThat(status.slots()).allMatch((entry) -> "ready".equals(entry.state()) && entry.incoming() == null
+		assertThat(status.slots()).allMatch((entry) -> entry.state() == SlotState.READY && entry.incoming() == null
 				&& entry.leaving().isEmpty());
 	}
 

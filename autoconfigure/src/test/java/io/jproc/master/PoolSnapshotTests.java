@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.jproc.JprocProperties;
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
@@ -49,17 +51,17 @@ class PoolSnapshotTests {
 		two.respawnAt(NOW.plusSeconds(1));
 		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(Arbiter.MasterState.RUNNING,
 				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), null);
-		assertThat(status.master().state()).isEqualTo("running");
+		assertThat(status.master().state()).isEqualTo(PoolState.RUNNING);
 		assertThat(status.master().workersWanted()).isEqualTo(2);
 		PoolStatus.Slot first = status.slots().get(0);
 		assertThat(first.pid()).isEqualTo(1001L);
-		assertThat(first.state()).isEqualTo("ready");
+		assertThat(first.state()).isEqualTo(SlotState.READY);
 		assertThat(first.isServing()).isTrue();
 		assertThat(first.figures()).isEqualTo(new Message.Heartbeat(1, 2, 3, 4, 5));
 		assertThat(Duration.between(first.startedAt(), first.readyAt())).isEqualTo(Duration.ofSeconds(4));
 		PoolStatus.Slot second = status.slots().get(1);
 		assertThat(second.pid()).isNull();
-		assertThat(second.state()).isEqualTo("backoff");
+		assertThat(second.state()).isEqualTo(SlotState.BACKOFF);
 		assertThat(second.lastExit()).isEqualTo(new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly",
 				NOW.minusSeconds(2)));
 		assertThat(second.figures()).isNull();
@@ -71,11 +73,11 @@ class PoolSnapshotTests {
 		properties.getRestart().setMaxBootFailures(1);
 		Slot slot = new Slot(1, properties.getRestart());
 		assertThat(slot.onFailure(worker(1, NOW.minusSeconds(1)), true, NOW)).isNull();
-		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo("giving-up");
+		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo(PoolState.GIVING_UP);
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
-			.isEqualTo("shutting-down");
-		PoolStatus status = PoolSnapshot.take(NOW, "giving-up", NOW, List.of(), List.of(slot), null);
-		assertThat(status.slots().get(0).state()).isEqualTo("given-up");
+			.isEqualTo(PoolState.SHUTTING_DOWN);
+		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null);
+		assertThat(status.slots().get(0).state()).isEqualTo(SlotState.GIVEN_UP);
 		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
 	}
 

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
 import org.jspecify.annotations.Nullable;
@@ -64,7 +66,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param operation the current or last reload, scale or restart, {@code null} before the first
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	public record MasterDescriptor(long pid, String state, Instant startedAt, @Nullable Long uptimeMillis,
+	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
 			List<String> listening, int workersWanted, int workersReady,
 			PoolStatus.@Nullable Operation operation) {
 	}
@@ -105,7 +107,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param leavingPids pids of the slot's earlier workers still draining
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	public record WorkerDescriptor(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+	public record WorkerDescriptor(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 			@Nullable Instant readyAt, @Nullable Long uptimeMillis, @Nullable Long bootMillis, int restarts,
 			Map<String, Integer> restartsByReason, @Nullable LastExitDescriptor lastExit,
 			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
