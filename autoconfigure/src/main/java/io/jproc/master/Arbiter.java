@@ -47,6 +47,8 @@ public final class Arbiter {
 
 	private final PoolCommands commands;
 
+	// jproc issue 11 hook: systemd notifications, listeners closed at shutdown, jar watch.
+	private final PoolLifecycle lifecycle;
 
 	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 
@@ -71,6 +73,8 @@ public final class Arbiter {
 				spawner, () -> this.state == MasterState.RUNNING);
 		this.retirements = new Retirements(properties, new PoolActions());
 		this.commands = new PoolCommands(properties, this.pool);
+		this.lifecycle = new PoolLifecycle(this.sockets, SystemdNotifier.from(System.getenv(),
+				ProcessHandle.current().pid()), JarWatch.forCurrentProcess()); // issue 11 hook
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
 				Message.Retire.class, this::onRetire, Message.Drained.class, this::onDrained,
 				Message.PoolStatusRequest.class, this::onPoolStatusRequest, Message.PoolScrapeRequest.class,
@@ -95,6 +99,8 @@ public final class Arbiter {
 					handle(event);
 				}
 				tick(Instant.now());
+				Instant now = Instant.now();
+				this.lifecycle.tick(status(now), now); // issue 11 hook: ready, reloading, status, watchdog
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -203,7 +209,8 @@ public final class Arbiter {
 	 */
 	Message.PoolStatus status(Instant now) {
 		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.pool.live(), this.commands.status());
+				this.sockets, this.pool.slots(), this.pool.live(), this.commands.status(),
+				this.lifecycle.warnings()); // issue 11 hook: warnings
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
@@ -226,6 +233,7 @@ public final class Arbiter {
 		switch (name) {
 			case "TERM" -> beginShutdown("SIGTERM");
 			case "HUP" -> this.commands.reload("SIGHUP", Instant.now());
+			case "USR2" -> this.lifecycle.onUsr2(); // issue 11 hook: test-only loop stall
 			case "TTIN" -> this.commands.scale(this.pool.slots().size() + 1, "SIGTTIN", Instant.now());
 			case "TTOU" -> this.commands.scale(this.pool.slots().size() - 1, "SIGTTOU", Instant.now());
 			case "INT" -> {
@@ -364,6 +372,7 @@ public final class Arbiter {
 		this.pool.slots().forEach((slot) -> slot.respawnAt(null));
 		this.retirements.dropWaiting();
 		this.commands.abandon(now);
+		this.lifecycle.shutdownBegun(this.pool.live(), why); // issue 11 hook: close listeners, STOPPING=1
 		for (WorkerHandle worker : this.pool.live()) {
 			this.pool.stop(worker, "shutdown", null);
 		}

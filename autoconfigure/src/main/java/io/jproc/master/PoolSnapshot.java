@@ -18,11 +18,14 @@ final class PoolSnapshot {
 	}
 
 	static PoolStatus take(Instant now, String masterState, Instant startedAt, List<ListenSocket> sockets,
-			List<Slot> slots, List<WorkerHandle> live, PoolStatus.@Nullable Operation operation) {
+			List<Slot> slots, List<WorkerHandle> live, PoolStatus.@Nullable Operation operation, List<String> warnings) {
 		List<String> listening = sockets.stream().map((socket) -> socket.describe() + " (" + socket.name() + ")")
 			.toList();
+		List<PoolStatus.Listener> listeners = sockets.stream()
+			.map((socket) -> new PoolStatus.Listener(socket.name(), socket.describe(), socket.source().value()))
+			.toList();
 		PoolStatus.Master master = new PoolStatus.Master(ProcessHandle.current().pid(), masterState, startedAt,
-				listening, slots.size(), operation);
+				listening, slots.size(), operation, listeners, warnings);
 		List<PoolStatus.Slot> entries = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
 			entries.add(slot(slot, workerOf(slot, live)));
