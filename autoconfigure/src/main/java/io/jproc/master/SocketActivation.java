@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.netty.channel.ChannelException;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
 import jnr.constants.platform.Fcntl;
 import jnr.constants.platform.OpenFlags;
@@ -102,9 +104,10 @@ final class SocketActivation {
 	 * @throws IllegalStateException if the descriptor is not a usable listening TCP socket
 	 */
 	static ListenSocket adopt(String name, int fd) {
-		Socket socket = new Socket(fd);
+		Epoll.ensureAvailability();
 		String what = "jproc: socket activation: fd " + fd + " (" + name + ")";
 		try {
+			Socket socket = new Socket(fd);
 			if (socket.getIntOpt(SOL_SOCKET, SO_TYPE) != SOCK_STREAM) {
 				throw new IllegalStateException(what + " is not a stream socket; use ListenStream= in the .socket unit");
 			}
@@ -120,7 +123,7 @@ final class SocketActivation {
 			setNonBlocking(fd, what);
 			return ListenSocket.adopt(name, fd);
 		}
-		catch (IOException ex) {
+		catch (IOException | ChannelException ex) {
 			throw new IllegalStateException(what + " cannot be used: " + ex.getMessage()
 					+ " (is it a socket? LISTEN_FDS counts descriptors from 3)", ex);
 		}
