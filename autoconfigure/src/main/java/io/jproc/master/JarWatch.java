@@ -75,11 +75,11 @@ final class JarWatch {
 		Fingerprint previous = this.lastSeen;
 		this.lastSeen = current;
 		if (previous != null && Objects.equals(current.fileKey(), previous.fileKey())) {
-			this.warning = "the application jar " + this.jar + " was overwritten in place while the master and its "
-					+ "workers run from it; their class loading may fail. Install new builds by rename (copy to a "
-					+ "temporary file in the same directory, then mv it over " + this.jar.getFileName()
-					+ "), and restart the master now (a reload is not enough: the master itself runs from the "
-					+ "overwritten file)";
+			this.warning = "the application jar " + this.jar + " was overwritten in place (same file, new content): "
+					+ "the master and workers that have it open may fail to load classes. Install new builds by "
+					+ "rename (copy to a temporary file in the same directory, then mv it over "
+					+ this.jar.getFileName() + "), and restart the master now (a reload is not enough: the master "
+					+ "keeps the file it started from open)";
 			logger.error("jproc master: " + this.warning);
 		}
 		else {
