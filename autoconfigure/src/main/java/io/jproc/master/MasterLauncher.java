@@ -110,7 +110,7 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 	 * The management server's address, as Spring Boot chooses it: {@code
 	 * management.server.address}, else every interface (not {@code server.address}).
 	 */
-	private static @Nullable InetAddress managementAddress(Binder binder) {
+	static @Nullable InetAddress managementAddress(Binder binder) {
 		InetAddress address = binder.bind("management.server.address", InetAddress.class).orElse(null);
 		InetAddress serverAddress = binder.bind("server.address", InetAddress.class).orElse(null);
 		if (address == null && serverAddress != null && !serverAddress.isAnyLocalAddress()) {

@@ -38,14 +38,16 @@ final class UnseenArguments {
 		if (!unseen.isEmpty()) {
 			logger.warn("jproc: the command line has " + String.join(" ", unseen) + " but the application's "
 					+ "Environment does not see " + ((unseen.size() == 1) ? "it" : "them") + ", so jproc ignores "
-					+ ((unseen.size() == 1) ? "it" : "them") + ". Does main() call SpringApplication.run(App.class) "
+					+ ((unseen.size() == 1) ? "it" : "them") + " (jproc.workers="
+					+ environment.apply("jproc.workers") + " in the Environment). Does main() call SpringApplication.run(App.class) "
 					+ "without passing args? Use SpringApplication.run(App.class, args), or set jproc.* in "
 					+ "application.yml, -Djproc.*=... or JPROC_* environment variables");
 		}
 	}
 
 	/**
-	 * The {@code --jproc.key=value} arguments whose key the Environment does not have.
+	 * The {@code --jproc.key=value} arguments that the Environment does not have, or has
+	 * with another value (from application.yml, say, when the command line was dropped).
 	 * @param arguments the command line
 	 * @param environment looks a property up
 	 * @return the unseen arguments, in order
@@ -58,7 +60,8 @@ final class UnseenArguments {
 			}
 			int equals = argument.indexOf('=');
 			String key = argument.substring(2, (equals > 0) ? equals : argument.length());
-			if (environment.apply(key) == null) {
+			String value = (equals > 0) ? argument.substring(equals + 1) : "";
+			if (!value.equals(environment.apply(key))) {
 				unseen.add(argument);
 			}
 		}

@@ -27,6 +27,13 @@ class UnseenArgumentsTests {
 	}
 
 	@Test
+	void argumentsOverriddenByAnotherSourceAreReported() {
+		List<String> commandLine = List.of("-jar", "app.jar", "--jproc.workers=3");
+		assertThat(UnseenArguments.unseen(commandLine, Map.of("jproc.workers", "2")::get))
+			.containsExactly("--jproc.workers=3");
+	}
+
+	@Test
 	void jvmOptionsAreNotArguments() {
 		assertThat(UnseenArguments.unseen(List.of("-Djproc.workers=2", "-jar", "app.jar"), Map.<String, String>of()::get))
 			.isEmpty();
