@@ -25,7 +25,7 @@ final class PoolLifecycle {
 	 * Hidden, for process tests only: on SIGUSR2 the arbiter thread sleeps this many
 	 * milliseconds, as a stuck loop would, so that a test can see the watchdog stop.
 	 */
-	static final String STALL_PROPERTY = "jproc.internal.stall-loop-on-usr2";
+	static final String STALL_PROPERTY = "io.jproc.test.stall-loop-on-usr2";
 
 	private static final Log logger = LogFactory.getLog(PoolLifecycle.class);
 

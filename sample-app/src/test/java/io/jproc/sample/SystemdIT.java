@@ -64,7 +64,7 @@ class SystemdIT {
 				"--fdname=server", "-E", "NOTIFY_SOCKET=" + notify.notifySocket(), "-E", "WATCHDOG_USEC=1000000",
 				holder.toString(), dir.toString(), javaCommand()));
 		command.addAll(MasterProcess.FAST_JVM);
-		command.addAll(List.of("-Djproc.internal.stall-loop-on-usr2=4000", "-jar",
+		command.addAll(List.of("-Dio.jproc.test.stall-loop-on-usr2=4000", "-jar",
 				Path.of(System.getProperty("sample.jar", "target/sample-app.jar")).toAbsolutePath().toString(),
 				"--server.address=127.0.0.1", "--server.port=" + configuredPort, "--jproc.workers=1"));
 		activate = new ProcessBuilder(command).redirectErrorStream(true)
@@ -94,6 +94,26 @@ class SystemdIT {
 		if (notify != null) {
 			notify.close();
 		}
+	}
+
+	@Test
+	@Order(0)
+	void readmeUnitsAreTheVerifiedOnes() throws Exception {
+		String readme = Files.readString(Path.of("../README.md"));
+		for (String unit : List.of("jproc.socket", "jproc.service")) {
+			Path file = Path.of("../docs/systemd", unit).toAbsolutePath().normalize();
+			assertThat(readme).as("README shows docs/systemd/" + unit).contains(Files.readString(file));
+			Process verify = new ProcessBuilder("systemd-analyze", "verify", file.toString()).redirectErrorStream(true)
+				.start();
+			String output = new String(verify.getInputStream().readAllBytes());
+			assertThat(verify.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(output).as("systemd-analyze verify " + unit).isEmpty();
+			assertThat(verify.exitValue()).isZero();
+		}
+		String service = Files.readString(Path.of("../docs/systemd/jproc.service"));
+		assertThat(service).as("TimeoutStopSec covers jproc.shutdown-timeout plus the 5 s kill grace")
+			.contains("--jproc.shutdown-timeout=30s")
+			.contains("TimeoutStopSec=45");
 	}
 
 	@Test
