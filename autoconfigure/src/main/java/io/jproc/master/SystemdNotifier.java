@@ -54,8 +54,10 @@ final class SystemdNotifier implements AutoCloseable {
 			return new SystemdNotifier(null, null);
 		}
 		if (!socket.startsWith("/") && !socket.startsWith("@")) {
-			throw new IllegalStateException("jproc: NOTIFY_SOCKET=" + socket
-					+ " is neither a path (/...) nor an abstract address (@...)");
+			// Such as vsock:..., which newer systemd versions use for virtual machines.
+			logger.warn("jproc master: NOTIFY_SOCKET=" + socket + " is neither a path (/...) nor an abstract "
+					+ "address (@...), which are what jproc supports; systemd will not hear from this master");
+			return new SystemdNotifier(null, null);
 		}
 		String path = socket.startsWith("@") ? "\0" + socket.substring(1) : socket;
 		return new SystemdNotifier(new UnixSocketAddress(path), watchdogInterval(environment, pid));
