@@ -71,13 +71,18 @@ final class PoolLifecycle {
 		PoolStatus.Operation operation = status.master().operation();
 		boolean reloadRunning = operation != null && "reload".equals(operation.action())
 				&& "running".equals(operation.state());
-		if (reloadRunning && !Objects.equals(this.reloadSeen, operation.startedAt())) {
+		if (operation != null && "reload".equals(operation.action())
+				&& !Objects.equals(this.reloadSeen, operation.startedAt())) {
 			this.reloadSeen = operation.startedAt();
+			String line = statusLine(ready, wanted, givenUp, operation);
+			this.notifier.notify("RELOADING=1\nMONOTONIC_USEC=" + monotonicMicros() + "\nSTATUS=" + line);
+			this.lastStatus = line;
 			this.reloading = true;
-			this.notifier.notify("RELOADING=1\nMONOTONIC_USEC=" + monotonicMicros() + "\nSTATUS="
-					+ statusLine(ready, wanted, givenUp, operation));
-			this.lastStatus = statusLine(ready, wanted, givenUp, operation);
-			return;
+			if (reloadRunning) {
+				return;
+			}
+			// Begun and ended between two passes (a new build that cannot start fails in
+			// milliseconds): READY=1 follows at once, so a waiting reload job still ends.
 		}
 		String line = statusLine(ready, wanted, givenUp, operation);
 		// Ready once every slot serves or has given up (a degraded pool still serves), as
@@ -159,6 +164,13 @@ final class PoolLifecycle {
 		StringBuilder line = new StringBuilder().append(ready).append('/').append(wanted).append(" workers ready");
 		if (givenUp > 0) {
 			line.append(", ").append(givenUp).append(" given up");
+		}
+		if (operation != null && "failed".equals(operation.state())) {
+			String message = operation.message();
+			line.append("; last ")
+				.append(operation.action())
+				.append(" failed: ")
+				.append((message.length() > 160) ? message.substring(0, 160) + "..." : message);
 		}
 		if (operation != null && "running".equals(operation.state())) {
 			line.append("; ")

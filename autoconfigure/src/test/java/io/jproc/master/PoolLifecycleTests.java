@@ -87,6 +87,20 @@ class PoolLifecycleTests {
 	}
 
 	@Test
+	void reloadThatFailsBetweenTwoTicksIsStillReloadingThenReady() throws IOException {
+		this.lifecycle.tick(status(null, "ready", "ready"), NOW);
+		PoolStatus.Operation failed = new PoolStatus.Operation("reload", "SIGHUP", "failed", 0, 2, NOW,
+				NOW.plusMillis(60), "worker 1 (pid 7) exited with exit code 1 before it was ready");
+		this.lifecycle.tick(status(failed, "ready", "ready"), NOW.plusMillis(200));
+		this.lifecycle.tick(status(failed, "ready", "ready"), NOW.plusMillis(400));
+		List<String> received = received();
+		assertThat(received).hasSize(4);
+		assertThat(received.get(2)).startsWith("RELOADING=1\nMONOTONIC_USEC=");
+		assertThat(received.get(3)).isEqualTo("READY=1\nSTATUS=2/2 workers ready; last reload failed: worker 1 "
+				+ "(pid 7) exited with exit code 1 before it was ready");
+	}
+
+	@Test
 	void shutdownIsStoppingAndNothingAfter() throws IOException {
 		this.lifecycle.tick(status(null, "ready", "ready"), NOW);
 		this.lifecycle.shutdownBegun(List.of(), "SIGTERM");
