@@ -196,6 +196,72 @@ class SystemdIT {
 		assertThat(Files.readString(dir.resolve("master-1.log"))).contains("shutdown complete");
 	}
 
+	@Test
+	@Order(5)
+	void datagramSocketIsAClearStartUpError() throws Exception {
+		int udpPort = freePort();
+		Path log = dir.resolve("datagram.log");
+		List<String> command = new ArrayList<>(List.of("/usr/bin/systemd-socket-activate", "--datagram", "-l",
+				"127.0.0.1:" + udpPort, javaCommand()));
+		command.addAll(MasterProcess.FAST_JVM);
+		command.addAll(List.of("-jar", MasterProcess.jar().toAbsolutePath().toString(), "--server.address=127.0.0.1",
+				"--jproc.workers=1"));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			awaitFile(log, Pattern.compile("Listening on"), Duration.ofSeconds(10));
+			try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+				byte[] hello = "hello".getBytes();
+				udp.send(new java.net.DatagramPacket(hello, hello.length,
+						new java.net.InetSocketAddress("127.0.0.1", udpPort)));
+			}
+			assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the master gave up starting").isTrue();
+			assertThat(process.exitValue()).isEqualTo(1);
+			assertThat(Files.readString(log)).contains("jproc: socket activation: fd 3 (server) is not a stream socket");
+		}
+		finally {
+			process.descendants().forEach(ProcessHandle::destroyForcibly);
+			process.destroyForcibly();
+		}
+	}
+
+	@Test
+	@Order(6)
+	void serverAndManagementSocketsByName() throws Exception {
+		int server = freePort();
+		int management = freePort();
+		int configuredManagement = freePort();
+		Path log = dir.resolve("two-sockets.log");
+		// Management first: the names, not the order, say which is which.
+		List<String> command = new ArrayList<>(List.of("/usr/bin/systemd-socket-activate", "-l",
+				"127.0.0.1:" + management, "-l", "127.0.0.1:" + server, "--fdname=management:server", javaCommand()));
+		command.addAll(MasterProcess.FAST_JVM);
+		command.addAll(List.of("-jar", MasterProcess.jar().toAbsolutePath().toString(), "--server.address=127.0.0.1",
+				"--management.server.port=" + configuredManagement, "--jproc.workers=1"));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			awaitFile(log, Pattern.compile("Listening on 127.0.0.1:" + server), Duration.ofSeconds(10));
+			try (RawHttp.Pending first = RawHttp.send(server, "/", Duration.ofSeconds(90))) {
+				awaitFile(log, ALL_READY, Duration.ofSeconds(90));
+				assertThat(first.response().status()).isEqualTo(200);
+			}
+			RawHttp.Response workers = RawHttp.get(management, "/actuator/workers", Duration.ofSeconds(10));
+			assertThat(workers.status()).isEqualTo(200);
+			assertThat(workers.body())
+				.contains("{\"name\":\"server\",\"address\":\"127.0.0.1:" + server + "\",\"source\":\"systemd\"}")
+				.contains("{\"name\":\"management\",\"address\":\"127.0.0.1:" + management
+						+ "\",\"source\":\"systemd\"}");
+			assertThat(Sockets.canBind(configuredManagement)).as("management.server.port is informative only").isTrue();
+		}
+		finally {
+			List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+			all.add(process.toHandle());
+			all.forEach(ProcessHandle::destroyForcibly);
+			for (ProcessHandle handle : all) {
+				handle.onExit().get(10, TimeUnit.SECONDS);
+			}
+		}
+	}
+
 	private static long masterPid(int n) throws IOException {
 		Path file = dir.resolve("master-" + n + ".pid");
 		return Long.parseLong(Files.readString(file).trim());
