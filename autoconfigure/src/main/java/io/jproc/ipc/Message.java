@@ -31,6 +31,15 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Master to worker: the pool is shutting down; close this worker's copies of the
+	 * listening sockets now, so that once every process has closed its copy new
+	 * connections are refused at once instead of queued and reset. Comes before
+	 * {@link Stop}; in-flight requests still finish.
+	 */
+	record CloseListeners() implements Message {
+	}
+
+	/**
 	 * Worker to master: liveness and the worker's figures.
 	 * @param heapUsed heap bytes in use
 	 * @param heapMax maximum heap bytes
@@ -81,9 +90,36 @@ public sealed interface Message {
 		 * @param listening the addresses it listens on, such as {@code 127.0.0.1:8080 (server)}
 		 * @param workersWanted the number of worker slots
 		 * @param operation the current or last reload, scale or restart, {@code null} if none yet
+		 * @param listeners the listening sockets and where each came from
+		 * @param warnings what an operator should act on, such as a jar overwritten in place
 		 */
 		public record Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
-				@Nullable Operation operation) {
+				@Nullable Operation operation, @Nullable List<Listener> listeners, @Nullable List<String> warnings) {
+
+			/**
+			 * A master without listener details or warnings (as older masters sent).
+			 * @param pid its process id
+			 * @param state its state
+			 * @param startedAt when its JVM started
+			 * @param listening the addresses it listens on
+			 * @param workersWanted the number of worker slots
+			 * @param operation the current or last operation
+			 */
+			public Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
+					@Nullable Operation operation) {
+				this(pid, state, startedAt, listening, workersWanted, operation, null, null);
+			}
+
+		}
+
+		/**
+		 * A listening socket of the master.
+		 * @param name {@code server} or {@code management}
+		 * @param address the address, such as {@code 127.0.0.1:8080}
+		 * @param source {@code bound} (the master bound it) or {@code systemd} (socket
+		 * activation)
+		 */
+		public record Listener(String name, String address, String source) {
 		}
 
 		/**

@@ -49,6 +49,9 @@ public final class Arbiter {
 
 	private final PoolCommands commands;
 
+	// systemd notifications, listeners closed at shutdown, jar watch
+	private final PoolLifecycle lifecycle;
+
 	private final Instant startedAt;
 
 	private MasterState state = MasterState.RUNNING;
@@ -70,17 +73,21 @@ public final class Arbiter {
 				new LinkedBlockingQueue<>(), Clock.systemUTC(),
 				(events) -> new WorkerLauncher(properties, server, management, spawner, events::add),
 				(pid, signal) -> spawner.kill(pid, signal.number()),
-				Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()));
+				Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()),
+				new PoolLifecycle((management != null) ? List.of(server, management) : List.of(server),
+						SystemdNotifier.from(System.getenv(), ProcessHandle.current().pid()),
+						JarWatch.forCurrentProcess()));
 	}
 
 	Arbiter(JprocProperties properties, List<ListenSocket> sockets, BlockingQueue<MasterEvent> events, Clock clock,
 			java.util.function.Function<BlockingQueue<MasterEvent>, WorkerFactory> factory, Signaller signaller,
-			Instant startedAt) {
+			Instant startedAt, PoolLifecycle lifecycle) {
 		this.properties = properties;
 		this.clock = clock;
 		this.sockets = sockets;
 		this.events = events;
 		this.startedAt = startedAt;
+		this.lifecycle = lifecycle;
 		this.pool = new Pool(properties, factory.apply(events), signaller);
 		this.retirements = new Retirements(properties, new RetirementActions());
 		this.commands = new PoolCommands(properties, this.pool, () -> this.state == MasterState.RUNNING);
@@ -130,7 +137,11 @@ public final class Arbiter {
 			if (event != null) {
 				handle(event);
 			}
-			tick(now());
+			Instant now = now();
+			tick(now);
+			// Ready, reloading, status and the watchdog: sent from the loop itself, so a
+			// stuck loop stops the watchdog.
+			this.lifecycle.tick(status(now), now);
 		}
 		catch (RuntimeException ex) {
 			// What a worker sends or does must never end the master.
@@ -264,7 +275,7 @@ public final class Arbiter {
 	 */
 	Message.PoolStatus status(Instant now) {
 		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.commands.status());
+				this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
@@ -288,6 +299,7 @@ public final class Arbiter {
 		switch (name) {
 			case "TERM" -> beginShutdown("SIGTERM");
 			case "HUP" -> this.commands.reload("SIGHUP", now);
+			case "USR2" -> this.lifecycle.onUsr2();
 			case "TTIN" -> this.commands.scale(this.pool.slots().size() + 1, "SIGTTIN", now);
 			case "TTOU" -> this.commands.scale(this.pool.slots().size() - 1, "SIGTTOU", now);
 			case "INT" -> {
@@ -413,6 +425,9 @@ public final class Arbiter {
 				+ seconds(this.properties.getShutdownTimeout()));
 		this.retirements.dropWaiting();
 		this.commands.abandon(now);
+		// Every process closes its copy of the listening sockets: new connections are refused
+		// at once instead of accepted and reset (under socket activation systemd keeps its own).
+		this.lifecycle.shutdownBegun(this.pool.live(), why);
 		for (WorkerHandle worker : List.copyOf(this.pool.live())) {
 			if (worker.state() != WorkerState.DRAINING) {
 				this.pool.stop(worker, "shutdown", null);

@@ -3,6 +3,7 @@ package io.jproc.master;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
@@ -21,10 +22,28 @@ final class ListenSocket implements AutoCloseable {
 
 	private final InetSocketAddress address;
 
-	private ListenSocket(String name, Socket socket, InetSocketAddress address) {
+	private final Source source;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private ListenSocket(String name, Socket socket, InetSocketAddress address, Source source) {
 		this.name = name;
 		this.socket = socket;
 		this.address = address;
+		this.source = source;
+	}
+
+	/**
+	 * A socket handed over by systemd (socket activation), already bound and listening,
+	 * checked by {@link SocketActivation}.
+	 * @param name what the socket is for
+	 * @param fd the descriptor
+	 * @return the listening socket
+	 * @throws IOException if its address cannot be read
+	 */
+	static ListenSocket adopt(String name, int fd) throws IOException {
+		Socket socket = new Socket(fd);
+		return new ListenSocket(name, socket, socket.localAddress(), Source.SYSTEMD);
 	}
 
 	/**
@@ -44,7 +63,7 @@ final class ListenSocket implements AutoCloseable {
 			InetSocketAddress wanted = (host != null) ? new InetSocketAddress(host, port) : new InetSocketAddress(port);
 			socket.bind(wanted);
 			socket.listen(backlog);
-			return new ListenSocket(name, socket, socket.localAddress());
+			return new ListenSocket(name, socket, socket.localAddress(), Source.BOUND);
 		}
 		catch (IOException ex) {
 			socket.close();
@@ -64,6 +83,10 @@ final class ListenSocket implements AutoCloseable {
 		return this.address;
 	}
 
+	Source source() {
+		return this.source;
+	}
+
 	String describe() {
 		String host = this.address.getAddress().isAnyLocalAddress() ? "*" : this.address.getAddress().getHostAddress();
 		if (host.contains(":")) {
@@ -72,14 +95,36 @@ final class ListenSocket implements AutoCloseable {
 		return host + ":" + this.address.getPort();
 	}
 
+	/**
+	 * Close the master's copy; only the first call has an effect. Under socket activation
+	 * systemd keeps its own copy, so connections wait in the backlog for the next master.
+	 */
 	@Override
 	public void close() {
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
+		}
 		try {
 			this.socket.close();
 		}
 		catch (IOException ex) {
 			// Nothing more to do at shutdown.
 		}
+	}
+
+	/** Where a listening socket came from. */
+	enum Source {
+
+		/** Bound by the master from {@code server.address}/{@code server.port}. */
+		BOUND,
+
+		/** Passed by systemd (socket activation, {@code LISTEN_FDS}). */
+		SYSTEMD;
+
+		String value() {
+			return name().toLowerCase(java.util.Locale.ROOT);
+		}
+
 	}
 
 }

@@ -2,6 +2,8 @@ package io.jproc.master;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
 
 import io.jproc.JprocProperties;
 import io.jproc.WorkerEnvironment;
@@ -41,6 +43,7 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 			return;
 		}
 		ConfigurableEnvironment environment = event.getEnvironment();
+		UnseenArguments.warnIfAny(environment::getProperty);
 		JprocProperties properties = bind(environment);
 		if (properties == null) {
 			return;
@@ -52,19 +55,37 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 			return;
 		}
 		Binder binder = Binder.get(environment);
-		ListenSocket server = listen("server", binder.bind("server.address", InetAddress.class).orElse(null),
-				binder.bind("server.port", Integer.class).orElse(DEFAULT_PORT), properties.getBacklog());
+		Map<String, Integer> activated = SocketActivation.descriptors(System.getenv(), ProcessHandle.current().pid());
+		ListenSocket server;
 		ListenSocket management = null;
 		Integer managementPort = binder.bind("management.server.port", Integer.class).orElse(null);
-		if (managementPort != null && managementPort >= 0 && managementPort != server.address().getPort()) {
-			InetAddress managementAddress = binder.bind("management.server.address", InetAddress.class)
-				.orElse(binder.bind("server.address", InetAddress.class).orElse(null));
-			try {
-				management = listen("management", managementAddress, managementPort, properties.getBacklog());
-			}
-			catch (RuntimeException ex) {
+		if (activated != null) {
+			List<ListenSocket> adopted = SocketActivation.adoptAll(activated);
+			server = adopted.get(0);
+			management = (adopted.size() > 1) ? adopted.get(1) : null;
+			if (management == null && managementPort != null && managementPort >= 0
+					&& managementPort != server.address().getPort()) {
 				server.close();
-				throw ex;
+				throw new IllegalStateException("jproc: socket activation passed one socket but management.server.port="
+						+ managementPort + " is set; add a second ListenStream= (FileDescriptorName=management) to "
+						+ "the .socket unit, or unset management.server.port");
+			}
+			logger.info("jproc master: socket activation: serving on the sockets systemd passed ("
+					+ activated.keySet() + "); server.port=" + binder.bind("server.port", Integer.class).orElse(null)
+					+ " is not bound");
+		}
+		else {
+			server = listen("server", binder.bind("server.address", InetAddress.class).orElse(null),
+					binder.bind("server.port", Integer.class).orElse(DEFAULT_PORT), properties.getBacklog());
+			if (managementPort != null && managementPort >= 0 && managementPort != server.address().getPort()) {
+				try {
+					management = listen("management", managementAddress(binder), managementPort,
+							properties.getBacklog());
+				}
+				catch (RuntimeException ex) {
+					server.close();
+					throw ex;
+				}
 			}
 		}
 		int exitCode = new Arbiter(properties, server, management, new Spawner()).run();
@@ -83,6 +104,21 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 		}
 		properties.validate();
 		return properties;
+	}
+
+	/**
+	 * The management server's address, as Spring Boot chooses it: {@code
+	 * management.server.address}, else every interface (not {@code server.address}).
+	 */
+	static @Nullable InetAddress managementAddress(Binder binder) {
+		InetAddress address = binder.bind("management.server.address", InetAddress.class).orElse(null);
+		InetAddress serverAddress = binder.bind("server.address", InetAddress.class).orElse(null);
+		if (address == null && serverAddress != null && !serverAddress.isAnyLocalAddress()) {
+			logger.info("jproc master: management.server.address is not set, so the management port listens on "
+					+ "every interface, as Spring Boot does (server.address=" + serverAddress.getHostAddress()
+					+ " applies to the server port only); set management.server.address to narrow it");
+		}
+		return address;
 	}
 
 	private static ListenSocket listen(String name, @Nullable InetAddress address, int port, int backlog) {

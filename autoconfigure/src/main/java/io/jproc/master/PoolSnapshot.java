@@ -22,12 +22,15 @@ final class PoolSnapshot {
 	}
 
 	static PoolStatus take(Instant now, PoolState masterState, Instant startedAt, List<ListenSocket> sockets,
-			List<Slot> slots, PoolStatus.@Nullable Operation operation) {
+			List<Slot> slots, PoolStatus.@Nullable Operation operation, List<String> warnings) {
 		List<String> listening = sockets.stream()
 			.map((socket) -> socket.describe() + " (" + socket.name() + ")")
 			.toList();
+		List<PoolStatus.Listener> listeners = sockets.stream()
+			.map((socket) -> new PoolStatus.Listener(socket.name(), socket.describe(), socket.source().value()))
+			.toList();
 		PoolStatus.Master master = new PoolStatus.Master(ProcessHandle.current().pid(), masterState, startedAt,
-				listening, slots.size(), operation);
+				listening, slots.size(), operation, listeners, warnings);
 		List<PoolStatus.Slot> entries = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
 			entries.add(slot(slot));

@@ -88,6 +88,11 @@ final class WorkerLauncher implements WorkerFactory {
 
 	private Map<String, String> environment(int id) {
 		Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+		// systemd's variables are meant for the master (its main process) only.
+		SocketActivation.VARIABLES.forEach(environment::remove);
+		environment.remove(SystemdNotifier.NOTIFY_SOCKET);
+		environment.remove(SystemdNotifier.WATCHDOG_USEC);
+		environment.remove(SystemdNotifier.WATCHDOG_PID);
 		environment.putAll(this.properties.getWorker().getEnvironment());
 		environment.put(WorkerEnvironment.ROLE, "worker");
 		environment.put(WorkerEnvironment.WORKER_ID, Integer.toString(id));

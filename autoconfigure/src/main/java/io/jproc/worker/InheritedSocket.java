@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -35,6 +36,8 @@ public final class InheritedSocket implements DisposableBean {
 
 	private volatile @Nullable EpollServerSocketChannel channel;
 
+	private final AtomicBoolean inheritedClosed = new AtomicBoolean();
+
 	/**
 	 * Wrap an inherited file descriptor.
 	 * @param name what the socket is for, such as {@code server}
@@ -60,6 +63,10 @@ public final class InheritedSocket implements DisposableBean {
 	 * @return the channel
 	 */
 	EpollServerSocketChannel newChannel() {
+		if (this.inheritedClosed.get()) {
+			throw new IllegalStateException("jproc: the inherited " + this.name + " socket (fd " + this.fd
+					+ ") was closed because the pool is shutting down");
+		}
 		int copy = posix.dup(this.fd);
 		if (copy < 0) {
 			throw new IllegalStateException("jproc: dup of inherited " + this.name + " socket (fd " + this.fd
@@ -123,6 +130,17 @@ public final class InheritedSocket implements DisposableBean {
 			done.complete(null);
 		});
 		return done;
+	}
+
+	/**
+	 * Close the inherited descriptor itself (not the server channel's duplicate, which
+	 * Boot's graceful shutdown closes when it stops accepting). Once the master and every
+	 * worker have closed their copies, the kernel refuses new connections at once.
+	 */
+	public void closeInherited() {
+		if (this.inheritedClosed.compareAndSet(false, true)) {
+			posix.close(this.fd);
+		}
 	}
 
 	/**

@@ -31,6 +31,17 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	}
 
 	/**
+	 * Close the inherited descriptors of every socket, see
+	 * {@link InheritedSocket#closeInherited()}.
+	 */
+	public void closeInherited() {
+		this.server.closeInherited();
+		if (this.management != null) {
+			this.management.closeInherited();
+		}
+	}
+
+	/**
 	 * Stop accepting on every inherited socket, waiting a little for the event loops.
 	 */
 	public void pauseAccepting() {

@@ -64,6 +64,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		this.context = context;
 		this.handlers.put(Message.Stop.class,
 				(envelope, message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
+		this.handlers.put(Message.CloseListeners.class, (envelope, message) -> sockets.closeInherited());
 		channel.start(new Listener());
 	}
 

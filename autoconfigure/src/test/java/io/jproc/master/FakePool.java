@@ -68,7 +68,8 @@ final class FakePool {
 		this.properties = properties;
 		properties.setWorkers(WorkerCount.valueOf(workers));
 		this.arbiter = new Arbiter(properties, List.of(), new LinkedBlockingQueue<>(), this.clock,
-				(events) -> this::launch, this::signal, START);
+				(events) -> this::launch, this::signal, START,
+				new PoolLifecycle(List.of(), SystemdNotifier.from(Map.of(), 0), new JarWatch(null)));
 		this.arbiter.start();
 	}
 

@@ -50,7 +50,7 @@ class PoolSnapshotTests {
 		two.onFailure(killed, false, NOW.minusSeconds(2));
 		two.respawnAt(NOW.plusSeconds(1));
 		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(Arbiter.MasterState.RUNNING,
-				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), null);
+				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), null, List.of());
 		assertThat(status.master().state()).isEqualTo(PoolState.RUNNING);
 		assertThat(status.master().workersWanted()).isEqualTo(2);
 		PoolStatus.Slot first = status.slots().get(0);
@@ -76,7 +76,7 @@ class PoolSnapshotTests {
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo(PoolState.GIVING_UP);
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
 			.isEqualTo(PoolState.SHUTTING_DOWN);
-		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null);
+		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null, List.of());
 		assertThat(status.slots().get(0).state()).isEqualTo(SlotState.GIVEN_UP);
 		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
 	}

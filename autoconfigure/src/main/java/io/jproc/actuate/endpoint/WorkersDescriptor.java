@@ -37,7 +37,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 		return new WorkersDescriptor(answeredBy,
 				new MasterDescriptor(master.pid(), master.state(), master.startedAt(),
 						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(),
-						ready, master.operation()),
+						ready, master.operation(), (master.listeners() != null) ? master.listeners() : List.of(),
+						(master.warnings() != null) ? master.warnings() : List.of()),
 				workers);
 	}
 
@@ -64,11 +65,14 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param workersWanted worker slots
 	 * @param workersReady workers taking traffic
 	 * @param operation the current or last reload, scale or restart, {@code null} before the first
+	 * @param listeners the listening sockets, each with where it came from ({@code bound} or
+	 * {@code systemd})
+	 * @param warnings what an operator should act on, such as the jar overwritten in place
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
 			List<String> listening, int workersWanted, int workersReady,
-			PoolStatus.@Nullable Operation operation) {
+			PoolStatus.@Nullable Operation operation, List<PoolStatus.Listener> listeners, List<String> warnings) {
 	}
 
 	/**

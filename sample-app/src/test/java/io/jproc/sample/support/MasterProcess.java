@@ -65,12 +65,26 @@ public final class MasterProcess implements AutoCloseable {
 	 * @throws IOException if the JVM cannot be started
 	 */
 	public static MasterProcess start(String name, List<String> jvmArgs, String... args) throws IOException {
+		return startJar(name, jar(), jvmArgs, args);
+	}
+
+	/**
+	 * Start a given jar (a copy of the sample app's) with extra JVM options.
+	 * @param name name of the log file
+	 * @param jar the jar to run
+	 * @param jvmArgs JVM options added after {@link #FAST_JVM}
+	 * @param args application arguments
+	 * @return the started process
+	 * @throws IOException if the JVM cannot be started
+	 */
+	public static MasterProcess startJar(String name, Path jar, List<String> jvmArgs, String... args)
+			throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(FAST_JVM);
 		command.addAll(jvmArgs);
 		command.add("-jar");
-		command.add(jar().toString());
+		command.add(jar.toString());
 		command.add("--server.address=127.0.0.1");
 		if (java.util.Arrays.stream(args).noneMatch((arg) -> arg.startsWith("--server.port="))) {
 			command.add("--server.port=0");
@@ -109,7 +123,7 @@ public final class MasterProcess implements AutoCloseable {
 		}
 	}
 
-	static Path jar() {
+	public static Path jar() {
 		String jar = System.getProperty("sample.jar", "target/sample-app.jar");
 		Path path = Path.of(jar);
 		if (!Files.isRegularFile(path)) {
