@@ -47,6 +47,8 @@ public final class Arbiter {
 
 	private final PoolCommands commands;
 
+	// jproc messaging hook (issue 10): relay and leadership
+	private final MessageRelay relay;
 
 	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 
@@ -67,7 +69,9 @@ public final class Arbiter {
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this.properties = properties;
 		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
-		this.pool = new Pool(properties, new WorkerLauncher(properties, server, management, spawner, this.events::add),
+		this.relay = new MessageRelay(properties); // messaging hook: app messages bypass the arbiter queue
+		this.pool = new Pool(properties,
+				new WorkerLauncher(properties, server, management, spawner, this.relay.divert(this.events::add)),
 				spawner, () -> this.state == MasterState.RUNNING);
 		this.retirements = new Retirements(properties, new PoolActions());
 		this.commands = new PoolCommands(properties, this.pool);
@@ -95,6 +99,9 @@ public final class Arbiter {
 					handle(event);
 				}
 				tick(Instant.now());
+				// messaging hook: leadership follows ready / leaving / reaped workers
+				this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.live(),
+						this.state == MasterState.RUNNING);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -137,6 +144,9 @@ public final class Arbiter {
 
 	private void onReceived(WorkerHandle worker, Envelope envelope) {
 		MessageHandler handler = this.handlers.get(envelope.message().getClass());
+		if (handler == null && this.relay.onControl(worker, envelope)) { // messaging hook: revoke-ack, yield
+			return;
+		}
 		if (handler == null) {
 			logger.warn(worker + " sent " + envelope.message().getClass().getSimpleName()
 					+ ", which a master does not take; ignored");
@@ -202,8 +212,10 @@ public final class Arbiter {
 	 * The pool as it is now, for workers that ask.
 	 */
 	Message.PoolStatus status(Instant now) {
-		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.pool.live(), this.commands.status());
+		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
+				this.startedAt, this.sockets, this.pool.slots(), this.pool.live(), this.commands.status());
+		// messaging hook: leader and message counters
+		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {

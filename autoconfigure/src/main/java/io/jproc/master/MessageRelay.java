@@ -1,0 +1,349 @@
+package io.jproc.master;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import io.jproc.JprocProperties;
+import io.jproc.ipc.Envelope;
+import io.jproc.ipc.IpcChannel;
+import io.jproc.ipc.Message;
+import io.jproc.ipc.QueueFullException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The master's post office: relays the application's messages between workers and keeps
+ * {@link Leadership}. The master runs no application code: it reads only the envelope
+ * of an application message (topic, destination), never its payload.
+ * <p>
+ * Application messages never go through the arbiter's queue: they are relayed on the
+ * sending worker's reader thread straight into each destination's bounded queue, so a
+ * flood cannot delay a heartbeat or a stop. Leadership changes happen on the arbiter
+ * thread, in {@link #reconcile}, which compares the live workers with what it saw last.
+ */
+final class MessageRelay {
+
+	private static final Log logger = LogFactory.getLog(MessageRelay.class);
+
+	private final int queueCapacity;
+
+	private final Leadership leadership = new Leadership(new LeadershipActions());
+
+	/** Serving workers by pid, as of the latest reconcile; read by reader threads. */
+	private final Map<Long, WorkerHandle> serving = new ConcurrentHashMap<>();
+
+	/** The slot ids of the pool, as of the latest reconcile. */
+	private volatile List<Integer> slotIds = List.of();
+
+	/** Every live worker seen, by pid, and whether it was seen leaving. Arbiter thread. */
+	private final Map<Long, WorkerHandle> known = new HashMap<>();
+
+	private final Map<Long, Boolean> seenLeaving = new HashMap<>();
+
+	private final Map<Long, WorkerHandle> candidates = new HashMap<>();
+
+	private List<Integer> lastMembers = List.of();
+
+	private @Nullable Instant leaderLostAt;
+
+	private final AtomicLong relayed = new AtomicLong();
+
+	private final AtomicLong dropped = new AtomicLong();
+
+	private final AtomicLong asks = new AtomicLong();
+
+	private final AtomicLong gathers = new AtomicLong();
+
+	MessageRelay(JprocProperties properties) {
+		this.queueCapacity = properties.getMessaging().getQueueCapacity();
+	}
+
+	/**
+	 * Wrap the arbiter's event sink so that application messages from workers are
+	 * relayed on the reader thread instead of queued for the arbiter.
+	 * @param arbiter the arbiter's sink
+	 * @return the sink to give the worker launcher
+	 */
+	Consumer<MasterEvent> divert(Consumer<MasterEvent> arbiter) {
+		return (event) -> {
+			if (event instanceof MasterEvent.Received received && isAppTraffic(received.envelope().message())) {
+				try {
+					onAppTraffic(received.worker(), received.envelope());
+				}
+				catch (RuntimeException ex) {
+					logger.warn("could not relay a message from " + received.worker() + ": " + ex);
+				}
+				return;
+			}
+			arbiter.accept(event);
+		};
+	}
+
+	private static boolean isAppTraffic(Message message) {
+		return message instanceof Message.AppMessage || message instanceof Message.GatherRequest;
+	}
+
+	/**
+	 * A control message for leadership, on the arbiter thread.
+	 * @param worker the sender
+	 * @param envelope the frame
+	 * @return whether it was one of the relay's messages
+	 */
+	boolean onControl(WorkerHandle worker, Envelope envelope) {
+		if (envelope.message() instanceof Message.RevokeAck ack) {
+			if (this.leadership.holder() != null && this.leadership.holder() == worker.pid()) {
+				logger.info(worker + " gave up leadership (epoch " + ack.epoch() + ")");
+			}
+			this.leadership.revokeAcked(worker.pid(), ack.epoch());
+			return true;
+		}
+		if (envelope.message() instanceof Message.Yield yield) {
+			logger.info(worker + " yields leadership (epoch " + yield.epoch() + ")");
+			this.leadership.yield(worker.pid(), yield.epoch());
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Compare the live workers with the last pass and tell {@link Leadership} what
+	 * changed: ready, leaving, reaped. Level-triggered, so no sequence of events can be
+	 * missed. Call on the arbiter thread after every event and tick.
+	 * @param slotIds the pool's slot ids
+	 * @param live every live worker
+	 * @param running whether the pool runs (not shutting down)
+	 */
+	void reconcile(List<Integer> slotIds, List<WorkerHandle> live, boolean running) {
+		this.slotIds = List.copyOf(slotIds);
+		if (!running) {
+			this.leadership.stop();
+		}
+		Map<Long, WorkerHandle> now = new HashMap<>();
+		for (WorkerHandle worker : live) {
+			now.put(worker.pid(), worker);
+		}
+		for (Long pid : List.copyOf(this.known.keySet())) {
+			if (!now.containsKey(pid)) {
+				this.known.remove(pid);
+				this.seenLeaving.remove(pid);
+				this.candidates.remove(pid);
+				this.serving.remove(pid);
+				reaped(pid);
+			}
+		}
+		for (WorkerHandle worker : live) {
+			if (this.known.put(worker.pid(), worker) == null) {
+				worker.channel().appQueueCapacity(this.queueCapacity);
+			}
+			boolean leaving = worker.isLeaving() || !worker.state().isServing() && worker.state() != WorkerState.STARTING;
+			if (worker.state().isServing() && worker.state() != WorkerState.DRAINING) {
+				this.serving.put(worker.pid(), worker);
+			}
+			else {
+				this.serving.remove(worker.pid());
+			}
+			if (leaving) {
+				if (this.seenLeaving.put(worker.pid(), true) == null) {
+					this.candidates.remove(worker.pid());
+					this.leadership.leaving(worker.pid());
+				}
+			}
+			else if (worker.state() == WorkerState.READY && !this.candidates.containsKey(worker.pid())) {
+				this.candidates.put(worker.pid(), worker);
+				this.leadership.ready(worker.id(), worker.pid());
+			}
+		}
+		publishMembers();
+	}
+
+	private void reaped(long pid) {
+		this.leadership.reaped(pid);
+	}
+
+	private void publishMembers() {
+		List<Integer> ids = this.serving.values().stream().map(WorkerHandle::id).distinct().sorted().toList();
+		if (ids.equals(this.lastMembers)) {
+			return;
+		}
+		this.lastMembers = ids;
+		Message.Members members = new Message.Members(ids);
+		this.serving.values().forEach((worker) -> worker.channel().send(members));
+	}
+
+	private void onAppTraffic(WorkerHandle sender, Envelope envelope) {
+		if (envelope.message() instanceof Message.GatherRequest gather) {
+			gather(sender, envelope, gather);
+			return;
+		}
+		Message.AppMessage message = (Message.AppMessage) envelope.message();
+		Message.AppMessage delivered = new Message.AppMessage(message.topic(), message.payload(), sender.id(),
+				message.to(), message.eventType(), message.askTimeoutMillis());
+		if (message.askTimeoutMillis() > 0) {
+			ask(sender, envelope, delivered);
+			return;
+		}
+		for (WorkerHandle target : destinations(sender, message.to())) {
+			try {
+				if (target.channel().queue(delivered)) {
+					this.relayed.incrementAndGet();
+				}
+			}
+			catch (QueueFullException ex) {
+				long count = this.dropped.incrementAndGet();
+				if (Long.bitCount(count) == 1) {
+					logger.warn("message on topic '" + message.topic() + "' from worker " + sender.id() + " to "
+							+ target + " dropped: " + ex.getMessage() + " (" + count + " dropped so far)");
+				}
+			}
+		}
+	}
+
+	private List<WorkerHandle> destinations(WorkerHandle sender, int to) {
+		List<WorkerHandle> targets = new ArrayList<>();
+		if (to > 0) {
+			WorkerHandle target = workerIn(to);
+			if (target != null) {
+				targets.add(target);
+			}
+			return targets;
+		}
+		for (WorkerHandle worker : this.serving.values()) {
+			if (to == Message.AppMessage.EVERY_WORKER || worker != sender) {
+				targets.add(worker);
+			}
+		}
+		return targets;
+	}
+
+	/** The worker to address in a slot: the one not leaving, else the one still serving. */
+	private @Nullable WorkerHandle workerIn(int slot) {
+		WorkerHandle found = null;
+		for (WorkerHandle worker : this.serving.values()) {
+			if (worker.id() == slot && (found == null || found.isLeaving())) {
+				found = worker;
+			}
+		}
+		return found;
+	}
+
+	private void ask(WorkerHandle sender, Envelope envelope, Message.AppMessage message) {
+		this.asks.incrementAndGet();
+		WorkerHandle target = workerIn(message.to());
+		if (target == null) {
+			sender.channel().reply(envelope, new Message.Failure("no ready worker " + message.to()));
+			return;
+		}
+		forward(target, message).thenAccept((outcome) -> sender.channel()
+			.reply(envelope, (outcome.status().equals("answered"))
+					? new Message.AppReply(outcome.payload(), outcome.pid())
+					: new Message.Failure(outcome.error())));
+	}
+
+	private void gather(WorkerHandle sender, Envelope envelope, Message.GatherRequest request) {
+		this.gathers.incrementAndGet();
+		List<CompletableFuture<Message.Gathered.Outcome>> outcomes = new ArrayList<>();
+		for (int slot : this.slotIds) {
+			WorkerHandle target = workerIn(slot);
+			if (target == null) {
+				outcomes.add(CompletableFuture.completedFuture(new Message.Gathered.Outcome(slot, -1, "left-out", null,
+						"no worker of slot " + slot + " takes traffic")));
+			}
+			else {
+				outcomes.add(forward(target, new Message.AppMessage(request.topic(), request.payload(), sender.id(), slot,
+						null, request.timeoutMillis())));
+			}
+		}
+		CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+			.thenRun(() -> sender.channel()
+				.reply(envelope, new Message.Gathered(outcomes.stream().map(CompletableFuture::join).toList())));
+	}
+
+	private CompletableFuture<Message.Gathered.Outcome> forward(WorkerHandle target, Message.AppMessage message) {
+		Duration timeout = Duration.ofMillis(message.askTimeoutMillis());
+		return target.channel().queueRequest(message, timeout).handle((reply, failure) -> {
+			if (failure == null && reply instanceof Message.AppReply answer) {
+				this.relayed.incrementAndGet();
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "answered", answer.payload(), null);
+			}
+			if (failure == null) {
+				String why = (reply instanceof Message.Failure refused) ? refused.message() : "unexpected answer";
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, why);
+			}
+			Throwable cause = IpcChannel.causeOf(failure);
+			if (cause instanceof TimeoutException) {
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "late", null,
+						"worker " + target.id() + " did not answer within " + timeout.toMillis() + " ms");
+			}
+			if (cause instanceof IOException) {
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null,
+						"worker " + target.id() + " (pid " + target.pid() + ") left before it answered");
+			}
+			if (cause instanceof QueueFullException) {
+				this.dropped.incrementAndGet();
+			}
+			return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, cause.getMessage());
+		});
+	}
+
+	/**
+	 * The leader and message counters, for the pool status.
+	 * @return the figures
+	 */
+	Message.PoolStatus.Messaging status() {
+		Long holder = this.leadership.holder();
+		Message.PoolStatus.Leader leader = (holder != null) ? new Message.PoolStatus.Leader(
+				this.leadership.holderSlot(), holder, this.leadership.epoch(), this.leadership.isRevoking()) : null;
+		return new Message.PoolStatus.Messaging(leader, this.leadership.epoch(), this.relayed.get(),
+				this.dropped.get(), this.asks.get(), this.gathers.get());
+	}
+
+	private final class LeadershipActions implements Leadership.Actions {
+
+		@Override
+		public void grant(long pid, long epoch) {
+			WorkerHandle worker = MessageRelay.this.known.get(pid);
+			if (worker == null) {
+				return;
+			}
+			String gap = "";
+			if (MessageRelay.this.leaderLostAt != null) {
+				gap = ", " + Duration.between(MessageRelay.this.leaderLostAt, Instant.now()).toMillis()
+						+ " ms after the previous leader was asked to stop or lost";
+				MessageRelay.this.leaderLostAt = null;
+			}
+			logger.info(worker + " leads the pool, epoch " + epoch + gap);
+			worker.channel().send(new Message.Grant(epoch));
+		}
+
+		@Override
+		public void revoke(long pid, long epoch) {
+			MessageRelay.this.leaderLostAt = Instant.now();
+			WorkerHandle worker = MessageRelay.this.known.get(pid);
+			if (worker != null) {
+				logger.info("asking " + worker + " to give up leadership (epoch " + epoch + ")");
+				worker.channel().send(new Message.Revoke(epoch));
+			}
+		}
+
+		@Override
+		public void lost(long pid, long epoch, String how) {
+			if (MessageRelay.this.leaderLostAt == null) {
+				MessageRelay.this.leaderLostAt = Instant.now();
+			}
+			logger.info("leader pid " + pid + " (epoch " + epoch + ") " + how);
+		}
+
+	}
+
+}
