@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,8 @@ import io.jproc.ipc.QueueFullException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The master's post office: relays the application's messages between workers and keeps
@@ -56,6 +59,14 @@ final class MessageRelay {
 	private List<Integer> lastMembers = List.of();
 
 	private @Nullable Instant leaderLostAt;
+
+	/** jproc's own topic whose messages the master keeps for workers that start later. */
+	static final String KEPT_TOPIC = "jproc.loggers";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** Log levels set through the actuator, by logger name, as their JSON payload. */
+	private final Map<String, String> kept = new LinkedHashMap<>();
 
 	private final AtomicLong relayed = new AtomicLong();
 
@@ -148,7 +159,9 @@ final class MessageRelay {
 			}
 			boolean leaving = worker.isLeaving() || !worker.state().isServing() && worker.state() != WorkerState.STARTING;
 			if (worker.state().isServing() && worker.state() != WorkerState.DRAINING) {
-				this.serving.put(worker.pid(), worker);
+				if (this.serving.put(worker.pid(), worker) == null && !worker.isLeaving()) {
+					replayKept(worker);
+				}
 			}
 			else {
 				this.serving.remove(worker.pid());
@@ -187,6 +200,9 @@ final class MessageRelay {
 			return;
 		}
 		Message.AppMessage message = (Message.AppMessage) envelope.message();
+		if (KEPT_TOPIC.equals(message.topic())) {
+			keep(message.payload());
+		}
 		Message.AppMessage delivered = new Message.AppMessage(message.topic(), message.payload(), sender.id(),
 				message.to(), message.eventType(), message.askTimeoutMillis());
 		if (message.askTimeoutMillis() > 0) {
@@ -205,6 +221,38 @@ final class MessageRelay {
 					logger.warn("message on topic '" + message.topic() + "' from worker " + sender.id() + " to "
 							+ target + " dropped: " + ex.getMessage() + " (" + count + " dropped so far)");
 				}
+			}
+		}
+	}
+
+	private void keep(String payload) {
+		try {
+			JsonNode change = JSON.readTree(payload);
+			String name = change.path("name").asString("");
+			synchronized (this.kept) {
+				this.kept.remove(name);
+				if (!change.path("level").isNull() && !change.path("level").isMissingNode()) {
+					this.kept.put(name, payload);
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("could not read a log level change: " + ex.getMessage());
+		}
+	}
+
+	/** A worker that starts serving gets the log levels set in the pool so far. */
+	private void replayKept(WorkerHandle worker) {
+		List<String> payloads;
+		synchronized (this.kept) {
+			payloads = List.copyOf(this.kept.values());
+		}
+		for (String payload : payloads) {
+			try {
+				worker.channel().queue(new Message.AppMessage(KEPT_TOPIC, payload, 0, worker.id(), null, 0));
+			}
+			catch (RuntimeException ex) {
+				logger.warn("could not pass a log level change to " + worker + ": " + ex.getMessage());
 			}
 		}
 	}

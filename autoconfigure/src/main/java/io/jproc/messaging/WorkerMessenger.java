@@ -53,6 +53,10 @@ final class WorkerMessenger implements JprocMessenger {
 		queue(Outgoing.topic(topic), this.outgoing.payload(payload), requireMember(workerId), null);
 	}
 
+	void sendInternal(String topic, String payload, int to) {
+		queue(topic, payload, to, null);
+	}
+
 	void publishEvent(String payload, String eventType) {
 		queue(Outgoing.EVENT_TOPIC, payload, Message.AppMessage.EVERY_OTHER_WORKER, eventType);
 	}

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.jproc.ipc.QueueFullException;
 import io.jproc.messaging.GatherOutcome;
 import io.jproc.messaging.JprocLeadership;
 import io.jproc.messaging.JprocListener;
@@ -13,6 +14,7 @@ import io.jproc.messaging.JprocMessenger;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
@@ -50,10 +52,18 @@ class MessagingRoutes {
 		this.leadership = leadership;
 	}
 
-	/** Broadcasts {@code text} to every worker. */
+	/**
+	 * Broadcasts {@code text} to every worker; with {@code count}, that many texts
+	 * {@code text-0}, {@code text-1}... from this one sender.
+	 */
 	@PostMapping("/sample/broadcast")
-	Map<String, Object> broadcast(@RequestParam String text) {
-		this.messenger.broadcast("sample.text", text);
+	Map<String, Object> broadcast(@RequestParam String text, @RequestParam(defaultValue = "0") int count) {
+		if (count <= 0) {
+			this.messenger.broadcast("sample.text", text);
+		}
+		for (int i = 0; i < count; i++) {
+			this.messenger.broadcast("sample.text", text + "-" + i);
+		}
 		return Map.of("worker", this.messenger.workerId(), "broadcast", text);
 	}
 
@@ -79,6 +89,7 @@ class MessagingRoutes {
 		long start = System.nanoTime();
 		return this.messenger.ask(id, "sample.whoami", id, Map.class, ASK_TIMEOUT).map((answer) -> {
 			Map<String, Object> result = new LinkedHashMap<>();
+			result.put("servedBy", this.messenger.workerId());
 			result.put("askedWorker", id);
 			result.put("answeredPid", answer.get("pid"));
 			result.put("answeredWorker", answer.get("worker"));
@@ -108,23 +119,39 @@ class MessagingRoutes {
 		return Map.of("worker", this.messenger.workerId(), "pid", this.pid);
 	}
 
-	/** Sends {@code count} messages of {@code size} characters to every worker. */
+	/**
+	 * Sends {@code count} messages of {@code size} characters to every worker; with
+	 * {@code retry}, waits and retries when the queue is full (for the benchmark).
+	 */
 	@PostMapping("/sample/flood")
-	Map<String, Object> flood(@RequestParam int count, @RequestParam(defaultValue = "100") int size) {
-		String text = "x".repeat(size);
+	Mono<Map<String, Object>> flood(@RequestParam int count, @RequestParam(defaultValue = "100") int size,
+			@RequestParam(defaultValue = "sample.flood") String topic,
+			@RequestParam(defaultValue = "false") boolean retry) {
+		return Mono.fromCallable(() -> flood(count, "x".repeat(size), topic, retry))
+			.subscribeOn(Schedulers.boundedElastic());
+	}
+
+	private Map<String, Object> flood(int count, String text, String topic, boolean retry) throws InterruptedException {
 		int sent = 0;
+		int refused = 0;
 		String error = null;
 		for (int i = 0; i < count; i++) {
 			try {
-				this.messenger.broadcast("sample.flood", text);
+				this.messenger.broadcast(topic, text);
 				sent++;
 			}
-			catch (RuntimeException ex) {
+			catch (QueueFullException ex) {
+				refused++;
 				error = ex.getMessage();
+				if (retry) {
+					Thread.sleep(1);
+					i--;
+				}
 			}
 		}
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("sent", sent);
+		result.put("refused", refused);
 		result.put("error", error);
 		return result;
 	}
@@ -142,8 +169,10 @@ class MessagingRoutes {
 	}
 
 	@JprocListener("sample.block")
-	void onBlock(long ms) throws InterruptedException {
-		Thread.sleep(ms);
+	void onBlock(Object ms) throws InterruptedException {
+		if (ms instanceof Number millis) {
+			Thread.sleep(millis.longValue());
+		}
 	}
 
 	/** Sends a payload of {@code size} characters: over the limit it is refused here. */
