@@ -8,7 +8,9 @@ import io.jproc.worker.MasterLink;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -16,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.Lifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -63,6 +66,16 @@ public final class JprocMessagingAutoConfiguration {
 		LeaderState jprocLeadership(JprocWorker worker, ConfigurableApplicationContext context,
 				JprocProperties properties) {
 			return new LeaderState("worker " + worker.id(), context, properties.getMessaging().getRevokeTimeout());
+		}
+
+		@Bean
+		SmartInitializingSingleton jprocLeaderOnlyLifecycles(LeaderState leader, ListableBeanFactory beans) {
+			return () -> leader.lifecycles(beans.getBeansWithAnnotation(LeaderOnly.class)
+				.values()
+				.stream()
+				.filter(Lifecycle.class::isInstance)
+				.map(Lifecycle.class::cast)
+				.toList());
 		}
 
 		@Bean

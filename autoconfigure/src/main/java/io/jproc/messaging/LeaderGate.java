@@ -10,6 +10,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.aop.support.AopUtils;
+import org.springframework.context.Lifecycle;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -90,6 +91,16 @@ final class LeaderGate implements MethodInterceptor {
 	}
 
 	/**
+	 * Whether a bean class is a {@code Lifecycle} marked {@link LeaderOnly}: its
+	 * {@code start()} is gated, and jproc starts it on grant and stops it on revoke.
+	 * @param type the bean class
+	 * @return whether it is
+	 */
+	static boolean isLeaderOnlyLifecycle(Class<?> type) {
+		return Lifecycle.class.isAssignableFrom(type) && AnnotatedElementUtils.hasAnnotation(type, LeaderOnly.class);
+	}
+
+	/**
 	 * Finds the state lazily: the gate is built with the bean post-processors, long
 	 * before the state's own bean.
 	 */
@@ -114,6 +125,10 @@ final class LeaderGate implements MethodInterceptor {
 
 		@Override
 		public boolean matches(Method method, Class<?> targetClass) {
+			if (isLeaderOnlyLifecycle(targetClass) && "start".equals(method.getName())
+					&& method.getParameterCount() == 0) {
+				return true;
+			}
 			Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
 			if (AnnotatedElementUtils.hasAnnotation(specific, LeaderOnly.class)) {
 				return true;

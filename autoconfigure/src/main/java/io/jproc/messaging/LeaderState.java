@@ -1,6 +1,7 @@
 package io.jproc.messaging;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ import reactor.core.publisher.Sinks;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.Lifecycle;
 
 /**
  * This process's side of leadership: whether it leads, its epoch, and the leader-only
@@ -45,6 +47,8 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 	private volatile Runnable yielder = () -> {
 	};
 
+	private volatile List<Lifecycle> lifecycles = List.of();
+
 	LeaderState(String self, ApplicationEventPublisher publisher, Duration revokeTimeout) {
 		this.self = self;
 		this.publisher = publisher;
@@ -58,6 +62,14 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 
 	void yielder(Runnable yielder) {
 		this.yielder = yielder;
+	}
+
+	/**
+	 * The leader-only lifecycle beans, started on grant and stopped on revoke.
+	 * @param lifecycles the beans (their gated proxies)
+	 */
+	void lifecycles(List<Lifecycle> lifecycles) {
+		this.lifecycles = List.copyOf(lifecycles);
 	}
 
 	@Override
@@ -87,6 +99,11 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 		this.leader = true;
 		this.changes.execute(() -> {
 			logger.info(this.self + " leads the pool now, epoch " + epoch);
+			for (Lifecycle lifecycle : this.lifecycles) {
+				if (this.leader && !lifecycle.isRunning()) {
+					run("start", lifecycle, lifecycle::start);
+				}
+			}
 			publish(new LeadershipGranted(epoch));
 		});
 	}
@@ -102,10 +119,25 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 		this.revoked.tryEmitEmpty();
 		this.changes.execute(() -> {
 			awaitIdle();
+			for (Lifecycle lifecycle : this.lifecycles) {
+				if (lifecycle.isRunning()) {
+					run("stop", lifecycle, lifecycle::stop);
+				}
+			}
 			publish(new LeadershipRevoked(epoch));
 			logger.info(this.self + " no longer leads (epoch " + epoch + ")");
 			acknowledge.accept(epoch);
 		});
+	}
+
+	private void run(String what, Lifecycle lifecycle, Runnable action) {
+		try {
+			action.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn(this.self + ": could not " + what + " leader-only " + lifecycle.getClass().getSimpleName() + ": "
+					+ ex, ex);
+		}
 	}
 
 	private void publish(Object event) {

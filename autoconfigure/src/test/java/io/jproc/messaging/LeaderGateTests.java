@@ -15,6 +15,7 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -111,6 +112,50 @@ class LeaderGateTests {
 		slow.join();
 		assertThat(ackedAt.get()).as("acknowledged after the slow run ended").isGreaterThanOrEqualTo(this.target.slowEnded);
 		assertThat(this.events).containsExactly(new LeadershipGranted(3), new LeadershipRevoked(3));
+	}
+
+	@Test
+	void leaderOnlyLifecycleStartsOnGrantAndStopsBeforeTheAcknowledgement() throws Exception {
+		Consumer consumer = proxy(new Consumer(), true);
+		this.state.lifecycles(List.of(consumer));
+		consumer.start();
+		assertThat(consumer.isRunning()).as("auto-start on a follower").isFalse();
+		this.state.granted(1);
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (!consumer.isRunning() && System.nanoTime() < end) {
+			Thread.sleep(10);
+		}
+		assertThat(consumer.isRunning()).as("started on grant").isTrue();
+		AtomicInteger runningAtAck = new AtomicInteger(-1);
+		CountDownLatch acked = new CountDownLatch(1);
+		this.state.revoked(1, (epoch) -> {
+			runningAtAck.set(consumer.isRunning() ? 1 : 0);
+			acked.countDown();
+		});
+		assertThat(acked.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(runningAtAck).as("running when the revoke was acknowledged").hasValue(0);
+	}
+
+	@LeaderOnly
+	static class Consumer implements SmartLifecycle {
+
+		private volatile boolean running;
+
+		@Override
+		public void start() {
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
 	}
 
 	static class Jobs {
