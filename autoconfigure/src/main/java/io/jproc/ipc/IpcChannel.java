@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -56,6 +58,9 @@ public final class IpcChannel implements Closeable {
 	private volatile BlockingQueue<byte[]> appQueue = new ArrayBlockingQueue<>(DEFAULT_APP_QUEUE);
 
 	private final AtomicBoolean appWriterStarted = new AtomicBoolean();
+
+	/** Most bytes of small application frames written together in one write. */
+	private static final int BATCH_BYTES = 64 * 1024;
 
 	/** Application frames queued when no capacity is configured. */
 	public static final int DEFAULT_APP_QUEUE = 1024;
@@ -220,6 +225,15 @@ public final class IpcChannel implements Closeable {
 		return writeFrame(FrameCodec.encode(envelope));
 	}
 
+	private static byte[] concat(List<byte[]> frames, int size) {
+		if (frames.size() == 1) {
+			return frames.get(0);
+		}
+		ByteBuffer all = ByteBuffer.allocate(size);
+		frames.forEach(all::put);
+		return all.array();
+	}
+
 	private boolean writeFrame(byte[] frame) {
 		this.writeLock.lock();
 		try {
@@ -312,10 +326,25 @@ public final class IpcChannel implements Closeable {
 	}
 
 	private void writeLoop() {
+		List<byte[]> batch = new ArrayList<>();
 		try {
 			while (!this.closed.get()) {
-				byte[] frame = this.appQueue.poll(1, TimeUnit.SECONDS);
-				if (frame != null && !writeFrame(frame)) {
+				byte[] first = this.appQueue.poll(1, TimeUnit.SECONDS);
+				if (first == null) {
+					continue;
+				}
+				// Small frames waiting together go out in one write; a control frame still
+				// waits for at most one such write (BATCH_BYTES) or one large frame.
+				batch.clear();
+				batch.add(first);
+				int size = first.length;
+				byte[] next;
+				while (size < BATCH_BYTES && (next = this.appQueue.peek()) != null
+						&& size + next.length <= BATCH_BYTES) {
+					batch.add(this.appQueue.poll());
+					size += next.length;
+				}
+				if (!writeFrame(concat(batch, size))) {
 					break;
 				}
 			}

@@ -98,6 +98,17 @@ class IpcChannelTests {
 	}
 
 	@Test
+	void queuedMessagesArriveInOrderAcrossBatches() throws Exception {
+		this.left.appQueueCapacity(10_000);
+		for (int i = 0; i < 5_000; i++) {
+			this.left.queue(new Message.AppMessage("t", Integer.toString(i), 0, 1, null, 0));
+		}
+		for (int i = 0; i < 5_000; i++) {
+			assertThat(((Message.AppMessage) this.rightSeen.next().message()).payload()).isEqualTo(Integer.toString(i));
+		}
+	}
+
+	@Test
 	void queueFullFailsAtOnceAndSendsNothing() throws Exception {
 		UnixSocketChannel[] pair = UnixSocketChannel.pair();
 		IpcChannel sender = IpcChannel.of(pair[0], "sender");
