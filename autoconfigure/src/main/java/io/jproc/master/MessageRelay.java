@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -57,6 +59,9 @@ final class MessageRelay {
 	private final Map<Long, WorkerHandle> candidates = new HashMap<>();
 
 	private List<Integer> lastMembers = List.of();
+
+	/** Serving workers that were sent the current members. */
+	private final Set<Long> informed = new HashSet<>();
 
 	private @Nullable Instant leaderLostAt;
 
@@ -186,12 +191,18 @@ final class MessageRelay {
 
 	private void publishMembers() {
 		List<Integer> ids = this.serving.values().stream().map(WorkerHandle::id).distinct().sorted().toList();
-		if (ids.equals(this.lastMembers)) {
-			return;
+		if (!ids.equals(this.lastMembers)) {
+			this.lastMembers = ids;
+			this.informed.clear();
 		}
-		this.lastMembers = ids;
 		Message.Members members = new Message.Members(ids);
-		this.serving.values().forEach((worker) -> worker.channel().send(members));
+		for (WorkerHandle worker : this.serving.values()) {
+			// a replacement in the same slot changes no id, but must learn them too
+			if (this.informed.add(worker.pid())) {
+				worker.channel().send(members);
+			}
+		}
+		this.informed.retainAll(this.serving.keySet());
 	}
 
 	private void onAppTraffic(WorkerHandle sender, Envelope envelope) {

@@ -211,6 +211,11 @@ class MessagingIT {
 		assertTicksConsistent();
 		// workers started after the level was set have it too, kept by the master
 		assertEveryAnswerIsDebug();
+		// replacements in the same slots know their peers
+		for (int i = 0; i < 20; i++) {
+			RawHttp.Response answer = RawHttp.get(master.port(), "/sample/ask/" + (1 + i % 2), HTTP);
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		}
 	}
 
 	private static void awaitTwoServing() throws Exception {
