@@ -1,7 +1,6 @@
 package io.jproc.messaging;
 
 import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -221,10 +220,6 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 			return current;
 		}
 
-	}
-
-	static List<String> topics(ListenerRegistry registry) {
-		return new ArrayList<>(registry.byTopic.keySet());
 	}
 
 }

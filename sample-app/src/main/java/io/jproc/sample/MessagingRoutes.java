@@ -17,6 +17,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -47,9 +49,12 @@ class MessagingRoutes {
 
 	private volatile long floodReceived;
 
-	MessagingRoutes(JprocMessenger messenger, JprocLeadership leadership) {
+	private final ApplicationEventPublisher events;
+
+	MessagingRoutes(JprocMessenger messenger, JprocLeadership leadership, ApplicationEventPublisher events) {
 		this.messenger = messenger;
 		this.leadership = leadership;
+		this.events = events;
 	}
 
 	/**
@@ -80,6 +85,20 @@ class MessagingRoutes {
 		synchronized (this.received) {
 			return Map.of("worker", this.messenger.workerId(), "pid", this.pid, "received", List.copyOf(this.received),
 					"floodReceived", this.floodReceived);
+		}
+	}
+
+	/** Publishes a {@link TextPublished} event here; jproc relays it to the other workers. */
+	@PostMapping("/sample/event")
+	Map<String, Object> event(@RequestParam String text) {
+		this.events.publishEvent(new TextPublished(text, this.messenger.workerId()));
+		return Map.of("worker", this.messenger.workerId(), "published", text);
+	}
+
+	@EventListener
+	void onTextPublished(TextPublished event) {
+		synchronized (this.received) {
+			this.received.add("event:" + event.text());
 		}
 	}
 

@@ -1,5 +1,9 @@
 package io.jproc.sample;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +45,7 @@ class MessagingIT {
 	static void startPool() throws Exception {
 		master = MasterProcess.start("messaging", "--jproc.workers=2", "--jproc.heartbeat.interval=500ms",
 				"--jproc.heartbeat.timeout=3s", "--sample.leader-tick=200ms", "--jproc.drain-timeout=5s",
-				"--management.endpoints.web.exposure.include=health,workers,loggers");
+				"--management.endpoints.web.exposure.include=health,workers,loggers,caches");
 		try {
 			master.awaitAllReady(2, BOOT);
 		}
@@ -69,6 +73,16 @@ class MessagingIT {
 			String list = body.substring(body.indexOf("\"received\":[") + 12, body.indexOf(']', body.indexOf("\"received\":[")));
 			List<String> orders = List.of(list.split(",")).stream().filter((text) -> text.contains("order-")).toList();
 			assertThat(orders).as("texts received by " + body).containsExactlyElementsOf(expected);
+		}
+	}
+
+	@Test
+	@Order(2)
+	void crossWorkerEventReachesEveryWorkerExactlyOnce() throws Exception {
+		assertThat(post("/sample/event?text=ev1").status()).isEqualTo(200);
+		Map<Integer, String> byWorker = awaitEachWorker("/sample/received", (body) -> body.contains("event:ev1"));
+		for (String body : byWorker.values()) {
+			assertThat(body.split("event:ev1", -1)).as("copies of the event in " + body).hasSize(2);
 		}
 	}
 
@@ -141,6 +155,22 @@ class MessagingIT {
 		assertThat(set.status()).as(set.body()).isEqualTo(204);
 		Thread.sleep(1_000);
 		assertEveryAnswerIsDebug();
+	}
+
+	@Test
+	@Order(6)
+	void cacheEvictedThroughOneWorkerIsEvictedInEveryWorker() throws Exception {
+		Map<Integer, String> before = awaitEachWorker("/sample/cached/ann", (body) -> true);
+		before.values().forEach((body) -> assertThat(body).contains("\"value\":\"ann#1\""));
+		HttpResponse<String> evict = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + master.port() + "/actuator/caches/greetings"))
+				.DELETE()
+				.timeout(HTTP)
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(evict.statusCode()).as(evict.body()).isEqualTo(204);
+		Thread.sleep(1_000);
+		Map<Integer, String> after = awaitEachWorker("/sample/cached/ann", (body) -> true);
+		after.values().forEach((body) -> assertThat(body).as("recomputed after the eviction").contains("\"value\":\"ann#2\""));
 	}
 
 	private static void assertEveryAnswerIsDebug() throws Exception {
