@@ -195,7 +195,21 @@ class MessagingIT {
 	@Order(8)
 	void leaderKilledWithSigkillIsSucceededByAnotherWorker() throws Exception {
 		long[] last = awaitFreshTick();
+		Matcher line = Pattern.compile("worker (\\d+) leader tick epoch=\\d+ pid=" + last[1]).matcher(master.log());
+		assertThat(line.find()).isTrue();
+		int killed = Integer.parseInt(line.group(1));
 		Signals.send(last[1], "KILL");
+		long start = System.nanoTime();
+		RawHttp.Response ask = RawHttp.get(master.port(), "/sample/ask/" + killed, HTTP);
+		assertThat(ask.status()).as("ask to the killed worker: " + ask.body()).isIn(400, 503);
+		RawHttp.Response gathered = RawHttp.get(master.port(),
+				"/sample/gather?slowWorker=" + (3 - killed) + "&ms=3000&timeoutMs=1000", HTTP);
+		long millis = (System.nanoTime() - start) / 1_000_000;
+		System.out.println("ask to a killed worker, then gather with it and a slow one: " + millis + " ms, "
+				+ ask.body() + " " + gathered.body());
+		assertThat(gathered.status()).as(gathered.body()).isEqualTo(200);
+		assertThat(gathered.body()).contains("\"status\":\"LATE\"").containsPattern("\"status\":\"(FAILED|LEFT_OUT)\"");
+		assertThat(millis).as("ask and gather right after the kill").isLessThan(5_000);
 		long[] next = awaitTickAfter(last[0], Duration.ofSeconds(30));
 		assertThat(next[1]).isNotEqualTo(last[1]);
 		assertTicksConsistent();
