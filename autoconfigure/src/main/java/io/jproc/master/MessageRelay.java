@@ -2,9 +2,7 @@ package io.jproc.master;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The master's post office: relays the application's messages between workers and keeps
- * {@link Leadership}. The master runs no application code: it reads only the envelope
- * of an application message (topic, destination), never its payload.
+ * leadership through {@link LeadershipKeeper}. The master runs no application code: it
+ * reads only the envelope of an application message (topic, destination), never its
+ * payload.
  * <p>
  * Application messages never go through the arbiter's queue: they are relayed on the
  * sending worker's reader thread straight into each destination's bounded queue, so a
@@ -43,7 +42,7 @@ final class MessageRelay {
 
 	private final int queueCapacity;
 
-	private final Leadership leadership = new Leadership(new LeadershipActions());
+	private final LeadershipKeeper leadership = new LeadershipKeeper();
 
 	/** Serving workers by pid, as of the latest reconcile; read by reader threads. */
 	private final Map<Long, WorkerHandle> serving = new ConcurrentHashMap<>();
@@ -51,19 +50,13 @@ final class MessageRelay {
 	/** The slot ids of the pool, as of the latest reconcile. */
 	private volatile List<Integer> slotIds = List.of();
 
-	/** Every live worker seen, by pid, and whether it was seen leaving. Arbiter thread. */
-	private final Map<Long, WorkerHandle> known = new HashMap<>();
-
-	private final Map<Long, Boolean> seenLeaving = new HashMap<>();
-
-	private final Map<Long, WorkerHandle> candidates = new HashMap<>();
+	/** Live workers whose channel has its queue capacity set. Arbiter thread. */
+	private final Set<Long> configured = new HashSet<>();
 
 	private List<Integer> lastMembers = List.of();
 
 	/** Serving workers that were sent the current members. */
 	private final Set<Long> informed = new HashSet<>();
-
-	private @Nullable Instant leaderLostAt;
 
 	/** jproc's own topic whose messages the master keeps for workers that start later. */
 	static final String KEPT_TOPIC = "jproc.loggers";
@@ -117,53 +110,26 @@ final class MessageRelay {
 	 * @return whether it was one of the relay's messages
 	 */
 	boolean onControl(WorkerHandle worker, Envelope envelope) {
-		if (envelope.message() instanceof Message.RevokeAck ack) {
-			if (this.leadership.holder() != null && this.leadership.holder() == worker.pid()) {
-				logger.info(worker + " gave up leadership (epoch " + ack.epoch() + ")");
-			}
-			this.leadership.revokeAcked(worker.pid(), ack.epoch());
-			return true;
-		}
-		if (envelope.message() instanceof Message.Yield yield) {
-			logger.info(worker + " yields leadership (epoch " + yield.epoch() + ")");
-			this.leadership.yield(worker.pid(), yield.epoch());
-			return true;
-		}
-		return false;
+		return this.leadership.onControl(worker, envelope);
 	}
 
 	/**
-	 * Compare the live workers with the last pass and tell {@link Leadership} what
-	 * changed: ready, leaving, reaped. Level-triggered, so no sequence of events can be
-	 * missed. Call on the arbiter thread after every event and tick.
+	 * Follow the pool: the serving workers that messages go to, their ids for the workers,
+	 * and leadership ({@link LeadershipKeeper}). Call on the arbiter thread after every
+	 * event and tick.
 	 * @param slotIds the pool's slot ids
 	 * @param live every live worker
 	 * @param running whether the pool runs (not shutting down)
 	 */
 	void reconcile(List<Integer> slotIds, List<WorkerHandle> live, boolean running) {
 		this.slotIds = List.copyOf(slotIds);
-		if (!running) {
-			this.leadership.stop();
-		}
-		Map<Long, WorkerHandle> now = new HashMap<>();
+		Set<Long> pids = new HashSet<>();
 		for (WorkerHandle worker : live) {
-			now.put(worker.pid(), worker);
-		}
-		for (Long pid : List.copyOf(this.known.keySet())) {
-			if (!now.containsKey(pid)) {
-				this.known.remove(pid);
-				this.seenLeaving.remove(pid);
-				this.candidates.remove(pid);
-				this.serving.remove(pid);
-				reaped(pid);
-			}
-		}
-		for (WorkerHandle worker : live) {
-			if (this.known.put(worker.pid(), worker) == null) {
+			pids.add(worker.pid());
+			if (this.configured.add(worker.pid())) {
 				worker.channel().appQueueCapacity(this.queueCapacity);
 			}
-			boolean leaving = worker.isLeaving() || !worker.state().isServing() && worker.state() != WorkerState.STARTING;
-			if (worker.state().isServing() && worker.state() != WorkerState.DRAINING) {
+			if (worker.state().isServing()) {
 				if (this.serving.put(worker.pid(), worker) == null && !worker.isLeaving()) {
 					replayKept(worker);
 				}
@@ -171,22 +137,11 @@ final class MessageRelay {
 			else {
 				this.serving.remove(worker.pid());
 			}
-			if (leaving) {
-				if (this.seenLeaving.put(worker.pid(), true) == null) {
-					this.candidates.remove(worker.pid());
-					this.leadership.leaving(worker.pid());
-				}
-			}
-			else if (worker.state() == WorkerState.READY && !this.candidates.containsKey(worker.pid())) {
-				this.candidates.put(worker.pid(), worker);
-				this.leadership.ready(worker.id(), worker.pid());
-			}
 		}
+		this.configured.retainAll(pids);
+		this.serving.keySet().retainAll(pids);
+		this.leadership.observe(live, running);
 		publishMembers();
-	}
-
-	private void reaped(long pid) {
-		this.leadership.reaped(pid);
 	}
 
 	private void publishMembers() {
@@ -360,49 +315,8 @@ final class MessageRelay {
 	 * @return the figures
 	 */
 	Message.PoolStatus.Messaging status() {
-		Long holder = this.leadership.holder();
-		Message.PoolStatus.Leader leader = (holder != null) ? new Message.PoolStatus.Leader(
-				this.leadership.holderSlot(), holder, this.leadership.epoch(), this.leadership.isRevoking()) : null;
-		return new Message.PoolStatus.Messaging(leader, this.leadership.epoch(), this.relayed.get(),
+		return new Message.PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(),
 				this.dropped.get(), this.asks.get(), this.gathers.get());
-	}
-
-	private final class LeadershipActions implements Leadership.Actions {
-
-		@Override
-		public void grant(long pid, long epoch) {
-			WorkerHandle worker = MessageRelay.this.known.get(pid);
-			if (worker == null) {
-				return;
-			}
-			String gap = "";
-			if (MessageRelay.this.leaderLostAt != null) {
-				gap = ", " + Duration.between(MessageRelay.this.leaderLostAt, Instant.now()).toMillis()
-						+ " ms after the previous leader was asked to stop or lost";
-				MessageRelay.this.leaderLostAt = null;
-			}
-			logger.info(worker + " leads the pool, epoch " + epoch + gap);
-			worker.channel().send(new Message.Grant(epoch));
-		}
-
-		@Override
-		public void revoke(long pid, long epoch) {
-			MessageRelay.this.leaderLostAt = Instant.now();
-			WorkerHandle worker = MessageRelay.this.known.get(pid);
-			if (worker != null) {
-				logger.info("asking " + worker + " to give up leadership (epoch " + epoch + ")");
-				worker.channel().send(new Message.Revoke(epoch));
-			}
-		}
-
-		@Override
-		public void lost(long pid, long epoch, String how) {
-			if (MessageRelay.this.leaderLostAt == null) {
-				MessageRelay.this.leaderLostAt = Instant.now();
-			}
-			logger.info("leader pid " + pid + " (epoch " + epoch + ") " + how);
-		}
-
 	}
 
 }
