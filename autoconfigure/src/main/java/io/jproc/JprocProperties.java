@@ -67,6 +67,10 @@ public class JprocProperties implements InitializingBean {
 
 	private final Ipc ipc = new Ipc();
 
+	private final Messaging messaging = new Messaging();
+
+	private final Scheduling scheduling = new Scheduling();
+
 	public WorkerCount getWorkers() {
 		return this.workers;
 	}
@@ -131,6 +135,14 @@ public class JprocProperties implements InitializingBean {
 		return this.ipc;
 	}
 
+	public Messaging getMessaging() {
+		return this.messaging;
+	}
+
+	public Scheduling getScheduling() {
+		return this.scheduling;
+	}
+
 	/**
 	 * Bound as a bean (in a worker, or wherever the configuration is read again, such as
 	 * a worker started by a reload that re-reads {@code application.yml}): a wrong value
@@ -175,6 +187,13 @@ public class JprocProperties implements InitializingBean {
 			throw new InvalidConfigurationPropertyValueException(PREFIX + ".ipc.scrape-timeout", this.ipc.scrapeTimeout,
 					"must be shorter than jproc.ipc.request-timeout (" + this.ipc.requestTimeout + ")");
 		}
+		DataSize maxPayload = this.messaging.maxPayload;
+		if (maxPayload == null || maxPayload.toBytes() < 1 || maxPayload.toBytes() > Messaging.MAX_PAYLOAD_LIMIT) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + ".messaging.max-payload", maxPayload,
+					"must be a size from 1B to 4MB");
+		}
+		requireRange("messaging.queue-capacity", this.messaging.queueCapacity, 1, 1_000_000);
+		requirePositive("messaging.revoke-timeout", this.messaging.revokeTimeout);
 	}
 
 	private static void requireRange(String key, long value, long min, long max) {
@@ -503,6 +522,81 @@ public class JprocProperties implements InitializingBean {
 
 		public void setScrapeTimeout(Duration scrapeTimeout) {
 			this.scrapeTimeout = scrapeTimeout;
+		}
+
+	}
+
+	/**
+	 * Application messages between workers ({@code JprocMessenger}).
+	 */
+	public static class Messaging {
+
+		/** Largest payload accepted; the frame limit leaves room for JSON escaping. */
+		static final long MAX_PAYLOAD_LIMIT = 4L * 1024 * 1024;
+
+		/**
+		 * Maximum size of one message's JSON payload, checked by the sender.
+		 */
+		private DataSize maxPayload = DataSize.ofMegabytes(1);
+
+		/**
+		 * Maximum number of application messages waiting for one destination: in each
+		 * channel's outgoing queue and in each listener's incoming queue. When a queue
+		 * is full, a send to that destination fails at once (outgoing) or the message is
+		 * dropped, logged and counted (incoming); other destinations are not affected.
+		 */
+		private int queueCapacity = 1024;
+
+		/**
+		 * Maximum time a leader that is asked to give up leadership waits for its
+		 * leader-only work in progress to finish before it acknowledges anyway.
+		 */
+		private Duration revokeTimeout = Duration.ofSeconds(10);
+
+		public DataSize getMaxPayload() {
+			return this.maxPayload;
+		}
+
+		public void setMaxPayload(DataSize maxPayload) {
+			this.maxPayload = maxPayload;
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+		public Duration getRevokeTimeout() {
+			return this.revokeTimeout;
+		}
+
+		public void setRevokeTimeout(Duration revokeTimeout) {
+			this.revokeTimeout = revokeTimeout;
+		}
+
+	}
+
+	/**
+	 * Scheduled work in a pool of workers.
+	 */
+	public static class Scheduling {
+
+		/**
+		 * Whether {@code @Scheduled} methods run only on the leader worker when jproc runs
+		 * workers. Methods annotated {@code @EveryWorker} run on every worker regardless;
+		 * {@code @LeaderOnly} methods run only on the leader regardless.
+		 */
+		private boolean leaderOnly = true;
+
+		public boolean isLeaderOnly() {
+			return this.leaderOnly;
+		}
+
+		public void setLeaderOnly(boolean leaderOnly) {
+			this.leaderOnly = leaderOnly;
 		}
 
 	}

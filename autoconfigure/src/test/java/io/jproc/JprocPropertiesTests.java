@@ -50,6 +50,30 @@ class JprocPropertiesTests {
 	}
 
 	@Test
+	void messagingDefaults() {
+		JprocProperties properties = bind(Map.of());
+		assertThat(properties.getMessaging().getMaxPayload().toBytes()).isEqualTo(1024 * 1024);
+		assertThat(properties.getMessaging().getQueueCapacity()).isEqualTo(1024);
+		assertThat(properties.getScheduling().isLeaderOnly()).isTrue();
+	}
+
+	@Test
+	void validateWhenMaxPayloadTooLargeShouldNameKeyAndAllowedValues() {
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class)
+			.isThrownBy(() -> bind(Map.of("jproc.messaging.max-payload", "5MB")).validate())
+			.withMessageContaining("jproc.messaging.max-payload")
+			.withMessageContaining("from 1B to 4MB");
+	}
+
+	@Test
+	void validateWhenQueueCapacityZeroShouldNameKey() {
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class)
+			.isThrownBy(() -> bind(Map.of("jproc.messaging.queue-capacity", "0")).validate())
+			.withMessageContaining("jproc.messaging.queue-capacity")
+			.withMessageContaining("from 1 to 1000000");
+	}
+
+	@Test
 	void bindWhenAbsurdShouldNameKey() {
 		assertThatExceptionOfType(BindException.class).isThrownBy(() -> bind(Map.of("jproc.workers", 100000)))
 			.withMessageContaining("jproc.workers");

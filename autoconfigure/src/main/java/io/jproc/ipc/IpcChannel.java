@@ -8,7 +8,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jnr.unixsocket.UnixSocketChannel;
 
@@ -24,6 +29,12 @@ import jnr.unixsocket.UnixSocketChannel;
  * (one end of a socketpair) carrying {@link FrameCodec} frames. A daemon thread reads
  * frames and hands them to a {@link Listener}; replies are matched to their request by
  * sequence number. Sending is thread-safe.
+ * <p>
+ * Two kinds of frames share the socket. jproc's own (heartbeats, stop, leadership,
+ * replies) are written at once by the caller; application messages wait in a bounded
+ * queue that one writer thread empties, one frame at a time. The write lock is fair,
+ * so a control frame waits for at most the one application frame being written, never
+ * for the queue.
  */
 public final class IpcChannel implements Closeable, MessageChannel {
 
@@ -41,7 +52,18 @@ public final class IpcChannel implements Closeable, MessageChannel {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	private final Object writeLock = new Object();
+	/** Fair, so that a control frame is written right after the frame in progress. */
+	private final ReentrantLock writeLock = new ReentrantLock(true);
+
+	private volatile BlockingQueue<byte[]> appQueue = new ArrayBlockingQueue<>(DEFAULT_APP_QUEUE);
+
+	private final AtomicBoolean appWriterStarted = new AtomicBoolean();
+
+	/** Most bytes of small application frames written together in one write. */
+	private static final int BATCH_BYTES = 64 * 1024;
+
+	/** Application frames queued when no capacity is configured. */
+	public static final int DEFAULT_APP_QUEUE = 1024;
 
 	private IpcChannel(UnixSocketChannel socket, String name) throws IOException {
 		this.socket = socket;
@@ -204,18 +226,137 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		if (this.closed.get()) {
 			return false;
 		}
-		byte[] frame = FrameCodec.encode(envelope);
-		synchronized (this.writeLock) {
-			try {
-				this.out.write(frame);
-				this.out.flush();
-				return true;
-			}
-			catch (IOException ex) {
-				closeQuietly();
-				return false;
+		return writeFrame(FrameCodec.encode(envelope));
+	}
+
+	private static byte[] concat(List<byte[]> frames, int size) {
+		if (frames.size() == 1) {
+			return frames.get(0);
+		}
+		ByteBuffer all = ByteBuffer.allocate(size);
+		frames.forEach(all::put);
+		return all.array();
+	}
+
+	private boolean writeFrame(byte[] frame) {
+		this.writeLock.lock();
+		try {
+			this.out.write(frame);
+			this.out.flush();
+			return true;
+		}
+		catch (IOException ex) {
+			closeQuietly();
+			return false;
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	/**
+	 * Set how many application frames may wait to be written. Call before the first
+	 * {@link #queue}.
+	 * @param capacity the capacity, at least 1
+	 */
+	public void appQueueCapacity(int capacity) {
+		this.appQueue = new ArrayBlockingQueue<>(capacity);
+	}
+
+	/**
+	 * Queue an application message that expects no reply, behind earlier ones; jproc's
+	 * own frames overtake it.
+	 * @param message the message
+	 * @throws QueueFullException if the queue is full: the message is not sent
+	 * @throws IllegalArgumentException if the frame is over {@link FrameCodec#MAX_FRAME_BYTES}
+	 * @return whether it was queued (false once the channel is closed)
+	 */
+	public boolean queue(Message message) {
+		return enqueue(new Envelope(this.nextSeq.incrementAndGet(), 0, message));
+	}
+
+	/**
+	 * Queue an application message as a request, like {@link #request} but behind earlier
+	 * application messages.
+	 * @param message the request
+	 * @param timeout how long to wait for the reply
+	 * @return the reply, as with {@link #request}; fails at once with
+	 * {@link QueueFullException} when the queue is full
+	 */
+	public CompletableFuture<Message> queueRequest(Message message, Duration timeout) {
+		long seq = this.nextSeq.incrementAndGet();
+		CompletableFuture<Message> reply = new CompletableFuture<>();
+		this.pending.put(seq, reply);
+		try {
+			if (!enqueue(new Envelope(seq, 0, message))) {
+				this.pending.remove(seq);
+				reply.completeExceptionally(new IOException("channel to " + this.name + " is closed"));
+				return reply;
 			}
 		}
+		catch (RuntimeException ex) {
+			this.pending.remove(seq);
+			reply.completeExceptionally(ex);
+			return reply;
+		}
+		return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.whenComplete((result, failure) -> this.pending.remove(seq));
+	}
+
+	/**
+	 * Application frames waiting to be written.
+	 * @return the queue's length
+	 */
+	public int queued() {
+		return this.appQueue.size();
+	}
+
+	private boolean enqueue(Envelope envelope) {
+		if (this.closed.get()) {
+			return false;
+		}
+		byte[] frame = FrameCodec.encode(envelope);
+		if (!this.appQueue.offer(frame)) {
+			throw new QueueFullException("the queue of application messages to " + this.name + " is full ("
+					+ (this.appQueue.size() + this.appQueue.remainingCapacity())
+					+ " waiting, jproc.messaging.queue-capacity); message not sent");
+		}
+		if (this.appWriterStarted.compareAndSet(false, true)) {
+			Thread writer = new Thread(this::writeLoop, "jproc-ipc-writer-" + this.name.replace(' ', '-'));
+			writer.setDaemon(true);
+			writer.start();
+		}
+		return true;
+	}
+
+	private void writeLoop() {
+		List<byte[]> batch = new ArrayList<>();
+		try {
+			while (!this.closed.get()) {
+				byte[] first = this.appQueue.poll(1, TimeUnit.SECONDS);
+				if (first == null) {
+					continue;
+				}
+				// Small frames waiting together go out in one write; a control frame still
+				// waits for at most one such write (BATCH_BYTES) or one large frame.
+				batch.clear();
+				batch.add(first);
+				int size = first.length;
+				byte[] next;
+				while (size < BATCH_BYTES && (next = this.appQueue.peek()) != null
+						&& size + next.length <= BATCH_BYTES) {
+					batch.add(this.appQueue.poll());
+					size += next.length;
+				}
+				if (!writeFrame(concat(batch, size))) {
+					break;
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.appQueue.clear();
 	}
 
 	/**
@@ -224,9 +365,13 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * @throws IOException on a write error
 	 */
 	void writeRaw(byte[] bytes) throws IOException {
-		synchronized (this.writeLock) {
+		this.writeLock.lock();
+		try {
 			this.out.write(bytes);
 			this.out.flush();
+		}
+		finally {
+			this.writeLock.unlock();
 		}
 	}
 

@@ -78,8 +78,46 @@ public sealed interface Message {
 	 * @param takenAt when the master took this snapshot (ages are measured from it)
 	 * @param master the master itself
 	 * @param slots one entry per worker slot, by id
+	 * @param messaging the leader and the relay's counters, {@code null} from a master
+	 * without them
 	 */
-	record PoolStatus(Instant takenAt, Master master, List<Slot> slots) implements Message {
+	record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Nullable Messaging messaging)
+			implements Message {
+
+		/**
+		 * A status without messaging figures.
+		 * @param takenAt when the master took this snapshot
+		 * @param master the master itself
+		 * @param slots one entry per worker slot
+		 */
+		public PoolStatus(Instant takenAt, Master master, List<Slot> slots) {
+			this(takenAt, master, slots, null);
+		}
+
+		/**
+		 * The pool's leader and the messages the master relayed.
+		 * @param leader the worker holding the current epoch, {@code null} when none does
+		 * @param epoch the latest epoch granted, {@code 0} before the first
+		 * @param relayed application messages handed to a destination's queue, and asks
+		 * answered
+		 * @param dropped messages not relayed because a destination's queue was full
+		 * @param asks asks relayed
+		 * @param gathers gathers relayed
+		 */
+		public record Messaging(@Nullable Leader leader, long epoch, long relayed, long dropped, long asks,
+				long gathers) {
+		}
+
+		/**
+		 * The leader.
+		 * @param id its slot id
+		 * @param pid its pid
+		 * @param epoch its epoch
+		 * @param revoking whether it has been asked to stop leading and has not yet
+		 * acknowledged
+		 */
+		public record Leader(int id, long pid, long epoch, boolean revoking) {
+		}
 
 		/**
 		 * The master process.
@@ -281,6 +319,103 @@ public sealed interface Message {
 	 * @param message what the master does, or why it refused, in words
 	 */
 	record CommandResult(boolean accepted, @Nullable String refusal, String message) implements Message {
+	}
+
+	/**
+	 * An application message, relayed by the master. Worker to master: {@code to} names
+	 * the destination; the master sets {@code from} on what it delivers. Sent as a
+	 * request (ask) it is answered with {@link AppReply} or {@link Failure}.
+	 * @param topic the application's topic; topics under {@code jproc.} are jproc's own
+	 * @param payload the payload as JSON text
+	 * @param from the sending worker's id ({@code 0} until the master sets it)
+	 * @param to a worker id, {@link #EVERY_WORKER} or {@link #EVERY_OTHER_WORKER}
+	 * @param eventType for a cross-worker application event, its class name
+	 * @param askTimeoutMillis for an ask, how long the asker waits (the message is then a
+	 * request to answer); {@code 0} for a message that expects no answer
+	 */
+	record AppMessage(String topic, String payload, int from, int to, @Nullable String eventType,
+			long askTimeoutMillis) implements Message {
+
+		/** Every ready worker, the sender included. */
+		public static final int EVERY_WORKER = 0;
+
+		/** Every ready worker but the sender. */
+		public static final int EVERY_OTHER_WORKER = -1;
+
+	}
+
+	/**
+	 * The answer of a worker's listener to an asked {@link AppMessage}.
+	 * @param payload the answer as JSON text
+	 * @param pid the answering worker's pid
+	 */
+	record AppReply(String payload, long pid) implements Message {
+	}
+
+	/**
+	 * Worker to master: ask every ready worker (the sender included) and gather what they
+	 * answer within the timeout. Answered with {@link Gathered}.
+	 * @param topic the topic
+	 * @param payload the payload as JSON text
+	 * @param timeoutMillis how long each worker has to answer
+	 */
+	record GatherRequest(String topic, String payload, long timeoutMillis) implements Message {
+	}
+
+	/**
+	 * Master to worker: each worker's outcome of a {@link GatherRequest}.
+	 * @param outcomes one per worker slot
+	 */
+	record Gathered(List<Outcome> outcomes) implements Message {
+
+		/**
+		 * One worker's part.
+		 * @param worker the worker id
+		 * @param pid its pid, {@code -1} when no worker serves the slot
+		 * @param status {@code answered}, {@code late}, {@code failed} or {@code left-out}
+		 * @param payload the answer as JSON text when answered
+		 * @param error what went wrong otherwise
+		 */
+		public record Outcome(int worker, long pid, String status, @Nullable String payload, @Nullable String error) {
+		}
+
+	}
+
+	/**
+	 * Master to worker: the workers taking traffic now, sent whenever that changes, so
+	 * that a sender can refuse an unknown worker id at once.
+	 * @param ids the ids of serving workers, ascending
+	 */
+	record Members(List<Integer> ids) implements Message {
+	}
+
+	/**
+	 * Master to worker: you lead the pool from now on, with this epoch.
+	 * @param epoch the leadership epoch, larger than every earlier one
+	 */
+	record Grant(long epoch) implements Message {
+	}
+
+	/**
+	 * Master to worker: stop leading. Answered by a {@link RevokeAck} once leader-only
+	 * work has stopped.
+	 * @param epoch the epoch being revoked
+	 */
+	record Revoke(long epoch) implements Message {
+	}
+
+	/**
+	 * Worker to master: this worker no longer acts as the leader of the epoch.
+	 * @param epoch the epoch given up
+	 */
+	record RevokeAck(long epoch) implements Message {
+	}
+
+	/**
+	 * Worker to master: the leader asks to give leadership to another worker.
+	 * @param epoch the epoch it holds
+	 */
+	record Yield(long epoch) implements Message {
 	}
 
 }

@@ -43,6 +43,34 @@ public interface MessageChannel {
 	CompletableFuture<Message> request(Message message, Duration timeout);
 
 	/**
+	 * Queue an application message behind the channel's own frames: it never delays a
+	 * heartbeat, stop or reply.
+	 * @param message the message
+	 * @return whether it was queued (false when the queue is full or the channel closed)
+	 */
+	default boolean queue(Message message) {
+		return send(message);
+	}
+
+	/**
+	 * Queue an application request, as {@link #queue(Message)}, and complete with its
+	 * reply.
+	 * @param message the request
+	 * @param timeout how long to wait for the reply
+	 * @return the reply
+	 */
+	default CompletableFuture<Message> queueRequest(Message message, Duration timeout) {
+		return request(message, timeout);
+	}
+
+	/**
+	 * Bound the queue of application messages.
+	 * @param capacity the most messages waiting
+	 */
+	default void appQueueCapacity(int capacity) {
+	}
+
+	/**
 	 * Close the channel; pending requests fail.
 	 */
 	void close();

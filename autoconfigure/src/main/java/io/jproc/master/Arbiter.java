@@ -52,6 +52,9 @@ public final class Arbiter {
 	// systemd notifications, listeners closed at shutdown, jar watch
 	private final PoolLifecycle lifecycle;
 
+	// application messages and leadership
+	private final MessageRelay relay;
+
 	private final Instant startedAt;
 
 	private MasterState state = MasterState.RUNNING;
@@ -71,7 +74,7 @@ public final class Arbiter {
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this(properties, (management != null) ? List.of(server, management) : List.of(server),
 				new LinkedBlockingQueue<>(), Clock.systemUTC(),
-				(events) -> new WorkerLauncher(properties, server, management, spawner, events::add),
+				(events) -> new WorkerLauncher(properties, server, management, spawner, events),
 				(pid, signal) -> spawner.kill(pid, signal.number()),
 				Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()),
 				new PoolLifecycle((management != null) ? List.of(server, management) : List.of(server),
@@ -80,7 +83,8 @@ public final class Arbiter {
 	}
 
 	Arbiter(JprocProperties properties, List<ListenSocket> sockets, BlockingQueue<MasterEvent> events, Clock clock,
-			java.util.function.Function<BlockingQueue<MasterEvent>, WorkerFactory> factory, Signaller signaller,
+			java.util.function.Function<java.util.function.Consumer<MasterEvent>, WorkerFactory> factory,
+			Signaller signaller,
 			Instant startedAt, PoolLifecycle lifecycle) {
 		this.properties = properties;
 		this.clock = clock;
@@ -88,7 +92,10 @@ public final class Arbiter {
 		this.events = events;
 		this.startedAt = startedAt;
 		this.lifecycle = lifecycle;
-		this.pool = new Pool(properties, factory.apply(events), signaller);
+		// Application messages bypass the arbiter's queue: the relay takes them on the
+		// channel readers' threads.
+		this.relay = new MessageRelay(properties);
+		this.pool = new Pool(properties, factory.apply(this.relay.divert(events::add)), signaller);
 		this.retirements = new Retirements(properties, new RetirementActions());
 		this.commands = new PoolCommands(properties, this.pool, () -> this.state == MasterState.RUNNING);
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
@@ -139,6 +146,9 @@ public final class Arbiter {
 			}
 			Instant now = now();
 			tick(now);
+			// Leadership follows the workers that are ready, leaving or gone.
+			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.live(),
+					this.state == MasterState.RUNNING);
 			// Ready, reloading, status and the watchdog: sent from the loop itself, so a
 			// stuck loop stops the watchdog.
 			this.lifecycle.tick(status(now), now);
@@ -198,6 +208,9 @@ public final class Arbiter {
 
 	private void onReceived(WorkerHandle worker, Envelope envelope) {
 		MessageHandler handler = this.handlers.get(envelope.message().getClass());
+		if (handler == null && this.relay.onControl(worker, envelope)) { // revoke acknowledged, yield
+			return;
+		}
 		if (handler == null) {
 			logger.warn(worker + " sent " + envelope.message().getClass().getSimpleName()
 					+ ", which a master does not take; ignored");
@@ -274,8 +287,9 @@ public final class Arbiter {
 	 * The pool as it is now, for workers that ask.
 	 */
 	Message.PoolStatus status(Instant now) {
-		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings());
+		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
+				this.startedAt, this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings());
+		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {

@@ -103,6 +103,46 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		return this.channel.send(message);
 	}
 
+	// Application messages (issue 10): queued behind jproc's own frames, see IpcChannel.
+
+	/**
+	 * Queue an application message for the master to relay.
+	 * @param message the message
+	 * @return whether it was queued
+	 * @throws io.jproc.ipc.QueueFullException when the outgoing queue is full
+	 */
+	public boolean queue(Message message) {
+		return this.channel.queue(message);
+	}
+
+	/**
+	 * Queue an application request for the master to relay.
+	 * @param message the request
+	 * @param timeout how long to wait for the answer
+	 * @return the answer
+	 */
+	public CompletableFuture<Message> queueRequest(Message message, Duration timeout) {
+		return this.channel.queueRequest(message, timeout);
+	}
+
+	/**
+	 * Set the capacity of the outgoing application queue, before the first message.
+	 * @param capacity the capacity
+	 */
+	public void appQueueCapacity(int capacity) {
+		this.channel.appQueueCapacity(capacity);
+	}
+
+	/**
+	 * Answer a request the master relayed.
+	 * @param request the request's envelope
+	 * @param answer the answer
+	 * @return whether it was written
+	 */
+	public boolean reply(Envelope request, Message answer) {
+		return this.channel.reply(request, answer);
+	}
+
 	/**
 	 * Handle a message type the master sends, in place of any earlier handler for it.
 	 * Called on the channel's reader thread: hand slow work off.

@@ -97,7 +97,81 @@ class IpcChannelTests {
 		assertThat(this.right.send(new Message.Stop("late"))).isFalse();
 	}
 
-	static final class Recorder implements IpcChannel.Listener {
+	@Test
+	void queuedMessagesArriveInOrderAcrossBatches() throws Exception {
+		this.left.appQueueCapacity(10_000);
+		for (int i = 0; i < 5_000; i++) {
+			this.left.queue(new Message.AppMessage("t", Integer.toString(i), 0, 1, null, 0));
+		}
+		for (int i = 0; i < 5_000; i++) {
+			assertThat(((Message.AppMessage) this.rightSeen.next().message()).payload()).isEqualTo(Integer.toString(i));
+		}
+	}
+
+	@Test
+	void queueFullFailsAtOnceAndSendsNothing() throws Exception {
+		UnixSocketChannel[] pair = UnixSocketChannel.pair();
+		IpcChannel sender = IpcChannel.of(pair[0], "sender");
+		IpcChannel idle = IpcChannel.of(pair[1], "idle");
+		try {
+			sender.appQueueCapacity(2);
+			String big = "x".repeat(512 * 1024);
+			assertThatThrownBy(() -> {
+				for (int i = 0; i < 100; i++) {
+					sender.queue(new Message.AppMessage("t", "\"" + big + "\"", 0, 1, null, 0));
+				}
+			}).isInstanceOf(QueueFullException.class).hasMessageContaining("jproc.messaging.queue-capacity");
+		}
+		finally {
+			sender.close();
+			idle.close();
+		}
+	}
+
+	@Test
+	void controlFrameOvertakesQueuedApplicationMessages() throws Exception {
+		UnixSocketChannel[] pair = UnixSocketChannel.pair();
+		IpcChannel sender = IpcChannel.of(pair[0], "sender");
+		IpcChannel receiver = IpcChannel.of(pair[1], "receiver");
+		try {
+			Recorder seen = new Recorder() {
+
+				@Override
+				public void onMessage(Envelope envelope) {
+					super.onMessage(envelope);
+					sleep(20);
+				}
+
+			};
+			receiver.start(seen);
+			String payload = "\"" + "x".repeat(256 * 1024) + "\"";
+			for (int i = 0; i < 40; i++) {
+				sender.queue(new Message.AppMessage("t", payload, 0, 1, null, 0));
+			}
+			Thread.sleep(100);
+			assertThat(sender.send(new Message.Stop("urgent"))).isTrue();
+			int position = 0;
+			while (!(seen.next().message() instanceof Message.Stop)) {
+				position++;
+			}
+			assertThat(position).as("application frames before the control frame").isLessThan(20);
+		}
+		finally {
+			sender.close();
+			receiver.close();
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	static class Recorder implements IpcChannel.Listener {
 
 		final BlockingQueue<Envelope> messages = new LinkedBlockingQueue<>();
 

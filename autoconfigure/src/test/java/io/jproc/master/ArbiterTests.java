@@ -423,7 +423,12 @@ class ArbiterTests {
 		for (int i = 0; i < 40; i++) {
 			List<WorkerHandle> alive = List.copyOf(pool.alive.values());
 			WorkerHandle someone = alive.isEmpty() ? null : alive.get(random.nextInt(alive.size()));
-			switch (random.nextInt(10)) {
+			switch (random.nextInt(11)) {
+				case 10 -> {
+					if (someone != null) {
+						pool.ackRevokes(someone);
+					}
+				}
 				case 0 -> pool.signalMaster("HUP");
 				case 1 -> {
 					if (wanted < 4) {
@@ -476,6 +481,12 @@ class ArbiterTests {
 		}
 		pool.settle();
 		pool.assertWhole(wanted);
+		for (WorkerHandle worker : List.copyOf(pool.alive.values())) {
+			pool.ackRevokes(worker);
+		}
+		pool.advance(Duration.ofSeconds(1));
+		assertThat(pool.alive.values().stream().filter(pool::mayLead).count()).as("one leader once settled")
+			.isEqualTo(1);
 	}
 
 }

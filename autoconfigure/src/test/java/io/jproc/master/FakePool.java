@@ -227,7 +227,42 @@ final class FakePool {
 		return this.arbiter.status(this.clock.instant());
 	}
 
+	/** What the master told a worker about its life: stop, replacement ready, close listeners. */
 	List<Message> sentTo(WorkerHandle worker) {
+		return ((RecordingChannel) worker.channel()).sent.stream()
+			.filter((message) -> message instanceof Message.Stop || message instanceof Message.ReplacementReady
+					|| message instanceof Message.CloseListeners)
+			.toList();
+	}
+
+	/** Epochs each worker acknowledged giving up, by pid. */
+	final Map<Long, java.util.Set<Long>> acked = new java.util.HashMap<>();
+
+	/**
+	 * Acknowledge the revokes a worker was sent, as a worker does once its leader-only work
+	 * has stopped.
+	 */
+	void ackRevokes(WorkerHandle worker) {
+		for (Message message : List.copyOf(allSentTo(worker))) {
+			if (message instanceof Message.Revoke revoke
+					&& this.acked.computeIfAbsent(worker.pid(), (pid) -> new java.util.HashSet<>()).add(revoke.epoch())) {
+				send(worker, new Message.RevokeAck(revoke.epoch()));
+			}
+		}
+	}
+
+	/**
+	 * Whether a live worker may act as the leader: it was granted an epoch it has not
+	 * acknowledged giving up.
+	 */
+	boolean mayLead(WorkerHandle worker) {
+		java.util.Set<Long> gaveUp = this.acked.getOrDefault(worker.pid(), java.util.Set.of());
+		return allSentTo(worker).stream()
+			.anyMatch((message) -> message instanceof Message.Grant grant && !gaveUp.contains(grant.epoch()));
+	}
+
+	/** Everything the master sent a worker. */
+	List<Message> allSentTo(WorkerHandle worker) {
 		return ((RecordingChannel) worker.channel()).sent;
 	}
 
@@ -241,6 +276,8 @@ final class FakePool {
 	 * exist, each is referenced by a slot, and no slot has two workers booting for it.
 	 */
 	void assertConsistent() {
+		assertThat(this.alive.values().stream().filter(this::mayLead).toList()).as("leaders: %s", describe())
+			.hasSizeLessThanOrEqualTo(1);
 		assertThat(this.arbiter.pool().live()).as(describe()).containsExactlyInAnyOrderElementsOf(this.alive.values());
 		for (WorkerHandle worker : this.alive.values()) {
 			assertThat(this.arbiter.pool().slotOf(worker)).as("slot of %s: %s", worker, describe()).isNotNull();

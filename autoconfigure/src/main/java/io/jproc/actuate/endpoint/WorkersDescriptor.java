@@ -38,8 +38,20 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 				new MasterDescriptor(master.pid(), master.state(), master.startedAt(),
 						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(),
 						ready, master.operation(), (master.listeners() != null) ? master.listeners() : List.of(),
-						(master.warnings() != null) ? master.warnings() : List.of()),
+						(master.warnings() != null) ? master.warnings() : List.of(), leader(status.messaging()),
+						messages(status.messaging())),
 				workers);
+	}
+
+	private static @Nullable LeaderDescriptor leader(PoolStatus.@Nullable Messaging messaging) {
+		PoolStatus.Leader leader = (messaging != null) ? messaging.leader() : null;
+		return (leader != null) ? new LeaderDescriptor(leader.id(), leader.pid(), leader.epoch(), leader.revoking())
+				: null;
+	}
+
+	private static @Nullable MessagesDescriptor messages(PoolStatus.@Nullable Messaging messaging) {
+		return (messaging != null) ? new MessagesDescriptor(messaging.epoch(), messaging.relayed(),
+				messaging.dropped(), messaging.asks(), messaging.gathers()) : null;
 	}
 
 	static @Nullable Long millis(@Nullable Instant from, Instant to) {
@@ -68,11 +80,39 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param listeners the listening sockets, each with where it came from ({@code bound} or
 	 * {@code systemd})
 	 * @param warnings what an operator should act on, such as the jar overwritten in place
+	 * @param leader the leader of the pool, {@code null} while none leads
+	 * @param messages the master's message counters
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
 			List<String> listening, int workersWanted, int workersReady,
-			PoolStatus.@Nullable Operation operation, List<PoolStatus.Listener> listeners, List<String> warnings) {
+			PoolStatus.@Nullable Operation operation, List<PoolStatus.Listener> listeners, List<String> warnings,
+			@Nullable LeaderDescriptor leader, @Nullable MessagesDescriptor messages) {
+	}
+
+	/**
+	 * The worker holding the current leadership epoch.
+	 *
+	 * @param id its slot id
+	 * @param pid its pid
+	 * @param epoch the epoch it holds
+	 * @param revoking whether it has been asked to give leadership up and has not yet
+	 * acknowledged
+	 */
+	public record LeaderDescriptor(int id, long pid, long epoch, boolean revoking) {
+	}
+
+	/**
+	 * What the master relayed since it started.
+	 *
+	 * @param epoch the latest leadership epoch granted, 0 before the first
+	 * @param relayed application messages handed to a destination, and asks answered
+	 * @param dropped messages not relayed because a destination's queue was full
+	 * @param asks asks relayed
+	 * @param gathers gathers relayed
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record MessagesDescriptor(long epoch, long relayed, long dropped, long asks, long gathers) {
 	}
 
 	/**

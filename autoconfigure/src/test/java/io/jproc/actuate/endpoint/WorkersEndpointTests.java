@@ -59,7 +59,8 @@ class WorkersEndpointTests {
 		JsonNode json = JsonMapper.builder().build().valueToTree(body);
 		assertThat(json.propertyNames()).containsExactly("answeredBy", "master", "workers");
 		assertThat(json.get("master").propertyNames()).containsExactly("pid", "state", "startedAt", "uptimeMillis",
-				"listening", "workersWanted", "workersReady", "operation", "listeners", "warnings");
+				"listening", "workersWanted", "workersReady", "operation", "listeners", "warnings", "leader",
+				"messages");
 		assertThat(json.get("workers").get(1).propertyNames()).containsExactly("id", "pid", "state", "startedAt",
 				"readyAt", "uptimeMillis", "bootMillis", "restarts", "restartsByReason", "lastExit",
 				"heartbeatAgeMillis", "heapUsed", "heapMax", "rss", "requestsServed", "requestsInFlight", "restartAt",

@@ -1,0 +1,149 @@
+package io.jproc.messaging;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+import io.jproc.ipc.IpcChannel;
+import io.jproc.ipc.Message;
+import io.jproc.worker.MasterLink;
+import reactor.core.publisher.Mono;
+
+/**
+ * The messenger of a worker: messages go to the master, which relays them.
+ */
+final class WorkerMessenger implements JprocMessenger {
+
+	/** Extra time over an ask's own timeout, so that the master's precise answer wins. */
+	private static final Duration MARGIN = Duration.ofSeconds(1);
+
+	private final int workerId;
+
+	private final MasterLink link;
+
+	private final Outgoing outgoing;
+
+	private volatile Set<Integer> members = Set.of();
+
+	WorkerMessenger(int workerId, MasterLink link, Outgoing outgoing) {
+		this.workerId = workerId;
+		this.link = link;
+		this.outgoing = outgoing;
+	}
+
+	void members(List<Integer> ids) {
+		this.members = Set.copyOf(ids);
+	}
+
+	@Override
+	public int workerId() {
+		return this.workerId;
+	}
+
+	@Override
+	public void broadcast(String topic, Object payload) {
+		queue(Outgoing.topic(topic), this.outgoing.payload(payload), Message.AppMessage.EVERY_WORKER, null);
+	}
+
+	@Override
+	public void send(int workerId, String topic, Object payload) {
+		queue(Outgoing.topic(topic), this.outgoing.payload(payload), requireMember(workerId), null);
+	}
+
+	void sendInternal(String topic, String payload, int to) {
+		queue(topic, payload, to, null);
+	}
+
+	void publishEvent(String payload, String eventType) {
+		queue(Outgoing.EVENT_TOPIC, payload, Message.AppMessage.EVERY_OTHER_WORKER, eventType);
+	}
+
+	private void queue(String topic, String payload, int to, String eventType) {
+		this.link.queue(new Message.AppMessage(topic, payload, this.workerId, to, eventType, 0));
+	}
+
+	private int requireMember(int workerId) {
+		if (!this.members.contains(workerId)) {
+			throw new IllegalArgumentException("no ready worker " + workerId + "; ready workers are "
+					+ this.members.stream().sorted().toList());
+		}
+		return workerId;
+	}
+
+	@Override
+	public <T> Mono<T> ask(int workerId, String topic, Object payload, Class<T> replyType, Duration timeout) {
+		Message request = new Message.AppMessage(Outgoing.topic(topic), this.outgoing.payload(payload), this.workerId,
+				requireMember(workerId), null, requirePositive(timeout));
+		return Mono.fromFuture(() -> answer(this.link.queueRequest(request, timeout.plus(MARGIN)), workerId, timeout))
+			.map((reply) -> this.outgoing.json().readValue(reply.payload(), replyType));
+	}
+
+	private static CompletableFuture<Message.AppReply> answer(CompletableFuture<Message> reply, int workerId,
+			Duration timeout) {
+		return reply.handle((message, failure) -> {
+			if (failure != null) {
+				Throwable cause = IpcChannel.causeOf(failure);
+				if (cause instanceof TimeoutException) {
+					throw new JprocMessagingException("worker " + workerId + " did not answer within "
+							+ timeout.toMillis() + " ms");
+				}
+				if (cause instanceof IOException) {
+					throw new JprocMessagingException("the channel to the master is closed");
+				}
+				throw new JprocMessagingException(String.valueOf(cause.getMessage()));
+			}
+			if (message instanceof Message.AppReply appReply) {
+				return appReply;
+			}
+			throw new JprocMessagingException((message instanceof Message.Failure refused) ? refused.message()
+					: "unexpected answer " + message.getClass().getSimpleName());
+		});
+	}
+
+	@Override
+	public <T> Mono<List<GatherOutcome<T>>> gather(String topic, Object payload, Class<T> replyType,
+			Duration timeout) {
+		Message request = new Message.GatherRequest(Outgoing.topic(topic), this.outgoing.payload(payload),
+				requirePositive(timeout));
+		return Mono.fromFuture(() -> this.link.queueRequest(request, timeout.plus(MARGIN).plus(MARGIN)))
+			.onErrorMap((failure) -> new JprocMessagingException("gather failed: " + IpcChannel.causeOf(failure)))
+			.map((reply) -> {
+				if (!(reply instanceof Message.Gathered gathered)) {
+					throw new JprocMessagingException("gather failed: " + ((reply instanceof Message.Failure refused)
+							? refused.message() : reply.getClass().getSimpleName()));
+				}
+				return gathered.outcomes().stream().map((outcome) -> outcome(outcome, replyType)).toList();
+			});
+	}
+
+	private <T> GatherOutcome<T> outcome(Message.Gathered.Outcome outcome, Class<T> replyType) {
+		GatherOutcome.Status status = switch (outcome.status()) {
+			case "answered" -> GatherOutcome.Status.ANSWERED;
+			case "late" -> GatherOutcome.Status.LATE;
+			case "left-out" -> GatherOutcome.Status.LEFT_OUT;
+			default -> GatherOutcome.Status.FAILED;
+		};
+		if (status != GatherOutcome.Status.ANSWERED) {
+			return new GatherOutcome<>(outcome.worker(), outcome.pid(), status, null, outcome.error());
+		}
+		try {
+			return new GatherOutcome<>(outcome.worker(), outcome.pid(), status,
+					this.outgoing.json().readValue(outcome.payload(), replyType), null);
+		}
+		catch (RuntimeException ex) {
+			return new GatherOutcome<>(outcome.worker(), outcome.pid(), GatherOutcome.Status.FAILED, null,
+					"answer does not map to " + replyType.getName() + ": " + ex.getMessage());
+		}
+	}
+
+	static long requirePositive(Duration timeout) {
+		if (timeout == null || timeout.toMillis() <= 0) {
+			throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+		}
+		return timeout.toMillis();
+	}
+
+}
