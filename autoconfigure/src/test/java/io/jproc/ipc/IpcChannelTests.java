@@ -154,7 +154,9 @@ class IpcChannelTests {
 			while (!(seen.next().message() instanceof Message.Stop)) {
 				position++;
 			}
-			assertThat(position).as("application frames before the control frame").isLessThan(20);
+			// Behind the queue it would come 41st; it waits only for the frames already in the
+			// socket and the one being written (how many depends on the machine's load).
+			assertThat(position).as("application frames before the control frame").isLessThan(30);
 		}
 		finally {
 			sender.close();
