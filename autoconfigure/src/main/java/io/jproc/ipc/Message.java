@@ -17,8 +17,9 @@ public sealed interface Message {
 	 * Worker to master: the application is ready to take traffic.
 	 * @param pid the worker's process id
 	 * @param bootMillis time from JVM start to ready, as the worker saw it
+	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive
 	 */
-	record Ready(long pid, long bootMillis) implements Message {
+	record Ready(long pid, long bootMillis, boolean bootCacheUsed) implements Message {
 	}
 
 	/**
@@ -79,9 +80,21 @@ public sealed interface Message {
 		 * @param listening the addresses it listens on, such as {@code 127.0.0.1:8080 (server)}
 		 * @param workersWanted the number of worker slots
 		 * @param operation the current or last reload, scale or restart, {@code null} if none yet
+		 * @param bootCache the boot cache
 		 */
 		public record Master(long pid, String state, Instant startedAt, List<String> listening, int workersWanted,
-				@Nullable Operation operation) {
+				@Nullable Operation operation, @Nullable BootCache bootCache) {
+		}
+
+		/**
+		 * The master's boot cache.
+		 * @param state {@code off}, {@code training}, {@code ready} or {@code failed}
+		 * @param kind {@code aot} (JDK 25+) or {@code cds}, {@code null} when off
+		 * @param path the cache directory for the current jar, {@code null} if none
+		 * @param reason why it is off or failed, or what training does now
+		 */
+		public record BootCache(String state, @Nullable String kind, @Nullable String path,
+				@Nullable String reason) {
 		}
 
 		/**
@@ -115,11 +128,13 @@ public sealed interface Message {
 		 * @param figures the figures of the worker's last heartbeat, {@code null} before the first
 		 * @param restartAt when a slot in backoff restarts
 		 * @param gaveUpReason why the slot was given up
+		 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's archive,
+		 * {@code null} until it is ready
 		 */
 		public record Slot(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
 				@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
 				@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
-				@Nullable Instant restartAt, @Nullable String gaveUpReason) {
+				@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Boolean bootCacheUsed) {
 
 			/**
 			 * Whether the slot's worker is taking traffic.

@@ -47,6 +47,7 @@ public final class Arbiter {
 
 	private final PoolCommands commands;
 
+	private final BootCache bootCache;
 
 	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 
@@ -67,8 +68,9 @@ public final class Arbiter {
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this.properties = properties;
 		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
-		this.pool = new Pool(properties, new WorkerLauncher(properties, server, management, spawner, this.events::add),
-				spawner, () -> this.state == MasterState.RUNNING);
+		WorkerLauncher launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
+		this.bootCache = launcher.bootCache(); // boot cache hook (issue 9)
+		this.pool = new Pool(properties, launcher, spawner, () -> this.state == MasterState.RUNNING);
 		this.retirements = new Retirements(properties, new PoolActions());
 		this.commands = new PoolCommands(properties, this.pool);
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
@@ -151,15 +153,19 @@ public final class Arbiter {
 			return;
 		}
 		Instant now = Instant.now();
-		worker.ready(now);
+		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed()); // boot cache hook (issue 9)
 		this.pool.slotOf(worker).onReady();
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
 		this.commands.onReady(worker, now);
 		this.retirements.onReady(worker, now);
-		if (!this.allReadyLogged && this.pool.slots().stream().allMatch(this.pool::hasServingWorker)) {
+		boolean allServing = this.pool.slots().stream().allMatch(this.pool::hasServingWorker);
+		if (!this.allReadyLogged && allServing) {
 			this.allReadyLogged = true;
 			logger.info("all " + this.pool.slots().size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
 					+ " after master start");
+		}
+		if (allServing && this.state == MasterState.RUNNING) {
+			this.bootCache.poolReady(); // boot cache hook (issue 9): train in the background once the pool serves
 		}
 	}
 
@@ -203,7 +209,8 @@ public final class Arbiter {
 	 */
 	Message.PoolStatus status(Instant now) {
 		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.pool.live(), this.commands.status());
+				this.sockets, this.pool.slots(), this.pool.live(), this.commands.status(),
+				this.bootCache.status()); // boot cache hook (issue 9)
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
@@ -357,6 +364,7 @@ public final class Arbiter {
 		}
 		Instant now = Instant.now();
 		this.state = MasterState.SHUTTING_DOWN;
+		this.bootCache.close(); // boot cache hook (issue 9)
 		this.shutdownStartedAt = now;
 		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
 		logger.info("shutdown begun (" + why + "): draining " + this.pool.live().size() + " workers, at most "
@@ -370,6 +378,7 @@ public final class Arbiter {
 	}
 
 	private void finish(int code) {
+		this.bootCache.close(); // boot cache hook (issue 9): no training run outlives the master
 		this.sockets.forEach(ListenSocket::close);
 		if (this.shutdownStartedAt != null) {
 			logger.info("shutdown complete in " + seconds(Duration.between(this.shutdownStartedAt, Instant.now()))

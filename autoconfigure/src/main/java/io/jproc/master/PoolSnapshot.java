@@ -18,11 +18,12 @@ final class PoolSnapshot {
 	}
 
 	static PoolStatus take(Instant now, String masterState, Instant startedAt, List<ListenSocket> sockets,
-			List<Slot> slots, List<WorkerHandle> live, PoolStatus.@Nullable Operation operation) {
+			List<Slot> slots, List<WorkerHandle> live, PoolStatus.@Nullable Operation operation,
+			PoolStatus.@Nullable BootCache bootCache) {
 		List<String> listening = sockets.stream().map((socket) -> socket.describe() + " (" + socket.name() + ")")
 			.toList();
 		PoolStatus.Master master = new PoolStatus.Master(ProcessHandle.current().pid(), masterState, startedAt,
-				listening, slots.size(), operation);
+				listening, slots.size(), operation, bootCache);
 		List<PoolStatus.Slot> entries = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
 			entries.add(slot(slot, workerOf(slot, live)));
@@ -62,7 +63,8 @@ final class PoolSnapshot {
 		return new PoolStatus.Slot(slot.id(), running ? worker.pid() : null, state(slot, running ? worker : null),
 				running ? worker.spawnedAt() : null, running ? worker.readyAt() : null, slot.restarts(),
 				slot.restartsByReason(), lastExit, running ? worker.lastHeartbeat() : null,
-				running ? worker.figures() : null, running ? null : slot.respawnAt(), slot.gaveUpReason());
+				running ? worker.figures() : null, running ? null : slot.respawnAt(), slot.gaveUpReason(),
+				running ? worker.bootCacheUsed() : null);
 	}
 
 	private static String state(Slot slot, @Nullable WorkerHandle worker) {

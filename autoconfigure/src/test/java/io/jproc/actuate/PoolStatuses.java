@@ -59,11 +59,11 @@ public final class PoolStatuses {
 					running ? null : new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)),
 					running ? NOW.minusSeconds(2) : null,
 					running ? new Message.Heartbeat(50_000_000, 256_000_000, 200_000_000, 42, 1) : null, null,
-					"given-up".equals(states[i]) ? "3 boot failures in a row" : null));
+					"given-up".equals(states[i]) ? "3 boot failures in a row" : null, running ? Boolean.TRUE : null));
 		}
 		return new PoolStatus(NOW,
 				new PoolStatus.Master(99, masterState, NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
-						states.length, null),
+						states.length, null, new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null)),
 				slots);
 	}
 

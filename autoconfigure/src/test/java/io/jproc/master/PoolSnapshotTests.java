@@ -47,7 +47,8 @@ class PoolSnapshotTests {
 		two.onFailure(killed, false, NOW.minusSeconds(2));
 		two.respawnAt(NOW.plusSeconds(1));
 		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(Arbiter.MasterState.RUNNING,
-				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), List.of(ready), null);
+				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), List.of(ready), null,
+				new PoolStatus.BootCache("off", null, null, "jproc.boot-cache.enabled=false"));
 		assertThat(status.master().state()).isEqualTo("running");
 		assertThat(status.master().workersWanted()).isEqualTo(2);
 		PoolStatus.Slot first = status.slots().get(0);
@@ -75,7 +76,7 @@ class PoolSnapshotTests {
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo("giving-up");
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
 			.isEqualTo("shutting-down");
-		PoolStatus status = PoolSnapshot.take(NOW, "giving-up", NOW, List.of(), List.of(slot), List.of(), null);
+		PoolStatus status = PoolSnapshot.take(NOW, "giving-up", NOW, List.of(), List.of(slot), List.of(), null, null);
 		assertThat(status.slots().get(0).state()).isEqualTo("given-up");
 		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
 		assertThat(status.slots().get(0).restartsByReason()).containsEntry("boot-failure", 1);

@@ -35,7 +35,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 		return new WorkersDescriptor(answeredBy,
 				new MasterDescriptor(master.pid(), master.state(), master.startedAt(),
 						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(),
-						ready, master.operation()),
+						ready, master.operation(), BootCacheDescriptor.of(master.bootCache())),
 				workers);
 	}
 
@@ -62,11 +62,32 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param workersWanted worker slots
 	 * @param workersReady workers taking traffic
 	 * @param operation the current or last reload, scale or restart, {@code null} before the first
+	 * @param bootCache the boot cache: {@code state} ({@code off}, {@code training},
+	 * {@code ready}, {@code failed}), {@code kind} ({@code aot}, {@code cds}), {@code path}
+	 * and {@code reason}
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, String state, Instant startedAt, @Nullable Long uptimeMillis,
-			List<String> listening, int workersWanted, int workersReady,
-			PoolStatus.@Nullable Operation operation) {
+			List<String> listening, int workersWanted, int workersReady, PoolStatus.@Nullable Operation operation,
+			@Nullable BootCacheDescriptor bootCache) {
+	}
+
+	/**
+	 * The master's boot cache.
+	 * @param state {@code off}, {@code training}, {@code ready} or {@code failed}
+	 * @param kind {@code aot} (JDK 25+) or {@code cds}, {@code null} when off
+	 * @param path the cache directory for the current jar
+	 * @param reason why it is off or failed, or what the training does now
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record BootCacheDescriptor(String state, @Nullable String kind, @Nullable String path,
+			@Nullable String reason) {
+
+		static @Nullable BootCacheDescriptor of(PoolStatus.@Nullable BootCache cache) {
+			return (cache != null) ? new BootCacheDescriptor(cache.state(), cache.kind(), cache.path(), cache.reason())
+					: null;
+		}
+
 	}
 
 	/**
@@ -101,6 +122,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param requestsInFlight requests in flight, from its last heartbeat
 	 * @param restartAt when a slot in backoff restarts
 	 * @param gaveUpReason why a given-up slot was given up
+	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive,
+	 * {@code null} until it is ready
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record WorkerDescriptor(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
@@ -108,7 +131,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 			Map<String, Integer> restartsByReason, @Nullable LastExitDescriptor lastExit,
 			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
 			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Instant restartAt,
-			@Nullable String gaveUpReason) implements OperationResponseBody {
+			@Nullable String gaveUpReason, @Nullable Boolean bootCacheUsed) implements OperationResponseBody {
 
 		static WorkerDescriptor of(PoolStatus.Slot slot, Instant takenAt) {
 			Message.Heartbeat figures = slot.figures();
@@ -123,7 +146,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 					(figures != null) ? figures.heapMax() : null,
 					(figures != null && figures.rss() >= 0) ? figures.rss() : null,
 					(figures != null) ? figures.requestsServed() : null,
-					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason());
+					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason(),
+					slot.bootCacheUsed());
 		}
 
 	}

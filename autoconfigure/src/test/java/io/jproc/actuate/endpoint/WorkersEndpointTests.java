@@ -59,11 +59,13 @@ class WorkersEndpointTests {
 		JsonNode json = JsonMapper.builder().build().valueToTree(body);
 		assertThat(json.propertyNames()).containsExactly("answeredBy", "master", "workers");
 		assertThat(json.get("master").propertyNames()).containsExactly("pid", "state", "startedAt", "uptimeMillis",
-				"listening", "workersWanted", "workersReady", "operation");
+				"listening", "workersWanted", "workersReady", "operation", "bootCache");
+		assertThat(json.get("master").get("bootCache").propertyNames()).containsExactly("state", "kind", "path",
+				"reason");
 		assertThat(json.get("workers").get(1).propertyNames()).containsExactly("id", "pid", "state", "startedAt",
 				"readyAt", "uptimeMillis", "bootMillis", "restarts", "restartsByReason", "lastExit",
 				"heartbeatAgeMillis", "heapUsed", "heapMax", "rss", "requestsServed", "requestsInFlight", "restartAt",
-				"gaveUpReason");
+				"gaveUpReason", "bootCacheUsed");
 		assertThat(json.get("workers").get(1).get("lastExit").propertyNames()).containsExactly("code", "signal",
 				"reason", "at");
 	}
