@@ -74,7 +74,7 @@ final class WorkerLauncher {
 		int workers = properties.getWorkers().value();
 		WorkerSizing sizing = properties.getWorker().isRightSize()
 				? WorkerSizing.choose(seen, Runtime.getRuntime().availableProcessors(), workers) : WorkerSizing.off();
-		logger.info("jproc: each of the " + workers + " workers is sized with " + sizing.describe());
+		logger.info("jproc: each worker is sized with " + sizing.describe());
 		List<String> extra = new ArrayList<>(sizing.options());
 		extra.addAll(WorkerCommand.nativeAccess(Runtime.version().feature(), seen));
 		extra.addAll(userArgs);
