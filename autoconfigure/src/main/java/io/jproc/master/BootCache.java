@@ -108,7 +108,7 @@ final class BootCache {
 
 	private @Nullable JarStamp stamp;
 
-	private @Nullable Path dir;
+	private volatile @Nullable Path dir;
 
 	private @Nullable BootCacheTraining training;
 
