@@ -211,12 +211,12 @@ final class BootCache {
 		}
 		Path extracted = dir.resolve("app").resolve(this.jar.getFileName());
 		Path archive = dir.resolve(this.kind.fileName());
-		if (!Files.isRegularFile(BootCacheTraining.marker(dir)) || !Files.isRegularFile(extracted)
+		if (!Files.isRegularFile(BootCacheStore.marker(dir)) || !Files.isRegularFile(extracted)
 				|| !Files.isRegularFile(archive)) {
 			failed("the cache at " + dir + " was removed");
 			return new Launch(this.plainArgv, null);
 		}
-		BootCacheTraining.touch(dir);
+		BootCacheStore.touch(dir);
 		return new Launch(WorkerCommand.withJar(this.plainArgv, extracted.toString(), archiveOptions(archive)),
 				archive);
 	}
@@ -310,7 +310,7 @@ final class BootCache {
 			String key = key(jar, this.kind, WorkerCommand.jvmOptions(this.plainArgv));
 			String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
 			this.dir = Objects.requireNonNull(this.root).resolve(name + "-" + key);
-			if (Files.isRegularFile(BootCacheTraining.marker(this.dir))) {
+			if (Files.isRegularFile(BootCacheStore.marker(this.dir))) {
 				this.state = State.READY;
 				this.reason = null;
 				logger.info("jproc boot cache: ready at " + this.dir + " (" + this.kind.name().toLowerCase(Locale.ROOT)

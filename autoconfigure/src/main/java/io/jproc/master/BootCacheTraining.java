@@ -4,19 +4,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,12 +38,6 @@ final class BootCacheTraining {
 
 	private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(15);
 
-	private static final Duration ABANDONED_AFTER = Duration.ofHours(1);
-
-	/** Caches kept besides the current one. */
-	static final int KEEP_OLD = 2;
-
-	private static final String MARKER = "ready";
 
 	/** Starts, waits for and kills the helper processes. */
 	interface Runner {
@@ -148,20 +134,6 @@ final class BootCacheTraining {
 		this.trainingEnvironment = trainingEnvironment;
 	}
 
-	static Path marker(Path dir) {
-		return dir.resolve(MARKER);
-	}
-
-	/** Mark a cache as used now, so that the clean-up of other masters keeps it. */
-	static void touch(Path dir) {
-		try {
-			Files.setLastModifiedTime(marker(dir), FileTime.from(Instant.now()));
-		}
-		catch (IOException ex) {
-			// Only the clean-up order depends on it.
-		}
-	}
-
 	void start() {
 		Thread thread = new Thread(this::run, "jproc-boot-cache");
 		thread.setDaemon(true);
@@ -182,7 +154,7 @@ final class BootCacheTraining {
 	}
 
 	private void run() {
-		Path lockFile = this.root.resolve(this.dir.getFileName() + ".lock");
+		Path lockFile = BootCacheStore.lockFile(this.root, this.dir);
 		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
 			FileLock lock = awaitLock(channel);
 			if (lock == null) {
@@ -218,7 +190,7 @@ final class BootCacheTraining {
 			if (lock != null) {
 				return lock;
 			}
-			if (Files.isRegularFile(marker(this.dir))) {
+			if (Files.isRegularFile(BootCacheStore.marker(this.dir))) {
 				this.cache.ready(this.dir);
 				return null;
 			}
@@ -234,12 +206,12 @@ final class BootCacheTraining {
 	}
 
 	private void prepare() throws IOException, InterruptedException {
-		if (Files.isRegularFile(marker(this.dir))) {
+		if (Files.isRegularFile(BootCacheStore.marker(this.dir))) {
 			this.cache.ready(this.dir);
 			return;
 		}
 		long started = System.nanoTime();
-		deleteTree(this.dir);
+		BootCacheStore.deleteTree(this.dir);
 		Files.createDirectories(this.dir);
 		Path log = this.dir.resolve("training.log");
 		Path app = this.dir.resolve("app");
@@ -268,14 +240,12 @@ final class BootCacheTraining {
 			this.cache.failed(this.dir, "training wrote no archive; see " + log);
 			return;
 		}
-		Path temporary = this.dir.resolve(MARKER + ".tmp");
-		Files.writeString(temporary, "kind=" + this.kind + "\narchive=" + archive + "\n");
-		Files.move(temporary, marker(this.dir), StandardCopyOption.ATOMIC_MOVE);
+		BootCacheStore.publish(this.dir, "kind=" + this.kind + "\narchive=" + archive + "\n");
 		this.cache.ready(this.dir);
 		logger.info("jproc boot cache: ready at " + this.dir + " (" + this.kind.name().toLowerCase(Locale.ROOT) + ", "
 				+ Files.size(archive) / (1024 * 1024) + " MB, prepared in "
 				+ Arbiter.seconds(Duration.ofNanos(System.nanoTime() - started)) + "); later workers start from it");
-		cleanUp(this.root, this.dir);
+		BootCacheStore.cleanUp(this.root, this.dir);
 	}
 
 	/**
@@ -345,85 +315,6 @@ final class BootCacheTraining {
 			}
 		}
 		return List.of();
-	}
-
-	/**
-	 * Delete the caches beyond the {@link #KEEP_OLD} most recently used ones, and
-	 * preparations abandoned long ago, each only while holding its lock.
-	 */
-	static void cleanUp(Path root, Path current) {
-		List<Path> published = new ArrayList<>();
-		List<Path> abandoned = new ArrayList<>();
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, Files::isDirectory)) {
-			for (Path entry : entries) {
-				if (entry.equals(current) || entry.getFileName().toString().startsWith(".")) {
-					continue;
-				}
-				if (Files.isRegularFile(marker(entry))) {
-					published.add(entry);
-				}
-				else if (Files.getLastModifiedTime(entry).toInstant().isBefore(Instant.now().minus(ABANDONED_AFTER))) {
-					abandoned.add(entry);
-				}
-			}
-		}
-		catch (IOException ex) {
-			return;
-		}
-		published.sort(Comparator.comparing(BootCacheTraining::lastUsed).reversed());
-		List<Path> doomed = new ArrayList<>(abandoned);
-		doomed.addAll(published.subList(Math.min(KEEP_OLD, published.size()), published.size()));
-		for (Path dir : doomed) {
-			Path lockFile = root.resolve(dir.getFileName() + ".lock");
-			try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-					StandardOpenOption.WRITE)) {
-				FileLock lock = channel.tryLock();
-				if (lock != null) {
-					try {
-						// The marker first: a master that still sees it expects the whole tree.
-						Files.deleteIfExists(marker(dir));
-						deleteTree(dir);
-						logger.info("jproc boot cache: removed the old cache " + dir);
-					}
-					finally {
-						lock.release();
-					}
-				}
-			}
-			catch (IOException | OverlappingFileLockException ex) {
-				// In use or gone: leave it for another time.
-			}
-		}
-	}
-
-	private static FileTime lastUsed(Path dir) {
-		try {
-			return Files.getLastModifiedTime(marker(dir));
-		}
-		catch (IOException ex) {
-			return FileTime.fromMillis(0);
-		}
-	}
-
-	static void deleteTree(Path dir) throws IOException {
-		if (!Files.exists(dir)) {
-			return;
-		}
-		Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-
-			@Override
-			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-				Files.delete(file);
-				return FileVisitResult.CONTINUE;
-			}
-
-			@Override
-			public FileVisitResult postVisitDirectory(Path directory, @Nullable IOException ex) throws IOException {
-				Files.delete(directory);
-				return FileVisitResult.CONTINUE;
-			}
-
-		});
 	}
 
 }

@@ -102,7 +102,7 @@ class BootCacheTests {
 		BootCache cache = BootCache.create(properties(), argv(jar), helpers());
 		cache.poolReady();
 		await().atMost(Duration.ofSeconds(10)).until(() -> cache.state() == BootCache.State.READY);
-		BootCacheTraining.deleteTree(Path.of(cache.status().path()));
+		BootCacheStore.deleteTree(Path.of(cache.status().path()));
 		assertThat(cache.launch().archive()).isNull();
 		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
 	}
@@ -137,12 +137,12 @@ class BootCacheTests {
 		List<Path> dirs = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			Path dir = Files.createDirectories(root.resolve("app-" + i));
-			Files.writeString(BootCacheTraining.marker(dir), "x");
-			Files.setLastModifiedTime(BootCacheTraining.marker(dir),
+			Files.writeString(BootCacheStore.marker(dir), "x");
+			Files.setLastModifiedTime(BootCacheStore.marker(dir),
 					java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
 			dirs.add(dir);
 		}
-		BootCacheTraining.cleanUp(root, dirs.get(0));
+		BootCacheStore.cleanUp(root, dirs.get(0));
 		assertThat(dirs.get(0)).exists();
 		assertThat(dirs.get(4)).exists();
 		assertThat(dirs.get(3)).exists();
