@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
@@ -19,7 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @author jproc developers
  */
 @ConfigurationProperties(JprocProperties.PREFIX)
-public class JprocProperties {
+public class JprocProperties implements InitializingBean {
 
 	/** Prefix of every jproc property. */
 	public static final String PREFIX = "jproc";
@@ -135,6 +136,18 @@ public class JprocProperties {
 
 	public BootCache getBootCache() {
 		return this.bootCache;
+	}
+
+	/**
+	 * Bound as a bean (in a worker, or wherever the configuration is read again, such as
+	 * a worker started by a reload that re-reads {@code application.yml}): a wrong value
+	 * fails the start with the key that is wrong, as it does in the master.
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		if (this.workers.enabled()) {
+			validate();
+		}
 	}
 
 	/**

@@ -5,10 +5,13 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -92,6 +95,30 @@ class JprocPropertiesTests {
 				Map.of("jproc.heartbeat.interval", "10s", "jproc.heartbeat.timeout", "10s"));
 		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.heartbeat.timeout"));
+	}
+
+	@Test
+	void runWhenBoundAsBeanWithWrongValueShouldFailNamingTheKey() {
+		new ApplicationContextRunner().withUserConfiguration(Bound.class)
+			.withPropertyValues("jproc.workers=2", "jproc.reload.max-parallel=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("jproc.reload.max-parallel"));
+	}
+
+	@Test
+	void runWhenBoundAsBeanWithoutWorkersShouldNotValidate() {
+		new ApplicationContextRunner().withUserConfiguration(Bound.class)
+			.withPropertyValues("jproc.reload.max-parallel=0")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(JprocProperties.class)
+	static class Bound {
+
 	}
 
 	@Test

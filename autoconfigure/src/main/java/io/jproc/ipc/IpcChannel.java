@@ -25,7 +25,7 @@ import jnr.unixsocket.UnixSocketChannel;
  * frames and hands them to a {@link Listener}; replies are matched to their request by
  * sequence number. Sending is thread-safe.
  */
-public final class IpcChannel implements Closeable {
+public final class IpcChannel implements Closeable, MessageChannel {
 
 	private final UnixSocketChannel socket;
 
@@ -140,6 +140,7 @@ public final class IpcChannel implements Closeable {
 	 * @param message the message
 	 * @return whether it was written (false once the channel is closed or broken)
 	 */
+	@Override
 	public boolean send(Message message) {
 		return write(new Envelope(this.nextSeq.incrementAndGet(), 0, message));
 	}
@@ -150,6 +151,7 @@ public final class IpcChannel implements Closeable {
 	 * @param message the answer
 	 * @return whether it was written
 	 */
+	@Override
 	public boolean reply(Envelope request, Message message) {
 		return reply(request.seq(), message);
 	}
@@ -160,6 +162,7 @@ public final class IpcChannel implements Closeable {
 	 * @param message the answer
 	 * @return whether it was written
 	 */
+	@Override
 	public boolean reply(long requestSeq, Message message) {
 		return write(new Envelope(this.nextSeq.incrementAndGet(), requestSeq, message));
 	}
@@ -172,6 +175,7 @@ public final class IpcChannel implements Closeable {
 	 * with {@link MalformedFrameException} when the reply cannot be read and with
 	 * {@link IOException} when the channel is or becomes closed
 	 */
+	@Override
 	public CompletableFuture<Message> request(Message message, Duration timeout) {
 		long seq = this.nextSeq.incrementAndGet();
 		CompletableFuture<Message> reply = new CompletableFuture<>();

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +22,14 @@ public sealed interface Message {
 	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive
 	 */
 	record Ready(long pid, long bootMillis, boolean bootCacheUsed) implements Message {
+
+		/**
+		 * A worker started without the boot cache.
+		 */
+		public Ready(long pid, long bootMillis) {
+			this(pid, bootMillis, false);
+		}
+
 	}
 
 	/**
@@ -80,10 +90,19 @@ public sealed interface Message {
 		 * @param listening the addresses it listens on, such as {@code 127.0.0.1:8080 (server)}
 		 * @param workersWanted the number of worker slots
 		 * @param operation the current or last reload, scale or restart, {@code null} if none yet
-		 * @param bootCache the boot cache
+		 * @param bootCache the boot cache, {@code null} if not known
 		 */
-		public record Master(long pid, String state, Instant startedAt, List<String> listening, int workersWanted,
+		public record Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
 				@Nullable Operation operation, @Nullable BootCache bootCache) {
+
+			/**
+			 * A master that says nothing of its boot cache.
+			 */
+			public Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
+					@Nullable Operation operation) {
+				this(pid, state, startedAt, listening, workersWanted, operation, null);
+			}
+
 		}
 
 		/**
@@ -128,22 +147,58 @@ public sealed interface Message {
 		 * @param figures the figures of the worker's last heartbeat, {@code null} before the first
 		 * @param restartAt when a slot in backoff restarts
 		 * @param gaveUpReason why the slot was given up
+		 * @param incoming the worker booting to replace the slot's serving one, if any
+		 * @param leaving pids of the slot's earlier workers still draining
 		 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's archive,
 		 * {@code null} until it is ready
 		 */
-		public record Slot(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+		public record Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 				@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
 				@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
-				@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Boolean bootCacheUsed) {
+				@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Incoming incoming,
+				List<Long> leaving, @Nullable Boolean bootCacheUsed) {
+
+			/**
+			 * A slot whose worker did not report on the boot cache.
+			 */
+			public Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
+					@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
+					@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
+					@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Incoming incoming,
+					List<Long> leaving) {
+				this(id, pid, state, startedAt, readyAt, restarts, restartsByReason, lastExit, lastHeartbeat, figures,
+						restartAt, gaveUpReason, incoming, leaving, null);
+			}
+
+			/**
+			 * A slot with nothing incoming or leaving.
+			 */
+			public Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
+					@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
+					@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
+					@Nullable Instant restartAt, @Nullable String gaveUpReason) {
+				this(id, pid, state, startedAt, readyAt, restarts, restartsByReason, lastExit, lastHeartbeat, figures,
+						restartAt, gaveUpReason, null, List.of());
+			}
 
 			/**
 			 * Whether the slot's worker is taking traffic.
 			 * @return {@code true} for {@code ready} and {@code retiring}
 			 */
 			public boolean isServing() {
-				return "ready".equals(this.state) || "retiring".equals(this.state);
+				return this.state.isServing();
 			}
 
+		}
+
+		/**
+		 * A worker on its way into a slot that has a serving worker.
+		 * @param pid its pid
+		 * @param reason why it comes: {@code reload}, {@code restart}, {@code planned},
+		 * {@code fatal}, {@code hung}, {@code crash}, ...
+		 * @param startedAt when it was spawned
+		 */
+		public record Incoming(long pid, String reason, Instant startedAt) {
 		}
 
 		/**

@@ -1,6 +1,7 @@
 package io.jproc.master;
 
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,32 +13,33 @@ import java.util.concurrent.TimeUnit;
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
-import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.MessageChannel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The master's loop: one thread takes events from a queue and alone changes the pool.
- * It keeps the wanted number of workers, replaces those that fail with backoff, gives
- * up slots that keep failing, and shuts the pool down on SIGTERM or SIGINT.
+ * Each event is handled, then one tick runs: deadlines, the running operation, and the
+ * pool's reconciling step, which alone starts workers. It keeps the wanted number of
+ * workers, replaces those that fail with backoff, gives up slots that keep failing, and
+ * shuts the pool down on SIGTERM or SIGINT. Time comes from an injected {@link Clock}, and
+ * workers from a {@link WorkerFactory}, so the unit tests drive it event by event.
  */
 public final class Arbiter {
 
 	private static final Log logger = LogFactory.getLog(Arbiter.class);
 
-	private static final int SIGKILL = Retirements.SIGKILL;
-
-	private static final Duration KILL_GRACE = Duration.ofSeconds(5);
-
 	private static final long TICK_MILLIS = 200;
 
 	private final JprocProperties properties;
 
+	private final Clock clock;
+
 	private final List<ListenSocket> sockets;
 
-	private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
+	private final BlockingQueue<MasterEvent> events;
 
 	private final Pool pool;
 
@@ -47,9 +49,9 @@ public final class Arbiter {
 
 	private final PoolCommands commands;
 
-	private final BootCache bootCache;
+	private final WorkerFactory workers;
 
-	private final Instant startedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+	private final Instant startedAt;
 
 	private MasterState state = MasterState.RUNNING;
 
@@ -66,13 +68,25 @@ public final class Arbiter {
 	private @Nullable Integer exitCode;
 
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
+		this(properties, (management != null) ? List.of(server, management) : List.of(server),
+				new LinkedBlockingQueue<>(), Clock.systemUTC(),
+				(events) -> new WorkerLauncher(properties, server, management, spawner, events::add),
+				(pid, signal) -> spawner.kill(pid, signal.number()),
+				Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()));
+	}
+
+	Arbiter(JprocProperties properties, List<ListenSocket> sockets, BlockingQueue<MasterEvent> events, Clock clock,
+			java.util.function.Function<BlockingQueue<MasterEvent>, WorkerFactory> factory, Signaller signaller,
+			Instant startedAt) {
 		this.properties = properties;
-		this.sockets = (management != null) ? List.of(server, management) : List.of(server);
-		WorkerLauncher launcher = new WorkerLauncher(properties, server, management, spawner, this.events::add);
-		this.bootCache = launcher.bootCache(); // boot cache hook (issue 9)
-		this.pool = new Pool(properties, launcher, spawner, () -> this.state == MasterState.RUNNING);
-		this.retirements = new Retirements(properties, new PoolActions());
-		this.commands = new PoolCommands(properties, this.pool);
+		this.clock = clock;
+		this.sockets = sockets;
+		this.events = events;
+		this.startedAt = startedAt;
+		this.workers = factory.apply(events);
+		this.pool = new Pool(properties, this.workers, signaller);
+		this.retirements = new Retirements(properties, new RetirementActions());
+		this.commands = new PoolCommands(properties, this.pool, () -> this.state == MasterState.RUNNING);
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
 				Message.Retire.class, this::onRetire, Message.Drained.class, this::onDrained,
 				Message.PoolStatusRequest.class, this::onPoolStatusRequest, Message.PoolScrapeRequest.class,
@@ -89,25 +103,62 @@ public final class Arbiter {
 					+ " (" + socket.name() + "), starting " + this.pool.slots().size() + " workers");
 		}
 		MasterSignals.install(this.events::add);
-		this.pool.slots().forEach(this.pool::spawn);
+		start();
 		while (this.exitCode == null) {
 			try {
 				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-				if (event != null) {
-					handle(event);
-				}
-				tick(Instant.now());
+				step(event);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				beginShutdown("interrupted");
 			}
-			catch (RuntimeException ex) {
-				// What a worker sends or does must never end the master.
-				logger.error("jproc master: unexpected error, continuing", ex);
-			}
 		}
 		return this.exitCode;
+	}
+
+	/**
+	 * Start the first workers.
+	 */
+	void start() {
+		tick(now());
+	}
+
+	/**
+	 * One turn of the loop: handle an event, if any, then tick.
+	 * @param event the event, {@code null} when the wait for one ran out
+	 */
+	void step(@Nullable MasterEvent event) {
+		try {
+			if (event != null) {
+				handle(event);
+			}
+			tick(now());
+		}
+		catch (RuntimeException ex) {
+			// What a worker sends or does must never end the master.
+			logger.error("jproc master: unexpected error, continuing", ex);
+		}
+	}
+
+	/**
+	 * The exit code once the loop has ended.
+	 * @return the code, {@code null} while the master runs
+	 */
+	@Nullable Integer exitCode() {
+		return this.exitCode;
+	}
+
+	Pool pool() {
+		return this.pool;
+	}
+
+	MasterState state() {
+		return this.state;
+	}
+
+	private Instant now() {
+		return this.clock.instant();
 	}
 
 	private void handle(MasterEvent event) {
@@ -152,40 +203,50 @@ public final class Arbiter {
 		if (worker.state() != WorkerState.STARTING) {
 			return;
 		}
-		Instant now = Instant.now();
+		Instant now = now();
 		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed()); // boot cache hook (issue 9)
-		this.pool.slotOf(worker).onReady();
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
-		this.commands.onReady(worker, now);
-		this.retirements.onReady(worker, now);
-		boolean allServing = this.pool.slots().stream().allMatch(this.pool::hasServingWorker);
-		if (!this.allReadyLogged && allServing) {
-			this.allReadyLogged = true;
-			logger.info("all " + this.pool.slots().size() + " workers ready, " + seconds(Duration.between(this.startedAt, now))
-					+ " after master start");
+		Pool.Promotion promotion = this.pool.promote(worker);
+		if (promotion == null) {
+			// Stopped while it booted (scale-down, shutdown): it drains as soon as it reads the stop.
+			if (!worker.isLeaving()) {
+				this.pool.stop(worker, "no longer wanted", this.pool.drainDeadline(now));
+			}
+			return;
 		}
-		if (allServing && this.state == MasterState.RUNNING) {
-			this.bootCache.poolReady(); // boot cache hook (issue 9): train in the background once the pool serves
+		WorkerHandle replaced = promotion.replaced();
+		if (replaced != null && replaced.state() == WorkerState.READY) {
+			this.pool.stop(replaced, promotion.reason().wireName(), this.pool.drainDeadline(now));
+		}
+		this.retirements.onReady(worker, now);
+		if (!this.allReadyLogged && this.pool.isComplete()) {
+			this.allReadyLogged = true;
+			logger.info("all " + this.pool.slots().size() + " workers ready, "
+					+ seconds(Duration.between(this.startedAt, now)) + " after master start");
+		}
+		if (this.pool.isComplete() && this.state == MasterState.RUNNING) {
+			this.workers.poolReady(); // boot cache hook (issue 9): train in the background once the pool serves
 		}
 	}
 
 	private void onCommand(WorkerHandle worker, Envelope envelope) {
 		worker.channel()
 			.reply(envelope, this.commands.execute((Message.Command) envelope.message(),
-					"actuator via worker " + worker.id(), Instant.now()));
+					"actuator via worker " + worker.id(), now()));
 	}
 
 	private void onHeartbeat(WorkerHandle worker, Envelope envelope) {
-		worker.heartbeat(Instant.now(), (Message.Heartbeat) envelope.message());
+		worker.heartbeat(now(), (Message.Heartbeat) envelope.message());
 	}
 
 	private void onPoolStatusRequest(WorkerHandle worker, Envelope envelope) {
-		worker.channel().reply(envelope, status(Instant.now()));
+		worker.channel().reply(envelope, status(now()));
 	}
 
 	private void onPoolScrapeRequest(WorkerHandle requester, Envelope envelope) {
 		Message.PoolScrapeRequest request = (Message.PoolScrapeRequest) envelope.message();
-		List<WorkerHandle> others = this.pool.live().stream()
+		List<WorkerHandle> others = this.pool.live()
+			.stream()
 			.filter((worker) -> worker != requester && worker.state().isServing())
 			.toList();
 		ScrapeFanOut.gather(others, new Message.ScrapeRequest(request.format(), request.includedNames()),
@@ -194,9 +255,9 @@ public final class Arbiter {
 	}
 
 	private void onScrapeGathered(MasterEvent.ScrapeGathered gathered) {
-		IpcChannel channel = gathered.requester().channel();
+		MessageChannel channel = gathered.requester().channel();
 		try {
-			channel.reply(gathered.requestSeq(), new Message.PoolScrape(status(Instant.now()), gathered.scrapes()));
+			channel.reply(gathered.requestSeq(), new Message.PoolScrape(status(now()), gathered.scrapes()));
 		}
 		catch (IllegalArgumentException ex) {
 			channel.reply(gathered.requestSeq(), new Message.Failure("the pool's metrics do not fit in one frame: "
@@ -209,18 +270,17 @@ public final class Arbiter {
 	 */
 	Message.PoolStatus status(Instant now) {
 		return PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.pool.live(), this.commands.status(),
-				this.bootCache.status()); // boot cache hook (issue 9)
+				this.sockets, this.pool.slots(), this.commands.status(), this.workers.bootCache()); // boot cache hook
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
 		if (this.state == MasterState.RUNNING) {
-			this.retirements.onRetire(worker, (Message.Retire) envelope.message(), Instant.now());
+			this.retirements.onRetire(worker, (Message.Retire) envelope.message(), now());
 		}
 	}
 
 	private void onDrained(WorkerHandle worker, Envelope envelope) {
-		this.retirements.onDrained(worker, ((Message.Drained) envelope.message()).unfinished(), Instant.now());
+		this.retirements.onDrained(worker, ((Message.Drained) envelope.message()).unfinished(), now());
 	}
 
 	private void onChannelClosed(WorkerHandle worker) {
@@ -230,16 +290,17 @@ public final class Arbiter {
 	}
 
 	private void onSignal(String name) {
+		Instant now = now();
 		switch (name) {
 			case "TERM" -> beginShutdown("SIGTERM");
-			case "HUP" -> this.commands.reload("SIGHUP", Instant.now());
-			case "TTIN" -> this.commands.scale(this.pool.slots().size() + 1, "SIGTTIN", Instant.now());
-			case "TTOU" -> this.commands.scale(this.pool.slots().size() - 1, "SIGTTOU", Instant.now());
+			case "HUP" -> this.commands.reload("SIGHUP", now);
+			case "TTIN" -> this.commands.scale(this.pool.slots().size() + 1, "SIGTTIN", now);
+			case "TTOU" -> this.commands.scale(this.pool.slots().size() - 1, "SIGTTOU", now);
 			case "INT" -> {
 				if (this.state == MasterState.SHUTTING_DOWN) {
 					logger.warn("second SIGINT: killing every worker now");
-					this.pool.live().forEach((worker) -> this.pool.signal(worker.pid(), SIGKILL));
-					finish(ExitCodes.INTERRUPTED);
+					this.pool.live().forEach((worker) -> this.pool.signal(worker.pid(), PosixSignal.KILL));
+					finish(ExitCodes.INTERRUPTED, now);
 				}
 				else {
 					beginShutdown("SIGINT");
@@ -251,10 +312,10 @@ public final class Arbiter {
 
 	private void onExited(WorkerHandle worker, Exit exit) {
 		boolean bootFailure = worker.state() == WorkerState.STARTING && !worker.isLeaving();
-		Instant now = Instant.now();
+		Instant now = now();
 		worker.exited(exit);
-		this.pool.live().remove(worker);
 		worker.channel().close();
+		Pool.Ended ended = this.pool.ended(worker);
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
@@ -270,25 +331,33 @@ public final class Arbiter {
 		else {
 			logger.warn(line);
 		}
-		if (this.commands.onExited(worker, exit, now)) {
+		Slot slot = ended.slot();
+		if (slot == null) {
 			return;
 		}
-		Slot slot = this.pool.slotOf(worker);
 		slot.recordExit(exit, reason, now);
-		if (slot.current() == worker) {
-			slot.current(null);
-		}
-		if (this.state != MasterState.RUNNING || worker.isLeaving()) {
+		this.commands.onEnded(worker, ended, exit, now);
+		if (this.state != MasterState.RUNNING || worker.isLeaving() || slot.isRemoved()) {
 			return;
 		}
-		respawn(slot, slot.onFailure(worker, bootFailure, now), now);
+		if (ended.role() == Slot.Role.CURRENT || (ended.role() == Slot.Role.INCOMING && slot.current() == null)) {
+			// The slot has no worker now.
+			slot.want(bootFailure ? Replacement.BOOT_FAILURE : Replacement.CRASH);
+			onFailure(slot, worker, bootFailure, now);
+		}
+		else if (ended.role() == Slot.Role.INCOMING && slot.wanted() != null) {
+			// A replacement failed while the old worker still serves (planned retirement):
+			// the next try waits out the slot's backoff, and a slot that cannot boot gives up.
+			onFailure(slot, worker, bootFailure, now);
+		}
 	}
 
 	/**
-	 * Start the slot's next worker after a failure, after its backoff, or give the slot up.
-	 * @return the worker started now, if any
+	 * Count a failure of the slot's worker: the next one starts after a backoff, or the
+	 * slot is given up, and the master with it once every slot is.
 	 */
-	private @Nullable WorkerHandle respawn(Slot slot, @Nullable Duration delay, Instant now) {
+	private void onFailure(Slot slot, WorkerHandle worker, boolean bootFailure, Instant now) {
+		Duration delay = slot.onFailure(worker, bootFailure, now);
 		if (delay == null) {
 			logger.error("worker " + slot.id() + " given up after " + slot.gaveUpReason()
 					+ "; its slot stays empty. See the worker's own output above for the cause.");
@@ -297,43 +366,23 @@ public final class Arbiter {
 				this.shutdownExitCode = ExitCodes.GAVE_UP;
 				beginShutdown("every worker slot has given up");
 			}
-			return null;
 		}
-		if (slot.current() == null) {
-			if (delay.isZero()) {
-				return this.pool.spawn(slot);
-			}
-			logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after "
-					+ "quick failures)");
-			slot.respawnAt(now.plus(delay));
+		else if (!delay.isZero() && slot.incoming() == null) {
+			logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after quick failures)");
 		}
-		return null;
 	}
 
 	private void tick(Instant now) {
-		if (this.state == MasterState.RUNNING) {
-			for (Slot slot : this.pool.slots()) {
-				if (slot.respawnAt() != null && !now.isBefore(slot.respawnAt()) && slot.current() == null) {
-					slot.respawnAt(null);
-					this.pool.spawn(slot);
-				}
-			}
+		boolean running = this.state == MasterState.RUNNING;
+		this.retirements.tick(List.copyOf(this.pool.live()), now, running);
+		for (WorkerHandle killed : this.pool.killOverdue(now)) {
+			this.retirements.onKilled(killed, now);
 		}
-		this.retirements.tick(List.copyOf(this.pool.live()), now, this.state == MasterState.RUNNING);
-		this.commands.tick(now);
-		for (WorkerHandle worker : List.copyOf(this.pool.live())) {
-			if (worker.state() == WorkerState.STARTING && !worker.isLeaving() && Duration
-				.between(worker.spawnedAt(), now)
-				.compareTo(this.properties.getWorker().getBootTimeout()) > 0) {
-				logger.warn(worker + " not ready within jproc.worker.boot-timeout ("
-						+ seconds(this.properties.getWorker().getBootTimeout()) + "): killed");
-				this.pool.signal(worker.pid(), SIGKILL);
-			}
-			if (worker.killAt() != null && now.isAfter(worker.killAt())) {
-				logger.warn(worker + " did not exit in time after " + worker.leaveReason() + ": killed");
-				worker.killAt(null);
-				this.pool.signal(worker.pid(), SIGKILL);
-			}
+		if (running) {
+			this.commands.tick(now);
+		}
+		for (WorkerHandle started : this.pool.reconcile(now, running)) {
+			this.retirements.onSpawned(started);
 		}
 		if (this.state == MasterState.SHUTTING_DOWN) {
 			tickShutdown(now);
@@ -342,19 +391,19 @@ public final class Arbiter {
 
 	private void tickShutdown(Instant now) {
 		if (this.pool.live().isEmpty()) {
-			finish(this.shutdownExitCode);
+			finish(this.shutdownExitCode, now);
 		}
 		else if (this.hardDeadline == null && now.isAfter(this.shutdownDeadline)) {
 			for (WorkerHandle worker : this.pool.live()) {
 				logger.warn(worker + " still running after jproc.shutdown-timeout ("
 						+ seconds(this.properties.getShutdownTimeout()) + "): killed");
-				this.pool.signal(worker.pid(), SIGKILL);
+				this.pool.signal(worker.pid(), PosixSignal.KILL);
 			}
-			this.hardDeadline = now.plus(KILL_GRACE);
+			this.hardDeadline = now.plus(PosixSignal.KILL_GRACE);
 		}
 		else if (this.hardDeadline != null && now.isAfter(this.hardDeadline)) {
 			logger.error(this.pool.live().size() + " workers did not go away even after SIGKILL");
-			finish(this.shutdownExitCode);
+			finish(this.shutdownExitCode, now);
 		}
 	}
 
@@ -362,26 +411,31 @@ public final class Arbiter {
 		if (this.state == MasterState.SHUTTING_DOWN) {
 			return;
 		}
-		Instant now = Instant.now();
+		Instant now = now();
 		this.state = MasterState.SHUTTING_DOWN;
-		this.bootCache.close(); // boot cache hook (issue 9)
+		this.workers.close(); // boot cache hook (issue 9): no training run outlives the pool
 		this.shutdownStartedAt = now;
 		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
 		logger.info("shutdown begun (" + why + "): draining " + this.pool.live().size() + " workers, at most "
 				+ seconds(this.properties.getShutdownTimeout()));
-		this.pool.slots().forEach((slot) -> slot.respawnAt(null));
 		this.retirements.dropWaiting();
 		this.commands.abandon(now);
-		for (WorkerHandle worker : this.pool.live()) {
-			this.pool.stop(worker, "shutdown", null);
+		for (WorkerHandle worker : List.copyOf(this.pool.live())) {
+			if (worker.state() != WorkerState.DRAINING) {
+				this.pool.stop(worker, "shutdown", null);
+			}
+			else {
+				// Already draining (retired, replaced): its own deadline still holds.
+				this.pool.leave(worker);
+			}
 		}
 	}
 
-	private void finish(int code) {
-		this.bootCache.close(); // boot cache hook (issue 9): no training run outlives the master
+	private void finish(int code, Instant now) {
+		this.workers.close(); // boot cache hook (issue 9)
 		this.sockets.forEach(ListenSocket::close);
 		if (this.shutdownStartedAt != null) {
-			logger.info("shutdown complete in " + seconds(Duration.between(this.shutdownStartedAt, Instant.now()))
+			logger.info("shutdown complete in " + seconds(Duration.between(this.shutdownStartedAt, now))
 					+ ", exit code " + code);
 		}
 		this.exitCode = code;
@@ -391,30 +445,49 @@ public final class Arbiter {
 		return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
 	}
 
-	/** How retirements start replacements and signal workers. */
-	private final class PoolActions implements Retirements.Pool {
+	/** How retirements ask the pool's slots for replacements. */
+	private final class RetirementActions implements Retirements.Pool {
 
 		@Override
-		public @Nullable WorkerHandle replace(WorkerHandle leaving, boolean failure, Instant now) {
+		public @Nullable WorkerHandle replaceNow(WorkerHandle leaving, Replacement why, Instant now) {
 			Slot slot = Arbiter.this.pool.slotOf(leaving);
-			if (slot.current() != leaving) {
+			if (slot == null || slot.isRemoved()) {
 				return null;
 			}
-			slot.current(null);
-			if (!failure) {
-				slot.onPlannedReplacement();
-				return Arbiter.this.pool.spawn(slot);
+			boolean wasServing = slot.current() == leaving;
+			boolean wasIncoming = slot.incoming() == leaving;
+			slot.release(leaving);
+			if (wasServing || wasIncoming) {
+				slot.want(why);
+				onFailure(slot, leaving, wasIncoming, now);
 			}
-			return respawn(slot, slot.onFailure(leaving, false, now), now);
+			return slot.incoming();
 		}
 
 		@Override
-		public boolean isGivenUp(WorkerHandle worker) {
-			return Arbiter.this.pool.slotOf(worker).gaveUp();
+		public @Nullable WorkerHandle replaceLater(WorkerHandle retiring) {
+			Slot slot = Arbiter.this.pool.slotOf(retiring);
+			if (slot == null || slot.current() != retiring || slot.isRemoved()) {
+				return null;
+			}
+			slot.want(Replacement.PLANNED);
+			return slot.incoming();
 		}
 
 		@Override
-		public void signal(long pid, int signal) {
+		public void leave(WorkerHandle worker) {
+			Arbiter.this.pool.leave(worker);
+		}
+
+		@Override
+		public boolean noneComing(WorkerHandle worker) {
+			// By id: a worker that has ended is in no slot any more.
+			Slot slot = Arbiter.this.pool.slot(worker.id());
+			return slot == null || slot.gaveUp();
+		}
+
+		@Override
+		public void signal(long pid, PosixSignal signal) {
 			Arbiter.this.pool.signal(pid, signal);
 		}
 

@@ -85,7 +85,7 @@ final class BootCacheTraining {
 
 				@Override
 				public void kill(long pid) {
-					spawner.kill(pid, Retirements.SIGKILL);
+					spawner.kill(pid, PosixSignal.KILL.number());
 				}
 
 			};

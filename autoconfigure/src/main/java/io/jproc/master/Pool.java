@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.Set;
 
 import io.jproc.JprocProperties;
 import io.jproc.ipc.Message;
@@ -16,146 +15,325 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The worker slots and the live worker processes, and the moves that start and stop
- * them. Owned by the arbiter thread; the arbiter decides, the pool carries out.
+ * The worker slots and the live worker processes. Flows (crash respawn, retirements,
+ * reloads, scaling) only say what a slot wants; {@link #reconcile} compares that with
+ * what exists and is the one place that starts a worker, in the manner of gunicorn's
+ * {@code manage_workers}. It also finds live workers no slot references and drains them.
+ * Owned by the arbiter thread.
  */
-final class Pool implements PoolCommands.Pool {
+final class Pool {
 
 	private static final Log logger = LogFactory.getLog(Pool.class);
 
 	private final JprocProperties properties;
 
-	private final WorkerLauncher launcher;
+	private final WorkerFactory factory;
 
-	private final Spawner spawner;
-
-	private final BooleanSupplier running;
+	private final Signaller signaller;
 
 	private final List<Slot> slots = new ArrayList<>();
 
+	/** Slots removed by a scale-down, until their workers have gone. */
+	private final List<Slot> removed = new ArrayList<>();
+
 	private final List<WorkerHandle> live = new ArrayList<>();
 
-	/** Slots removed by a scale-down, until their workers have gone. */
-	private final Map<Integer, Slot> removedSlots = new HashMap<>();
+	/** Live workers found in no slot, already told to leave. */
+	private final Set<WorkerHandle> strays = new HashSet<>();
 
-	Pool(JprocProperties properties, WorkerLauncher launcher, Spawner spawner, BooleanSupplier running) {
+	/** Workers killed for booting too long, until they are reaped. */
+	private final Set<WorkerHandle> bootKilled = new HashSet<>();
+
+	private long generation;
+
+	Pool(JprocProperties properties, WorkerFactory factory, Signaller signaller) {
 		this.properties = properties;
-		this.launcher = launcher;
-		this.spawner = spawner;
-		this.running = running;
+		this.factory = factory;
+		this.signaller = signaller;
 		for (int id = 1; id <= properties.getWorkers().value(); id++) {
-			this.slots.add(new Slot(id, properties.getRestart()));
+			addSlot(Replacement.START);
 		}
 	}
 
-	@Override
-	public List<Slot> slots() {
+	/**
+	 * The active slots, by id.
+	 * @return the slots
+	 */
+	List<Slot> slots() {
 		return this.slots;
 	}
 
 	/**
-	 * Every worker process that has not ended, including those draining.
+	 * Every worker process that has not ended: serving, booting, leaving.
 	 * @return the live workers
 	 */
 	List<WorkerHandle> live() {
 		return this.live;
 	}
 
-	@Override
-	public Slot slotOf(WorkerHandle worker) {
+	/**
+	 * The generation of the newest worker started so far.
+	 * @return the generation, 0 before the first spawn
+	 */
+	long generation() {
+		return this.generation;
+	}
+
+	/**
+	 * The active slot with an id.
+	 * @param id the worker id
+	 * @return the slot, {@code null} if there is none
+	 */
+	@Nullable Slot slot(int id) {
 		for (Slot slot : this.slots) {
-			if (slot.id() == worker.id()) {
+			if (slot.id() == id) {
 				return slot;
 			}
 		}
-		Slot removed = this.removedSlots.get(worker.id());
-		if (removed == null) {
-			throw new IllegalStateException("no slot for " + worker);
-		}
-		return removed;
+		return null;
 	}
 
-	@Override
-	public Slot addSlot() {
-		int id = this.slots.size() + 1;
-		this.removedSlots.remove(id);
-		Slot slot = new Slot(id, this.properties.getRestart());
+	/**
+	 * The slot, active or removed by a scale-down, that references a worker.
+	 * @param worker the worker
+	 * @return the slot, {@code null} if none references it
+	 */
+	@Nullable Slot slotOf(WorkerHandle worker) {
+		for (Slot slot : this.slots) {
+			if (slot.holds(worker)) {
+				return slot;
+			}
+		}
+		for (Slot slot : this.removed) {
+			if (slot.holds(worker)) {
+				return slot;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Add a slot with the next id; the reconciling step starts its worker.
+	 * @param why why the slot is added
+	 * @return the slot
+	 */
+	Slot addSlot(Replacement why) {
+		Slot slot = new Slot(this.slots.size() + 1, this.properties.getRestart());
+		slot.want(why);
 		this.slots.add(slot);
 		return slot;
 	}
 
-	@Override
-	public void removeSlot(Slot slot) {
+	/**
+	 * Remove a slot: it wants nothing any more, its serving and booting workers are asked
+	 * to leave.
+	 * @param slot the slot, which must be the one with the highest id
+	 * @param reason why, for the workers' logs
+	 * @param now the time
+	 */
+	void removeSlot(Slot slot, String reason, Instant now) {
 		this.slots.remove(slot);
-		slot.respawnAt(null);
-		this.removedSlots.put(slot.id(), slot);
-	}
-
-	@Override
-	public @Nullable WorkerHandle spawn(Slot slot) {
-		WorkerHandle worker = spawnBeside(slot);
-		if (worker != null) {
-			slot.current(worker);
+		slot.remove();
+		this.removed.add(slot);
+		for (WorkerHandle worker : new WorkerHandle[] { slot.current(), slot.incoming() }) {
+			if (worker != null) {
+				stop(worker, reason, drainDeadline(now));
+			}
 		}
-		return worker;
 	}
 
-	@Override
-	public @Nullable WorkerHandle spawnBeside(Slot slot) {
+	/**
+	 * The reconciling step: start a worker for every slot that wants one and may have one
+	 * now, and drain live workers that no slot references.
+	 * @param now the time
+	 * @param running whether the pool runs (a pool shutting down starts nothing)
+	 * @return the workers started
+	 */
+	List<WorkerHandle> reconcile(Instant now, boolean running) {
+		List<WorkerHandle> started = new ArrayList<>();
+		if (running) {
+			for (Slot slot : this.slots) {
+				if (slot.needsSpawn(now)) {
+					WorkerHandle worker = spawn(slot, now);
+					if (worker != null) {
+						started.add(worker);
+					}
+				}
+			}
+		}
+		for (WorkerHandle worker : List.copyOf(this.live)) {
+			if (slotOf(worker) == null && this.strays.add(worker)) {
+				logger.error(worker + " is alive but no worker slot references it (a jproc bug, please report "
+						+ "it): draining it");
+				stop(worker, "not part of the pool", drainDeadline(now));
+			}
+		}
+		this.removed.removeIf(Slot::isEmpty);
+		return started;
+	}
+
+	private @Nullable WorkerHandle spawn(Slot slot, Instant now) {
+		Replacement why = slot.need();
 		try {
-			WorkerHandle worker = this.launcher.launch(slot.id());
+			WorkerHandle worker = this.factory.launch(slot.id(), ++this.generation, now);
 			this.live.add(worker);
-			logger.info(worker + " started");
+			slot.spawned(worker);
+			logger.info(worker + " started" + ((why != null && why != Replacement.START)
+					? " (" + why.wireName() + ")" : ""));
 			return worker;
 		}
 		catch (IOException | RuntimeException ex) {
-			logger.error("worker " + slot.id() + " could not be started: " + ex.getMessage());
 			Duration delay = this.properties.getRestart().getInitialBackoff();
-			slot.respawnAt(Instant.now().plus(delay));
+			logger.error("worker " + slot.id() + " could not be started, trying again in " + Arbiter.seconds(delay)
+					+ ": " + ex.getMessage());
+			slot.respawnAt(now.plus(delay));
 			return null;
 		}
 	}
 
 	/**
-	 * Ask a worker to stop accepting, drain and exit; SIGTERM if its channel is gone.
+	 * A worker became ready: if it is its slot's incoming worker, it takes the slot over.
+	 * @param worker the worker
+	 * @return the promotion, {@code null} if the worker was not incoming (stopped while it
+	 * booted, or its slot removed)
+	 */
+	@Nullable Promotion promote(WorkerHandle worker) {
+		Slot slot = slotOf(worker);
+		if (slot == null || slot.incoming() != worker || slot.isRemoved()) {
+			return null;
+		}
+		Replacement why = slot.incomingReason();
+		return new Promotion(slot, slot.promote(), (why != null) ? why : Replacement.START);
+	}
+
+	/**
+	 * A worker process ended: forget it.
+	 * @param worker the worker
+	 * @return its slot and what it was there, {@code null} slot if none referenced it
+	 */
+	Ended ended(WorkerHandle worker) {
+		this.live.remove(worker);
+		this.strays.remove(worker);
+		this.bootKilled.remove(worker);
+		Slot slot = slotOf(worker);
+		return new Ended(slot, (slot != null) ? slot.forget(worker) : Slot.Role.NONE);
+	}
+
+	/**
+	 * Ask a worker to stop accepting, drain and exit; SIGTERM if its channel is gone. The
+	 * worker leaves its slot.
 	 * @param worker the worker
 	 * @param reason why, for its log and the master's
 	 * @param killAt when to kill it if it is still there, {@code null} for no deadline
 	 */
-	@Override
-	public void stop(WorkerHandle worker, String reason, @Nullable Instant killAt) {
+	void stop(WorkerHandle worker, String reason, @Nullable Instant killAt) {
+		leave(worker);
 		worker.leaving(reason);
 		if (worker.state() != WorkerState.DRAINING && worker.state() != WorkerState.EXITED) {
 			worker.moveTo(WorkerState.DRAINING);
 		}
 		worker.killAt(killAt);
 		if (!worker.channel().send(new Message.Stop(reason))) {
-			signal(worker.pid(), Retirements.SIGTERM);
+			signal(worker.pid(), PosixSignal.TERM);
 		}
 	}
 
-	@Override
-	public void kill(WorkerHandle worker) {
-		worker.leaving("stopped: its operation failed");
-		signal(worker.pid(), Retirements.SIGKILL);
+	/**
+	 * Kill a worker at once. It leaves its slot.
+	 * @param worker the worker
+	 * @param reason why, for the master's log
+	 */
+	void kill(WorkerHandle worker, String reason) {
+		leave(worker);
+		worker.leaving(reason);
+		signal(worker.pid(), PosixSignal.KILL);
+	}
+
+	/**
+	 * A worker stops serving or booting in its slot but is not signalled here: it left by
+	 * itself (urgent retirement) or is being handled by its retirement.
+	 * @param worker the worker
+	 */
+	void leave(WorkerHandle worker) {
+		Slot slot = slotOf(worker);
+		if (slot != null) {
+			slot.release(worker);
+		}
 	}
 
 	/**
 	 * Send a signal to a worker process.
 	 * @param pid the process
-	 * @param signal the number
+	 * @param signal the signal
 	 */
-	void signal(long pid, int signal) {
-		this.spawner.kill(pid, signal);
+	void signal(long pid, PosixSignal signal) {
+		this.signaller.signal(pid, signal);
 	}
 
-	@Override
-	public boolean isRunning() {
-		return this.running.getAsBoolean();
+	/**
+	 * The one sweep of kill deadlines: a worker past its drain deadline, or still booting
+	 * past {@code jproc.worker.boot-timeout}, is killed.
+	 * @param now the time
+	 * @return the workers killed now
+	 */
+	List<WorkerHandle> killOverdue(Instant now) {
+		List<WorkerHandle> killed = new ArrayList<>();
+		Duration bootTimeout = this.properties.getWorker().getBootTimeout();
+		for (WorkerHandle worker : this.live) {
+			if (worker.state() == WorkerState.STARTING && !worker.isLeaving()
+					&& Duration.between(worker.spawnedAt(), now).compareTo(bootTimeout) > 0
+					&& this.bootKilled.add(worker)) {
+				logger.warn(worker + " not ready within jproc.worker.boot-timeout (" + Arbiter.seconds(bootTimeout)
+						+ "): killed");
+				worker.killAt(null);
+				signal(worker.pid(), PosixSignal.KILL);
+				killed.add(worker);
+			}
+			else if (worker.killAt() != null && now.isAfter(worker.killAt())) {
+				logger.warn(worker + " did not exit in time after " + worker.leaveReason() + ": killed");
+				worker.killAt(null);
+				signal(worker.pid(), PosixSignal.KILL);
+				killed.add(worker);
+			}
+		}
+		return killed;
 	}
 
-	boolean hasServingWorker(Slot slot) {
-		return slot.current() != null && slot.current().state().isServing();
+	/**
+	 * When a worker asked to drain now must have gone: the drain deadline plus the kill
+	 * grace.
+	 * @param now the time
+	 * @return the deadline
+	 */
+	Instant drainDeadline(Instant now) {
+		return now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE);
+	}
+
+	/**
+	 * Whether every active slot has a serving worker.
+	 * @return {@code true} when the pool is complete
+	 */
+	boolean isComplete() {
+		return this.slots.stream().allMatch((slot) -> slot.current() != null && slot.current().state().isServing());
+	}
+
+	/**
+	 * A slot's incoming worker took it over.
+	 *
+	 * @param slot the slot
+	 * @param replaced the worker it replaces, now leaving; {@code null} if the slot had none
+	 * @param reason why the new worker came
+	 */
+	record Promotion(Slot slot, @Nullable WorkerHandle replaced, Replacement reason) {
+	}
+
+	/**
+	 * A worker that ended, and what it was to its slot.
+	 *
+	 * @param slot its slot, {@code null} if none referenced it
+	 * @param role what it was there
+	 */
+	record Ended(@Nullable Slot slot, Slot.Role role) {
 	}
 
 }

@@ -2,11 +2,11 @@ package io.jproc.master;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Set;
 
 import io.jproc.JprocProperties;
 import io.jproc.WorkerCount;
@@ -20,11 +20,14 @@ import org.jspecify.annotations.Nullable;
  * Operations on a running pool, from signals (HUP, TTIN, TTOU) or the actuator: rolling
  * reload, scaling, and restarting one worker. Owned by the arbiter thread.
  * <p>
- * Reload and restart never trade a working pool for a broken one: a new worker boots
- * beside the one it replaces, which keeps serving; only once the new one is ready is the
- * old one drained. A new worker that fails or is not ready within
- * {@code jproc.reload.ready-timeout} stops the operation, and the old workers keep
- * serving.
+ * A reload is level-triggered: it is done with a slot once the slot's serving worker is
+ * newer than the reload (a higher {@link WorkerHandle#generation()}). It never starts a
+ * worker itself; it asks at most {@code jproc.reload.max-parallel} slots at a time for a
+ * new worker, and a worker already on its way for another reason (crash, retirement) is
+ * reused when it is new enough. Reload and restart never trade a working pool for a
+ * broken one: the new worker boots beside the one it replaces, which keeps serving; a new
+ * worker that fails or is not ready within {@code jproc.reload.ready-timeout} stops the
+ * operation, and the old workers keep serving.
  */
 final class PoolCommands {
 
@@ -34,68 +37,59 @@ final class PoolCommands {
 
 	private final Pool pool;
 
-	private final Deque<WorkerHandle> pending = new ArrayDeque<>();
-
-	/** New worker to the old one it replaces, while the new one boots. */
-	private final Map<WorkerHandle, WorkerHandle> incoming = new LinkedHashMap<>();
-
-	/** New workers killed because their operation failed, until they have exited. */
-	private final java.util.Set<WorkerHandle> abandoned = new java.util.HashSet<>();
+	private final java.util.function.BooleanSupplier running;
 
 	private @Nullable Rollout rollout;
 
 	private Message.PoolStatus.@Nullable Operation last;
 
-	PoolCommands(JprocProperties properties, Pool pool) {
+	PoolCommands(JprocProperties properties, Pool pool, java.util.function.BooleanSupplier running) {
 		this.properties = properties;
 		this.pool = pool;
+		this.running = running;
 	}
 
 	/**
 	 * Carry out a command from a worker.
 	 * @param command the command
+	 * @param trigger who asked, for the log
 	 * @param now the time
 	 * @return accepted, or refused with the reason
 	 */
 	CommandResult execute(Message.Command command, String trigger, Instant now) {
-		String action = String.valueOf(command.action());
-		if (action.equals("reload")) {
-			return reload(trigger, now);
+		Action action = Action.of(command.action());
+		if (action == null) {
+			return refuse(Refusal.INVALID,
+					"unknown action '" + command.action() + "'; the actions are reload, scale and restart");
 		}
-		if (action.equals("scale")) {
-			if (command.workers() == null) {
-				return refuse("invalid", "scale needs 'workers', the wanted number of workers");
-			}
-			return scale(command.workers(), trigger, now);
-		}
-		if (action.equals("restart")) {
-			if (command.id() == null) {
-				return refuse("invalid", "restart needs the id of the worker to restart");
-			}
-			return restart(command.id(), trigger, now);
-		}
-		return refuse("invalid", "unknown action '" + action + "'; the actions are reload, scale and restart");
+		return switch (action) {
+			case RELOAD -> reload(trigger, now);
+			case SCALE -> (command.workers() != null) ? scale(command.workers(), trigger, now)
+					: refuse(Refusal.INVALID, "scale needs 'workers', the wanted number of workers");
+			case RESTART -> (command.id() != null) ? restart(command.id(), trigger, now)
+					: refuse(Refusal.INVALID, "restart needs the id of the worker to restart");
+		};
 	}
 
 	/**
-	 * Replace every serving worker, {@code jproc.reload.max-parallel} at a time.
+	 * Replace every worker, {@code jproc.reload.max-parallel} at a time.
 	 */
 	CommandResult reload(String trigger, Instant now) {
 		CommandResult busy = busy();
 		if (busy != null) {
 			return busy;
 		}
-		List<WorkerHandle> serving = this.pool.slots()
+		List<Integer> ids = this.pool.slots()
 			.stream()
-			.map(Slot::current)
-			.filter((worker) -> worker != null && worker.state() == WorkerState.READY)
+			.filter((slot) -> slot.current() != null && slot.current().state().isServing())
+			.map(Slot::id)
 			.toList();
-		if (serving.isEmpty()) {
-			return refuse("conflict", "no worker is ready to be reloaded");
+		if (ids.isEmpty()) {
+			return refuse(Refusal.CONFLICT, "no worker is ready to be reloaded");
 		}
-		this.pending.addAll(serving);
-		this.rollout = new Rollout("reload", trigger, serving.size(), now);
-		String message = "reload begun (" + trigger + "): replacing " + serving.size() + " workers, "
+		List<Integer> all = this.pool.slots().stream().filter((slot) -> !slot.gaveUp()).map(Slot::id).toList();
+		this.rollout = new Rollout(Action.RELOAD, trigger, all, this.pool.generation(), now);
+		String message = "reload begun (" + trigger + "): replacing " + all.size() + " workers, "
 				+ this.properties.getReload().getMaxParallel() + " at a time";
 		logger.info(message);
 		step(now);
@@ -110,26 +104,27 @@ final class PoolCommands {
 		if (busy != null) {
 			return busy;
 		}
-		Slot slot = this.pool.slots().stream().filter((candidate) -> candidate.id() == id).findFirst().orElse(null);
+		Slot slot = this.pool.slot(id);
 		if (slot == null) {
-			return refuse("not-found", "no worker " + id + "; worker ids are 1 to " + this.pool.slots().size());
+			return refuse(Refusal.NOT_FOUND, "no worker " + id + "; worker ids are 1 to " + this.pool.slots().size());
 		}
 		WorkerHandle worker = slot.current();
 		if (worker == null) {
+			if (slot.incoming() != null) {
+				return refuse(Refusal.CONFLICT, slot.incoming() + " is starting; only a ready worker can be restarted");
+			}
 			String was = slot.gaveUp() ? "was given up" : "had no process";
 			slot.revive();
-			slot.respawnAt(null);
-			this.pool.spawn(slot);
+			slot.want(Replacement.RESTART);
 			String message = "worker " + id + " " + was + "; starting one now (" + trigger + ")";
 			logger.info(message);
 			return accept(message);
 		}
 		if (worker.state() != WorkerState.READY) {
-			return refuse("conflict", worker + " is " + worker.state().name().toLowerCase(java.util.Locale.ROOT)
+			return refuse(Refusal.CONFLICT, worker + " is " + worker.state().name().toLowerCase(Locale.ROOT)
 					+ "; only a ready worker can be restarted");
 		}
-		this.pending.add(worker);
-		this.rollout = new Rollout("restart", trigger, 1, now);
+		this.rollout = new Rollout(Action.RESTART, trigger, List.of(id), this.pool.generation(), now);
 		String message = "restart of " + worker + " begun (" + trigger + "): its replacement boots first";
 		logger.info(message);
 		step(now);
@@ -137,15 +132,15 @@ final class PoolCommands {
 	}
 
 	/**
-	 * Change the number of worker slots. Scaling down drains the highest ids.
+	 * Change the number of worker slots. Scaling down drains the highest ids, whatever
+	 * their workers are doing; a reload that runs meanwhile goes on with the slots left.
 	 */
 	CommandResult scale(int workers, String trigger, Instant now) {
-		CommandResult busy = busy();
-		if (busy != null) {
-			return busy;
+		if (!this.running.getAsBoolean()) {
+			return refuse(Refusal.CONFLICT, "the master is shutting down");
 		}
 		if (workers < 1 || workers > WorkerCount.MAX) {
-			return refuse("invalid", "workers must be a whole number from 1 to " + WorkerCount.MAX + ", was "
+			return refuse(Refusal.INVALID, "workers must be a whole number from 1 to " + WorkerCount.MAX + ", was "
 					+ workers + "; to stop the pool send SIGTERM to the master");
 		}
 		int current = this.pool.slots().size();
@@ -156,93 +151,75 @@ final class PoolCommands {
 		logger.info(message);
 		if (workers > current) {
 			for (int i = current; i < workers; i++) {
-				this.pool.spawn(this.pool.addSlot());
-			}
-		}
-		else {
-			List<Slot> removed = List.copyOf(this.pool.slots().subList(workers, current));
-			for (Slot slot : removed) {
-				this.pool.removeSlot(slot);
-				WorkerHandle worker = slot.current();
-				if (worker != null && worker.state() != WorkerState.EXITED) {
-					drain(worker, "scale down to " + workers, now);
+				Slot added = this.pool.addSlot(Replacement.SCALE);
+				if (this.rollout != null) {
+					// A new slot's worker is newer than the reload: nothing to replace.
+					this.rollout.skip(added.id());
 				}
 			}
 		}
-		this.last = new Message.PoolStatus.Operation("scale", trigger, "done", 0, 0, now, now, message);
+		else {
+			for (Slot slot : List.copyOf(this.pool.slots().subList(workers, current))) {
+				this.pool.removeSlot(slot, "scale down to " + workers, now);
+			}
+		}
+		if (this.rollout == null) {
+			this.last = new Message.PoolStatus.Operation(Action.SCALE.wireName(), trigger, "done", 0, 0, now, now,
+					message);
+		}
+		else {
+			step(now);
+		}
 		return accept(message);
 	}
 
 	/**
-	 * A worker became ready.
-	 * @return whether it was a new worker of a reload or restart (handled here)
+	 * A worker of the pool ended. A new worker of a running reload or restart that ends
+	 * before it is ready stops the operation: the old workers keep serving.
+	 * @param worker the worker
+	 * @param ended what it was to its slot
+	 * @param exit how it ended
+	 * @param now the time
 	 */
-	boolean onReady(WorkerHandle worker, Instant now) {
-		WorkerHandle old = this.incoming.remove(worker);
-		if (old == null) {
-			return false;
-		}
-		Slot slot = this.pool.slotOf(worker);
-		slot.current(worker);
-		slot.onPlannedReplacement();
-		if (old.state() != WorkerState.EXITED) {
-			drain(old, this.rollout.action, now);
-		}
-		this.rollout.replaced++;
-		logger.info(worker + " replaces pid " + old.pid() + " (" + this.rollout.action + " " + this.rollout.replaced
-				+ " of " + this.rollout.total + "), ready in " + Arbiter.seconds(worker.bootTime()));
-		step(now);
-		return true;
-	}
-
-	/**
-	 * A worker ended.
-	 * @return whether it was a new worker of a reload or restart (handled here: the
-	 * operation stops and the old workers keep serving)
-	 */
-	boolean onExited(WorkerHandle worker, Exit exit, Instant now) {
-		if (this.abandoned.remove(worker)) {
-			return true;
-		}
-		WorkerHandle old = this.incoming.remove(worker);
-		if (old == null) {
-			return false;
-		}
-		if (this.rollout != null && this.rollout.failure == null) {
+	void onEnded(WorkerHandle worker, Pool.Ended ended, Exit exit, Instant now) {
+		Rollout current = this.rollout;
+		if (current != null && ended.role() == Slot.Role.INCOMING && ended.slot() != null
+				&& current.isOurs(ended.slot().id(), worker)) {
 			fail(worker + " exited with " + exit + " before it was ready", now);
 		}
-		return true;
 	}
 
 	/**
-	 * Deadlines: a new worker not ready within {@code jproc.reload.ready-timeout} stops
-	 * the operation.
+	 * Move the running operation on: count the slots done, ask the next ones for a new
+	 * worker, and stop it when a new worker is not ready in time.
+	 * @param now the time
 	 */
 	void tick(Instant now) {
+		Rollout current = this.rollout;
+		if (current == null) {
+			return;
+		}
 		Duration timeout = this.properties.getReload().getReadyTimeout();
-		for (WorkerHandle worker : List.copyOf(this.incoming.keySet())) {
-			if (worker.state() == WorkerState.STARTING
-					&& Duration.between(worker.spawnedAt(), now).compareTo(timeout) > 0) {
-				fail(worker + " was not ready within jproc.reload.ready-timeout (" + Arbiter.seconds(timeout) + ")",
+		for (int id : current.pending) {
+			Slot slot = this.pool.slot(id);
+			WorkerHandle incoming = (slot != null) ? slot.incoming() : null;
+			if (incoming != null && current.isOurs(id, incoming) && incoming.state() == WorkerState.STARTING
+					&& Duration.between(incoming.spawnedAt(), now).compareTo(timeout) > 0) {
+				fail(incoming + " was not ready within jproc.reload.ready-timeout (" + Arbiter.seconds(timeout) + ")",
 						now);
+				return;
 			}
 		}
+		step(now);
 	}
 
 	/**
-	 * The master is shutting down: no new worker is started, booting ones are stopped.
+	 * The master is shutting down: the operation stops.
 	 */
 	void abandon(Instant now) {
 		if (this.rollout != null) {
 			fail("the master is shutting down", now);
 		}
-	}
-
-	/**
-	 * Whether a worker is a new worker of a reload or restart that is still booting.
-	 */
-	boolean isIncoming(WorkerHandle worker) {
-		return this.incoming.containsKey(worker);
 	}
 
 	Message.PoolStatus.@Nullable Operation status() {
@@ -254,22 +231,41 @@ final class PoolCommands {
 		if (current == null) {
 			return;
 		}
-		while (this.incoming.size() < this.properties.getReload().getMaxParallel() && !this.pending.isEmpty()) {
-			WorkerHandle old = this.pending.poll();
-			Slot slot = this.pool.slotOf(old);
-			if (old.state() != WorkerState.READY || slot.current() != old || !this.pool.slots().contains(slot)) {
-				current.total--;
+		int inFlight = 0;
+		List<Slot> next = new ArrayList<>();
+		for (int id : List.copyOf(current.pending)) {
+			Slot slot = this.pool.slot(id);
+			if (slot == null || slot.gaveUp()) {
+				current.skip(id);
 				continue;
 			}
-			WorkerHandle started = this.pool.spawnBeside(slot);
-			if (started == null) {
-				fail("worker " + slot.id() + "'s replacement could not be started", now);
-				return;
+			WorkerHandle serving = slot.current();
+			WorkerHandle incoming = slot.incoming();
+			if (serving != null && current.isOurs(id, serving) && serving.state().isServing()) {
+				current.pending.remove(id);
+				current.replaced++;
+				logger.info(serving + " replaces the worker before it (" + current.action.wireName() + " "
+						+ current.replaced + " of " + current.total + "), ready in "
+						+ Arbiter.seconds(serving.bootTime()));
 			}
-			this.incoming.put(started, old);
+			else if (incoming != null && current.isOurs(id, incoming)) {
+				inFlight++;
+			}
+			else if (serving != null && incoming == null) {
+				next.add(slot);
+			}
+			// Otherwise an older worker is on its way, or the slot is empty and its
+			// respawn, newer than this operation, will do.
 		}
-		if (this.incoming.isEmpty() && this.pending.isEmpty()) {
-			String message = current.action + " complete (" + current.trigger + "): " + current.replaced
+		for (Slot slot : next) {
+			if (inFlight >= this.properties.getReload().getMaxParallel()) {
+				break;
+			}
+			slot.want(current.action.replacement);
+			inFlight++;
+		}
+		if (current.pending.isEmpty()) {
+			String message = current.action.wireName() + " complete (" + current.trigger + "): " + current.replaced
 					+ " workers replaced in " + Arbiter.seconds(Duration.between(current.startedAt, now));
 			logger.info(message);
 			this.last = current.describe(new Outcome("done", now, message));
@@ -279,35 +275,37 @@ final class PoolCommands {
 
 	private void fail(String why, Instant now) {
 		Rollout current = this.rollout;
-		this.pending.clear();
-		for (WorkerHandle booting : List.copyOf(this.incoming.keySet())) {
-			this.abandoned.add(booting);
-			this.pool.kill(booting);
-		}
-		this.incoming.clear();
 		if (current == null) {
 			return;
 		}
-		current.failure = why;
-		String message = current.action + " stopped (" + current.trigger + "): " + why + "; " + current.replaced
-				+ " of " + current.total + " workers were replaced and the others keep serving";
+		this.rollout = null;
+		for (int id : current.pending) {
+			Slot slot = this.pool.slot(id);
+			if (slot == null) {
+				continue;
+			}
+			slot.unwant(current.action.replacement);
+			WorkerHandle incoming = slot.incoming();
+			// Only a worker that replaces one still serving is stopped; in an empty slot
+			// it is also the slot's respawn.
+			if (incoming != null && current.isOurs(id, incoming) && slot.current() != null) {
+				this.pool.kill(incoming, "its " + current.action.wireName() + " stopped");
+			}
+		}
+		String message = current.action.wireName() + " stopped (" + current.trigger + "): " + why + "; "
+				+ current.replaced + " of " + current.total + " workers were replaced and the others keep serving";
 		logger.error(message);
 		this.last = current.describe(new Outcome("failed", now, message));
-		this.rollout = null;
-	}
-
-	private void drain(WorkerHandle worker, String reason, Instant now) {
-		this.pool.stop(worker, reason,
-				now.plus(this.properties.getDrainTimeout()).plus(Retirements.KILL_GRACE));
 	}
 
 	private @Nullable CommandResult busy() {
-		if (!this.pool.isRunning()) {
-			return refuse("conflict", "the master is shutting down");
+		if (!this.running.getAsBoolean()) {
+			return refuse(Refusal.CONFLICT, "the master is shutting down");
 		}
 		if (this.rollout != null) {
-			return refuse("conflict", "a " + this.rollout.action + " is running (" + this.rollout.replaced + " of "
-					+ this.rollout.total + " workers replaced); try again when it has ended");
+			return refuse(Refusal.CONFLICT,
+					"a " + this.rollout.action.wireName() + " is running (" + this.rollout.replaced + " of "
+							+ this.rollout.total + " workers replaced); try again when it has ended");
 		}
 		return null;
 	}
@@ -316,9 +314,60 @@ final class PoolCommands {
 		return new CommandResult(true, null, message);
 	}
 
-	private static CommandResult refuse(String refusal, String message) {
+	private static CommandResult refuse(Refusal refusal, String message) {
 		logger.warn("refused: " + message);
-		return new CommandResult(false, refusal, message);
+		return new CommandResult(false, refusal.wireName(), message);
+	}
+
+	/** The operations a pool takes. */
+	enum Action {
+
+		/** Replace every worker. */
+		RELOAD(Replacement.RELOAD),
+
+		/** Change the number of workers. */
+		SCALE(Replacement.SCALE),
+
+		/** Replace one worker. */
+		RESTART(Replacement.RESTART);
+
+		private final Replacement replacement;
+
+		Action(Replacement replacement) {
+			this.replacement = replacement;
+		}
+
+		String wireName() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+
+		static @Nullable Action of(@Nullable String name) {
+			for (Action action : values()) {
+				if (action.wireName().equals(name)) {
+					return action;
+				}
+			}
+			return null;
+		}
+
+	}
+
+	/** Why the pool refuses a command. */
+	enum Refusal {
+
+		/** The command makes no sense: unknown action, bad number. */
+		INVALID,
+
+		/** No such worker. */
+		NOT_FOUND,
+
+		/** Not now: another operation runs, or the master is shutting down. */
+		CONFLICT;
+
+		String wireName() {
+			return name().toLowerCase(Locale.ROOT).replace('_', '-');
+		}
+
 	}
 
 	private record Outcome(String state, Instant endedAt, String message) {
@@ -326,67 +375,48 @@ final class PoolCommands {
 
 	private static final class Rollout {
 
-		final String action;
+		final Action action;
 
 		final String trigger;
 
 		final Instant startedAt;
 
+		/** Workers of this generation or older are to be replaced. */
+		final long replaceUpTo;
+
+		final Set<Integer> pending;
+
 		int total;
 
 		int replaced;
 
-		@Nullable String failure;
-
-		Rollout(String action, String trigger, int total, Instant startedAt) {
+		Rollout(Action action, String trigger, List<Integer> ids, long replaceUpTo, Instant startedAt) {
 			this.action = action;
 			this.trigger = trigger;
-			this.total = total;
+			this.pending = new LinkedHashSet<>(ids);
+			this.total = ids.size();
+			this.replaceUpTo = replaceUpTo;
 			this.startedAt = startedAt;
+		}
+
+		boolean isOurs(int id, WorkerHandle worker) {
+			return this.pending.contains(id) && worker.generation() > this.replaceUpTo;
+		}
+
+		void skip(int id) {
+			if (this.pending.remove(id)) {
+				this.total--;
+			}
 		}
 
 		Message.PoolStatus.Operation describe(@Nullable Outcome outcome) {
 			return (outcome != null)
-					? new Message.PoolStatus.Operation(this.action, this.trigger, outcome.state(), this.replaced,
-							this.total, this.startedAt, outcome.endedAt(), outcome.message())
-					: new Message.PoolStatus.Operation(this.action, this.trigger, "running", this.replaced, this.total,
-							this.startedAt, null, this.action + " running: " + this.replaced + " of " + this.total
-									+ " workers replaced");
+					? new Message.PoolStatus.Operation(this.action.wireName(), this.trigger, outcome.state(),
+							this.replaced, this.total, this.startedAt, outcome.endedAt(), outcome.message())
+					: new Message.PoolStatus.Operation(this.action.wireName(), this.trigger, "running", this.replaced,
+							this.total, this.startedAt, null, this.action.wireName() + " running: " + this.replaced
+									+ " of " + this.total + " workers replaced");
 		}
-
-	}
-
-	/**
-	 * What pool operations need from the arbiter.
-	 */
-	interface Pool {
-
-		/** The active slots, by id. */
-		List<Slot> slots();
-
-		/** The slot of a worker, active or removed by a scale-down. */
-		Slot slotOf(WorkerHandle worker);
-
-		/** Add a slot with the next id. */
-		Slot addSlot();
-
-		/** Remove a slot from the pool; its worker, if any, is drained by the caller. */
-		void removeSlot(Slot slot);
-
-		/** Start the slot's worker. */
-		@Nullable WorkerHandle spawn(Slot slot);
-
-		/** Start a worker for the slot beside its current one, which keeps serving. */
-		@Nullable WorkerHandle spawnBeside(Slot slot);
-
-		/** Ask a worker to drain and exit, killing it past the deadline. */
-		void stop(WorkerHandle worker, String reason, Instant killAt);
-
-		/** Kill a worker at once. */
-		void kill(WorkerHandle worker);
-
-		/** Whether the pool runs (not shutting down). */
-		boolean isRunning();
 
 	}
 

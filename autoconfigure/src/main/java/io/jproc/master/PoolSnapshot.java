@@ -3,56 +3,61 @@ package io.jproc.master;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.Message.PoolStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the arbiter's state into the {@link PoolStatus} message workers ask for. Runs on
- * the arbiter thread only: it reads state nobody else may touch, and it only reads.
+ * the arbiter thread only: it reads state nobody else may touch, and it only reads. Every
+ * live process of a slot appears: its serving (or booting, or last leaving) worker as the
+ * slot's worker, a replacement on its way as {@code incoming}, the others as
+ * {@code leaving}.
  */
 final class PoolSnapshot {
 
 	private PoolSnapshot() {
 	}
 
-	static PoolStatus take(Instant now, String masterState, Instant startedAt, List<ListenSocket> sockets,
-			List<Slot> slots, List<WorkerHandle> live, PoolStatus.@Nullable Operation operation,
-			PoolStatus.@Nullable BootCache bootCache) {
-		List<String> listening = sockets.stream().map((socket) -> socket.describe() + " (" + socket.name() + ")")
+	static PoolStatus take(Instant now, PoolState masterState, Instant startedAt, List<ListenSocket> sockets,
+			List<Slot> slots, PoolStatus.@Nullable Operation operation, PoolStatus.@Nullable BootCache bootCache) {
+		List<String> listening = sockets.stream()
+			.map((socket) -> socket.describe() + " (" + socket.name() + ")")
 			.toList();
 		PoolStatus.Master master = new PoolStatus.Master(ProcessHandle.current().pid(), masterState, startedAt,
 				listening, slots.size(), operation, bootCache);
 		List<PoolStatus.Slot> entries = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
-			entries.add(slot(slot, workerOf(slot, live)));
+			entries.add(slot(slot));
 		}
 		return new PoolStatus(now, master, entries);
 	}
 
-	static String masterState(Arbiter.MasterState state, List<Slot> slots) {
+	static PoolState masterState(Arbiter.MasterState state, List<Slot> slots) {
 		if (state == Arbiter.MasterState.SHUTTING_DOWN) {
-			return "shutting-down";
+			return PoolState.SHUTTING_DOWN;
 		}
-		return slots.stream().anyMatch(Slot::gaveUp) ? "giving-up" : "running";
+		return slots.stream().anyMatch(Slot::gaveUp) ? PoolState.GIVING_UP : PoolState.RUNNING;
 	}
 
-	private static @Nullable WorkerHandle workerOf(Slot slot, List<WorkerHandle> live) {
-		if (slot.current() != null) {
-			return slot.current();
+	private static PoolStatus.Slot slot(Slot slot) {
+		List<WorkerHandle> leaving = slot.leaving();
+		WorkerHandle worker = slot.current();
+		PoolStatus.Incoming incoming = null;
+		if (worker == null) {
+			worker = (slot.incoming() != null) ? slot.incoming()
+					: leaving.isEmpty() ? null : leaving.get(leaving.size() - 1);
 		}
-		// A worker still draining after its slot moved on (shutdown, retirement).
-		WorkerHandle found = null;
-		for (WorkerHandle worker : live) {
-			if (worker.id() == slot.id()) {
-				found = worker;
-			}
+		else if (slot.incoming() != null) {
+			WorkerHandle coming = slot.incoming();
+			Replacement why = slot.incomingReason();
+			incoming = new PoolStatus.Incoming(coming.pid(), (why != null) ? why.wireName() : "start",
+					coming.spawnedAt());
 		}
-		return found;
-	}
-
-	private static PoolStatus.Slot slot(Slot slot, @Nullable WorkerHandle worker) {
+		WorkerHandle shown = worker;
+		List<Long> leavingPids = leaving.stream().filter((other) -> other != shown).map(WorkerHandle::pid).toList();
 		boolean running = worker != null && worker.state() != WorkerState.EXITED;
 		PoolStatus.LastExit lastExit = null;
 		if (slot.lastExit() != null && slot.lastExitAt() != null) {
@@ -63,18 +68,18 @@ final class PoolSnapshot {
 		return new PoolStatus.Slot(slot.id(), running ? worker.pid() : null, state(slot, running ? worker : null),
 				running ? worker.spawnedAt() : null, running ? worker.readyAt() : null, slot.restarts(),
 				slot.restartsByReason(), lastExit, running ? worker.lastHeartbeat() : null,
-				running ? worker.figures() : null, running ? null : slot.respawnAt(), slot.gaveUpReason(),
-				running ? worker.bootCacheUsed() : null);
+				running ? worker.figures() : null, running ? null : slot.respawnAt(), slot.gaveUpReason(), incoming,
+				leavingPids, running ? worker.bootCacheUsed() : null);
 	}
 
-	private static String state(Slot slot, @Nullable WorkerHandle worker) {
+	private static SlotState state(Slot slot, @Nullable WorkerHandle worker) {
 		if (worker != null) {
-			return worker.state().name().toLowerCase(Locale.ROOT);
+			return SlotState.valueOf(worker.state().name());
 		}
 		if (slot.gaveUp()) {
-			return "given-up";
+			return SlotState.GIVEN_UP;
 		}
-		return (slot.respawnAt() != null) ? "backoff" : "exited";
+		return (slot.respawnAt() != null) ? SlotState.BACKOFF : SlotState.EXITED;
 	}
 
 }

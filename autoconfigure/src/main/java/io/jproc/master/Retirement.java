@@ -98,6 +98,14 @@ final class Retirement {
 		return this.replacementReadyAt == null;
 	}
 
+	@Nullable WorkerHandle replacement() {
+		return this.replacement;
+	}
+
+	void replacement(WorkerHandle started) {
+		this.replacement = started;
+	}
+
 	void replacementReady(WorkerHandle ready, Instant at) {
 		this.replacement = ready;
 		this.replacementReadyAt = at;
@@ -182,15 +190,14 @@ final class Retirement {
 			line.append(", its turn came ").append(offset(this.startedAt));
 		}
 		if (this.replacement != null) {
-			line.append(", replacement pid ")
-				.append(this.replacement.pid())
-				.append(" started ")
-				.append(offset(this.replacement.spawnedAt()));
+			line.append(", replacement pid ").append(this.replacement.pid());
+			line.append(this.replacement.spawnedAt().isBefore(this.askedAt) ? " already booting"
+					: " started " + offset(this.replacement.spawnedAt()));
 			line.append((this.replacementReadyAt != null) ? " and ready " + offset(this.replacementReadyAt)
 					: " but not ready");
 		}
 		else {
-			line.append(", no replacement (slot given up)");
+			line.append(", no replacement (slot given up or removed)");
 		}
 		if (this.drainedAt != null) {
 			line.append(", drained ").append(offset(this.drainedAt));

@@ -18,26 +18,14 @@ import org.jspecify.annotations.Nullable;
  * are replaced at once and count toward the slot's restart-storm limit; planned ones
  * (recycling, the application's request) take turns, at most
  * {@code jproc.recycle.max-parallel} at a time, and keep their worker serving until its
- * replacement is ready or {@code jproc.replace-timeout} passes. Owned by the arbiter
- * thread; it acts on the pool through {@link Pool}.
+ * replacement is ready or {@code jproc.replace-timeout} passes. It never starts a worker:
+ * it tells the worker's slot that it wants one, and the pool's reconciling step starts it
+ * (or reuses the one already on its way). Owned by the arbiter thread; it acts on the pool
+ * through {@link Pool}.
  */
 final class Retirements {
 
 	private static final Log logger = LogFactory.getLog(Retirements.class);
-
-	static final int SIGQUIT = 3;
-
-	static final int SIGKILL = 9;
-
-	static final int SIGTERM = 15;
-
-	static final int SIGCONT = 18;
-
-	/** Between SIGQUIT and SIGTERM: time for the JVM to write its thread dump. */
-	static final Duration DUMP_WAIT = Duration.ofSeconds(1);
-
-	/** After a drain deadline or SIGTERM, before SIGKILL. */
-	static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
 	private final JprocProperties properties;
 
@@ -83,21 +71,41 @@ final class Retirements {
 		worker.leaving(reason);
 		worker.moveTo(WorkerState.DRAINING);
 		retirement.drainStarted(now);
-		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(KILL_GRACE));
+		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE));
+		WorkerHandle coming = this.pool.replaceNow(worker, Replacement.FATAL, now);
 		if (!retirement.isStarted()) {
-			retirement.started(now, this.pool.replace(worker, true, now), null);
+			retirement.started(now, coming, null);
 		}
 	}
 
 	/**
-	 * A worker became ready: if it replaces a retiring worker, that one may now drain.
+	 * A worker was started: it is the replacement of the started retirements of its slot
+	 * that have none yet.
+	 * @param started the new worker
+	 */
+	void onSpawned(WorkerHandle started) {
+		for (Retirement retirement : this.byWorker.values()) {
+			if (isSuccessor(started, retirement) && retirement.isStarted() && retirement.replacement() == null) {
+				retirement.replacement(started);
+			}
+		}
+	}
+
+	private static boolean isSuccessor(WorkerHandle candidate, Retirement retirement) {
+		WorkerHandle old = retirement.worker();
+		return candidate != old && candidate.id() == old.id() && candidate.generation() > old.generation();
+	}
+
+	/**
+	 * A worker became ready and took its slot over: if it replaces a retiring worker, that
+	 * one may now drain.
 	 * @param ready the worker that is ready
 	 * @param now the time
 	 */
 	void onReady(WorkerHandle ready, Instant now) {
 		for (Retirement retirement : List.copyOf(this.byWorker.values())) {
 			WorkerHandle old = retirement.worker();
-			if (old != ready && old.id() == ready.id() && retirement.isStarted() && retirement.awaitsReplacement()) {
+			if (isSuccessor(ready, retirement) && retirement.isStarted() && retirement.awaitsReplacement()) {
 				retirement.replacementReady(ready, now);
 				if (old.state() == WorkerState.RETIRING) {
 					release(retirement, ready.pid(), now);
@@ -145,7 +153,7 @@ final class Retirements {
 	private void logIfComplete(Retirement retirement, Instant now) {
 		boolean overdue = retirement.hasExited()
 				&& now.isAfter(retirement.exitedAt().plus(this.properties.getWorker().getBootTimeout()));
-		if (!retirement.isComplete(this.pool.isGivenUp(retirement.worker())) && !overdue) {
+		if (!retirement.isComplete(this.pool.noneComing(retirement.worker())) && !overdue) {
 			return;
 		}
 		this.byWorker.remove(retirement.worker());
@@ -181,13 +189,8 @@ final class Retirements {
 			}
 			if (retirement.termAt() != null && !now.isBefore(retirement.termAt())) {
 				retirement.termAt(null);
-				this.pool.signal(worker.pid(), SIGTERM);
-				worker.killAt(now.plus(KILL_GRACE));
-			}
-			if (worker.killAt() != null && now.isAfter(worker.killAt())) {
-				worker.killAt(null);
-				retirement.killed(now);
-				this.pool.signal(worker.pid(), SIGKILL);
+				this.pool.signal(worker.pid(), PosixSignal.TERM);
+				worker.killAt(now.plus(PosixSignal.KILL_GRACE));
 			}
 		}
 		if (running) {
@@ -195,6 +198,18 @@ final class Retirements {
 				checkHeartbeat(worker, now);
 			}
 			startWaiting(now);
+		}
+	}
+
+	/**
+	 * The pool killed a worker past its deadline: its retirement's line says so.
+	 * @param worker the worker
+	 * @param now the time
+	 */
+	void onKilled(WorkerHandle worker, Instant now) {
+		Retirement retirement = this.byWorker.get(worker);
+		if (retirement != null) {
+			retirement.killed(now);
 		}
 	}
 
@@ -232,13 +247,14 @@ final class Retirements {
 		worker.leaving(why);
 		worker.moveTo(WorkerState.DRAINING);
 		worker.killAt(null);
+		WorkerHandle coming = this.pool.replaceNow(worker, Replacement.HUNG, now);
 		if (!retirement.isStarted()) {
-			retirement.started(now, this.pool.replace(worker, true, now), null);
+			retirement.started(now, coming, null);
 		}
-		this.pool.signal(worker.pid(), SIGQUIT);
+		this.pool.signal(worker.pid(), PosixSignal.QUIT);
 		// A stopped process keeps SIGQUIT pending until it runs again: let it write the dump.
-		this.pool.signal(worker.pid(), SIGCONT);
-		retirement.termAt(now.plus(DUMP_WAIT));
+		this.pool.signal(worker.pid(), PosixSignal.CONT);
+		retirement.termAt(now.plus(PosixSignal.DUMP_WAIT));
 	}
 
 	private void startWaiting(Instant now) {
@@ -255,7 +271,7 @@ final class Retirements {
 			if (!retirement.isStarted() && worker.state() == WorkerState.READY) {
 				worker.leaving(retirement.reason());
 				worker.moveTo(WorkerState.RETIRING);
-				retirement.started(now, this.pool.replace(worker, false, now),
+				retirement.started(now, this.pool.replaceLater(worker),
 						now.plus(this.properties.getReplaceTimeout()));
 				running++;
 			}
@@ -264,42 +280,56 @@ final class Retirements {
 
 	private void release(Retirement retirement, long replacementPid, Instant now) {
 		WorkerHandle worker = retirement.worker();
+		this.pool.leave(worker);
 		worker.moveTo(WorkerState.DRAINING);
 		retirement.drainStarted(now);
-		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(KILL_GRACE));
+		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE));
 		if (!worker.channel().send(new Message.ReplacementReady(replacementPid))) {
-			this.pool.signal(worker.pid(), SIGTERM);
+			this.pool.signal(worker.pid(), PosixSignal.TERM);
 		}
 	}
 
 	/**
-	 * What retirements need from the pool.
+	 * What retirements need from the pool. None of it starts a worker.
 	 */
 	interface Pool {
 
 		/**
-		 * Start a replacement in the slot of a worker that is leaving.
+		 * The worker left its slot at once (urgent or hung): the slot wants a new worker,
+		 * and the departure counts toward the slot's restart-storm limit.
 		 * @param leaving the worker
-		 * @param failure whether this counts toward the slot's restart-storm limit
+		 * @param why the reason
 		 * @param now the time
-		 * @return the replacement, {@code null} if it was delayed (backoff), the slot was
-		 * given up, or the slot already has a newer worker
+		 * @return the slot's incoming worker if one is already on its way
 		 */
-		@Nullable WorkerHandle replace(WorkerHandle leaving, boolean failure, Instant now);
+		@Nullable WorkerHandle replaceNow(WorkerHandle leaving, Replacement why, Instant now);
 
 		/**
-		 * Whether the worker's slot was given up: no replacement is coming.
-		 * @param worker the worker
-		 * @return {@code true} once the slot is given up
+		 * The worker keeps serving until its slot has a new worker ready (planned).
+		 * @param retiring the worker
+		 * @return the slot's incoming worker if one is already on its way
 		 */
-		boolean isGivenUp(WorkerHandle worker);
+		@Nullable WorkerHandle replaceLater(WorkerHandle retiring);
+
+		/**
+		 * The worker leaves its slot now (its replacement is ready, or the wait ran out).
+		 * @param worker the worker
+		 */
+		void leave(WorkerHandle worker);
+
+		/**
+		 * Whether no replacement will come for the worker: its slot was given up or removed.
+		 * @param worker the worker
+		 * @return {@code true} if none will come
+		 */
+		boolean noneComing(WorkerHandle worker);
 
 		/**
 		 * Send a signal to a worker process.
 		 * @param pid the process
-		 * @param signal the number
+		 * @param signal the signal
 		 */
-		void signal(long pid, int signal);
+		void signal(long pid, PosixSignal signal);
 
 	}
 

@@ -3,8 +3,8 @@ package io.jproc.master;
 import java.time.Duration;
 import java.time.Instant;
 
-import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.MessageChannel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,9 +16,11 @@ public final class WorkerHandle {
 
 	private final long pid;
 
+	private final long generation;
+
 	private final Instant spawnedAt;
 
-	private final IpcChannel channel;
+	private final MessageChannel channel;
 
 	private WorkerState state = WorkerState.STARTING;
 
@@ -36,9 +38,10 @@ public final class WorkerHandle {
 
 	private @Nullable Boolean bootCacheUsed;
 
-	WorkerHandle(int id, long pid, Instant spawnedAt, IpcChannel channel) {
+	WorkerHandle(int id, long pid, long generation, Instant spawnedAt, MessageChannel channel) {
 		this.id = id;
 		this.pid = pid;
+		this.generation = generation;
 		this.spawnedAt = spawnedAt;
 		this.channel = channel;
 	}
@@ -49,6 +52,15 @@ public final class WorkerHandle {
 
 	public long pid() {
 		return this.pid;
+	}
+
+	/**
+	 * The worker's place in the order of spawns: every worker started later has a higher
+	 * one. A rolling reload is done with a slot once its worker is newer than the reload.
+	 * @return the generation, from 1
+	 */
+	public long generation() {
+		return this.generation;
 	}
 
 	public WorkerState state() {
@@ -83,7 +95,7 @@ public final class WorkerHandle {
 		return this.leaveReason;
 	}
 
-	IpcChannel channel() {
+	MessageChannel channel() {
 		return this.channel;
 	}
 

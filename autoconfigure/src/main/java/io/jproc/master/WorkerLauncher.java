@@ -13,6 +13,7 @@ import io.jproc.WorkerEnvironment;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
+import io.jproc.ipc.Message;
 import jnr.unixsocket.UnixSocketChannel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * spawn with exactly the shared sockets and its channel end inherited, a reader for the
  * channel and a watcher for its exit.
  */
-final class WorkerLauncher {
+final class WorkerLauncher implements WorkerFactory {
 
 	private static final Log logger = LogFactory.getLog(WorkerLauncher.class);
 
@@ -98,15 +99,27 @@ final class WorkerLauncher {
 		return environment;
 	}
 
+	@Override
+	public void poolReady() {
+		this.bootCache.poolReady();
+	}
+
+	@Override
+	public Message.PoolStatus.BootCache bootCache() {
+		return this.bootCache.status();
+	}
+
+	@Override
+	public void close() {
+		this.bootCache.close();
+	}
+
 	List<String> argv() {
 		return this.argv;
 	}
 
-	BootCache bootCache() {
-		return this.bootCache;
-	}
-
-	WorkerHandle launch(int id) throws IOException {
+	@Override
+	public WorkerHandle launch(int id, long generation, Instant now) throws IOException {
 		UnixSocketChannel[] pair = UnixSocketChannel.pair();
 		try {
 			Map<Integer, Integer> inherited = new LinkedHashMap<>();
@@ -122,7 +135,7 @@ final class WorkerLauncher {
 			}
 			long pid = this.spawner.spawn(launch.argv(), environment, inherited);
 			IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
-			WorkerHandle worker = new WorkerHandle(id, pid, Instant.now(), channel);
+			WorkerHandle worker = new WorkerHandle(id, pid, generation, now, channel);
 			channel.start(new Listener(worker));
 			this.spawner.watch(pid, (status) -> this.events.accept(new MasterEvent.Exited(worker, Spawner.decode(status))));
 			return worker;

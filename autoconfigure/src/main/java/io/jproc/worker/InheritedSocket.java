@@ -2,12 +2,15 @@ package io.jproc.worker;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.jspecify.annotations.Nullable;
@@ -74,7 +77,30 @@ public final class InheritedSocket implements DisposableBean {
 	 * @return completes once accepting has stopped
 	 */
 	public CompletableFuture<Void> pauseAccepting() {
-		return setAutoRead(false);
+		return setAutoRead(false).thenCompose((paused) -> catchUp()).thenCompose((caughtUp) -> catchUp());
+	}
+
+	/**
+	 * Completes once every loop that serves this socket's connections has run a task
+	 * submitted now. Twice in a row, it means each loop has polled its connections at least
+	 * once since: a connection accepted just before the pause, even on a loop far behind
+	 * under load, has had its first request read and counted as in flight, so Boot's
+	 * graceful shutdown waits for it instead of closing it as idle.
+	 */
+	private CompletableFuture<Void> catchUp() {
+		List<CompletableFuture<Void>> all = new ArrayList<>();
+		for (EventExecutor loop : this.loops.onServer(true)) {
+			CompletableFuture<Void> ran = new CompletableFuture<>();
+			try {
+				loop.execute(() -> ran.complete(null));
+			}
+			catch (RuntimeException ex) {
+				// A loop shutting down runs nothing more: nothing to wait for.
+				ran.complete(null);
+			}
+			all.add(ran);
+		}
+		return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
 	}
 
 	/**

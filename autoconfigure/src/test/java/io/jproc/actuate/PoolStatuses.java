@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
 import io.jproc.worker.MasterLink;
@@ -53,16 +55,16 @@ public final class PoolStatuses {
 		for (int i = 0; i < states.length; i++) {
 			int id = i + 1;
 			boolean running = !List.of("exited", "backoff", "given-up").contains(states[i]);
-			slots.add(new PoolStatus.Slot(id, running ? 100L + id : null, states[i],
+			slots.add(new PoolStatus.Slot(id, running ? 100L + id : null, SlotState.of(states[i]),
 					running ? NOW.minusSeconds(30) : null, running ? NOW.minusSeconds(26) : null, running ? 0 : 1,
 					running ? Map.of() : Map.of("crash", 1),
 					running ? null : new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)),
 					running ? NOW.minusSeconds(2) : null,
 					running ? new Message.Heartbeat(50_000_000, 256_000_000, 200_000_000, 42, 1) : null, null,
-					"given-up".equals(states[i]) ? "3 boot failures in a row" : null, running ? Boolean.TRUE : null));
+					"given-up".equals(states[i]) ? "3 boot failures in a row" : null));
 		}
 		return new PoolStatus(NOW,
-				new PoolStatus.Master(99, masterState, NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
+				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
 						states.length, null, new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null)),
 				slots);
 	}

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.jproc.JprocProperties;
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
@@ -39,7 +41,8 @@ class PoolSnapshotTests {
 		WorkerHandle ready = worker(1, NOW.minusSeconds(30));
 		ready.ready(NOW.minusSeconds(26));
 		ready.heartbeat(NOW.minusSeconds(1), new Message.Heartbeat(1, 2, 3, 4, 5));
-		one.current(ready);
+		one.spawned(ready);
+		one.promote();
 		Slot two = new Slot(2, policy);
 		WorkerHandle killed = worker(2, NOW.minusSeconds(30));
 		killed.exited(new Exit(-1, 9));
@@ -47,21 +50,20 @@ class PoolSnapshotTests {
 		two.onFailure(killed, false, NOW.minusSeconds(2));
 		two.respawnAt(NOW.plusSeconds(1));
 		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(Arbiter.MasterState.RUNNING,
-				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), List.of(ready), null,
+				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), null,
 				new PoolStatus.BootCache("off", null, null, "jproc.boot-cache.enabled=false"));
-		assertThat(status.master().state()).isEqualTo("running");
+		assertThat(status.master().bootCache().state()).isEqualTo("off");
+		assertThat(status.master().state()).isEqualTo(PoolState.RUNNING);
 		assertThat(status.master().workersWanted()).isEqualTo(2);
 		PoolStatus.Slot first = status.slots().get(0);
 		assertThat(first.pid()).isEqualTo(1001L);
-		assertThat(first.state()).isEqualTo("ready");
+		assertThat(first.state()).isEqualTo(SlotState.READY);
 		assertThat(first.isServing()).isTrue();
 		assertThat(first.figures()).isEqualTo(new Message.Heartbeat(1, 2, 3, 4, 5));
 		assertThat(Duration.between(first.startedAt(), first.readyAt())).isEqualTo(Duration.ofSeconds(4));
 		PoolStatus.Slot second = status.slots().get(1);
 		assertThat(second.pid()).isNull();
-		assertThat(second.state()).isEqualTo("backoff");
-		assertThat(second.restarts()).isEqualTo(1);
-		assertThat(second.restartsByReason()).containsEntry("crash", 1);
+		assertThat(second.state()).isEqualTo(SlotState.BACKOFF);
 		assertThat(second.lastExit()).isEqualTo(new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly",
 				NOW.minusSeconds(2)));
 		assertThat(second.figures()).isNull();
@@ -73,13 +75,12 @@ class PoolSnapshotTests {
 		properties.getRestart().setMaxBootFailures(1);
 		Slot slot = new Slot(1, properties.getRestart());
 		assertThat(slot.onFailure(worker(1, NOW.minusSeconds(1)), true, NOW)).isNull();
-		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo("giving-up");
+		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo(PoolState.GIVING_UP);
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
-			.isEqualTo("shutting-down");
-		PoolStatus status = PoolSnapshot.take(NOW, "giving-up", NOW, List.of(), List.of(slot), List.of(), null, null);
-		assertThat(status.slots().get(0).state()).isEqualTo("given-up");
+			.isEqualTo(PoolState.SHUTTING_DOWN);
+		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null, null);
+		assertThat(status.slots().get(0).state()).isEqualTo(SlotState.GIVEN_UP);
 		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
-		assertThat(status.slots().get(0).restartsByReason()).containsEntry("boot-failure", 1);
 	}
 
 	private WorkerHandle worker(int id, Instant spawnedAt) throws IOException {
@@ -87,7 +88,7 @@ class PoolSnapshotTests {
 		IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
 		this.open.add(channel);
 		this.open.add(pair[1]);
-		return new WorkerHandle(id, 1000 + id, spawnedAt, channel);
+		return new WorkerHandle(id, 1000 + id, id, spawnedAt, channel);
 	}
 
 }

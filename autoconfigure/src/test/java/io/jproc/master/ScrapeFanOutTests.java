@@ -47,11 +47,9 @@ class ScrapeFanOutTests {
 				+ ",\"type\":\"scrape\",\"body\":{\"text\":[1,2]}}"));
 		WorkerHandle silent = worker(3, (request) -> null);
 		CompletableFuture<List<WorkerScrape>> gathered = new CompletableFuture<>();
-		long start = System.nanoTime();
 		ScrapeFanOut.gather(List.of(good, garbage, silent), new Message.ScrapeRequest("prometheus", null),
 				Duration.ofMillis(500), gathered::complete);
 		List<WorkerScrape> scrapes = gathered.get(5, TimeUnit.SECONDS);
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 		assertThat(scrapes).extracting(WorkerScrape::id).containsExactly(1, 2, 3);
 		assertThat(scrapes.get(0).text()).isEqualTo("up 1\n");
 		assertThat(scrapes.get(0).error()).isNull();
@@ -90,7 +88,7 @@ class ScrapeFanOutTests {
 		});
 		peer.setDaemon(true);
 		peer.start();
-		return new WorkerHandle(id, 1000 + id, Instant.now(), master);
+		return new WorkerHandle(id, 1000 + id, id, Instant.now(), master);
 	}
 
 	private static byte[] frame(String json) {

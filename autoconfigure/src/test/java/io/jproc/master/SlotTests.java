@@ -34,7 +34,7 @@ class SlotTests {
 		WorkerHandle worker = worker(this.start);
 		assertThat(slot.onFailure(worker, false, this.start.plus(Duration.ofHours(1)))).isZero();
 		assertThat(slot.gaveUp()).isFalse();
-		assertThat(slot.restarts()).isEqualTo(1);
+		assertThat(slot.respawnAt()).isNull();
 	}
 
 	@Test
@@ -79,7 +79,9 @@ class SlotTests {
 		this.policy.setMaxBootFailures(2);
 		Slot slot = new Slot(1, this.policy);
 		slot.onFailure(worker(this.start), true, this.start.plusSeconds(4));
-		slot.onReady();
+		slot.want(Replacement.BOOT_FAILURE);
+		slot.spawned(worker(this.start.plusSeconds(4)));
+		slot.promote();
 		assertThat(slot.onFailure(worker(this.start), true, this.start.plusSeconds(8))).isNotNull();
 		assertThat(slot.gaveUp()).isFalse();
 	}
@@ -116,14 +118,61 @@ class SlotTests {
 		this.policy.setMaxRestarts(1);
 		Slot slot = new Slot(1, this.policy);
 		for (int i = 0; i < 5; i++) {
-			slot.onPlannedReplacement();
+			slot.want(Replacement.PLANNED);
+			slot.spawned(worker(this.start));
+			slot.promote();
 		}
 		assertThat(slot.restarts()).isEqualTo(5);
+		assertThat(slot.restartsByReason()).containsEntry("planned", 5);
+		assertThat(slot.leaving()).hasSize(4);
 		assertThat(slot.onFailure(worker(this.start), false, this.start.plusSeconds(60))).isNotNull();
 	}
 
+	@Test
+	void oneIncomingWorkerServesEveryRequestForIt() {
+		Slot slot = new Slot(1, this.policy);
+		slot.want(Replacement.START);
+		WorkerHandle first = worker(this.start);
+		slot.spawned(first);
+		assertThat(slot.needsSpawn(this.start)).isFalse();
+		slot.want(Replacement.RELOAD);
+		slot.want(Replacement.CRASH);
+		assertThat(slot.needsSpawn(this.start)).isFalse();
+		assertThat(slot.promote()).isNull();
+		assertThat(slot.current()).isSameAs(first);
+		assertThat(slot.wanted()).isNull();
+	}
+
+	@Test
+	void failureOutranksAPlanAndAWithdrawnPlanLeavesTheFailure() {
+		Slot slot = new Slot(1, this.policy);
+		slot.want(Replacement.RELOAD);
+		slot.want(Replacement.CRASH);
+		assertThat(slot.wanted()).isEqualTo(Replacement.CRASH);
+		slot.unwant(Replacement.RELOAD);
+		assertThat(slot.wanted()).isEqualTo(Replacement.CRASH);
+		slot.want(Replacement.PLANNED);
+		assertThat(slot.wanted()).isEqualTo(Replacement.CRASH);
+	}
+
+	@Test
+	void secondIncomingWorkerIsABug() {
+		Slot slot = new Slot(1, this.policy);
+		slot.spawned(worker(this.start));
+		org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			.isThrownBy(() -> slot.spawned(worker(this.start)));
+	}
+
+	@Test
+	void removedSlotWantsNothing() {
+		Slot slot = new Slot(1, this.policy);
+		slot.want(Replacement.START);
+		slot.remove();
+		assertThat(slot.needsSpawn(this.start)).isFalse();
+	}
+
 	private WorkerHandle worker(Instant spawnedAt) {
-		return new WorkerHandle(1, 1000, spawnedAt, this.channel);
+		return new WorkerHandle(1, 1000, 1, spawnedAt, this.channel);
 	}
 
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
 import org.jspecify.annotations.Nullable;
@@ -67,7 +69,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * and {@code reason}
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	public record MasterDescriptor(long pid, String state, Instant startedAt, @Nullable Long uptimeMillis,
+	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
 			List<String> listening, int workersWanted, int workersReady, PoolStatus.@Nullable Operation operation,
 			@Nullable BootCacheDescriptor bootCache) {
 	}
@@ -122,16 +124,19 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param requestsInFlight requests in flight, from its last heartbeat
 	 * @param restartAt when a slot in backoff restarts
 	 * @param gaveUpReason why a given-up slot was given up
+	 * @param incoming the worker booting to replace this one, {@code null} if none
+	 * @param leavingPids pids of the slot's earlier workers still draining
 	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive,
 	 * {@code null} until it is ready
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	public record WorkerDescriptor(int id, @Nullable Long pid, String state, @Nullable Instant startedAt,
+	public record WorkerDescriptor(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 			@Nullable Instant readyAt, @Nullable Long uptimeMillis, @Nullable Long bootMillis, int restarts,
 			Map<String, Integer> restartsByReason, @Nullable LastExitDescriptor lastExit,
 			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
 			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Instant restartAt,
-			@Nullable String gaveUpReason, @Nullable Boolean bootCacheUsed) implements OperationResponseBody {
+			@Nullable String gaveUpReason, @Nullable IncomingDescriptor incoming,
+			List<Long> leavingPids, @Nullable Boolean bootCacheUsed) implements OperationResponseBody {
 
 		static WorkerDescriptor of(PoolStatus.Slot slot, Instant takenAt) {
 			Message.Heartbeat figures = slot.figures();
@@ -147,9 +152,20 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 					(figures != null && figures.rss() >= 0) ? figures.rss() : null,
 					(figures != null) ? figures.requestsServed() : null,
 					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason(),
-					slot.bootCacheUsed());
+					(slot.incoming() != null) ? new IncomingDescriptor(slot.incoming().pid(),
+							slot.incoming().reason(), slot.incoming().startedAt()) : null,
+					(slot.leaving() != null) ? slot.leaving() : List.of(), slot.bootCacheUsed());
 		}
 
+	}
+
+	/**
+	 * A worker booting to take a slot over from its serving worker.
+	 * @param pid its pid
+	 * @param reason why it comes, such as {@code reload}, {@code planned} or {@code crash}
+	 * @param startedAt when it was spawned
+	 */
+	public record IncomingDescriptor(long pid, String reason, Instant startedAt) {
 	}
 
 	/**

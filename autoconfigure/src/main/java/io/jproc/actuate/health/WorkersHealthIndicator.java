@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.jproc.PoolState;
+import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
@@ -54,10 +56,10 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 		int wanted = status.master().workersWanted();
 		long ready = slots.stream().filter(PoolStatus.Slot::isServing).count();
 		Map<String, String> workers = new LinkedHashMap<>();
-		slots.forEach((slot) -> workers.put(Integer.toString(slot.id()), slot.state()));
-		List<Integer> givenUp = slots.stream().filter((slot) -> "given-up".equals(slot.state())).map(PoolStatus.Slot::id)
+		slots.forEach((slot) -> workers.put(Integer.toString(slot.id()), slot.state().wireName()));
+		List<Integer> givenUp = slots.stream().filter((slot) -> slot.state() == SlotState.GIVEN_UP).map(PoolStatus.Slot::id)
 			.toList();
-		if ("shutting-down".equals(status.master().state()) || ready == 0) {
+		if (status.master().state() == PoolState.SHUTTING_DOWN || ready == 0) {
 			builder.down();
 		}
 		else if (ready < wanted) {
@@ -66,7 +68,7 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 		else {
 			builder.up();
 		}
-		builder.withDetail("master", status.master().state())
+		builder.withDetail("master", status.master().state().wireName())
 			.withDetail("wanted", wanted)
 			.withDetail("ready", ready)
 			.withDetail("workers", workers)

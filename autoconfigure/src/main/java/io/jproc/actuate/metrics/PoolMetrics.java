@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
+import io.jproc.SlotState;
 import io.jproc.ipc.Message.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -53,7 +54,10 @@ public class PoolMetrics implements MeterBinder {
 		gauge(registry, "workers.wanted", "Worker slots the master keeps", (status) -> status.master().workersWanted());
 		gauge(registry, "workers.ready", "Workers taking traffic", (status) -> count(status, PoolStatus.Slot::isServing));
 		gauge(registry, "workers.draining", "Workers finishing their requests before they exit",
-				(status) -> count(status, (slot) -> "draining".equals(slot.state())));
+				(status) -> status.slots()
+					.stream()
+					.mapToLong((slot) -> ((slot.state() == SlotState.DRAINING) ? 1 : 0) + slot.leaving().size())
+					.sum());
 		PoolStatus latest = this.client.latest(MAX_AGE);
 		if (latest != null) {
 			registerNew(latest);

@@ -65,7 +65,7 @@ class WorkersEndpointTests {
 		assertThat(json.get("workers").get(1).propertyNames()).containsExactly("id", "pid", "state", "startedAt",
 				"readyAt", "uptimeMillis", "bootMillis", "restarts", "restartsByReason", "lastExit",
 				"heartbeatAgeMillis", "heapUsed", "heapMax", "rss", "requestsServed", "requestsInFlight", "restartAt",
-				"gaveUpReason", "bootCacheUsed");
+				"gaveUpReason", "incoming", "leavingPids", "bootCacheUsed");
 		assertThat(json.get("workers").get(1).get("lastExit").propertyNames()).containsExactly("code", "signal",
 				"reason", "at");
 	}

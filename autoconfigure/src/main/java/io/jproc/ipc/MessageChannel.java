@@ -1,0 +1,50 @@
+package io.jproc.ipc;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the master needs of a worker's channel: send, answer, ask, close. {@link IpcChannel}
+ * is the real one; the arbiter's unit tests give workers a recording one.
+ */
+public interface MessageChannel {
+
+	/**
+	 * Send a message that expects no reply.
+	 * @param message the message
+	 * @return whether it was written (false once the channel is closed or broken)
+	 */
+	boolean send(Message message);
+
+	/**
+	 * Answer a request.
+	 * @param request the request's envelope
+	 * @param message the answer
+	 * @return whether it was written
+	 */
+	default boolean reply(Envelope request, Message message) {
+		return reply(request.seq(), message);
+	}
+
+	/**
+	 * Answer a request by its sequence number.
+	 * @param requestSeq the request's sequence number
+	 * @param message the answer
+	 * @return whether it was written
+	 */
+	boolean reply(long requestSeq, Message message);
+
+	/**
+	 * Send a request and complete with its reply, or fail after a timeout.
+	 * @param message the request
+	 * @param timeout how long to wait
+	 * @return the reply
+	 */
+	CompletableFuture<Message> request(Message message, Duration timeout);
+
+	/**
+	 * Close the channel; pending requests fail.
+	 */
+	void close();
+
+}

@@ -1,0 +1,481 @@
+package io.jproc.master;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+
+import io.jproc.ExitCodes;
+import io.jproc.JprocProperties;
+import io.jproc.PoolState;
+import io.jproc.SlotState;
+import io.jproc.ipc.Message;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link Arbiter}: the real loop, slots, retirements and operations, driven
+ * event by event with a fake clock and fake processes ({@link FakePool}). Each
+ * interleaving of two flows on one slot ends with the pool whole: one ready worker per
+ * slot and no process that no slot references.
+ */
+class ArbiterTests {
+
+	private static final Exit KILLED = new Exit(-1, 9);
+
+	@Test
+	void startsOneWorkerPerSlotAndLogsNothingElse() {
+		FakePool pool = new FakePool(3);
+		assertThat(pool.launched).extracting(WorkerHandle::id).containsExactly(1, 2, 3);
+		pool.settle();
+		pool.assertWhole(3);
+	}
+
+	@Test
+	void crashedWorkerIsReplacedAtOnceThenWithBackoff() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.advance(Duration.ofMinutes(1));
+		pool.crash(pool.current(1));
+		assertThat(pool.launched).hasSize(2);
+		assertThat(pool.slot(1).restartsByReason()).containsEntry("crash", 1);
+		// The second worker dies young: the third waits out the initial backoff.
+		pool.ready(pool.last());
+		pool.crash(pool.current(1));
+		assertThat(pool.launched).hasSize(3);
+		pool.ready(pool.last());
+		pool.advance(Duration.ofMillis(100));
+		pool.crash(pool.current(1));
+		assertThat(pool.launched).hasSize(3);
+		assertThat(pool.status().slots().get(0).state()).isEqualTo(SlotState.BACKOFF);
+		pool.advance(pool.properties.getRestart().getInitialBackoff());
+		assertThat(pool.launched).hasSize(4);
+		pool.settle();
+		pool.assertWhole(1);
+	}
+
+	@Test
+	void slotThatCannotBootIsGivenUpAndTheMasterExitsWithFour() {
+		FakePool pool = new FakePool(1);
+		for (int i = 0; i < 3; i++) {
+			pool.exit(pool.last(), new Exit(1, 0));
+			pool.advance(pool.properties.getRestart().getMaxBackoff());
+		}
+		assertThat(pool.launched).hasSize(3);
+		assertThat(pool.slot(1).gaveUp()).isTrue();
+		assertThat(pool.arbiter.state()).isEqualTo(Arbiter.MasterState.SHUTTING_DOWN);
+		pool.advance(Duration.ofMillis(200));
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.GAVE_UP);
+	}
+
+	@Test
+	void oneSlotGivenUpKeepsTheOthersServing() {
+		FakePool pool = new FakePool(2);
+		pool.ready(pool.launched.get(0));
+		for (int i = 0; i < 3; i++) {
+			pool.exit(pool.launchedFor(2).get(i), new Exit(1, 0));
+			pool.advance(pool.properties.getRestart().getMaxBackoff());
+		}
+		assertThat(pool.slot(2).gaveUp()).isTrue();
+		assertThat(pool.arbiter.exitCode()).isNull();
+		assertThat(pool.status().master().state()).isEqualTo(PoolState.GIVING_UP);
+		// An operator's restart revives it.
+		assertThat(pool.command("restart", null, 2).accepted()).isTrue();
+		pool.advance(Duration.ofMillis(200));
+		pool.settle();
+		pool.assertWhole(2);
+	}
+
+	@Test
+	void spawnThatFailsIsRetriedAfterTheInitialBackoff() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.failLaunches = true;
+		pool.crash(pool.current(1));
+		assertThat(pool.launched).hasSize(1);
+		pool.failLaunches = false;
+		pool.advance(pool.properties.getRestart().getInitialBackoff().plusMillis(1));
+		assertThat(pool.launched).hasSize(2);
+		pool.settle();
+		pool.assertWhole(1);
+	}
+
+	@Test
+	void shutdownStopsEveryWorkerAndExitsZeroWhenTheyHaveGone() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("TERM");
+		assertThat(pool.alive.values()).allMatch((worker) -> pool.sentTo(worker).contains(new Message.Stop("shutdown")));
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.OK);
+		assertThat(pool.launched).hasSize(2);
+	}
+
+	@Test
+	void shutdownKillsWorkersStillThereAfterTheDeadline() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		WorkerHandle stuck = pool.current(1);
+		pool.signalMaster("TERM");
+		pool.advance(pool.properties.getShutdownTimeout().minusSeconds(1));
+		assertThat(pool.signals).doesNotContain(stuck.pid() + " KILL");
+		pool.advance(Duration.ofSeconds(2));
+		assertThat(pool.signals).contains(stuck.pid() + " KILL");
+		assertThat(pool.arbiter.exitCode()).isNull();
+		// Even a worker that survives SIGKILL does not keep the master forever.
+		pool.advance(PosixSignal.KILL_GRACE.plusSeconds(1));
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.OK);
+	}
+
+	@Test
+	void secondSigintKillsEveryWorkerAndExits130() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("INT");
+		assertThat(pool.arbiter.exitCode()).isNull();
+		pool.signalMaster("INT");
+		assertThat(pool.signals).contains("1000 KILL", "1001 KILL");
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.INTERRUPTED);
+	}
+
+	@Test
+	void reloadReplacesOneAtATimeAndDrainsTheOldOnlyOnceTheNewIsReady() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle old1 = pool.current(1);
+		pool.signalMaster("HUP");
+		assertThat(pool.launched).hasSize(3);
+		assertThat(pool.sentTo(old1)).isEmpty();
+		assertThat(pool.status().slots().get(0).incoming().reason()).isEqualTo("reload");
+		pool.ready(pool.last());
+		assertThat(pool.sentTo(old1)).containsExactly(new Message.Stop("reload"));
+		assertThat(pool.launched).hasSize(4);
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+		assertThat(pool.status().master().operation().replaced()).isEqualTo(2);
+	}
+
+	/** The bug that started it all: three processes, two listed. */
+	@Test
+	void reloadAndCrashOfTheOldWorkerWhileItsReplacementBoots() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("HUP");
+		WorkerHandle incoming = pool.incoming(1);
+		pool.crash(pool.current(1));
+		pool.assertConsistent();
+		assertThat(pool.launched).as("no second replacement for slot 1").hasSize(3);
+		assertThat(pool.incoming(1)).isSameAs(incoming);
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+	}
+
+	@Test
+	void reloadAndCrashOfTheIncomingWorkerStopsTheReloadAndTheOldKeepServing() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle old1 = pool.current(1);
+		pool.signalMaster("HUP");
+		pool.exit(pool.incoming(1), new Exit(1, 0));
+		assertThat(pool.status().master().operation().state()).isEqualTo("failed");
+		assertThat(pool.current(1)).isSameAs(old1);
+		pool.advance(Duration.ofSeconds(30));
+		assertThat(pool.launched).hasSize(3);
+		pool.assertWhole(2);
+	}
+
+	@Test
+	void reloadWhoseNewWorkerIsNotReadyInTimeStopsAndKillsIt() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.signalMaster("HUP");
+		WorkerHandle incoming = pool.incoming(1);
+		pool.advance(pool.properties.getReload().getReadyTimeout().plusSeconds(1));
+		assertThat(pool.signals).contains(incoming.pid() + " KILL");
+		assertThat(pool.status().master().operation().state()).isEqualTo("failed");
+		pool.settle();
+		pool.assertWhole(1);
+		assertThat(pool.launched).hasSize(2);
+	}
+
+	@Test
+	void reloadAndUrgentRetirementInTheSameSlotShareOneReplacement() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("HUP");
+		WorkerHandle old1 = pool.current(1);
+		pool.retire(old1, true);
+		assertThat(old1.state()).isEqualTo(WorkerState.DRAINING);
+		assertThat(pool.launched).hasSize(3);
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+		assertThat(pool.launched).hasSize(4);
+	}
+
+	@Test
+	void urgentRetirementThenReloadReusesTheRetirementsReplacement() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.retire(pool.current(1), true);
+		assertThat(pool.launched).hasSize(2);
+		pool.signalMaster("HUP");
+		// No serving worker to reload: refused, nothing started.
+		assertThat(pool.launched).hasSize(2);
+		pool.settle();
+		pool.assertWhole(1);
+	}
+
+	@Test
+	void reloadAndPlannedRetirementInTheSameSlotShareOneReplacement() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle old1 = pool.current(1);
+		pool.signalMaster("HUP");
+		pool.retire(old1, false);
+		pool.advance(Duration.ofMillis(200));
+		assertThat(old1.state()).isEqualTo(WorkerState.RETIRING);
+		assertThat(pool.launched).hasSize(3);
+		pool.ready(pool.incoming(1));
+		assertThat(pool.sentTo(old1)).hasSize(1);
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+		assertThat(pool.launched).hasSize(4);
+	}
+
+	@Test
+	void plannedRetirementBeforeAReloadIsReplacedAgainByTheReload() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.retire(pool.current(1), false);
+		pool.advance(Duration.ofMillis(200));
+		WorkerHandle retirementReplacement = pool.incoming(1);
+		assertThat(retirementReplacement).isNotNull();
+		pool.signalMaster("HUP");
+		pool.ready(retirementReplacement);
+		pool.advance(Duration.ofMillis(200));
+		// The replacement predates the reload: the reload replaces it too.
+		assertThat(pool.incoming(1)).isNotNull().isNotSameAs(retirementReplacement);
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(1);
+		assertThat(pool.launched).hasSize(3);
+	}
+
+	@Test
+	void plannedRetirementAndScaleDownOfItsSlot() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle old2 = pool.current(2);
+		pool.retire(old2, false);
+		pool.advance(Duration.ofMillis(200));
+		WorkerHandle replacement = pool.incoming(2);
+		pool.signalMaster("TTOU");
+		assertThat(pool.sentTo(old2)).contains(new Message.Stop("scale down to 1"));
+		assertThat(pool.sentTo(replacement)).contains(new Message.Stop("scale down to 1"));
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(1);
+		assertThat(pool.launched).hasSize(3);
+	}
+
+	@Test
+	void restartOfOneWorkerWhileAReloadRunsIsRefused() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("HUP");
+		Message.CommandResult result = pool.command("restart", null, 2);
+		assertThat(result.accepted()).isFalse();
+		assertThat(result.refusal()).isEqualTo("conflict");
+		assertThat(pool.launched).hasSize(3);
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+	}
+
+	@Test
+	void restartReplacesOnlyThatWorker() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle two = pool.current(2);
+		assertThat(pool.command("restart", null, 1).accepted()).isTrue();
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+		assertThat(pool.current(2)).isSameAs(two);
+		assertThat(pool.slot(1).restartsByReason()).containsEntry("restart", 1);
+	}
+
+	@Test
+	void hungWorkerDuringAReload() {
+		JprocProperties properties = new JprocProperties();
+		FakePool pool = new FakePool(2, properties);
+		pool.settle();
+		pool.signalMaster("HUP");
+		WorkerHandle old2 = pool.current(2);
+		pool.silent.add(old2);
+		pool.advance(properties.getHeartbeat().getTimeout().plusSeconds(1));
+		// Slot 2 was not yet in the reload: the hang starts its replacement.
+		assertThat(pool.signals).contains(old2.pid() + " QUIT", old2.pid() + " CONT");
+		pool.assertConsistent();
+		pool.advance(PosixSignal.DUMP_WAIT.plusMillis(1));
+		assertThat(pool.signals).contains(old2.pid() + " TERM");
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.settle();
+		pool.assertWhole(2);
+	}
+
+	@Test
+	void scaleUpAndDownDuringAReload() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("HUP");
+		pool.signalMaster("TTIN");
+		assertThat(pool.arbiter.pool().slots()).hasSize(3);
+		pool.signalMaster("TTOU");
+		pool.signalMaster("TTOU");
+		pool.assertConsistent();
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.settle();
+		pool.assertWhole(1);
+		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+	}
+
+	@Test
+	void scaleDownOfASlotWhoseWorkerIsStillBooting() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.signalMaster("TTIN");
+		WorkerHandle booting = pool.incoming(2);
+		pool.signalMaster("TTOU");
+		assertThat(pool.sentTo(booting)).contains(new Message.Stop("scale down to 1"));
+		// It becomes ready after all: it is not promoted, and leaves.
+		pool.ready(booting);
+		assertThat(pool.arbiter.pool().slots()).hasSize(1);
+		pool.settle();
+		pool.assertWhole(1);
+	}
+
+	@Test
+	void shutdownDuringAReloadAndARetirement() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.retire(pool.current(2), false);
+		pool.signalMaster("HUP");
+		pool.advance(Duration.ofMillis(200));
+		int launched = pool.launched.size();
+		pool.signalMaster("TERM");
+		assertThat(pool.status().master().operation().state()).isEqualTo("failed");
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		assertThat(pool.launched).hasSize(launched);
+		assertThat(pool.alive).isEmpty();
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.OK);
+	}
+
+	@Test
+	void crashDuringShutdownStartsNothing() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("TERM");
+		pool.crash(pool.launched.get(0));
+		assertThat(pool.launched).hasSize(2);
+	}
+
+	@Test
+	void workerNoSlotReferencesIsDrained() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		WorkerHandle stray = new WorkerHandle(7, 4242, 99, FakePool.START, new FakePool.RecordingChannel());
+		pool.arbiter.pool().live().add(stray);
+		pool.advance(Duration.ofMillis(200));
+		assertThat(pool.sentTo(stray)).containsExactly(new Message.Stop("not part of the pool"));
+	}
+
+	/**
+	 * Random pool events in random order, checked after each, then the pool must settle
+	 * whole. The process-level twin is the sample app's ChaosIT.
+	 */
+	@ParameterizedTest
+	@ValueSource(longs = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 })
+	void randomInterleavingsLeaveTheWholePool(long seed) {
+		for (long run = seed; run < seed + 50 * 20; run += 20) {
+			randomRun(new Random(run), run);
+		}
+	}
+
+	private void randomRun(Random random, long seed) {
+		JprocProperties properties = new JprocProperties();
+		properties.getRestart().setMaxRestarts(1000);
+		properties.getRestart().setMaxBootFailures(1000);
+		FakePool pool = new FakePool(1 + random.nextInt(3), properties);
+		int wanted = pool.arbiter.pool().slots().size();
+		for (int i = 0; i < 40; i++) {
+			List<WorkerHandle> alive = List.copyOf(pool.alive.values());
+			WorkerHandle someone = alive.isEmpty() ? null : alive.get(random.nextInt(alive.size()));
+			switch (random.nextInt(10)) {
+				case 0 -> pool.signalMaster("HUP");
+				case 1 -> {
+					if (wanted < 4) {
+						pool.signalMaster("TTIN");
+					}
+				}
+				case 2 -> pool.signalMaster("TTOU");
+				case 3 -> {
+					if (someone != null) {
+						pool.crash(someone);
+					}
+				}
+				case 4 -> {
+					if (someone != null && someone.state() != WorkerState.EXITED) {
+						pool.retire(someone, random.nextBoolean());
+					}
+				}
+				case 5 -> {
+					if (someone != null && someone.state() == WorkerState.STARTING) {
+						pool.ready(someone);
+					}
+				}
+				case 6 -> {
+					if (someone != null && pool.exitOf(someone) != null) {
+						pool.exit(someone, pool.exitOf(someone));
+					}
+				}
+				case 7 -> {
+					if (pool.arbiter.pool().slots().stream().anyMatch((slot) -> slot.current() != null)) {
+						pool.command("restart", null, 1 + random.nextInt(wanted));
+					}
+				}
+				case 8 -> {
+					if (someone != null && random.nextInt(4) == 0) {
+						pool.silent.add(someone);
+					}
+					pool.advance(Duration.ofSeconds(random.nextInt(20)));
+				}
+				default -> pool.advance(Duration.ofMillis(200));
+			}
+			wanted = pool.arbiter.pool().slots().size();
+			pool.assertConsistent();
+		}
+		for (int round = 0; round < 40; round++) {
+			pool.settle();
+			for (WorkerHandle worker : List.copyOf(pool.alive.values())) {
+				pool.heartbeat(worker);
+			}
+			pool.advance(Duration.ofSeconds(1));
+		}
+		pool.settle();
+		pool.assertWhole(wanted);
+	}
+
+}

@@ -1,0 +1,340 @@
+package io.jproc.master;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Collectors;
+
+import io.jproc.JprocProperties;
+import io.jproc.SlotState;
+import io.jproc.WorkerCount;
+import io.jproc.ipc.Envelope;
+import io.jproc.ipc.Message;
+import io.jproc.ipc.MessageChannel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real {@link Arbiter} driven event by event, with a clock the test moves, a worker
+ * factory that only records, and processes that exist until the test says they ended.
+ * It models what a worker process does with what the master sends: a stop, a
+ * replacement-ready or a signal makes it exit when the test calls {@link #settle()}.
+ */
+final class FakePool {
+
+	static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+	final JprocProperties properties;
+
+	final MutableClock clock = new MutableClock(START);
+
+	final Arbiter arbiter;
+
+	/** Every worker ever launched, in order. */
+	final List<WorkerHandle> launched = new ArrayList<>();
+
+	/** Processes that exist: launched and not yet ended. */
+	final Map<Long, WorkerHandle> alive = new LinkedHashMap<>();
+
+	/** Signals sent, as "pid SIGNAL". */
+	final List<String> signals = new ArrayList<>();
+
+	boolean failLaunches;
+
+	/** Workers that send no heartbeat any more (as if SIGSTOPped). */
+	final java.util.Set<WorkerHandle> silent = new java.util.HashSet<>();
+
+	/** Workers that retired urgently: they drain and exit by themselves. */
+	private final java.util.Set<WorkerHandle> selfDraining = new java.util.HashSet<>();
+
+	private long nextPid = 1000;
+
+	private long seq;
+
+	FakePool(int workers) {
+		this(workers, new JprocProperties());
+	}
+
+	FakePool(int workers, JprocProperties properties) {
+		this.properties = properties;
+		properties.setWorkers(WorkerCount.valueOf(workers));
+		this.arbiter = new Arbiter(properties, List.of(), new LinkedBlockingQueue<>(), this.clock,
+				(events) -> this::launch, this::signal, START);
+		this.arbiter.start();
+	}
+
+	private WorkerHandle launch(int id, long generation, Instant now) throws IOException {
+		if (this.failLaunches) {
+			throw new IOException("spawn failed (test)");
+		}
+		WorkerHandle worker = new WorkerHandle(id, this.nextPid++, generation, now, new RecordingChannel());
+		this.launched.add(worker);
+		this.alive.put(worker.pid(), worker);
+		return worker;
+	}
+
+	private void signal(long pid, PosixSignal signal) {
+		this.signals.add(pid + " " + signal);
+	}
+
+	// Events
+
+	void ready(WorkerHandle worker) {
+		send(worker, new Message.Ready(worker.pid(), 1000));
+	}
+
+	void send(WorkerHandle worker, Message message) {
+		this.arbiter.step(new MasterEvent.Received(worker, new Envelope(++this.seq, 0, message)));
+	}
+
+	void retire(WorkerHandle worker, boolean urgent) {
+		if (urgent) {
+			this.selfDraining.add(worker);
+		}
+		send(worker, new Message.Retire(urgent ? "fatal error (test)" : "recycle (test)", urgent));
+	}
+
+	void heartbeat(WorkerHandle worker) {
+		send(worker, new Message.Heartbeat(1, 2, 3, 4, 0));
+	}
+
+	void exit(WorkerHandle worker, Exit exit) {
+		assertThat(this.alive.remove(worker.pid())).as("%s alive", worker).isNotNull();
+		this.arbiter.step(new MasterEvent.Exited(worker, exit));
+	}
+
+	void crash(WorkerHandle worker) {
+		exit(worker, new Exit(-1, 9));
+	}
+
+	void signalMaster(String name) {
+		this.arbiter.step(new MasterEvent.SignalReceived(name));
+	}
+
+	Message.CommandResult command(String action, Integer workers, Integer id) {
+		RecordingChannel channel = (RecordingChannel) any().channel();
+		int before = channel.replies.size();
+		send(any(), new Message.Command(action, workers, id));
+		return (Message.CommandResult) channel.replies.get(before);
+	}
+
+	/**
+	 * Let time pass, a second at a time, with a heartbeat from every serving worker that
+	 * is not {@link #silent}.
+	 */
+	void advance(Duration duration) {
+		Duration left = duration;
+		while (!left.isNegative() && !left.isZero()) {
+			Duration step = (left.compareTo(Duration.ofSeconds(1)) < 0) ? left : Duration.ofSeconds(1);
+			for (WorkerHandle worker : List.copyOf(this.alive.values())) {
+				if (worker.state().isServing() && !this.silent.contains(worker)) {
+					heartbeat(worker);
+				}
+			}
+			this.clock.advance(step);
+			this.arbiter.step(null);
+			left = left.minus(step);
+		}
+	}
+
+	// What the processes do
+
+	/**
+	 * Let every process do what it was told: booting workers become ready, workers told
+	 * to leave or signalled to end exit. Repeats until nothing changes.
+	 */
+	void settle() {
+		for (int round = 0; round < 50; round++) {
+			boolean changed = false;
+			for (WorkerHandle worker : List.copyOf(this.alive.values())) {
+				Exit exit = exitOf(worker);
+				if (exit != null) {
+					exit(worker, exit);
+					changed = true;
+				}
+				else if (worker.state() == WorkerState.STARTING) {
+					ready(worker);
+					changed = true;
+				}
+			}
+			if (!changed) {
+				return;
+			}
+		}
+		throw new AssertionError("the pool did not settle: " + describe());
+	}
+
+	/** How a process that was told to go ends, {@code null} if it was not told. */
+	Exit exitOf(WorkerHandle worker) {
+		if (this.signals.contains(worker.pid() + " KILL")) {
+			return new Exit(-1, 9);
+		}
+		if (this.signals.contains(worker.pid() + " TERM")) {
+			return new Exit(143, 0);
+		}
+		if (this.selfDraining.contains(worker)) {
+			return new Exit(0, 0);
+		}
+		RecordingChannel channel = (RecordingChannel) worker.channel();
+		boolean told = channel.sent.stream()
+			.anyMatch((message) -> message instanceof Message.Stop || message instanceof Message.ReplacementReady);
+		return told ? new Exit(0, 0) : null;
+	}
+
+	// Looking
+
+	WorkerHandle any() {
+		return this.arbiter.pool()
+			.slots()
+			.stream()
+			.map(Slot::current)
+			.filter((worker) -> worker != null)
+			.findFirst()
+			.orElseThrow();
+	}
+
+	Slot slot(int id) {
+		return this.arbiter.pool().slot(id);
+	}
+
+	WorkerHandle current(int id) {
+		return slot(id).current();
+	}
+
+	WorkerHandle incoming(int id) {
+		return slot(id).incoming();
+	}
+
+	List<WorkerHandle> launchedFor(int id) {
+		return this.launched.stream().filter((worker) -> worker.id() == id).toList();
+	}
+
+	WorkerHandle last() {
+		return this.launched.get(this.launched.size() - 1);
+	}
+
+	Message.PoolStatus status() {
+		return this.arbiter.status(this.clock.instant());
+	}
+
+	List<Message> sentTo(WorkerHandle worker) {
+		return ((RecordingChannel) worker.channel()).sent;
+	}
+
+	String describe() {
+		return this.arbiter.pool().slots().stream().map(Slot::toString).collect(Collectors.joining("; "))
+				+ "; alive=" + this.alive.keySet();
+	}
+
+	/**
+	 * What must hold after every event: the master's live list is the processes that
+	 * exist, each is referenced by a slot, and no slot has two workers booting for it.
+	 */
+	void assertConsistent() {
+		assertThat(this.arbiter.pool().live()).as(describe()).containsExactlyInAnyOrderElementsOf(this.alive.values());
+		for (WorkerHandle worker : this.alive.values()) {
+			assertThat(this.arbiter.pool().slotOf(worker)).as("slot of %s: %s", worker, describe()).isNotNull();
+		}
+		for (Slot slot : this.arbiter.pool().slots()) {
+			long booting = this.alive.values()
+				.stream()
+				.filter((worker) -> worker.id() == slot.id() && worker.state() == WorkerState.STARTING
+						&& !worker.isLeaving())
+				.count();
+			assertThat(booting).as("workers booting for %s", slot).isLessThanOrEqualTo(1);
+		}
+	}
+
+	/**
+	 * The pool is at rest and whole: one ready worker per wanted slot, nothing else alive.
+	 */
+	void assertWhole(int wanted) {
+		assertConsistent();
+		assertThat(this.arbiter.pool().slots()).hasSize(wanted);
+		for (Slot slot : this.arbiter.pool().slots()) {
+			assertThat(slot.current()).as(describe()).isNotNull();
+			assertThat(slot.current().state()).isEqualTo(WorkerState.READY);
+			assertThat(slot.incoming()).as(describe()).isNull();
+			assertThat(slot.leaving()).as(describe()).isEmpty();
+		}
+		assertThat(this.alive).as(describe()).hasSize(wanted);
+		Message.PoolStatus status = status();
+		assertThat(status.slots()).hasSize(wanted);
+		assertThat(status.slots()).allMatch((entry) -> entry.state() == SlotState.READY && entry.incoming() == null
+				&& entry.leaving().isEmpty());
+	}
+
+	/** A channel that records what the master sends. */
+	static final class RecordingChannel implements MessageChannel {
+
+		final List<Message> sent = new ArrayList<>();
+
+		final List<Message> replies = new ArrayList<>();
+
+		boolean open = true;
+
+		@Override
+		public boolean send(Message message) {
+			this.sent.add(message);
+			return this.open;
+		}
+
+		@Override
+		public boolean reply(long requestSeq, Message message) {
+			this.replies.add(message);
+			return this.open;
+		}
+
+		@Override
+		public CompletableFuture<Message> request(Message message, Duration timeout) {
+			this.sent.add(message);
+			return new CompletableFuture<>();
+		}
+
+		@Override
+		public void close() {
+			this.open = false;
+		}
+
+	}
+
+	/** A clock the test moves. */
+	static final class MutableClock extends Clock {
+
+		private Instant now;
+
+		MutableClock(Instant now) {
+			this.now = now;
+		}
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}

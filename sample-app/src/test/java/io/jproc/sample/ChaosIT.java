@@ -1,0 +1,147 @@
+package io.jproc.sample;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.jproc.sample.support.Load;
+import io.jproc.sample.support.MasterProcess;
+import io.jproc.sample.support.RawHttp;
+import io.jproc.sample.support.Signals;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Seeded random pool events on a real pool under a steady request stream: HUP, kill -9
+ * of a worker, TTIN, TTOU, restart of one worker through the actuator, SIGSTOP of a
+ * worker. Once it settles, the worker processes are the ones {@code /actuator/workers}
+ * lists, as many as wanted, each of them serves, and the master is alive. The seed is
+ * {@code -Djproc.chaos.seed} (default 1); {@code -Djproc.chaos.events} sets the count.
+ * The unit-level twin, with a thousand seeds, is {@code ArbiterTests}.
+ */
+class ChaosIT {
+
+	private static final Pattern WORKER = Pattern
+		.compile("\"id\":(\\d+),\"pid\":(\\d+|null),\"state\":\"([a-z-]+)\"");
+
+	private static final Pattern BUSY = Pattern.compile("\"incoming\":\\{|\"leavingPids\":\\[\\d");
+
+	@Test
+	void randomPoolEventsUnderLoadSettleIntoTheWantedPool() throws Exception {
+		long seed = Long.getLong("jproc.chaos.seed", 1);
+		int events = Integer.getInteger("jproc.chaos.events", 8);
+		Random random = new Random(seed);
+		List<String> done = new ArrayList<>();
+		try (MasterProcess master = MasterProcess.startPool("chaos-" + seed, 2, "--jproc.heartbeat.interval=500ms",
+				"--jproc.heartbeat.timeout=3s", "--jproc.drain-timeout=5s",
+				"--management.endpoint.workers.access=unrestricted");
+				Load load = Load.start(master.port(), "/", 2, Duration.ofMinutes(5))) {
+			load.awaitMore(50, Duration.ofSeconds(10));
+			int wanted = 2;
+			for (int i = 0; i < events; i++) {
+				List<Long> workers = master.workerPids();
+				long victim = workers.isEmpty() ? -1 : workers.get(random.nextInt(workers.size()));
+				switch (random.nextInt(6)) {
+					case 0 -> {
+						master.signal("HUP");
+						done.add("HUP");
+					}
+					case 1 -> {
+						if (victim > 0) {
+							Signals.send(victim, "KILL");
+							done.add("KILL " + victim);
+						}
+					}
+					case 2 -> {
+						if (wanted < 3) {
+							master.signal("TTIN");
+							wanted++;
+							done.add("TTIN");
+						}
+					}
+					case 3 -> {
+						if (wanted > 1) {
+							master.signal("TTOU");
+							wanted--;
+							done.add("TTOU");
+						}
+					}
+					case 4 -> {
+						int id = 1 + random.nextInt(wanted);
+						RawHttp.Response response = RawHttp.post(master.port(), "/actuator/workers/" + id,
+								"{\"action\":\"restart\"}", Duration.ofSeconds(10));
+						done.add("restart " + id + " -> " + response.status());
+					}
+					default -> {
+						if (victim > 0) {
+							Signals.send(victim, "STOP");
+							done.add("STOP " + victim);
+						}
+					}
+				}
+				Thread.sleep(1000 + random.nextInt(3000));
+			}
+			String context = "seed " + seed + ", events " + done;
+			List<Long> listed = awaitSettled(master, wanted, Duration.ofSeconds(150), context);
+			assertThat(new TreeSet<>(master.workerPids())).as(context).isEqualTo(new TreeSet<>(listed));
+			assertThat(servingPids(master, wanted)).as(context).containsExactlyInAnyOrderElementsOf(listed);
+			assertThat(master.process().isAlive()).as(context).isTrue();
+			long before = load.ok();
+			load.awaitMore(100, Duration.ofSeconds(20));
+			assertThat(load.ok()).isGreaterThan(before);
+		}
+	}
+
+	/**
+	 * Wait until the master has exactly {@code wanted} live workers and lists exactly
+	 * those, all ready, with nothing incoming or leaving.
+	 */
+	private static List<Long> awaitSettled(MasterProcess master, int wanted, Duration timeout, String context)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		String last = "";
+		while (System.nanoTime() < deadline) {
+			try {
+				String body = RawHttp.get(master.port(), "/actuator/workers", Duration.ofSeconds(5)).body();
+				last = body;
+				List<Long> listed = new ArrayList<>();
+				boolean allReady = true;
+				Matcher matcher = WORKER.matcher(body);
+				while (matcher.find()) {
+					allReady &= "ready".equals(matcher.group(3));
+					if (!"null".equals(matcher.group(2))) {
+						listed.add(Long.parseLong(matcher.group(2)));
+					}
+				}
+				List<Long> processes = master.workerPids();
+				if (allReady && listed.size() == wanted && !BUSY.matcher(body).find() && processes.size() == wanted
+						&& new HashSet<>(processes).equals(new HashSet<>(listed))) {
+					return listed;
+				}
+			}
+			catch (java.io.IOException ex) {
+				// A worker leaving as we asked; ask again.
+			}
+			Thread.sleep(500);
+		}
+		throw new AssertionError("the pool did not settle into " + wanted + " listed, ready workers within " + timeout
+				+ " (" + context + "); processes " + master.workerPids() + ", last answer " + last + "\n"
+				+ master.tail(40));
+	}
+
+	private static Set<Long> servingPids(MasterProcess master, int wanted) throws Exception {
+		Set<Long> seen = new HashSet<>();
+		for (int i = 0; i < 400 && seen.size() < wanted; i++) {
+			seen.add(RawHttp.get(master.port(), "/", Duration.ofSeconds(5)).pid());
+		}
+		return seen;
+	}
+
+}
