@@ -176,6 +176,24 @@ final class BootCache {
 	}
 
 	/**
+	 * The options that let workers share the archive's pages: map it at the address it
+	 * was dumped for instead of relocating it, which the JVM does by default since the
+	 * default became 1 (measured on 2 workers: Pss 0.76x of a plain worker instead of
+	 * 0.88x on JDK 25, 0.75x against 0.77x on 17). Mode 0 still relocates when that
+	 * address is taken, so it never costs the archive. The user's own choice wins.
+	 * @param jvmOptions the options the workers have already
+	 * @return the options to add, maybe none
+	 */
+	static List<String> sharingOptions(List<String> jvmOptions) {
+		if (jvmOptions.stream()
+			.anyMatch((option) -> option.startsWith("-XX:ArchiveRelocationMode")
+					|| option.equals("-XX:-UnlockDiagnosticVMOptions"))) {
+			return List.of();
+		}
+		return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+	}
+
+	/**
 	 * The root directory of every cache: the configured one, else
 	 * {@code $XDG_CACHE_HOME/jproc}, else {@code ~/.cache/jproc}.
 	 */

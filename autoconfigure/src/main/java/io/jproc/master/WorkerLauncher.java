@@ -78,6 +78,9 @@ final class WorkerLauncher implements WorkerFactory {
 		logger.info("jproc: each worker is sized with " + sizing.describe());
 		List<String> extra = new ArrayList<>(sizing.options());
 		extra.addAll(WorkerCommand.nativeAccess(Runtime.version().feature(), seen));
+		if (properties.getBootCache().isEnabled()) {
+			extra.addAll(BootCache.sharingOptions(seen));
+		}
 		extra.addAll(userArgs);
 		return extra;
 	}

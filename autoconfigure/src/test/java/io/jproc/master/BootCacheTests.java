@@ -151,6 +151,14 @@ class BootCacheTests {
 	}
 
 	@Test
+	void archivesAreMappedWhereTheyWereDumpedUnlessTheUserChose() {
+		assertThat(BootCache.sharingOptions(List.of("-Xmx1g"))).containsExactly("-XX:+UnlockDiagnosticVMOptions",
+				"-XX:ArchiveRelocationMode=0");
+		assertThat(BootCache.sharingOptions(List.of("-XX:ArchiveRelocationMode=1"))).isEmpty();
+		assertThat(BootCache.sharingOptions(List.of("-XX:-UnlockDiagnosticVMOptions"))).isEmpty();
+	}
+
+	@Test
 	void repeatedApplicationArgumentsAreReplacedNotJoined() {
 		assertThat(BootCacheTraining.withOverrides(
 				List.of("java", "-Xmx1g", "-jar", "a.jar", "--server.port=8080", "--x=1", "--jproc.workers=2"),
