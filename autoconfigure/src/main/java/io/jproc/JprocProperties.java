@@ -1,5 +1,6 @@
 package io.jproc;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +71,7 @@ public class JprocProperties implements InitializingBean {
 	private final Messaging messaging = new Messaging();
 
 	private final Scheduling scheduling = new Scheduling();
+	private final BootCache bootCache = new BootCache();
 
 	public WorkerCount getWorkers() {
 		return this.workers;
@@ -143,6 +145,10 @@ public class JprocProperties implements InitializingBean {
 		return this.scheduling;
 	}
 
+	public BootCache getBootCache() {
+		return this.bootCache;
+	}
+
 	/**
 	 * Bound as a bean (in a worker, or wherever the configuration is read again, such as
 	 * a worker started by a reload that re-reads {@code application.yml}): a wrong value
@@ -183,6 +189,13 @@ public class JprocProperties implements InitializingBean {
 		requirePositive("reload.ready-timeout", this.reload.readyTimeout);
 		requirePositive("ipc.request-timeout", this.ipc.requestTimeout);
 		requirePositive("ipc.scrape-timeout", this.ipc.scrapeTimeout);
+		requireRange("boot-cache.training-requests", this.bootCache.trainingRequests, 0, 100_000);
+		for (String path : this.bootCache.trainingPaths) {
+			if (path == null || !path.startsWith("/")) {
+				throw new InvalidConfigurationPropertyValueException(PREFIX + ".boot-cache.training-paths",
+						this.bootCache.trainingPaths, "every path must start with '/', such as /api/hello");
+			}
+		}
 		if (this.ipc.scrapeTimeout.compareTo(this.ipc.requestTimeout) >= 0) {
 			throw new InvalidConfigurationPropertyValueException(PREFIX + ".ipc.scrape-timeout", this.ipc.scrapeTimeout,
 					"must be shorter than jproc.ipc.request-timeout (" + this.ipc.requestTimeout + ")");
@@ -232,6 +245,24 @@ public class JprocProperties implements InitializingBean {
 		 * takes longer is killed and counts as a boot failure.
 		 */
 		private Duration bootTimeout = Duration.ofSeconds(120);
+
+		/**
+		 * Whether to size each worker JVM to its share of the machine: the processors the
+		 * master may use divided by the workers (-XX:ActiveProcessorCount) and the JVM's
+		 * default maximum heap of 25% of memory divided by the workers
+		 * (-XX:MaxRAMPercentage). Options set in jvm-args or on the master's own command
+		 * line win. A worker with a single processor gets the Serial GC, like any JVM on one
+		 * processor, unless a GC is chosen.
+		 */
+		private boolean rightSize = true;
+
+		public boolean isRightSize() {
+			return this.rightSize;
+		}
+
+		public void setRightSize(boolean rightSize) {
+			this.rightSize = rightSize;
+		}
 
 		public List<String> getJvmArgs() {
 			return this.jvmArgs;
@@ -597,6 +628,71 @@ public class JprocProperties implements InitializingBean {
 
 		public void setLeaderOnly(boolean leaderOnly) {
 			this.leaderOnly = leaderOnly;
+		}
+
+	}
+
+	/**
+	 * The boot cache: Boot's extracted layout of the jar and a class archive (an AOT cache
+	 * on JDK 25+, dynamic AppCDS before), prepared in the background once the pool is
+	 * ready, from which later workers boot faster and lighter.
+	 */
+	public static class BootCache {
+
+		/**
+		 * Whether to prepare and use the boot cache. Workers started before it is ready,
+		 * or when it cannot be used, start from the jar as usual.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Directory that holds the caches, shared by every master of the user. Default
+		 * $XDG_CACHE_HOME/jproc, else ~/.cache/jproc.
+		 */
+		private @Nullable Path dir;
+
+		/**
+		 * Paths the training run requests from the application on a private loopback port,
+		 * so that the request path's classes are archived too.
+		 */
+		private List<String> trainingPaths = new ArrayList<>(List.of("/"));
+
+		/**
+		 * Requests the training run sends to each training path. 0 trains the start-up
+		 * only.
+		 */
+		private int trainingRequests = 200;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Path getDir() {
+			return this.dir;
+		}
+
+		public void setDir(@Nullable Path dir) {
+			this.dir = dir;
+		}
+
+		public List<String> getTrainingPaths() {
+			return this.trainingPaths;
+		}
+
+		public void setTrainingPaths(List<String> trainingPaths) {
+			this.trainingPaths = trainingPaths;
+		}
+
+		public int getTrainingRequests() {
+			return this.trainingRequests;
+		}
+
+		public void setTrainingRequests(int trainingRequests) {
+			this.trainingRequests = trainingRequests;
 		}
 
 	}

@@ -29,6 +29,15 @@ public final class WorkerEnvironment {
 	/** Process id of the master. */
 	public static final String MASTER_PID = "JPROC_MASTER_PID";
 
+	/**
+	 * The class archive the master started the worker with, when it used the boot cache;
+	 * the worker reports whether its JVM really mapped it.
+	 */
+	public static final String BOOT_CACHE = "JPROC_BOOT_CACHE";
+
+	/** {@link #ROLE} of the boot cache's training run. */
+	public static final String TRAINING = "training";
+
 	static final String WORKER = "worker";
 
 	private final Function<String, @Nullable String> variables;
@@ -70,6 +79,23 @@ public final class WorkerEnvironment {
 	 */
 	public boolean isWorker() {
 		return WORKER.equals(this.variables.apply(ROLE));
+	}
+
+	/**
+	 * Whether this process is the master's boot cache training run.
+	 * @return {@code true} in a training run
+	 */
+	public boolean isTraining() {
+		return TRAINING.equals(this.variables.apply(ROLE));
+	}
+
+	/**
+	 * The class archive the worker was started with.
+	 * @return its path, {@code null} if none
+	 */
+	public @Nullable String bootCache() {
+		String value = this.variables.apply(BOOT_CACHE);
+		return (value == null || value.isBlank()) ? null : value;
 	}
 
 	/**

@@ -32,7 +32,8 @@ class ConfigurationMetadataTests {
 		assertThat(names).contains("jproc.workers", "jproc.backlog", "jproc.shutdown-timeout", "jproc.drain-timeout",
 				"jproc.worker.jvm-args", "jproc.worker.id", "jproc.restart.max-boot-failures",
 				"jproc.heartbeat.timeout", "jproc.recycle.max-requests", "jproc.reload.max-parallel",
-				"jproc.ipc.request-timeout");
+				"jproc.ipc.request-timeout", "jproc.worker.right-size", "jproc.boot-cache.enabled",
+				"jproc.boot-cache.dir", "jproc.boot-cache.training-paths", "jproc.boot-cache.training-requests");
 		assertThat(metadata.path("hints").toString()).contains("auto");
 	}
 

@@ -145,6 +145,36 @@ class JprocPropertiesTests {
 
 	}
 
+	@Test
+	void bootCacheAndSizingBindWithDefaults() {
+		JprocProperties properties = bind(Map.of("jproc.workers", "2", "jproc.boot-cache.dir", "/tmp/c",
+				"jproc.boot-cache.training-paths", "/, /api/hello", "jproc.worker.right-size", "false"));
+		assertThat(properties.getBootCache().isEnabled()).isTrue();
+		assertThat(properties.getBootCache().getDir()).hasToString("/tmp/c");
+		assertThat(properties.getBootCache().getTrainingPaths()).containsExactly("/", "/api/hello");
+		assertThat(properties.getBootCache().getTrainingRequests()).isEqualTo(200);
+		assertThat(properties.getWorker().isRightSize()).isFalse();
+		properties.validate();
+	}
+
+	@Test
+	void validateWhenTrainingPathIsNotAPathShouldNameKey() {
+		JprocProperties properties = bind(Map.of("jproc.workers", "2", "jproc.boot-cache.training-paths", "api"));
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
+			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.boot-cache.training-paths"))
+			.withMessageContaining("must start with '/'");
+		JprocProperties negative = bind(Map.of("jproc.workers", "2", "jproc.boot-cache.training-requests", "-1"));
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(negative::validate)
+			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.boot-cache.training-requests"));
+	}
+
+	@Test
+	void bindWhenBootCacheEnabledIsNotABooleanShouldNameKey() {
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("jproc.workers", "2", "jproc.boot-cache.enabled", "maybe")))
+			.withMessageContaining("jproc.boot-cache.enabled");
+	}
+
 	private static JprocProperties bind(Map<String, ?> values) {
 		return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate(JprocProperties.PREFIX,
 				JprocProperties.class);

@@ -19,8 +19,17 @@ public sealed interface Message {
 	 * Worker to master: the application is ready to take traffic.
 	 * @param pid the worker's process id
 	 * @param bootMillis time from JVM start to ready, as the worker saw it
+	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive
 	 */
-	record Ready(long pid, long bootMillis) implements Message {
+	record Ready(long pid, long bootMillis, boolean bootCacheUsed) implements Message {
+
+		/**
+		 * A worker started without the boot cache.
+		 */
+		public Ready(long pid, long bootMillis) {
+			this(pid, bootMillis, false);
+		}
+
 	}
 
 	/**
@@ -130,12 +139,15 @@ public sealed interface Message {
 		 * @param operation the current or last reload, scale or restart, {@code null} if none yet
 		 * @param listeners the listening sockets and where each came from
 		 * @param warnings what an operator should act on, such as a jar overwritten in place
+		 * @param bootCache the boot cache, {@code null} if not known
 		 */
 		public record Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
-				@Nullable Operation operation, @Nullable List<Listener> listeners, @Nullable List<String> warnings) {
+				@Nullable Operation operation, @Nullable List<Listener> listeners, @Nullable List<String> warnings,
+				@Nullable BootCache bootCache) {
 
 			/**
-			 * A master without listener details or warnings (as older masters sent).
+			 * A master without listener details, warnings or boot cache (as older masters
+			 * sent).
 			 * @param pid its process id
 			 * @param state its state
 			 * @param startedAt when its JVM started
@@ -145,7 +157,7 @@ public sealed interface Message {
 			 */
 			public Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
 					@Nullable Operation operation) {
-				this(pid, state, startedAt, listening, workersWanted, operation, null, null);
+				this(pid, state, startedAt, listening, workersWanted, operation, null, null, null);
 			}
 
 		}
@@ -158,6 +170,17 @@ public sealed interface Message {
 		 * activation)
 		 */
 		public record Listener(String name, String address, String source) {
+		}
+
+		/**
+		 * The master's boot cache.
+		 * @param state {@code off}, {@code training}, {@code ready} or {@code failed}
+		 * @param kind {@code aot} (JDK 25+) or {@code cds}, {@code null} when off
+		 * @param path the cache directory for the current jar, {@code null} if none
+		 * @param reason why it is off or failed, or what training does now
+		 */
+		public record BootCache(String state, @Nullable String kind, @Nullable String path,
+				@Nullable String reason) {
 		}
 
 		/**
@@ -193,12 +216,26 @@ public sealed interface Message {
 		 * @param gaveUpReason why the slot was given up
 		 * @param incoming the worker booting to replace the slot's serving one, if any
 		 * @param leaving pids of the slot's earlier workers still draining
+		 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's archive,
+		 * {@code null} until it is ready
 		 */
 		public record Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 				@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
 				@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
 				@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Incoming incoming,
-				List<Long> leaving) {
+				List<Long> leaving, @Nullable Boolean bootCacheUsed) {
+
+			/**
+			 * A slot whose worker did not report on the boot cache.
+			 */
+			public Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
+					@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
+					@Nullable LastExit lastExit, @Nullable Instant lastHeartbeat, @Nullable Heartbeat figures,
+					@Nullable Instant restartAt, @Nullable String gaveUpReason, @Nullable Incoming incoming,
+					List<Long> leaving) {
+				this(id, pid, state, startedAt, readyAt, restarts, restartsByReason, lastExit, lastHeartbeat, figures,
+						restartAt, gaveUpReason, incoming, leaving, null);
+			}
 
 			/**
 			 * A slot with nothing incoming or leaving.

@@ -55,6 +55,8 @@ public final class Arbiter {
 	// application messages and leadership
 	private final MessageRelay relay;
 
+	private final WorkerFactory workers;
+
 	private final Instant startedAt;
 
 	private MasterState state = MasterState.RUNNING;
@@ -95,7 +97,8 @@ public final class Arbiter {
 		// Application messages bypass the arbiter's queue: the relay takes them on the
 		// channel readers' threads.
 		this.relay = new MessageRelay(properties);
-		this.pool = new Pool(properties, factory.apply(this.relay.divert(events::add)), signaller);
+		this.workers = factory.apply(this.relay.divert(events::add));
+		this.pool = new Pool(properties, this.workers, signaller);
 		this.retirements = new Retirements(properties, new RetirementActions());
 		this.commands = new PoolCommands(properties, this.pool, () -> this.state == MasterState.RUNNING);
 		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
@@ -225,7 +228,7 @@ public final class Arbiter {
 			return;
 		}
 		Instant now = now();
-		worker.ready(now);
+		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed()); // boot cache hook (issue 9)
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
 		Pool.Promotion promotion = this.pool.promote(worker);
 		if (promotion == null) {
@@ -244,6 +247,9 @@ public final class Arbiter {
 			this.allReadyLogged = true;
 			logger.info("all " + this.pool.slots().size() + " workers ready, "
 					+ seconds(Duration.between(this.startedAt, now)) + " after master start");
+		}
+		if (this.pool.isComplete() && this.state == MasterState.RUNNING) {
+			this.workers.poolReady(); // boot cache hook (issue 9): train in the background once the pool serves
 		}
 	}
 
@@ -288,7 +294,8 @@ public final class Arbiter {
 	 */
 	Message.PoolStatus status(Instant now) {
 		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
-				this.startedAt, this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings());
+				this.startedAt, this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
+				this.workers.bootCache());
 		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status());
 	}
 
@@ -433,6 +440,7 @@ public final class Arbiter {
 		}
 		Instant now = now();
 		this.state = MasterState.SHUTTING_DOWN;
+		this.workers.close(); // boot cache hook (issue 9): no training run outlives the pool
 		this.shutdownStartedAt = now;
 		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
 		logger.info("shutdown begun (" + why + "): draining " + this.pool.live().size() + " workers, at most "
@@ -454,6 +462,7 @@ public final class Arbiter {
 	}
 
 	private void finish(int code, Instant now) {
+		this.workers.close(); // boot cache hook (issue 9)
 		this.sockets.forEach(ListenSocket::close);
 		if (this.shutdownStartedAt != null) {
 			logger.info("shutdown complete in " + seconds(Duration.between(this.shutdownStartedAt, now))

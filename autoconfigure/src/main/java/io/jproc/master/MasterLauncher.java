@@ -39,7 +39,7 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 
 	@Override
 	public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
-		if (WorkerEnvironment.current().isWorker()) {
+		if (WorkerEnvironment.current().isWorker() || WorkerEnvironment.current().isTraining()) {
 			return;
 		}
 		ConfigurableEnvironment environment = event.getEnvironment();

@@ -22,7 +22,8 @@ final class PoolSnapshot {
 	}
 
 	static PoolStatus take(Instant now, PoolState masterState, Instant startedAt, List<ListenSocket> sockets,
-			List<Slot> slots, PoolStatus.@Nullable Operation operation, List<String> warnings) {
+			List<Slot> slots, PoolStatus.@Nullable Operation operation, List<String> warnings,
+			PoolStatus.@Nullable BootCache bootCache) {
 		List<String> listening = sockets.stream()
 			.map((socket) -> socket.describe() + " (" + socket.name() + ")")
 			.toList();
@@ -30,7 +31,7 @@ final class PoolSnapshot {
 			.map((socket) -> new PoolStatus.Listener(socket.name(), socket.describe(), socket.source().value()))
 			.toList();
 		PoolStatus.Master master = new PoolStatus.Master(ProcessHandle.current().pid(), masterState, startedAt,
-				listening, slots.size(), operation, listeners, warnings);
+				listening, slots.size(), operation, listeners, warnings, bootCache);
 		List<PoolStatus.Slot> entries = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
 			entries.add(slot(slot));
@@ -72,7 +73,7 @@ final class PoolSnapshot {
 				running ? worker.spawnedAt() : null, running ? worker.readyAt() : null, slot.restarts(),
 				slot.restartsByReason(), lastExit, running ? worker.lastHeartbeat() : null,
 				running ? worker.figures() : null, running ? null : slot.respawnAt(), slot.gaveUpReason(), incoming,
-				leavingPids);
+				leavingPids, running ? worker.bootCacheUsed() : null);
 	}
 
 	private static SlotState state(Slot slot, @Nullable WorkerHandle worker) {

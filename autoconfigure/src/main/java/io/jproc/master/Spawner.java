@@ -32,6 +32,12 @@ final class Spawner {
 
 	private static final int FD_CLOEXEC = 1;
 
+	private static final int O_WRONLY = 01;
+
+	private static final int O_CREAT = 0100;
+
+	private static final int O_APPEND = 02000;
+
 	private final POSIX posix = POSIXFactory.getNativePOSIX();
 
 	private final Object lock = new Object();
@@ -54,6 +60,21 @@ final class Spawner {
 	 */
 	long spawn(List<String> argv, Map<String, String> environment, Map<Integer, Integer> inherited)
 			throws IOException {
+		return spawn(argv, environment, inherited, null);
+	}
+
+	/**
+	 * Spawn a process whose standard output and error go to a file.
+	 * @param argv the command and its arguments
+	 * @param environment the complete environment
+	 * @param inherited map from the child's fd number to the master's fd to place there
+	 * @param output the file that receives stdout and stderr (appended, created if
+	 * missing), {@code null} for the master's own
+	 * @return the pid
+	 * @throws IOException if the spawn fails
+	 */
+	long spawn(List<String> argv, Map<String, String> environment, Map<Integer, Integer> inherited,
+			@Nullable Path output) throws IOException {
 		List<String> envp = new ArrayList<>(environment.size());
 		environment.forEach((key, value) -> envp.add(key + "=" + value));
 		synchronized (this.lock) {
@@ -71,6 +92,10 @@ final class Spawner {
 					this.posix.fcntlInt(high, Fcntl.F_SETFD, FD_CLOEXEC);
 					temporaries.add(high);
 					actions.add(SpawnFileAction.dup(high, entry.getKey()));
+				}
+				if (output != null) {
+					actions.add(SpawnFileAction.open(output.toString(), 1, O_WRONLY | O_CREAT | O_APPEND, 0644));
+					actions.add(SpawnFileAction.dup(1, 2));
 				}
 				long pid = this.posix.posix_spawnp(argv.get(0), actions, argv, envp);
 				if (pid <= 0) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The command line of a worker: the master's own command line with the worker's extra
  * JVM options inserted after the master's JVM options, so that they take precedence.
@@ -50,6 +52,66 @@ final class WorkerCommand {
 			i += OPTIONS_WITH_VALUE.contains(argument) ? 2 : 1;
 		}
 		return Math.min(i, arguments.size());
+	}
+
+	/**
+	 * The JVM options of a command line.
+	 * @param argv executable first
+	 * @return the options between the executable and the jar or main class
+	 */
+	static List<String> jvmOptions(List<String> argv) {
+		List<String> arguments = argv.subList(1, argv.size());
+		return List.copyOf(arguments.subList(0, endOfJvmOptions(arguments)));
+	}
+
+	/**
+	 * The jar a command line runs with {@code -jar}.
+	 * @param argv executable first
+	 * @return the jar as written, {@code null} when the command does not use {@code -jar}
+	 */
+	static @Nullable String jar(List<String> argv) {
+		List<String> arguments = argv.subList(1, argv.size());
+		int at = endOfJvmOptions(arguments);
+		return (at + 1 < arguments.size() && arguments.get(at).equals("-jar")) ? arguments.get(at + 1) : null;
+	}
+
+	/**
+	 * The same command line running another jar, with more JVM options.
+	 * @param argv a command line that uses {@code -jar}, executable first
+	 * @param jar the jar to run instead
+	 * @param extraJvmArgs options to add after the existing JVM options
+	 * @return the new command line
+	 */
+	static List<String> withJar(List<String> argv, String jar, List<String> extraJvmArgs) {
+		List<String> arguments = argv.subList(1, argv.size());
+		int at = endOfJvmOptions(arguments);
+		if (jar(argv) == null) {
+			throw new IllegalArgumentException("not a -jar command line: " + argv);
+		}
+		List<String> result = new ArrayList<>(argv.size() + extraJvmArgs.size());
+		result.add(argv.get(0));
+		result.addAll(arguments.subList(0, at));
+		result.addAll(extraJvmArgs);
+		result.add("-jar");
+		result.add(jar);
+		result.addAll(arguments.subList(at + 2, arguments.size()));
+		return result;
+	}
+
+	/**
+	 * The options that let a worker load native code without warnings on a runtime that
+	 * restricts it (JDK 22 and later warn, a later release will refuse): Netty's epoll
+	 * and jnr's jffi both do.
+	 * @param runtimeFeature the Java release, such as 17 or 25
+	 * @param jvmOptions the options the worker has already
+	 * @return {@code --enable-native-access=ALL-UNNAMED} or nothing
+	 */
+	static List<String> nativeAccess(int runtimeFeature, List<String> jvmOptions) {
+		if (runtimeFeature < 22
+				|| jvmOptions.stream().anyMatch((option) -> option.startsWith("--enable-native-access"))) {
+			return List.of();
+		}
+		return List.of("--enable-native-access=ALL-UNNAMED");
 	}
 
 	/**

@@ -3,6 +3,9 @@ package io.jproc.master;
 import java.io.IOException;
 import java.time.Instant;
 
+import io.jproc.ipc.Message;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Starts one worker process. The pool's reconciling step is its only caller; the real one
  * is {@link WorkerLauncher}, the arbiter's unit tests use a fake.
@@ -19,5 +22,26 @@ interface WorkerFactory {
 	 * @throws IOException if it cannot be started
 	 */
 	WorkerHandle launch(int id, long generation, Instant now) throws IOException;
+
+	/**
+	 * Every wanted worker is ready: a chance to prepare what later workers start from
+	 * (the boot cache) without slowing the first ones.
+	 */
+	default void poolReady() {
+	}
+
+	/**
+	 * The boot cache, for the pool's status.
+	 * @return its state, {@code null} when this factory has none
+	 */
+	default Message.PoolStatus.@Nullable BootCache bootCache() {
+		return null;
+	}
+
+	/**
+	 * The master is leaving: stop any helper process (a boot cache training run).
+	 */
+	default void close() {
+	}
 
 }

@@ -36,6 +36,8 @@ public final class WorkerHandle {
 
 	private @Nullable Exit exit;
 
+	private @Nullable Boolean bootCacheUsed;
+
 	WorkerHandle(int id, long pid, long generation, Instant spawnedAt, MessageChannel channel) {
 		this.id = id;
 		this.pid = pid;
@@ -133,6 +135,19 @@ public final class WorkerHandle {
 		moveTo(WorkerState.READY);
 		this.readyAt = at;
 		this.lastHeartbeat = at;
+	}
+
+	void ready(Instant at, boolean bootCacheUsed) {
+		ready(at);
+		this.bootCacheUsed = bootCacheUsed;
+	}
+
+	/**
+	 * Whether the worker's JVM mapped the boot cache's class archive, as it reported.
+	 * @return {@code null} until it is ready
+	 */
+	public @Nullable Boolean bootCacheUsed() {
+		return this.bootCacheUsed;
 	}
 
 	void heartbeat(Instant at, Message.Heartbeat figures) {

@@ -2,6 +2,7 @@ package io.jproc.master;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import io.jproc.WorkerEnvironment;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
+import io.jproc.ipc.Message;
 import jnr.unixsocket.UnixSocketChannel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -44,6 +46,8 @@ final class WorkerLauncher implements WorkerFactory {
 
 	private final List<String> argv;
 
+	private final BootCache bootCache;
+
 	WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management,
 			Spawner spawner, Consumer<MasterEvent> events) {
 		this.properties = properties;
@@ -51,7 +55,66 @@ final class WorkerLauncher implements WorkerFactory {
 		this.management = management;
 		this.spawner = spawner;
 		this.events = events;
-		this.argv = WorkerCommand.current(properties.getWorker().getJvmArgs());
+		this.argv = WorkerCommand.current(extraJvmArgs(properties));
+		this.bootCache = BootCache.create(properties.getBootCache(), this.argv,
+				new BootCache.Helpers(BootCacheTraining.Runner.of(spawner), trainingArgs(management != null),
+						System.getenv(), trainingEnvironment(properties)));
+		logger.info("jproc boot cache: " + this.bootCache.state().name().toLowerCase(java.util.Locale.ROOT)
+				+ ((this.bootCache.reason() != null) ? " (" + this.bootCache.reason() + ")" : ""));
+	}
+
+	/**
+	 * The JVM options jproc adds for workers, then the user's: right-sizing unless the
+	 * user chose (the user's options are seen wherever a worker sees them), and native
+	 * access where the runtime restricts it.
+	 */
+	private static List<String> extraJvmArgs(JprocProperties properties) {
+		List<String> userArgs = properties.getWorker().getJvmArgs();
+		List<String> seen = new ArrayList<>(WorkerCommand.jvmOptions(WorkerCommand.current(userArgs)));
+		seen.addAll(WorkerSizing.environmentOptions(System.getenv()));
+		int workers = properties.getWorkers().value();
+		WorkerSizing sizing = properties.getWorker().isRightSize()
+				? WorkerSizing.choose(seen, Runtime.getRuntime().availableProcessors(), workers) : WorkerSizing.off();
+		logger.info("jproc: each worker is sized with " + sizing.describe());
+		List<String> extra = new ArrayList<>(sizing.options());
+		extra.addAll(WorkerCommand.nativeAccess(Runtime.version().feature(), seen));
+		if (properties.getBootCache().isEnabled()) {
+			extra.addAll(BootCache.sharingOptions(seen));
+		}
+		extra.addAll(userArgs);
+		return extra;
+	}
+
+	private static List<String> trainingArgs(boolean management) {
+		List<String> args = new ArrayList<>(List.of("--jproc.workers=0", "--server.address=127.0.0.1",
+				"--server.port=0"));
+		if (management) {
+			args.addAll(List.of("--management.server.address=127.0.0.1", "--management.server.port=0"));
+		}
+		return args;
+	}
+
+	private static Map<String, String> trainingEnvironment(JprocProperties properties) {
+		Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+		environment.putAll(properties.getWorker().getEnvironment());
+		environment.put(WorkerEnvironment.ROLE, WorkerEnvironment.TRAINING);
+		environment.put(WorkerEnvironment.MASTER_PID, Long.toString(ProcessHandle.current().pid()));
+		return environment;
+	}
+
+	@Override
+	public void poolReady() {
+		this.bootCache.poolReady();
+	}
+
+	@Override
+	public Message.PoolStatus.BootCache bootCache() {
+		return this.bootCache.status();
+	}
+
+	@Override
+	public void close() {
+		this.bootCache.close();
 	}
 
 	List<String> argv() {
@@ -68,7 +131,12 @@ final class WorkerLauncher implements WorkerFactory {
 			if (this.management != null) {
 				inherited.put(MANAGEMENT_FD, this.management.fd());
 			}
-			long pid = this.spawner.spawn(this.argv, environment(id), inherited);
+			BootCache.Launch launch = this.bootCache.launch();
+			Map<String, String> environment = environment(id);
+			if (launch.archive() != null) {
+				environment.put(WorkerEnvironment.BOOT_CACHE, launch.archive().toString());
+			}
+			long pid = this.spawner.spawn(launch.argv(), environment, inherited);
 			IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
 			WorkerHandle worker = new WorkerHandle(id, pid, generation, now, channel);
 			channel.start(new Listener(worker));
@@ -99,6 +167,7 @@ final class WorkerLauncher implements WorkerFactory {
 		environment.put(WorkerEnvironment.SERVER_FD, Integer.toString(SERVER_FD));
 		environment.put(WorkerEnvironment.CHANNEL_FD, Integer.toString(CHANNEL_FD));
 		environment.put(WorkerEnvironment.MASTER_PID, Long.toString(ProcessHandle.current().pid()));
+		environment.remove(WorkerEnvironment.BOOT_CACHE);
 		if (this.management != null) {
 			environment.put(WorkerEnvironment.MANAGEMENT_FD, Integer.toString(MANAGEMENT_FD));
 		}

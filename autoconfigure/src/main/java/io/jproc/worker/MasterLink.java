@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
+import io.jproc.WorkerEnvironment;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
@@ -91,7 +92,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		}
 		this.ready = true;
 		long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
-		this.channel.send(new Message.Ready(ProcessHandle.current().pid(), uptime));
+		this.channel.send(new Message.Ready(ProcessHandle.current().pid(), uptime,
+				BootCacheCheck.used(WorkerEnvironment.current().bootCache())));
 	}
 
 	/**

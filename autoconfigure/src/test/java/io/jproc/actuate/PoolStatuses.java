@@ -65,7 +65,8 @@ public final class PoolStatuses {
 		}
 		return new PoolStatus(NOW,
 				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
-						states.length, null),
+						states.length, null, List.of(), List.of(),
+						new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null)),
 				slots);
 	}
 

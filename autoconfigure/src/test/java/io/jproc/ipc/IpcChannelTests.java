@@ -45,11 +45,11 @@ class IpcChannelTests {
 
 	@Test
 	void sendDeliversMessageWithIncreasingSequence() throws Exception {
-		this.left.send(new Message.Ready(42, 1234));
+		this.left.send(new Message.Ready(42, 1234, false));
 		this.left.send(new Message.Stop("test"));
 		Envelope first = this.rightSeen.next();
 		Envelope second = this.rightSeen.next();
-		assertThat(first.message()).isEqualTo(new Message.Ready(42, 1234));
+		assertThat(first.message()).isEqualTo(new Message.Ready(42, 1234, false));
 		assertThat(second.message()).isEqualTo(new Message.Stop("test"));
 		assertThat(second.seq()).isGreaterThan(first.seq());
 	}
@@ -75,10 +75,10 @@ class IpcChannelTests {
 	void garbageFrameIsReportedAndTheNextFrameStillArrives() throws Exception {
 		byte[] garbage = "{not json".getBytes();
 		this.left.writeRaw(java.nio.ByteBuffer.allocate(4 + garbage.length).putInt(garbage.length).put(garbage).array());
-		this.left.send(new Message.Ready(1, 2));
+		this.left.send(new Message.Ready(1, 2, true));
 		assertThat(this.rightSeen.errors.poll(5, TimeUnit.SECONDS)).isNotNull()
 			.satisfies((error) -> assertThat(error.isFatal()).isFalse());
-		assertThat(this.rightSeen.next().message()).isEqualTo(new Message.Ready(1, 2));
+		assertThat(this.rightSeen.next().message()).isEqualTo(new Message.Ready(1, 2, true));
 	}
 
 	@Test

@@ -92,9 +92,11 @@ class PoolMessagesCodecTests {
 	static PoolStatus status() {
 		PoolStatus.Master master = new PoolStatus.Master(100, PoolState.RUNNING, NOW.minusSeconds(60),
 				List.of("127.0.0.1:8080 (server)"), 2,
-				new PoolStatus.Operation("reload", "SIGHUP", "running", 1, 2, NOW.minusSeconds(5), null, "replacing"));
+				new PoolStatus.Operation("reload", "SIGHUP", "running", 1, 2, NOW.minusSeconds(5), null, "replacing"),
+				List.of(new PoolStatus.Listener("server", "127.0.0.1:8080", "bound")), List.of(),
+				new PoolStatus.BootCache("training", "aot", "/tmp/jproc/app-0123", "training the aot archive"));
 		PoolStatus.Slot ready = new PoolStatus.Slot(1, 101L, SlotState.READY, NOW.minusSeconds(50), NOW.minusSeconds(46), 0,
-				Map.of(), null, NOW.minusSeconds(2), new Message.Heartbeat(10, 20, 30, 40, 1), null, null);
+				Map.of(), null, NOW.minusSeconds(2), new Message.Heartbeat(10, 20, 30, 40, 1), null, null, null, List.of(), true);
 		PoolStatus.Slot empty = new PoolStatus.Slot(2, null, SlotState.BACKOFF, null, null, 3, Map.of("crash", 3),
 				new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)), null, null,
 				NOW.plusSeconds(1), null);

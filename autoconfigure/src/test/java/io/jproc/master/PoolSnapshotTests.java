@@ -50,7 +50,9 @@ class PoolSnapshotTests {
 		two.onFailure(killed, false, NOW.minusSeconds(2));
 		two.respawnAt(NOW.plusSeconds(1));
 		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(Arbiter.MasterState.RUNNING,
-				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), null, List.of());
+				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), null, List.of(),
+				new PoolStatus.BootCache("off", null, null, "jproc.boot-cache.enabled=false"));
+		assertThat(status.master().bootCache().state()).isEqualTo("off");
 		assertThat(status.master().state()).isEqualTo(PoolState.RUNNING);
 		assertThat(status.master().workersWanted()).isEqualTo(2);
 		PoolStatus.Slot first = status.slots().get(0);
@@ -76,7 +78,8 @@ class PoolSnapshotTests {
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo(PoolState.GIVING_UP);
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
 			.isEqualTo(PoolState.SHUTTING_DOWN);
-		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null, List.of());
+		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null, List.of(),
+				null);
 		assertThat(status.slots().get(0).state()).isEqualTo(SlotState.GIVEN_UP);
 		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
 	}

@@ -38,4 +38,29 @@ class WorkerCommandTests {
 		assertThat(WorkerCommand.of("java", arguments, List.of())).containsExactly("java", "-jar", "app.jar");
 	}
 
+	@Test
+	void jarAndJvmOptionsAreFound() {
+		List<String> argv = List.of("java", "-Xmx1g", "-cp", "x", "-jar", "app.jar", "--a=1");
+		assertThat(WorkerCommand.jar(argv)).isEqualTo("app.jar");
+		assertThat(WorkerCommand.jvmOptions(argv)).containsExactly("-Xmx1g", "-cp", "x");
+		assertThat(WorkerCommand.jar(List.of("java", "-cp", "a.jar", "com.example.Main"))).isNull();
+	}
+
+	@Test
+	void anotherJarWithMoreOptionsKeepsTheRest() {
+		assertThat(WorkerCommand.withJar(List.of("java", "-Xmx1g", "-jar", "app.jar", "--a=1"), "/cache/app.jar",
+				List.of("-XX:SharedArchiveFile=/cache/app.jsa")))
+			.containsExactly("java", "-Xmx1g", "-XX:SharedArchiveFile=/cache/app.jsa", "-jar", "/cache/app.jar",
+					"--a=1");
+	}
+
+	@Test
+	void nativeAccessOnlyWhereTheRuntimeRestrictsItAndTheUserDidNotChoose() {
+		assertThat(WorkerCommand.nativeAccess(17, List.of())).isEmpty();
+		assertThat(WorkerCommand.nativeAccess(21, List.of())).isEmpty();
+		assertThat(WorkerCommand.nativeAccess(22, List.of())).containsExactly("--enable-native-access=ALL-UNNAMED");
+		assertThat(WorkerCommand.nativeAccess(25, List.of())).containsExactly("--enable-native-access=ALL-UNNAMED");
+		assertThat(WorkerCommand.nativeAccess(25, List.of("--enable-native-access=M"))).isEmpty();
+	}
+
 }

@@ -39,7 +39,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(),
 						ready, master.operation(), (master.listeners() != null) ? master.listeners() : List.of(),
 						(master.warnings() != null) ? master.warnings() : List.of(), leader(status.messaging()),
-						messages(status.messaging())),
+						messages(status.messaging()), BootCacheDescriptor.of(master.bootCache())),
 				workers);
 	}
 
@@ -82,12 +82,16 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param warnings what an operator should act on, such as the jar overwritten in place
 	 * @param leader the leader of the pool, {@code null} while none leads
 	 * @param messages the master's message counters
+	 * @param bootCache the boot cache: {@code state} ({@code off}, {@code training},
+	 * {@code ready}, {@code failed}), {@code kind} ({@code aot}, {@code cds}), {@code path}
+	 * and {@code reason}
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
 			List<String> listening, int workersWanted, int workersReady,
 			PoolStatus.@Nullable Operation operation, List<PoolStatus.Listener> listeners, List<String> warnings,
-			@Nullable LeaderDescriptor leader, @Nullable MessagesDescriptor messages) {
+			@Nullable LeaderDescriptor leader, @Nullable MessagesDescriptor messages,
+			@Nullable BootCacheDescriptor bootCache) {
 	}
 
 	/**
@@ -113,6 +117,24 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MessagesDescriptor(long epoch, long relayed, long dropped, long asks, long gathers) {
+	}
+
+	/**
+	 * The master's boot cache.
+	 * @param state {@code off}, {@code training}, {@code ready} or {@code failed}
+	 * @param kind {@code aot} (JDK 25+) or {@code cds}, {@code null} when off
+	 * @param path the cache directory for the current jar
+	 * @param reason why it is off or failed, or what the training does now
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record BootCacheDescriptor(String state, @Nullable String kind, @Nullable String path,
+			@Nullable String reason) {
+
+		static @Nullable BootCacheDescriptor of(PoolStatus.@Nullable BootCache cache) {
+			return (cache != null) ? new BootCacheDescriptor(cache.state(), cache.kind(), cache.path(), cache.reason())
+					: null;
+		}
+
 	}
 
 	/**
@@ -149,6 +171,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param gaveUpReason why a given-up slot was given up
 	 * @param incoming the worker booting to replace this one, {@code null} if none
 	 * @param leavingPids pids of the slot's earlier workers still draining
+	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive,
+	 * {@code null} until it is ready
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record WorkerDescriptor(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
@@ -157,7 +181,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
 			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Instant restartAt,
 			@Nullable String gaveUpReason, @Nullable IncomingDescriptor incoming,
-			List<Long> leavingPids) implements OperationResponseBody {
+			List<Long> leavingPids, @Nullable Boolean bootCacheUsed) implements OperationResponseBody {
 
 		static WorkerDescriptor of(PoolStatus.Slot slot, Instant takenAt) {
 			Message.Heartbeat figures = slot.figures();
@@ -175,7 +199,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason(),
 					(slot.incoming() != null) ? new IncomingDescriptor(slot.incoming().pid(),
 							slot.incoming().reason(), slot.incoming().startedAt()) : null,
-					(slot.leaving() != null) ? slot.leaving() : List.of());
+					(slot.leaving() != null) ? slot.leaving() : List.of(), slot.bootCacheUsed());
 		}
 
 	}

@@ -60,11 +60,13 @@ class WorkersEndpointTests {
 		assertThat(json.propertyNames()).containsExactly("answeredBy", "master", "workers");
 		assertThat(json.get("master").propertyNames()).containsExactly("pid", "state", "startedAt", "uptimeMillis",
 				"listening", "workersWanted", "workersReady", "operation", "listeners", "warnings", "leader",
-				"messages");
+				"messages", "bootCache");
+		assertThat(json.get("master").get("bootCache").propertyNames()).containsExactly("state", "kind", "path",
+				"reason");
 		assertThat(json.get("workers").get(1).propertyNames()).containsExactly("id", "pid", "state", "startedAt",
 				"readyAt", "uptimeMillis", "bootMillis", "restarts", "restartsByReason", "lastExit",
 				"heartbeatAgeMillis", "heapUsed", "heapMax", "rss", "requestsServed", "requestsInFlight", "restartAt",
-				"gaveUpReason", "incoming", "leavingPids");
+				"gaveUpReason", "incoming", "leavingPids", "bootCacheUsed");
 		assertThat(json.get("workers").get(1).get("lastExit").propertyNames()).containsExactly("code", "signal",
 				"reason", "at");
 	}

@@ -89,6 +89,11 @@ public final class MasterProcess implements AutoCloseable {
 		if (java.util.Arrays.stream(args).noneMatch((arg) -> arg.startsWith("--server.port="))) {
 			command.add("--server.port=0");
 		}
+		if (java.util.Arrays.stream(args).noneMatch((arg) -> arg.startsWith("--jproc.boot-cache."))) {
+			// A training run would compete for the 2 cores with the test's workers: only the
+			// tests of the boot cache turn it on.
+			command.add("--jproc.boot-cache.enabled=false");
+		}
 		command.addAll(List.of(args));
 		Path logs = Path.of("target", "it-logs");
 		Files.createDirectories(logs);
