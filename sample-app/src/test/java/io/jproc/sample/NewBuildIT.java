@@ -90,6 +90,8 @@ class NewBuildIT {
 		try (Load load = Load.start(master.port(), "/", 2, Duration.ofSeconds(120))) {
 			load.awaitMore(50, Duration.ofSeconds(20));
 			Files.move(broken, app, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			// The master must have seen this file before the next test overwrites it in place.
+			master.awaitLog(Pattern.compile("was replaced by a new file"), 2, Duration.ofSeconds(5));
 			master.signal("HUP");
 			master.awaitLog(Pattern.compile("reload stopped \\(SIGHUP\\): worker \\d \\(pid \\d+\\) exited with"),
 					Duration.ofSeconds(60));
