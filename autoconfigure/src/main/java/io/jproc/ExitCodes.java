@@ -1,8 +1,8 @@
 package io.jproc;
 
 /**
- * Exit codes of jproc's processes. Scripts and supervisors (systemd, Kubernetes) can
- * rely on them.
+ * Exit codes of jproc's processes. Scripts and supervisors (systemd, Kubernetes) can rely
+ * on them.
  */
 public final class ExitCodes {
 
@@ -10,8 +10,8 @@ public final class ExitCodes {
 	public static final int OK = 0;
 
 	/**
-	 * Master: could not start (invalid {@code jproc.*} value, port in use); no worker
-	 * was started. Same code as any Spring Boot start-up failure.
+	 * Master: could not start (invalid {@code jproc.*} value, port in use); no worker was
+	 * started. Same code as any Spring Boot start-up failure.
 	 */
 	public static final int STARTUP_FAILED = 1;
 
@@ -21,7 +21,9 @@ public final class ExitCodes {
 	/** Master: every worker slot was given up after too many failures. */
 	public static final int GAVE_UP = 4;
 
-	/** Worker: its master is gone; it drained and left so that no orphan keeps the port. */
+	/**
+	 * Worker: its master is gone; it drained and left so that no orphan keeps the port.
+	 */
 	public static final int MASTER_GONE = 5;
 
 	/** Master: a second SIGINT ended everything at once. */

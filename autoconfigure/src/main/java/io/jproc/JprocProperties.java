@@ -32,8 +32,8 @@ public class JprocProperties implements InitializingBean {
 	private WorkerCount workers = WorkerCount.OFF;
 
 	/**
-	 * Length of the kernel accept queue of the shared listening socket. Connections
-	 * that arrive while no worker accepts wait here instead of being refused.
+	 * Length of the kernel accept queue of the shared listening socket. Connections that
+	 * arrive while no worker accepts wait here instead of being refused.
 	 */
 	private int backlog = 1024;
 
@@ -71,6 +71,7 @@ public class JprocProperties implements InitializingBean {
 	private final Messaging messaging = new Messaging();
 
 	private final Scheduling scheduling = new Scheduling();
+
 	private final BootCache bootCache = new BootCache();
 
 	public WorkerCount getWorkers() {
@@ -230,8 +231,8 @@ public class JprocProperties implements InitializingBean {
 	public static class Worker {
 
 		/**
-		 * Extra JVM options for the workers, placed after the master's own JVM options
-		 * so that they win (for example -Xmx512m).
+		 * Extra JVM options for the workers, placed after the master's own JVM options so
+		 * that they win (for example -Xmx512m).
 		 */
 		private List<String> jvmArgs = new ArrayList<>();
 
@@ -241,8 +242,8 @@ public class JprocProperties implements InitializingBean {
 		private Map<String, String> environment = new LinkedHashMap<>();
 
 		/**
-		 * Maximum time from spawn until a worker reports it is ready. A worker that
-		 * takes longer is killed and counts as a boot failure.
+		 * Maximum time from spawn until a worker reports it is ready. A worker that takes
+		 * longer is killed and counts as a boot failure.
 		 */
 		private Duration bootTimeout = Duration.ofSeconds(120);
 
@@ -251,8 +252,8 @@ public class JprocProperties implements InitializingBean {
 		 * master may use divided by the workers (-XX:ActiveProcessorCount) and the JVM's
 		 * default maximum heap of 25% of memory divided by the workers
 		 * (-XX:MaxRAMPercentage). Options set in jvm-args or on the master's own command
-		 * line win. A worker with a single processor gets the Serial GC, like any JVM on one
-		 * processor, unless a GC is chosen.
+		 * line win. A worker with a single processor gets the Serial GC, like any JVM on
+		 * one processor, unless a GC is chosen.
 		 */
 		private boolean rightSize = true;
 
@@ -498,8 +499,8 @@ public class JprocProperties implements InitializingBean {
 		private int maxParallel = 1;
 
 		/**
-		 * Maximum time a new worker of a reload takes to become ready. Past it the
-		 * reload stops and the old workers keep serving.
+		 * Maximum time a new worker of a reload takes to become ready. Past it the reload
+		 * stops and the old workers keep serving.
 		 */
 		private Duration readyTimeout = Duration.ofSeconds(120);
 
@@ -533,9 +534,9 @@ public class JprocProperties implements InitializingBean {
 		private Duration requestTimeout = Duration.ofSeconds(5);
 
 		/**
-		 * Maximum time the master waits for each other worker's metrics when a
-		 * Prometheus scrape gathers the whole pool. A worker later than this is left out
-		 * of that scrape. Must be shorter than request-timeout.
+		 * Maximum time the master waits for each other worker's metrics when a Prometheus
+		 * scrape gathers the whole pool. A worker later than this is left out of that
+		 * scrape. Must be shorter than request-timeout.
 		 */
 		private Duration scrapeTimeout = Duration.ofSeconds(2);
 
@@ -572,8 +573,8 @@ public class JprocProperties implements InitializingBean {
 
 		/**
 		 * Maximum number of application messages waiting for one destination: in each
-		 * channel's outgoing queue and in each listener's incoming queue. When a queue
-		 * is full, a send to that destination fails at once (outgoing) or the message is
+		 * channel's outgoing queue and in each listener's incoming queue. When a queue is
+		 * full, a send to that destination fails at once (outgoing) or the message is
 		 * dropped, logged and counted (incoming); other destinations are not affected.
 		 */
 		private int queueCapacity = 1024;
@@ -616,9 +617,9 @@ public class JprocProperties implements InitializingBean {
 	public static class Scheduling {
 
 		/**
-		 * Whether {@code @Scheduled} methods run only on the leader worker when jproc runs
-		 * workers. Methods annotated {@code @EveryWorker} run on every worker regardless;
-		 * {@code @LeaderOnly} methods run only on the leader regardless.
+		 * Whether {@code @Scheduled} methods run only on the leader worker when jproc
+		 * runs workers. Methods annotated {@code @EveryWorker} run on every worker
+		 * regardless; {@code @LeaderOnly} methods run only on the leader regardless.
 		 */
 		private boolean leaderOnly = true;
 
@@ -633,9 +634,9 @@ public class JprocProperties implements InitializingBean {
 	}
 
 	/**
-	 * The boot cache: Boot's extracted layout of the jar and a class archive (an AOT cache
-	 * on JDK 25+, dynamic AppCDS before), prepared in the background once the pool is
-	 * ready, from which later workers boot faster and lighter.
+	 * The boot cache: Boot's extracted layout of the jar and a class archive (an AOT
+	 * cache on JDK 25+, dynamic AppCDS before), prepared in the background once the pool
+	 * is ready, from which later workers boot faster and lighter.
 	 */
 	public static class BootCache {
 
@@ -652,8 +653,8 @@ public class JprocProperties implements InitializingBean {
 		private @Nullable Path dir;
 
 		/**
-		 * Paths the training run requests from the application on a private loopback port,
-		 * so that the request path's classes are archived too.
+		 * Paths the training run requests from the application on a private loopback
+		 * port, so that the request path's classes are archived too.
 		 */
 		private List<String> trainingPaths = new ArrayList<>(List.of("/"));
 

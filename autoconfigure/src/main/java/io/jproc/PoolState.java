@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the master is doing with its pool, as {@code /actuator/workers} and health show it.
+ * What the master is doing with its pool, as {@code /actuator/workers} and health show
+ * it.
  */
 public enum PoolState {
 

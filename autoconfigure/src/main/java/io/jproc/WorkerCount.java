@@ -38,8 +38,8 @@ public record WorkerCount(int value, boolean auto) {
 			return new WorkerCount(Integer.parseInt(trimmed), false);
 		}
 		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("must be 'auto' or a whole number from 0 to " + MAX
-					+ " (0 turns jproc off), was '" + text + "'");
+			throw new IllegalArgumentException(
+					"must be 'auto' or a whole number from 0 to " + MAX + " (0 turns jproc off), was '" + text + "'");
 		}
 	}
 

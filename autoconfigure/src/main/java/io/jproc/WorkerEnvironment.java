@@ -131,8 +131,8 @@ public final class WorkerEnvironment {
 			return Integer.parseInt(value.trim());
 		}
 		catch (NumberFormatException ex) {
-			throw new IllegalStateException("jproc: environment variable " + name + " must be a number, was '"
-					+ value + "'");
+			throw new IllegalStateException(
+					"jproc: environment variable " + name + " must be a number, was '" + value + "'");
 		}
 	}
 

@@ -115,8 +115,7 @@ class JprocPropertiesTests {
 
 	@Test
 	void validateWhenHeartbeatTimeoutNotAboveIntervalShouldNameKey() {
-		JprocProperties properties = bind(
-				Map.of("jproc.heartbeat.interval", "10s", "jproc.heartbeat.timeout", "10s"));
+		JprocProperties properties = bind(Map.of("jproc.heartbeat.interval", "10s", "jproc.heartbeat.timeout", "10s"));
 		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.heartbeat.timeout"));
 	}

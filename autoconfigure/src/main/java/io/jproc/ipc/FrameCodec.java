@@ -14,8 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Length-prefixed JSON frames: a 4-byte big-endian length, then that many bytes of
- * UTF-8 JSON {@code {"v":1,"seq":7,"re":0,"type":"ready","body":{...}}}.
+ * Length-prefixed JSON frames: a 4-byte big-endian length, then that many bytes of UTF-8
+ * JSON {@code {"v":1,"seq":7,"re":0,"type":"ready","body":{...}}}.
  */
 public final class FrameCodec {
 
@@ -89,7 +89,8 @@ public final class FrameCodec {
 	 * Decode the JSON payload of one frame.
 	 * @param payload the bytes after the length prefix
 	 * @return the envelope
-	 * @throws MalformedFrameException (never fatal) if the payload is not a valid envelope
+	 * @throws MalformedFrameException (never fatal) if the payload is not a valid
+	 * envelope
 	 */
 	public static Envelope decode(byte[] payload) throws MalformedFrameException {
 		JsonNode node;
@@ -115,8 +116,7 @@ public final class FrameCodec {
 		String type = node.path("type").asString("");
 		Class<? extends Message> messageType = MessageTypes.typeOf(type);
 		if (messageType == null) {
-			throw new MalformedFrameException("unknown message type '" + shorten(type) + "'", false, seq,
-					replyTo);
+			throw new MalformedFrameException("unknown message type '" + shorten(type) + "'", false, seq, replyTo);
 		}
 		JsonNode body = node.path("body");
 		if (!body.isObject()) {

@@ -32,9 +32,9 @@ import jnr.unixsocket.UnixSocketChannel;
  * <p>
  * Two kinds of frames share the socket. jproc's own (heartbeats, stop, leadership,
  * replies) are written at once by the caller; application messages wait in a bounded
- * queue that one writer thread empties, one frame at a time. The write lock is fair,
- * so a control frame waits for at most the one application frame being written, never
- * for the queue.
+ * queue that one writer thread empties, one frame at a time. The write lock is fair, so a
+ * control frame waits for at most the one application frame being written, never for the
+ * queue.
  */
 public final class IpcChannel implements Closeable, MessageChannel {
 
@@ -131,7 +131,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 				}
 				if (envelope.isReply()) {
 					// A reply is never handed on as a message: answering an answer that
-					// matches nothing would start the two peers refusing each other forever.
+					// matches nothing would start the two peers refusing each other
+					// forever.
 					CompletableFuture<Message> waiting = this.pending.remove(envelope.replyTo());
 					if (waiting != null) {
 						waiting.complete(envelope.message());
@@ -268,7 +269,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * own frames overtake it.
 	 * @param message the message
 	 * @throws QueueFullException if the queue is full: the message is not sent
-	 * @throws IllegalArgumentException if the frame is over {@link FrameCodec#MAX_FRAME_BYTES}
+	 * @throws IllegalArgumentException if the frame is over
+	 * {@link FrameCodec#MAX_FRAME_BYTES}
 	 * @return whether it was queued (false once the channel is closed)
 	 */
 	public boolean queue(Message message) {
@@ -337,7 +339,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 				if (first == null) {
 					continue;
 				}
-				// Small frames waiting together go out in one write; a control frame still
+				// Small frames waiting together go out in one write; a control frame
+				// still
 				// waits for at most one such write (BATCH_BYTES) or one large frame.
 				batch.clear();
 				batch.add(first);
@@ -391,7 +394,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	private void closeQuietly() {
 		if (this.closed.compareAndSet(false, true)) {
 			try {
-				// shutdown wakes our own blocked reader and shows the peer an end of stream
+				// shutdown wakes our own blocked reader and shows the peer an end of
+				// stream
 				this.socket.shutdownInput();
 				this.socket.shutdownOutput();
 			}
@@ -414,7 +418,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	}
 
 	/**
-	 * Receives what the reader thread reads. Called on that thread: hand work off quickly.
+	 * Receives what the reader thread reads. Called on that thread: hand work off
+	 * quickly.
 	 */
 	public interface Listener {
 
@@ -425,8 +430,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		void onMessage(Envelope envelope);
 
 		/**
-		 * A reply to no pending request: late (its request timed out) or bogus. It must not
-		 * be answered.
+		 * A reply to no pending request: late (its request timed out) or bogus. It must
+		 * not be answered.
 		 * @param envelope the frame
 		 */
 		default void onUnmatchedReply(Envelope envelope) {

@@ -41,8 +41,8 @@ public class MalformedFrameException extends Exception {
 	}
 
 	/**
-	 * Sequence number of the request the bad frame answers, when it could be read, so
-	 * the waiting request fails at once instead of timing out.
+	 * Sequence number of the request the bad frame answers, when it could be read, so the
+	 * waiting request fails at once instead of timing out.
 	 * @return the request's sequence number, or {@code 0}
 	 */
 	public long replyTo() {

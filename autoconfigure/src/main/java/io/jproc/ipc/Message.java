@@ -10,13 +10,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Every message master and workers exchange. Each record is one message type; its wire
- * name is the record's simple name in kebab case ({@code Ready} is {@code "ready"}).
- * Add a type by adding a record here: {@link MessageTypes} finds it.
+ * name is the record's simple name in kebab case ({@code Ready} is {@code "ready"}). Add
+ * a type by adding a record here: {@link MessageTypes} finds it.
  */
 public sealed interface Message {
 
 	/**
 	 * Worker to master: the application is ready to take traffic.
+	 *
 	 * @param pid the worker's process id
 	 * @param bootMillis time from JVM start to ready, as the worker saw it
 	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive
@@ -34,6 +35,7 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: stop accepting, drain in-flight requests and exit 0.
+	 *
 	 * @param reason why, for the worker's log
 	 */
 	record Stop(String reason) implements Message {
@@ -50,19 +52,21 @@ public sealed interface Message {
 
 	/**
 	 * Worker to master: liveness and the worker's figures.
+	 *
 	 * @param heapUsed heap bytes in use
 	 * @param heapMax maximum heap bytes
 	 * @param rss resident set size in bytes, {@code -1} if unknown
 	 * @param requestsServed requests completed since start
 	 * @param requestsInFlight requests being served now
 	 */
-	record Heartbeat(long heapUsed, long heapMax, long rss, long requestsServed, long requestsInFlight)
-			implements Message {
+	record Heartbeat(long heapUsed, long heapMax, long rss, long requestsServed,
+			long requestsInFlight) implements Message {
 	}
 
 	/**
 	 * Worker to master: replace me. Urgent reasons stop accepting at once; planned ones
 	 * keep serving until the master sends {@link ReplacementReady}.
+	 *
 	 * @param reason what happened
 	 * @param urgent whether the worker may be corrupt and stops accepting at once
 	 */
@@ -71,6 +75,7 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: your replacement is ready (or will not come); drain and exit.
+	 *
 	 * @param replacementPid pid of the replacement, {@code -1} if none
 	 */
 	record ReplacementReady(long replacementPid) implements Message {
@@ -84,14 +89,15 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: the pool as the master sees it, taken on the arbiter thread.
+	 *
 	 * @param takenAt when the master took this snapshot (ages are measured from it)
 	 * @param master the master itself
 	 * @param slots one entry per worker slot, by id
 	 * @param messaging the leader and the relay's counters, {@code null} from a master
 	 * without them
 	 */
-	record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Nullable Messaging messaging)
-			implements Message {
+	record PoolStatus(Instant takenAt, Master master, List<Slot> slots,
+			@Nullable Messaging messaging) implements Message {
 
 		/**
 		 * A status without messaging figures.
@@ -105,6 +111,7 @@ public sealed interface Message {
 
 		/**
 		 * The pool's leader and the messages the master relayed.
+		 *
 		 * @param leader the worker holding the current epoch, {@code null} when none does
 		 * @param epoch the latest epoch granted, {@code 0} before the first
 		 * @param relayed application messages handed to a destination's queue, and asks
@@ -119,6 +126,7 @@ public sealed interface Message {
 
 		/**
 		 * The leader.
+		 *
 		 * @param id its slot id
 		 * @param pid its pid
 		 * @param epoch its epoch
@@ -130,15 +138,19 @@ public sealed interface Message {
 
 		/**
 		 * The master process.
+		 *
 		 * @param pid its process id
 		 * @param state {@code running}, {@code giving-up} (some slots given up) or
 		 * {@code shutting-down}
 		 * @param startedAt when its JVM started
-		 * @param listening the addresses it listens on, such as {@code 127.0.0.1:8080 (server)}
+		 * @param listening the addresses it listens on, such as
+		 * {@code 127.0.0.1:8080 (server)}
 		 * @param workersWanted the number of worker slots
-		 * @param operation the current or last reload, scale or restart, {@code null} if none yet
+		 * @param operation the current or last reload, scale or restart, {@code null} if
+		 * none yet
 		 * @param listeners the listening sockets and where each came from
-		 * @param warnings what an operator should act on, such as a jar overwritten in place
+		 * @param warnings what an operator should act on, such as a jar overwritten in
+		 * place
 		 * @param bootCache the boot cache, {@code null} if not known
 		 */
 		public record Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
@@ -164,6 +176,7 @@ public sealed interface Message {
 
 		/**
 		 * A listening socket of the master.
+		 *
 		 * @param name {@code server} or {@code management}
 		 * @param address the address, such as {@code 127.0.0.1:8080}
 		 * @param source {@code bound} (the master bound it) or {@code systemd} (socket
@@ -174,17 +187,18 @@ public sealed interface Message {
 
 		/**
 		 * The master's boot cache.
+		 *
 		 * @param state {@code off}, {@code training}, {@code ready} or {@code failed}
 		 * @param kind {@code aot} (JDK 25+) or {@code cds}, {@code null} when off
 		 * @param path the cache directory for the current jar, {@code null} if none
 		 * @param reason why it is off or failed, or what training does now
 		 */
-		public record BootCache(String state, @Nullable String kind, @Nullable String path,
-				@Nullable String reason) {
+		public record BootCache(String state, @Nullable String kind, @Nullable String path, @Nullable String reason) {
 		}
 
 		/**
 		 * The pool's current or last operation (reload, scale, restart).
+		 *
 		 * @param action {@code reload}, {@code scale} or {@code restart}
 		 * @param trigger what asked for it, such as {@code SIGHUP} or {@code actuator}
 		 * @param state {@code running}, {@code done} or {@code failed}
@@ -194,12 +208,13 @@ public sealed interface Message {
 		 * @param endedAt when it ended, {@code null} while running
 		 * @param message what happened, in words
 		 */
-		public record Operation(String action, String trigger, String state, int replaced, int total,
-				Instant startedAt, @Nullable Instant endedAt, String message) {
+		public record Operation(String action, String trigger, String state, int replaced, int total, Instant startedAt,
+				@Nullable Instant endedAt, String message) {
 		}
 
 		/**
 		 * One worker slot and the worker in it, if any.
+		 *
 		 * @param id the worker id
 		 * @param pid the worker's pid, {@code null} while the slot is empty
 		 * @param state the worker's state in lower case ({@code starting}, {@code ready},
@@ -208,10 +223,12 @@ public sealed interface Message {
 		 * @param startedAt when the worker was spawned
 		 * @param readyAt when it reported ready
 		 * @param restarts how many times the slot's worker was replaced
-		 * @param restartsByReason the same, by reason ({@code crash}, {@code boot-failure}, ...)
+		 * @param restartsByReason the same, by reason ({@code crash},
+		 * {@code boot-failure}, ...)
 		 * @param lastExit how the slot's previous worker ended
 		 * @param lastHeartbeat when the master last heard from the worker
-		 * @param figures the figures of the worker's last heartbeat, {@code null} before the first
+		 * @param figures the figures of the worker's last heartbeat, {@code null} before
+		 * the first
 		 * @param restartAt when a slot in backoff restarts
 		 * @param gaveUpReason why the slot was given up
 		 * @param incoming the worker booting to replace the slot's serving one, if any
@@ -260,6 +277,7 @@ public sealed interface Message {
 
 		/**
 		 * A worker on its way into a slot that has a serving worker.
+		 *
 		 * @param pid its pid
 		 * @param reason why it comes: {@code reload}, {@code restart}, {@code planned},
 		 * {@code fatal}, {@code hung}, {@code crash}, ...
@@ -270,6 +288,7 @@ public sealed interface Message {
 
 		/**
 		 * How a slot's previous worker ended.
+		 *
 		 * @param code its exit code, {@code -1} when killed by a signal
 		 * @param signal the signal's name such as {@code KILL}, {@code null} for an exit
 		 * @param reason why, as the master logged it
@@ -283,7 +302,9 @@ public sealed interface Message {
 	/**
 	 * Worker to master: gather the metrics of every other ready worker for a Prometheus
 	 * scrape. Answered with {@link PoolScrape}.
-	 * @param format {@code prometheus} (text 0.0.4) or {@code openmetrics} (OpenMetrics 1.0.0)
+	 *
+	 * @param format {@code prometheus} (text 0.0.4) or {@code openmetrics} (OpenMetrics
+	 * 1.0.0)
 	 * @param includedNames only these series, {@code null} for all
 	 */
 	record PoolScrapeRequest(String format, @Nullable List<String> includedNames) implements Message {
@@ -291,6 +312,7 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: what the other workers answered, and the pool's status.
+	 *
 	 * @param pool the pool's status at the time of the answer
 	 * @param workers one entry per other worker asked
 	 */
@@ -298,6 +320,7 @@ public sealed interface Message {
 
 		/**
 		 * One worker's part of a pool scrape.
+		 *
 		 * @param id the worker id
 		 * @param pid the worker's pid
 		 * @param text its exposition text, {@code null} when it failed
@@ -310,6 +333,7 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: send me your own metrics. Answered with {@link Scrape}.
+	 *
 	 * @param format as in {@link PoolScrapeRequest}
 	 * @param includedNames as in {@link PoolScrapeRequest}
 	 */
@@ -318,6 +342,7 @@ public sealed interface Message {
 
 	/**
 	 * Worker to master: its own metrics.
+	 *
 	 * @param text the exposition text
 	 */
 	record Scrape(String text) implements Message {
@@ -326,6 +351,7 @@ public sealed interface Message {
 	/**
 	 * Worker to master: the worker has stopped serving (Boot's graceful shutdown ended)
 	 * and is closing down. Reported for the retirement log line.
+	 *
 	 * @param unfinished requests still in flight when the drain ended; more than 0 when
 	 * {@code jproc.drain-timeout} cut them off
 	 */
@@ -334,6 +360,7 @@ public sealed interface Message {
 
 	/**
 	 * Either side, as a reply: the request could not be served.
+	 *
 	 * @param message what went wrong
 	 */
 	record Failure(String message) implements Message {
@@ -341,6 +368,7 @@ public sealed interface Message {
 
 	/**
 	 * Worker to master: change the pool. Answered with {@link CommandResult}.
+	 *
 	 * @param action {@code reload}, {@code scale} or {@code restart}
 	 * @param workers the wanted number of workers, for {@code scale}
 	 * @param id the worker to restart, for {@code restart}
@@ -350,6 +378,7 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: what became of a {@link Command}.
+	 *
 	 * @param accepted whether the master took it (it then runs in the background)
 	 * @param refusal why not, when refused: {@code invalid}, {@code not-found} or
 	 * {@code conflict}
@@ -362,6 +391,7 @@ public sealed interface Message {
 	 * An application message, relayed by the master. Worker to master: {@code to} names
 	 * the destination; the master sets {@code from} on what it delivers. Sent as a
 	 * request (ask) it is answered with {@link AppReply} or {@link Failure}.
+	 *
 	 * @param topic the application's topic; topics under {@code jproc.} are jproc's own
 	 * @param payload the payload as JSON text
 	 * @param from the sending worker's id ({@code 0} until the master sets it)
@@ -383,6 +413,7 @@ public sealed interface Message {
 
 	/**
 	 * The answer of a worker's listener to an asked {@link AppMessage}.
+	 *
 	 * @param payload the answer as JSON text
 	 * @param pid the answering worker's pid
 	 */
@@ -392,6 +423,7 @@ public sealed interface Message {
 	/**
 	 * Worker to master: ask every ready worker (the sender included) and gather what they
 	 * answer within the timeout. Answered with {@link Gathered}.
+	 *
 	 * @param topic the topic
 	 * @param payload the payload as JSON text
 	 * @param timeoutMillis how long each worker has to answer
@@ -401,15 +433,18 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: each worker's outcome of a {@link GatherRequest}.
+	 *
 	 * @param outcomes one per worker slot
 	 */
 	record Gathered(List<Outcome> outcomes) implements Message {
 
 		/**
 		 * One worker's part.
+		 *
 		 * @param worker the worker id
 		 * @param pid its pid, {@code -1} when no worker serves the slot
-		 * @param status {@code answered}, {@code late}, {@code failed} or {@code left-out}
+		 * @param status {@code answered}, {@code late}, {@code failed} or
+		 * {@code left-out}
 		 * @param payload the answer as JSON text when answered
 		 * @param error what went wrong otherwise
 		 */
@@ -421,6 +456,7 @@ public sealed interface Message {
 	/**
 	 * Master to worker: the workers taking traffic now, sent whenever that changes, so
 	 * that a sender can refuse an unknown worker id at once.
+	 *
 	 * @param ids the ids of serving workers, ascending
 	 */
 	record Members(List<Integer> ids) implements Message {
@@ -428,6 +464,7 @@ public sealed interface Message {
 
 	/**
 	 * Master to worker: you lead the pool from now on, with this epoch.
+	 *
 	 * @param epoch the leadership epoch, larger than every earlier one
 	 */
 	record Grant(long epoch) implements Message {
@@ -436,6 +473,7 @@ public sealed interface Message {
 	/**
 	 * Master to worker: stop leading. Answered by a {@link RevokeAck} once leader-only
 	 * work has stopped.
+	 *
 	 * @param epoch the epoch being revoked
 	 */
 	record Revoke(long epoch) implements Message {
@@ -443,6 +481,7 @@ public sealed interface Message {
 
 	/**
 	 * Worker to master: this worker no longer acts as the leader of the epoch.
+	 *
 	 * @param epoch the epoch given up
 	 */
 	record RevokeAck(long epoch) implements Message {
@@ -450,6 +489,7 @@ public sealed interface Message {
 
 	/**
 	 * Worker to master: the leader asks to give leadership to another worker.
+	 *
 	 * @param epoch the epoch it holds
 	 */
 	record Yield(long epoch) implements Message {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the master needs of a worker's channel: send, answer, ask, close. {@link IpcChannel}
- * is the real one; the arbiter's unit tests give workers a recording one.
+ * What the master needs of a worker's channel: send, answer, ask, close.
+ * {@link IpcChannel} is the real one; the arbiter's unit tests give workers a recording
+ * one.
  */
 public interface MessageChannel {
 

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * Each event is handled, then one tick runs: deadlines, the running operation, and the
  * pool's reconciling step, which alone starts workers. It keeps the wanted number of
  * workers, replaces those that fail with backoff, gives up slots that keep failing, and
- * shuts the pool down on SIGTERM or SIGINT. Time comes from an injected {@link Clock}, and
- * workers from a {@link WorkerFactory}, so the unit tests drive it event by event.
+ * shuts the pool down on SIGTERM or SIGINT. Time comes from an injected {@link Clock},
+ * and workers from a {@link WorkerFactory}, so the unit tests drive it event by event.
  */
 public final class Arbiter {
 
@@ -86,8 +86,7 @@ public final class Arbiter {
 
 	Arbiter(JprocProperties properties, List<ListenSocket> sockets, BlockingQueue<MasterEvent> events, Clock clock,
 			java.util.function.Function<java.util.function.Consumer<MasterEvent>, WorkerFactory> factory,
-			Signaller signaller,
-			Instant startedAt, PoolLifecycle lifecycle) {
+			Signaller signaller, Instant startedAt, PoolLifecycle lifecycle) {
 		this.properties = properties;
 		this.clock = clock;
 		this.sockets = sockets;
@@ -194,8 +193,10 @@ public final class Arbiter {
 					+ (malformed.error().isFatal() ? " and its channel is closed: " : ", ignored: ")
 					+ malformed.error().getMessage());
 			if (malformed.error().seq() > 0) {
-				malformed.worker().channel().reply(malformed.error().seq(),
-						new Message.Failure("malformed frame: " + malformed.error().getMessage()));
+				malformed.worker()
+					.channel()
+					.reply(malformed.error().seq(),
+							new Message.Failure("malformed frame: " + malformed.error().getMessage()));
 			}
 		}
 		else if (event instanceof MasterEvent.ChannelClosed closed) {
@@ -211,7 +212,9 @@ public final class Arbiter {
 
 	private void onReceived(WorkerHandle worker, Envelope envelope) {
 		MessageHandler handler = this.handlers.get(envelope.message().getClass());
-		if (handler == null && this.relay.onControl(worker, envelope)) { // revoke acknowledged, yield
+		if (handler == null && this.relay.onControl(worker, envelope)) { // revoke
+																			// acknowledged,
+																			// yield
 			return;
 		}
 		if (handler == null) {
@@ -228,11 +231,16 @@ public final class Arbiter {
 			return;
 		}
 		Instant now = now();
-		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed()); // boot cache hook (issue 9)
+		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed()); // boot
+																					// cache
+																					// hook
+																					// (issue
+																					// 9)
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
 		Pool.Promotion promotion = this.pool.promote(worker);
 		if (promotion == null) {
-			// Stopped while it booted (scale-down, shutdown): it drains as soon as it reads the stop.
+			// Stopped while it booted (scale-down, shutdown): it drains as soon as it
+			// reads the stop.
 			if (!worker.isLeaving()) {
 				this.pool.stop(worker, "no longer wanted", this.pool.drainDeadline(now));
 			}
@@ -249,7 +257,8 @@ public final class Arbiter {
 					+ seconds(Duration.between(this.startedAt, now)) + " after master start");
 		}
 		if (this.pool.isComplete() && this.state == MasterState.RUNNING) {
-			this.workers.poolReady(); // boot cache hook (issue 9): train in the background once the pool serves
+			this.workers.poolReady(); // boot cache hook (issue 9): train in the
+										// background once the pool serves
 		}
 	}
 
@@ -373,8 +382,10 @@ public final class Arbiter {
 			onFailure(slot, worker, bootFailure, now);
 		}
 		else if (ended.role() == Slot.Role.INCOMING && slot.wanted() != null) {
-			// A replacement failed while the old worker still serves (planned retirement):
-			// the next try waits out the slot's backoff, and a slot that cannot boot gives up.
+			// A replacement failed while the old worker still serves (planned
+			// retirement):
+			// the next try waits out the slot's backoff, and a slot that cannot boot
+			// gives up.
 			onFailure(slot, worker, bootFailure, now);
 		}
 	}
@@ -440,15 +451,18 @@ public final class Arbiter {
 		}
 		Instant now = now();
 		this.state = MasterState.SHUTTING_DOWN;
-		this.workers.close(); // boot cache hook (issue 9): no training run outlives the pool
+		this.workers.close(); // boot cache hook (issue 9): no training run outlives the
+								// pool
 		this.shutdownStartedAt = now;
 		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
 		logger.info("shutdown begun (" + why + "): draining " + this.pool.live().size() + " workers, at most "
 				+ seconds(this.properties.getShutdownTimeout()));
 		this.retirements.dropWaiting();
 		this.commands.abandon(now);
-		// Every process closes its copy of the listening sockets: new connections are refused
-		// at once instead of accepted and reset (under socket activation systemd keeps its own).
+		// Every process closes its copy of the listening sockets: new connections are
+		// refused
+		// at once instead of accepted and reset (under socket activation systemd keeps
+		// its own).
 		this.lifecycle.shutdownBegun(this.pool.live(), why);
 		for (WorkerHandle worker : List.copyOf(this.pool.live())) {
 			if (worker.state() != WorkerState.DRAINING) {

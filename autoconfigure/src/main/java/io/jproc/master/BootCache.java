@@ -21,10 +21,10 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The boot cache: Boot's extracted layout of the application jar plus a class archive
- * (an AOT cache on JDK 25 and later, a dynamic AppCDS archive before), prepared once per
- * jar content, JVM build and worker JVM options, so that later workers boot faster and
- * share the archive's pages. The first workers start from the jar at once; the archive is
+ * The boot cache: Boot's extracted layout of the application jar plus a class archive (an
+ * AOT cache on JDK 25 and later, a dynamic AppCDS archive before), prepared once per jar
+ * content, JVM build and worker JVM options, so that later workers boot faster and share
+ * the archive's pages. The first workers start from the jar at once; the archive is
  * trained in the background once the pool is ready ({@link BootCacheTraining}). A cache
  * that is missing or cannot be used never fails a worker: it starts from the jar, or the
  * JVM falls back to a plain boot by itself.
@@ -63,7 +63,9 @@ final class BootCache {
 		/** JDK 25+: {@code -XX:AOTCacheOutput} to train, {@code -XX:AOTCache} to use. */
 		AOT("app.aot"),
 
-		/** JDK 17 to 24: {@code -XX:ArchiveClassesAtExit}, {@code -XX:SharedArchiveFile}. */
+		/**
+		 * JDK 17 to 24: {@code -XX:ArchiveClassesAtExit}, {@code -XX:SharedArchiveFile}.
+		 */
 		CDS("app.jsa");
 
 		private final String fileName;
@@ -84,6 +86,7 @@ final class BootCache {
 
 	/**
 	 * What a worker is started with.
+	 *
 	 * @param argv the command line
 	 * @param archive the class archive it should map, {@code null} for a plain start
 	 */
@@ -114,6 +117,7 @@ final class BootCache {
 
 	/**
 	 * How the helper processes run.
+	 *
 	 * @param runner starts and waits for them
 	 * @param trainingArgs application arguments added for the training run
 	 * @param environment environment of the extraction
@@ -149,8 +153,8 @@ final class BootCache {
 		}
 		String jarArgument = WorkerCommand.jar(argv);
 		if (jarArgument == null) {
-			return new BootCache(argv, kind, null, null, State.OFF,
-					"the application was not started with java -jar", helpers);
+			return new BootCache(argv, kind, null, null, State.OFF, "the application was not started with java -jar",
+					helpers);
 		}
 		for (String option : WorkerCommand.jvmOptions(argv)) {
 			if (ARCHIVE_OPTIONS.stream().anyMatch(option::startsWith)) {

@@ -106,7 +106,8 @@ final class BootCacheStore {
 				FileLock lock = channel.tryLock();
 				if (lock != null) {
 					try {
-						// The marker first: a master that still sees it expects the whole tree.
+						// The marker first: a master that still sees it expects the whole
+						// tree.
 						Files.deleteIfExists(marker(dir));
 						deleteTree(dir);
 						logger.info("jproc boot cache: removed the old cache " + dir);

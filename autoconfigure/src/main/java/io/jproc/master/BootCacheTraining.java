@@ -38,7 +38,6 @@ final class BootCacheTraining {
 
 	private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(15);
 
-
 	/** Starts, waits for and kills the helper processes. */
 	interface Runner {
 
@@ -71,8 +70,7 @@ final class BootCacheTraining {
 			return new Runner() {
 
 				@Override
-				public long start(List<String> argv, Map<String, String> environment, Path output)
-						throws IOException {
+				public long start(List<String> argv, Map<String, String> environment, Path output) throws IOException {
 					return spawner.spawn(argv, environment, Map.of(), output);
 				}
 
@@ -195,8 +193,8 @@ final class BootCacheTraining {
 				return null;
 			}
 			if (System.nanoTime() > deadline) {
-				this.cache.failed(this.dir, "another process held " + channel + " for " + LOCK_TIMEOUT.toMinutes()
-						+ " minutes");
+				this.cache.failed(this.dir,
+						"another process held " + channel + " for " + LOCK_TIMEOUT.toMinutes() + " minutes");
 				return null;
 			}
 			this.cache.training(this.dir, "another jproc master is preparing it");
@@ -250,7 +248,8 @@ final class BootCacheTraining {
 
 	/**
 	 * A command line with application arguments replaced: Spring Boot joins a repeated
-	 * {@code --key=value} into a list ({@code server.port=8080,0}) instead of taking the last.
+	 * {@code --key=value} into a list ({@code server.port=8080,0}) instead of taking the
+	 * last.
 	 */
 	static List<String> withOverrides(List<String> argv, List<String> overrides) {
 		List<String> keys = overrides.stream().map(BootCacheTraining::keyOf).toList();
@@ -292,7 +291,8 @@ final class BootCacheTraining {
 		}
 		catch (TimeoutException ex) {
 			this.runner.kill(pid);
-			this.cache.failed(this.dir, what + " took longer than " + STEP_TIMEOUT.toMinutes() + " minutes; see " + log);
+			this.cache.failed(this.dir,
+					what + " took longer than " + STEP_TIMEOUT.toMinutes() + " minutes; see " + log);
 			return false;
 		}
 		catch (ExecutionException ex) {

@@ -14,11 +14,11 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Watches the jar the master was started from ({@code java -jar app.jar}). A jar
- * replaced by rename is a new file: the master and running workers keep the old one open,
- * and the next reload starts workers from the new build. A jar overwritten in place (same
- * file, new content) breaks class loading in every JVM that has it open, the master
- * included: that is reported in the log and in {@code /actuator/workers} with what to do.
+ * Watches the jar the master was started from ({@code java -jar app.jar}). A jar replaced
+ * by rename is a new file: the master and running workers keep the old one open, and the
+ * next reload starts workers from the new build. A jar overwritten in place (same file,
+ * new content) breaks class loading in every JVM that has it open, the master included:
+ * that is reported in the log and in {@code /actuator/workers} with what to do.
  */
 final class JarWatch {
 
@@ -83,7 +83,8 @@ final class JarWatch {
 			logger.error("jproc master: " + this.warning);
 		}
 		else {
-			// A warning stays: the processes that had the overwritten file open stay broken.
+			// A warning stays: the processes that had the overwritten file open stay
+			// broken.
 			logger.info("jproc master: the application jar " + this.jar + " was replaced by a new file; workers "
 					+ "started from now on (reload with SIGHUP) run the new build");
 		}
@@ -91,13 +92,16 @@ final class JarWatch {
 
 	/**
 	 * What to tell the operator.
-	 * @return the warning, {@code null} unless the jar was overwritten in place since start
+	 * @return the warning, {@code null} unless the jar was overwritten in place since
+	 * start
 	 */
 	@Nullable String warning() {
 		return this.warning;
 	}
 
-	/** What identifies a file's content cheaply: its identity, size and modification time. */
+	/**
+	 * What identifies a file's content cheaply: its identity, size and modification time.
+	 */
 	record Fingerprint(@Nullable Object fileKey, long size, long modifiedMillis) {
 
 		static @Nullable Fingerprint of(Path path) {

@@ -9,10 +9,10 @@ import org.jspecify.annotations.Nullable;
  * Who leads the pool: a pure state machine, owned by the arbiter thread and driven by a
  * few calls (a worker is ready, is leaving, was reaped, acknowledged a revoke, yields).
  * <p>
- * The epoch only grows. Epoch {@code e + 1} is granted only once the holder of
- * {@code e} can no longer act: it acknowledged the revoke (its leader-only work has
- * stopped), or its process was reaped. Until then nobody else leads, even when the
- * holder is hung: that gap is the price of never having two leaders.
+ * The epoch only grows. Epoch {@code e + 1} is granted only once the holder of {@code e}
+ * can no longer act: it acknowledged the revoke (its leader-only work has stopped), or
+ * its process was reaped. Until then nobody else leads, even when the holder is hung:
+ * that gap is the price of never having two leaders.
  * <p>
  * The states: nobody leads ({@code holder == null}); a worker leads; a worker is being
  * revoked ({@code revoking}, it still counts as the holder). Leadership is sticky: a
@@ -52,8 +52,8 @@ final class Leadership {
 	}
 
 	/**
-	 * A worker is on its way out (planned or not): it may not be granted, and if it
-	 * leads it is asked to stop, before it drains.
+	 * A worker is on its way out (planned or not): it may not be granted, and if it leads
+	 * it is asked to stop, before it drains.
 	 * @param pid its pid
 	 */
 	void leaving(long pid) {

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A listening TCP socket the master opens once and hands to every worker. It is
- * non-blocking (the flag is shared by every process holding it, and a blocking one
- * would hang a worker's event loop in accept) and close-on-exec in the master.
+ * non-blocking (the flag is shared by every process holding it, and a blocking one would
+ * hang a worker's event loop in accept) and close-on-exec in the master.
  */
 final class ListenSocket implements AutoCloseable {
 

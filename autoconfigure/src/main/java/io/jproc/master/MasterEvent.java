@@ -7,8 +7,8 @@ import io.jproc.ipc.MalformedFrameException;
 import io.jproc.ipc.Message;
 
 /**
- * What callbacks (exit watchers, channel readers, signal handlers) tell the arbiter.
- * They only enqueue these; the arbiter thread alone changes the pool.
+ * What callbacks (exit watchers, channel readers, signal handlers) tell the arbiter. They
+ * only enqueue these; the arbiter thread alone changes the pool.
  */
 sealed interface MasterEvent {
 
@@ -29,8 +29,8 @@ sealed interface MasterEvent {
 	}
 
 	/** Every worker asked for a pool scrape has answered, failed or run out of time. */
-	record ScrapeGathered(WorkerHandle requester, long requestSeq, List<Message.PoolScrape.WorkerScrape> scrapes)
-			implements MasterEvent {
+	record ScrapeGathered(WorkerHandle requester, long requestSeq,
+			List<Message.PoolScrape.WorkerScrape> scrapes) implements MasterEvent {
 	}
 
 	/** The master received a signal, by name without the SIG prefix. */

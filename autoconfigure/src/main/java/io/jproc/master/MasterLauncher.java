@@ -21,10 +21,10 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * Takes over {@code SpringApplication.run} in a process that should be a master: once
- * the Environment is prepared and logging is initialised, but before any application
- * bean exists, it binds the listening sockets, runs the {@link Arbiter} and exits the JVM
- * with its exit code. Anywhere else (jproc off, a worker, no epoll) it does nothing.
+ * Takes over {@code SpringApplication.run} in a process that should be a master: once the
+ * Environment is prepared and logging is initialised, but before any application bean
+ * exists, it binds the listening sockets, runs the {@link Arbiter} and exits the JVM with
+ * its exit code. Anywhere else (jproc off, a worker, no epoll) it does nothing.
  */
 public final class MasterLauncher implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
 
@@ -49,9 +49,8 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 			return;
 		}
 		if (!Epoll.isAvailable()) {
-			logger.warn("jproc: epoll is not available here (" + Epoll.unavailabilityCause()
-					+ "); jproc.workers=" + properties.getWorkers() + " is ignored and the application runs "
-					+ "single-process");
+			logger.warn("jproc: epoll is not available here (" + Epoll.unavailabilityCause() + "); jproc.workers="
+					+ properties.getWorkers() + " is ignored and the application runs " + "single-process");
 			return;
 		}
 		Binder binder = Binder.get(environment);
@@ -70,9 +69,8 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 						+ managementPort + " is set; add a second ListenStream= (FileDescriptorName=management) to "
 						+ "the .socket unit, or unset management.server.port");
 			}
-			logger.info("jproc master: socket activation: serving on the sockets systemd passed ("
-					+ activated.keySet() + "); server.port=" + binder.bind("server.port", Integer.class).orElse(null)
-					+ " is not bound");
+			logger.info("jproc master: socket activation: serving on the sockets systemd passed (" + activated.keySet()
+					+ "); server.port=" + binder.bind("server.port", Integer.class).orElse(null) + " is not bound");
 		}
 		else {
 			server = listen("server", binder.bind("server.address", InetAddress.class).orElse(null),

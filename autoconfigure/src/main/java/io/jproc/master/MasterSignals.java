@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * The master's signal handlers. They only enqueue: the arbiter thread acts. Replacing
- * the JVM's TERM and INT handlers means the JVM no longer exits by itself on them; the
+ * The master's signal handlers. They only enqueue: the arbiter thread acts. Replacing the
+ * JVM's TERM and INT handlers means the JVM no longer exits by itself on them; the
  * arbiter exits once the pool has drained.
  */
 final class MasterSignals {

@@ -79,8 +79,8 @@ final class MessageRelay {
 	}
 
 	/**
-	 * Wrap the arbiter's event sink so that application messages from workers are
-	 * relayed on the reader thread instead of queued for the arbiter.
+	 * Wrap the arbiter's event sink so that application messages from workers are relayed
+	 * on the reader thread instead of queued for the arbiter.
 	 * @param arbiter the arbiter's sink
 	 * @return the sink to give the worker launcher
 	 */
@@ -114,9 +114,9 @@ final class MessageRelay {
 	}
 
 	/**
-	 * Follow the pool: the serving workers that messages go to, their ids for the workers,
-	 * and leadership ({@link LeadershipKeeper}). Call on the arbiter thread after every
-	 * event and tick.
+	 * Follow the pool: the serving workers that messages go to, their ids for the
+	 * workers, and leadership ({@link LeadershipKeeper}). Call on the arbiter thread
+	 * after every event and tick.
 	 * @param slotIds the pool's slot ids
 	 * @param live every live worker
 	 * @param running whether the pool runs (not shutting down)
@@ -240,7 +240,9 @@ final class MessageRelay {
 		return targets;
 	}
 
-	/** The worker to address in a slot: the one not leaving, else the one still serving. */
+	/**
+	 * The worker to address in a slot: the one not leaving, else the one still serving.
+	 */
 	private @Nullable WorkerHandle workerIn(int slot) {
 		WorkerHandle found = null;
 		for (WorkerHandle worker : this.serving.values()) {
@@ -260,8 +262,7 @@ final class MessageRelay {
 		}
 		forward(target, message).thenAccept((outcome) -> sender.channel()
 			.reply(envelope, (outcome.status().equals("answered"))
-					? new Message.AppReply(outcome.payload(), outcome.pid())
-					: new Message.Failure(outcome.error())));
+					? new Message.AppReply(outcome.payload(), outcome.pid()) : new Message.Failure(outcome.error())));
 	}
 
 	private void gather(WorkerHandle sender, Envelope envelope, Message.GatherRequest request) {
@@ -274,8 +275,8 @@ final class MessageRelay {
 						"no worker of slot " + slot + " takes traffic")));
 			}
 			else {
-				outcomes.add(forward(target, new Message.AppMessage(request.topic(), request.payload(), sender.id(), slot,
-						null, request.timeoutMillis())));
+				outcomes.add(forward(target, new Message.AppMessage(request.topic(), request.payload(), sender.id(),
+						slot, null, request.timeoutMillis())));
 			}
 		}
 		CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))

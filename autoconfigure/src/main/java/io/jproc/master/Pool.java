@@ -178,8 +178,8 @@ final class Pool {
 			WorkerHandle worker = this.factory.launch(slot.id(), ++this.generation, now);
 			this.live.add(worker);
 			slot.spawned(worker);
-			logger.info(worker + " started" + ((why != null && why != Replacement.START)
-					? " (" + why.wireName() + ")" : ""));
+			logger.info(worker + " started"
+					+ ((why != null && why != Replacement.START) ? " (" + why.wireName() + ")" : ""));
 			return worker;
 		}
 		catch (IOException | RuntimeException ex) {
@@ -194,8 +194,8 @@ final class Pool {
 	/**
 	 * A worker became ready: if it is its slot's incoming worker, it takes the slot over.
 	 * @param worker the worker
-	 * @return the promotion, {@code null} if the worker was not incoming (stopped while it
-	 * booted, or its slot removed)
+	 * @return the promotion, {@code null} if the worker was not incoming (stopped while
+	 * it booted, or its slot removed)
 	 */
 	@Nullable Promotion promote(WorkerHandle worker) {
 		Slot slot = slotOf(worker);
@@ -321,7 +321,8 @@ final class Pool {
 	 * A slot's incoming worker took it over.
 	 *
 	 * @param slot the slot
-	 * @param replaced the worker it replaces, now leaving; {@code null} if the slot had none
+	 * @param replaced the worker it replaces, now leaving; {@code null} if the slot had
+	 * none
 	 * @param reason why the new worker came
 	 */
 	record Promotion(Slot slot, @Nullable WorkerHandle replaced, Replacement reason) {

@@ -131,7 +131,8 @@ final class PoolLifecycle {
 			logger.info("jproc master: SIGUSR2 ignored");
 			return;
 		}
-		logger.warn("jproc master: stalling the master loop for " + millis + " ms (" + STALL_PROPERTY + ", a test hook)");
+		logger
+			.warn("jproc master: stalling the master loop for " + millis + " ms (" + STALL_PROPERTY + ", a test hook)");
 		try {
 			Thread.sleep(millis);
 		}
@@ -186,7 +187,10 @@ final class PoolLifecycle {
 		return line.toString();
 	}
 
-	/** {@code CLOCK_MONOTONIC} in microseconds: HotSpot's nanoTime reads that clock on Linux. */
+	/**
+	 * {@code CLOCK_MONOTONIC} in microseconds: HotSpot's nanoTime reads that clock on
+	 * Linux.
+	 */
 	private static long monotonicMicros() {
 		return System.nanoTime() / 1000;
 	}

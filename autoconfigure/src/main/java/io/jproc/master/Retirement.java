@@ -62,7 +62,8 @@ final class Retirement {
 	}
 
 	/**
-	 * Make this retirement more severe: an urgent or hung retirement replaces a planned one.
+	 * Make this retirement more severe: an urgent or hung retirement replaces a planned
+	 * one.
 	 * @return whether it changed
 	 */
 	boolean escalate(Kind to, String why) {
@@ -81,8 +82,8 @@ final class Retirement {
 
 	/**
 	 * The replacement was started, or is left to the slot's restart policy.
-	 * @param deadline for a planned retirement, when the old worker drains even without its
-	 * replacement ready
+	 * @param deadline for a planned retirement, when the old worker drains even without
+	 * its replacement ready
 	 */
 	void started(Instant at, @Nullable WorkerHandle replacement, @Nullable Instant deadline) {
 		this.startedAt = at;
@@ -225,10 +226,16 @@ final class Retirement {
 		/** Recycling or the application's own request: replaced first, then drained. */
 		PLANNED,
 
-		/** Fatal error or broken liveness: stopped accepting at once, drains while replaced. */
+		/**
+		 * Fatal error or broken liveness: stopped accepting at once, drains while
+		 * replaced.
+		 */
 		URGENT,
 
-		/** Silent past {@code jproc.heartbeat.timeout}: thread dump, SIGTERM, then SIGKILL. */
+		/**
+		 * Silent past {@code jproc.heartbeat.timeout}: thread dump, SIGTERM, then
+		 * SIGKILL.
+		 */
 		HUNG
 
 	}

@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  * {@code jproc.recycle.max-parallel} at a time, and keep their worker serving until its
  * replacement is ready or {@code jproc.replace-timeout} passes. It never starts a worker:
  * it tells the worker's slot that it wants one, and the pool's reconciling step starts it
- * (or reuses the one already on its way). Owned by the arbiter thread; it acts on the pool
- * through {@link Pool}.
+ * (or reuses the one already on its way). Owned by the arbiter thread; it acts on the
+ * pool through {@link Pool}.
  */
 final class Retirements {
 
@@ -97,8 +97,8 @@ final class Retirements {
 	}
 
 	/**
-	 * A worker became ready and took its slot over: if it replaces a retiring worker, that
-	 * one may now drain.
+	 * A worker became ready and took its slot over: if it replaces a retiring worker,
+	 * that one may now drain.
 	 * @param ready the worker that is ready
 	 * @param now the time
 	 */
@@ -252,7 +252,8 @@ final class Retirements {
 			retirement.started(now, coming, null);
 		}
 		this.pool.signal(worker.pid(), PosixSignal.QUIT);
-		// A stopped process keeps SIGQUIT pending until it runs again: let it write the dump.
+		// A stopped process keeps SIGQUIT pending until it runs again: let it write the
+		// dump.
 		this.pool.signal(worker.pid(), PosixSignal.CONT);
 		retirement.termAt(now.plus(PosixSignal.DUMP_WAIT));
 	}
@@ -271,8 +272,7 @@ final class Retirements {
 			if (!retirement.isStarted() && worker.state() == WorkerState.READY) {
 				worker.leaving(retirement.reason());
 				worker.moveTo(WorkerState.RETIRING);
-				retirement.started(now, this.pool.replaceLater(worker),
-						now.plus(this.properties.getReplaceTimeout()));
+				retirement.started(now, this.pool.replaceLater(worker), now.plus(this.properties.getReplaceTimeout()));
 				running++;
 			}
 		}
@@ -318,7 +318,8 @@ final class Retirements {
 		void leave(WorkerHandle worker);
 
 		/**
-		 * Whether no replacement will come for the worker: its slot was given up or removed.
+		 * Whether no replacement will come for the worker: its slot was given up or
+		 * removed.
 		 * @param worker the worker
 		 * @return {@code true} if none will come
 		 */

@@ -13,8 +13,8 @@ import io.jproc.JprocProperties;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One place in the pool, identified by the worker id, and the one owner of its truth:
- * the worker serving in it ({@link #current()}), at most one worker on its way in
+ * One place in the pool, identified by the worker id, and the one owner of its truth: the
+ * worker serving in it ({@link #current()}), at most one worker on its way in
  * ({@link #incoming()}, with the reason it comes), the workers leaving it, and its
  * restart history. Every flow that needs a new worker for the slot says so with
  * {@link #want(Replacement)}; the pool's reconciling step alone starts it, and never a
@@ -151,8 +151,8 @@ final class Slot {
 	/**
 	 * Whether the reconciling step should start a worker for this slot now.
 	 * @param now the time
-	 * @return {@code true} if the slot wants one, has none on its way, is not backing off,
-	 * given up or removed
+	 * @return {@code true} if the slot wants one, has none on its way, is not backing
+	 * off, given up or removed
 	 */
 	boolean needsSpawn(Instant now) {
 		return !this.removed && this.gaveUpReason == null && this.incoming == null && need() != null
@@ -375,7 +375,8 @@ final class Slot {
 	@Override
 	public String toString() {
 		return "slot " + this.id + " [current=" + this.current + ", incoming=" + this.incoming + " ("
-				+ this.incomingReason + "), leaving=" + this.leaving + ", wanted=" + this.wanted + (gaveUp() ? ", given up" : "") + "]";
+				+ this.incomingReason + "), leaving=" + this.leaving + ", wanted=" + this.wanted
+				+ (gaveUp() ? ", given up" : "") + "]";
 	}
 
 	/** What a worker is to its slot. */

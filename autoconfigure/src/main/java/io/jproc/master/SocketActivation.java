@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Sockets passed by systemd (socket activation, {@code sd_listen_fds}): when
  * {@code LISTEN_PID} is this process, the {@code LISTEN_FDS} descriptors from 3 on are
- * listening sockets to adopt instead of binding. They are named by
- * {@code LISTEN_FDNAMES} ({@code server}, {@code management}) or taken in order: the
- * server's first, the management server's second.
+ * listening sockets to adopt instead of binding. They are named by {@code LISTEN_FDNAMES}
+ * ({@code server}, {@code management}) or taken in order: the server's first, the
+ * management server's second.
  */
 final class SocketActivation {
 
@@ -101,7 +101,8 @@ final class SocketActivation {
 	 * @param name what it is for
 	 * @param fd the descriptor
 	 * @return the socket
-	 * @throws IllegalStateException if the descriptor is not a usable listening TCP socket
+	 * @throws IllegalStateException if the descriptor is not a usable listening TCP
+	 * socket
 	 */
 	static ListenSocket adopt(String name, int fd) {
 		Epoll.ensureAvailability();
@@ -109,7 +110,8 @@ final class SocketActivation {
 		try {
 			Socket socket = new Socket(fd);
 			if (socket.getIntOpt(SOL_SOCKET, SO_TYPE) != SOCK_STREAM) {
-				throw new IllegalStateException(what + " is not a stream socket; use ListenStream= in the .socket unit");
+				throw new IllegalStateException(
+						what + " is not a stream socket; use ListenStream= in the .socket unit");
 			}
 			int family = socket.getIntOpt(SOL_SOCKET, SO_DOMAIN);
 			if (family != AF_INET && family != AF_INET6) {
@@ -117,8 +119,8 @@ final class SocketActivation {
 						+ "); use ListenStream=[address:]port in the .socket unit");
 			}
 			if (socket.getIntOpt(SOL_SOCKET, SO_ACCEPTCONN) == 0) {
-				throw new IllegalStateException(what + " is not listening; with Accept=no systemd passes a "
-						+ "listening socket");
+				throw new IllegalStateException(
+						what + " is not listening; with Accept=no systemd passes a " + "listening socket");
 			}
 			setNonBlocking(fd, what);
 			return ListenSocket.adopt(name, fd);

@@ -58,8 +58,7 @@ final class Spawner {
 	 * @return the pid
 	 * @throws IOException if the spawn fails
 	 */
-	long spawn(List<String> argv, Map<String, String> environment, Map<Integer, Integer> inherited)
-			throws IOException {
+	long spawn(List<String> argv, Map<String, String> environment, Map<Integer, Integer> inherited) throws IOException {
 		return spawn(argv, environment, inherited, null);
 	}
 
@@ -82,7 +81,8 @@ final class Spawner {
 			List<Integer> temporaries = new ArrayList<>();
 			try {
 				List<SpawnFileAction> actions = new ArrayList<>();
-				// dup2 into 3, 4, 5 could overwrite a source that happens to be 3, 4 or 5:
+				// dup2 into 3, 4, 5 could overwrite a source that happens to be 3, 4 or
+				// 5:
 				// move every source clear of them first.
 				for (Map.Entry<Integer, Integer> entry : inherited.entrySet()) {
 					int high = this.posix.fcntlInt(entry.getValue(), Fcntl.F_DUPFD, HIGH_FD);
@@ -112,8 +112,8 @@ final class Spawner {
 
 	/**
 	 * Report the end of a spawned process. One reaper thread waits for any child, so that
-	 * a master running as PID 1 in a container also reaps orphans that the kernel hands to
-	 * it, instead of leaving zombies.
+	 * a master running as PID 1 in a container also reaps orphans that the kernel hands
+	 * to it, instead of leaving zombies.
 	 * @param pid the process
 	 * @param onExit receives the raw wait status, {@code -1} if unknown
 	 */

@@ -13,8 +13,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tells systemd about the master's state ({@code sd_notify}): one datagram per message
- * to the Unix socket named by {@code NOTIFY_SOCKET}, a file system path or, starting with
+ * Tells systemd about the master's state ({@code sd_notify}): one datagram per message to
+ * the Unix socket named by {@code NOTIFY_SOCKET}, a file system path or, starting with
  * {@code @}, an abstract address. Without {@code NOTIFY_SOCKET} it does nothing. Called
  * on the arbiter thread only.
  */

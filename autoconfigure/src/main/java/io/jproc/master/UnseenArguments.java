@@ -24,8 +24,8 @@ final class UnseenArguments {
 	}
 
 	/**
-	 * Log one warning if some {@code --jproc.*} options of this process's command line are
-	 * not in the Environment.
+	 * Log one warning if some {@code --jproc.*} options of this process's command line
+	 * are not in the Environment.
 	 * @param environment looks a property up in the Environment
 	 */
 	static void warnIfAny(Function<String, @Nullable String> environment) {
@@ -38,8 +38,8 @@ final class UnseenArguments {
 		if (!unseen.isEmpty()) {
 			logger.warn("jproc: the command line has " + String.join(" ", unseen) + " but the application's "
 					+ "Environment does not see " + ((unseen.size() == 1) ? "it" : "them") + ", so jproc ignores "
-					+ ((unseen.size() == 1) ? "it" : "them") + " (jproc.workers="
-					+ environment.apply("jproc.workers") + " in the Environment). Does main() call SpringApplication.run(App.class) "
+					+ ((unseen.size() == 1) ? "it" : "them") + " (jproc.workers=" + environment.apply("jproc.workers")
+					+ " in the Environment). Does main() call SpringApplication.run(App.class) "
 					+ "without passing args? Use SpringApplication.run(App.class, args), or set jproc.* in "
 					+ "application.yml, -Djproc.*=... or JPROC_* environment variables");
 		}

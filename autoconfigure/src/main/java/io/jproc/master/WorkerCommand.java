@@ -7,8 +7,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The command line of a worker: the master's own command line with the worker's extra
- * JVM options inserted after the master's JVM options, so that they take precedence.
+ * The command line of a worker: the master's own command line with the worker's extra JVM
+ * options inserted after the master's JVM options, so that they take precedence.
  */
 final class WorkerCommand {
 

@@ -48,8 +48,8 @@ final class WorkerLauncher implements WorkerFactory {
 
 	private final BootCache bootCache;
 
-	WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management,
-			Spawner spawner, Consumer<MasterEvent> events) {
+	WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner,
+			Consumer<MasterEvent> events) {
 		this.properties = properties;
 		this.server = server;
 		this.management = management;
@@ -86,8 +86,8 @@ final class WorkerLauncher implements WorkerFactory {
 	}
 
 	private static List<String> trainingArgs(boolean management) {
-		List<String> args = new ArrayList<>(List.of("--jproc.workers=0", "--server.address=127.0.0.1",
-				"--server.port=0"));
+		List<String> args = new ArrayList<>(
+				List.of("--jproc.workers=0", "--server.address=127.0.0.1", "--server.port=0"));
 		if (management) {
 			args.addAll(List.of("--management.server.address=127.0.0.1", "--management.server.port=0"));
 		}
@@ -140,7 +140,8 @@ final class WorkerLauncher implements WorkerFactory {
 			IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
 			WorkerHandle worker = new WorkerHandle(id, pid, generation, now, channel);
 			channel.start(new Listener(worker));
-			this.spawner.watch(pid, (status) -> this.events.accept(new MasterEvent.Exited(worker, Spawner.decode(status))));
+			this.spawner.watch(pid,
+					(status) -> this.events.accept(new MasterEvent.Exited(worker, Spawner.decode(status))));
 			return worker;
 		}
 		catch (IOException | RuntimeException ex) {
@@ -148,7 +149,8 @@ final class WorkerLauncher implements WorkerFactory {
 			throw ex;
 		}
 		finally {
-			// A plain close(2): jnr's close() shuts the socket down first, which would cut
+			// A plain close(2): jnr's close() shuts the socket down first, which would
+			// cut
 			// the worker's copy of this end too.
 			this.spawner.close(pair[1].getFD());
 		}
@@ -192,7 +194,8 @@ final class WorkerLauncher implements WorkerFactory {
 
 		@Override
 		public void onUnmatchedReply(Envelope envelope) {
-			// Only a log line, no state: late scrape answers after their timeout land here.
+			// Only a log line, no state: late scrape answers after their timeout land
+			// here.
 			logger.warn(this.worker + " sent " + envelope.message().getClass().getSimpleName()
 					+ " answering nothing the master asked (late?); ignored");
 		}

@@ -20,7 +20,10 @@ public enum WorkerState {
 	/** Accepting and serving. */
 	READY,
 
-	/** Asked to be replaced for a planned reason; keeps serving until its replacement is ready. */
+	/**
+	 * Asked to be replaced for a planned reason; keeps serving until its replacement is
+	 * ready.
+	 */
 	RETIRING,
 
 	/** No longer accepting; finishing in-flight requests before it exits. */

@@ -36,7 +36,8 @@ final class CrossWorkerEvents implements ApplicationListener<ApplicationEvent>, 
 
 	private final ConfigurableApplicationContext context;
 
-	private final Set<Object> relaying = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+	private final Set<Object> relaying = Collections
+		.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
 	private final ThreadPoolExecutor executor;
 

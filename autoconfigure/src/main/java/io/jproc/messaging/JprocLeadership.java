@@ -3,8 +3,8 @@ package io.jproc.messaging;
 /**
  * Leadership of the pool, owned by the master: at most one worker leads, with an epoch
  * that only grows. Events {@link LeadershipGranted} and {@link LeadershipRevoked} are
- * published in the application context when it changes (off the event loop). In a
- * single process the process is the leader with epoch 1.
+ * published in the application context when it changes (off the event loop). In a single
+ * process the process is the leader with epoch 1.
  */
 public interface JprocLeadership {
 

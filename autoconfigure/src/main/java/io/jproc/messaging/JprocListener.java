@@ -11,12 +11,12 @@ import java.lang.annotation.Target;
  * {@link JprocMessenger}. The method takes no parameter or one, the payload, mapped from
  * JSON with the application's Jackson; its return value (a value or a {@code Mono}) is
  * the answer to an {@link JprocMessenger#ask ask} or {@link JprocMessenger#gather
- * gather}. When several methods listen to one topic, each receives every message and
- * the first one registered answers.
+ * gather}. When several methods listen to one topic, each receives every message and the
+ * first one registered answers.
  * <p>
  * Each listener method has its own thread and bounded queue
- * ({@code jproc.messaging.queue-capacity}): it is never called on an event loop or on
- * the channel's reader, it sees one sender's messages in order, and a slow or throwing
+ * ({@code jproc.messaging.queue-capacity}): it is never called on an event loop or on the
+ * channel's reader, it sees one sender's messages in order, and a slow or throwing
  * listener delays or hurts no other listener.
  */
 @Target(ElementType.METHOD)

@@ -7,13 +7,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * Sends application messages to the workers of the pool, relayed by the master. Payloads
- * are mapped to JSON with the application's own Jackson {@code JsonMapper}; receivers
- * are bean methods annotated {@link JprocListener @JprocListener}.
+ * are mapped to JSON with the application's own Jackson {@code JsonMapper}; receivers are
+ * bean methods annotated {@link JprocListener @JprocListener}.
  * <p>
- * Promises: order per sender and receiver; at most once; no persistence. A send
- * completes when the message is queued locally; {@link #ask} is the proof of receipt.
- * In a single process (jproc off) the one process is worker 1 and every message goes
- * to it. No method blocks: each may be called from an event-loop thread.
+ * Promises: order per sender and receiver; at most once; no persistence. A send completes
+ * when the message is queued locally; {@link #ask} is the proof of receipt. In a single
+ * process (jproc off) the one process is worker 1 and every message goes to it. No method
+ * blocks: each may be called from an event-loop thread.
  *
  * @see JprocListener
  */

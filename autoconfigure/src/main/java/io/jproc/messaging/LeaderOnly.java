@@ -9,8 +9,8 @@ import java.lang.annotation.Target;
 /**
  * Marks a bean method that runs only on the leader worker; called on another worker it
  * does nothing and returns {@code null} (or an empty publisher, or zero). Useful for
- * {@code @Scheduled} methods when {@code jproc.scheduling.leader-only=false}, and for
- * any other method. A method returning a {@code Mono} or {@code Flux} is checked per
+ * {@code @Scheduled} methods when {@code jproc.scheduling.leader-only=false}, and for any
+ * other method. A method returning a {@code Mono} or {@code Flux} is checked per
  * subscription and its subscription is cancelled when leadership is revoked.
  * <p>
  * On a {@code Lifecycle} or {@code SmartLifecycle} bean class: the bean runs only on the

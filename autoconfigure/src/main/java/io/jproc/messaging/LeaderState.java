@@ -18,9 +18,9 @@ import org.springframework.context.Lifecycle;
 
 /**
  * This process's side of leadership: whether it leads, its epoch, and the leader-only
- * work running now. A revoke clears the flag at once, waits for that work to finish
- * (at most {@code jproc.messaging.revoke-timeout}), publishes {@link LeadershipRevoked},
- * and only then acknowledges, so two leaders' work never overlaps.
+ * work running now. A revoke clears the flag at once, waits for that work to finish (at
+ * most {@code jproc.messaging.revoke-timeout}), publishes {@link LeadershipRevoked}, and
+ * only then acknowledges, so two leaders' work never overlaps.
  */
 final class LeaderState implements JprocLeadership, DisposableBean {
 
@@ -135,8 +135,8 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 			action.run();
 		}
 		catch (RuntimeException ex) {
-			logger.warn(this.self + ": could not " + what + " leader-only " + lifecycle.getClass().getSimpleName() + ": "
-					+ ex, ex);
+			logger.warn(this.self + ": could not " + what + " leader-only " + lifecycle.getClass().getSimpleName()
+					+ ": " + ex, ex);
 		}
 	}
 

@@ -61,8 +61,8 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 
 	void register(String topic, Object bean, Method method) {
 		if (method.getParameterCount() > 1) {
-			throw new IllegalStateException("@JprocListener method " + method
-					+ " must take no parameter or one (the payload)");
+			throw new IllegalStateException(
+					"@JprocListener method " + method + " must take no parameter or one (the payload)");
 		}
 		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
 		ReflectionUtils.makeAccessible(invocable);

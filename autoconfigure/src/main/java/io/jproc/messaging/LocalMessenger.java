@@ -7,8 +7,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The messenger of a single process (jproc off): it is worker 1 and every message goes
- * to its own listeners, off the caller's thread, as in a pool.
+ * The messenger of a single process (jproc off): it is worker 1 and every message goes to
+ * its own listeners, off the caller's thread, as in a pool.
  */
 final class LocalMessenger implements JprocMessenger {
 
@@ -74,14 +74,13 @@ final class LocalMessenger implements JprocMessenger {
 			});
 			return answer.asMono();
 		})
-			.timeout(timeout, Mono.error(() -> new JprocMessagingException(
-					"worker 1 did not answer within " + timeout.toMillis() + " ms")))
+			.timeout(timeout, Mono.error(
+					() -> new JprocMessagingException("worker 1 did not answer within " + timeout.toMillis() + " ms")))
 			.map((reply) -> this.outgoing.json().readValue(reply, replyType));
 	}
 
 	@Override
-	public <T> Mono<List<GatherOutcome<T>>> gather(String topic, Object payload, Class<T> replyType,
-			Duration timeout) {
+	public <T> Mono<List<GatherOutcome<T>>> gather(String topic, Object payload, Class<T> replyType, Duration timeout) {
 		return ask(1, topic, payload, replyType, timeout)
 			.map((value) -> new GatherOutcome<>(1, PID, GatherOutcome.Status.ANSWERED, value, null))
 			.onErrorResume((failure) -> Mono.just(new GatherOutcome<>(1, PID,

@@ -37,12 +37,12 @@ final class Outgoing {
 	 */
 	static String topic(String topic) {
 		if (topic == null || !TOPIC.matcher(topic).matches()) {
-			throw new IllegalArgumentException("bad topic '" + topic
-					+ "': use 1 to 200 letters, digits, '.', '_' or '-'");
+			throw new IllegalArgumentException(
+					"bad topic '" + topic + "': use 1 to 200 letters, digits, '.', '_' or '-'");
 		}
 		if (topic.startsWith(RESERVED_PREFIX)) {
-			throw new IllegalArgumentException("topic '" + topic + "' is reserved: topics under '" + RESERVED_PREFIX
-					+ "' are jproc's own");
+			throw new IllegalArgumentException(
+					"topic '" + topic + "' is reserved: topics under '" + RESERVED_PREFIX + "' are jproc's own");
 		}
 		return topic;
 	}

@@ -15,8 +15,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Auto-configuration that makes cache evictions through {@code /actuator/caches} apply
- * to every worker of the pool.
+ * Auto-configuration that makes cache evictions through {@code /actuator/caches} apply to
+ * every worker of the pool.
  */
 @AutoConfiguration(after = JprocMessagingAutoConfiguration.class,
 		beforeName = "org.springframework.boot.cache.autoconfigure.CachesEndpointAutoConfiguration")

@@ -72,6 +72,7 @@ public class PoolCachesEndpoint extends CachesEndpoint {
 
 	/**
 	 * A cache eviction.
+	 *
 	 * @param cache the cache, {@code null} for every cache
 	 * @param cacheManager the cache manager, {@code null} for any
 	 */

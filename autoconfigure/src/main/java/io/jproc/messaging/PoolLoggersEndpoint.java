@@ -49,6 +49,7 @@ public class PoolLoggersEndpoint extends LoggersEndpoint {
 
 	/**
 	 * A log level change.
+	 *
 	 * @param name the logger or group
 	 * @param level the level, {@code null} to reset it
 	 */

@@ -67,8 +67,8 @@ final class WorkerMessenger implements JprocMessenger {
 
 	private int requireMember(int workerId) {
 		if (!this.members.contains(workerId)) {
-			throw new IllegalArgumentException("no ready worker " + workerId + "; ready workers are "
-					+ this.members.stream().sorted().toList());
+			throw new IllegalArgumentException(
+					"no ready worker " + workerId + "; ready workers are " + this.members.stream().sorted().toList());
 		}
 		return workerId;
 	}
@@ -87,8 +87,8 @@ final class WorkerMessenger implements JprocMessenger {
 			if (failure != null) {
 				Throwable cause = IpcChannel.causeOf(failure);
 				if (cause instanceof TimeoutException) {
-					throw new JprocMessagingException("worker " + workerId + " did not answer within "
-							+ timeout.toMillis() + " ms");
+					throw new JprocMessagingException(
+							"worker " + workerId + " did not answer within " + timeout.toMillis() + " ms");
 				}
 				if (cause instanceof IOException) {
 					throw new JprocMessagingException("the channel to the master is closed");
@@ -104,8 +104,7 @@ final class WorkerMessenger implements JprocMessenger {
 	}
 
 	@Override
-	public <T> Mono<List<GatherOutcome<T>>> gather(String topic, Object payload, Class<T> replyType,
-			Duration timeout) {
+	public <T> Mono<List<GatherOutcome<T>>> gather(String topic, Object payload, Class<T> replyType, Duration timeout) {
 		Message request = new Message.GatherRequest(Outgoing.topic(topic), this.outgoing.payload(payload),
 				requirePositive(timeout));
 		return Mono.fromFuture(() -> this.link.queueRequest(request, timeout.plus(MARGIN).plus(MARGIN)))

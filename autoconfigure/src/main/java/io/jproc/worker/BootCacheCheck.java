@@ -8,11 +8,11 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether this JVM really uses the class archive of the boot cache. The command line
- * only says what was asked: a JVM that finds the archive stale, corrupt or made for other
- * options logs a warning and boots without it. What tells is the memory map: the JVM
- * maps an archive it uses into the process ({@code /proc/self/maps} names the file) and
- * unmaps one it rejects. Checked on JDK 17 (dynamic AppCDS) and 25 (AOT cache).
+ * Whether this JVM really uses the class archive of the boot cache. The command line only
+ * says what was asked: a JVM that finds the archive stale, corrupt or made for other
+ * options logs a warning and boots without it. What tells is the memory map: the JVM maps
+ * an archive it uses into the process ({@code /proc/self/maps} names the file) and unmaps
+ * one it rejects. Checked on JDK 17 (dynamic AppCDS) and 25 (AOT cache).
  */
 final class BootCacheCheck {
 

@@ -12,9 +12,9 @@ import org.springframework.beans.factory.DisposableBean;
 
 /**
  * Spots a {@link VirtualMachineError} (OutOfMemoryError, StackOverflowError,
- * InternalError...) on any thread of the worker and retires the worker at once. Frameworks
- * would otherwise carry on: WebFlux turns an error thrown by a handler into a 500, Reactor
- * schedulers and Netty event loops log it and keep going. Sources: the
+ * InternalError...) on any thread of the worker and retires the worker at once.
+ * Frameworks would otherwise carry on: WebFlux turns an error thrown by a handler into a
+ * 500, Reactor schedulers and Netty event loops log it and keep going. Sources: the
  * {@link RequestTracker} filter (errors of request handling), Reactor's scheduler error
  * hook, and the JVM's default uncaught exception handler (any other thread).
  */

@@ -79,8 +79,8 @@ public final class InheritedSocket implements DisposableBean {
 	}
 
 	/**
-	 * Stop accepting on this worker's copy of the socket. Runs on the channel's event loop,
-	 * which is the only place where no connection can slip in after the call.
+	 * Stop accepting on this worker's copy of the socket. Runs on the channel's event
+	 * loop, which is the only place where no connection can slip in after the call.
 	 * @return completes once accepting has stopped
 	 */
 	public CompletableFuture<Void> pauseAccepting() {
@@ -89,10 +89,10 @@ public final class InheritedSocket implements DisposableBean {
 
 	/**
 	 * Completes once every loop that serves this socket's connections has run a task
-	 * submitted now. Twice in a row, it means each loop has polled its connections at least
-	 * once since: a connection accepted just before the pause, even on a loop far behind
-	 * under load, has had its first request read and counted as in flight, so Boot's
-	 * graceful shutdown waits for it instead of closing it as idle.
+	 * submitted now. Twice in a row, it means each loop has polled its connections at
+	 * least once since: a connection accepted just before the pause, even on a loop far
+	 * behind under load, has had its first request read and counted as in flight, so
+	 * Boot's graceful shutdown waits for it instead of closing it as idle.
 	 */
 	private CompletableFuture<Void> catchUp() {
 		List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -171,7 +171,8 @@ public final class InheritedSocket implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		// Reactor Netty never disposes loops it was handed; the server has stopped by now.
+		// Reactor Netty never disposes loops it was handed; the server has stopped by
+		// now.
 		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
 	}
 

@@ -52,7 +52,8 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 			paused.get(5, TimeUnit.SECONDS);
 		}
 		catch (Exception ex) {
-			// An event loop that cannot run the pause in 5 s is stuck; leaving goes on anyway.
+			// An event loop that cannot run the pause in 5 s is stuck; leaving goes on
+			// anyway.
 		}
 	}
 

@@ -10,8 +10,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of what makes a worker retire: fatal errors on any thread, request
- * counting for recycling, heartbeats with the heap and age triggers, and the drain report.
- * Broken liveness and the application's own request go through {@link SelfRetirement}.
+ * counting for recycling, heartbeats with the heap and age triggers, and the drain
+ * report. Broken liveness and the application's own request go through
+ * {@link SelfRetirement}.
  */
 @AutoConfiguration(after = JprocWorkerAutoConfiguration.class)
 @ConditionalOnJprocWorker
@@ -32,10 +33,10 @@ public final class JprocRetirementAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RequestTracker jprocRequestTracker(FatalErrorGuard fatalErrors, RecyclePolicy recycle,
-			SelfRetirement retirement) {
+	RequestTracker jprocRequestTracker(FatalErrorGuard fatalErrors, RecyclePolicy recycle, SelfRetirement retirement) {
 		long limit = recycle.requestLimit();
-		// Checked on every request: only the one request that reaches the limit does work.
+		// Checked on every request: only the one request that reaches the limit does
+		// work.
 		return new RequestTracker(fatalErrors, (served) -> {
 			if (served == limit) {
 				retirement.retire(recycle.afterRequests(served));

@@ -52,8 +52,8 @@ public final class JprocWorker {
 	 * turns ({@code jproc.recycle.max-parallel}) and do not count as failures. Only the
 	 * first call has an effect.
 	 * @param reason why, shown in the worker's and the master's logs
-	 * @return whether this call asked; {@code false} if this worker is already retiring or
-	 * leaving
+	 * @return whether this call asked; {@code false} if this worker is already retiring
+	 * or leaving
 	 */
 	public boolean retire(String reason) {
 		return this.retirement.retire(reason);

@@ -34,8 +34,7 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
-	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> jprocInheritedSocketCustomizer(
-			InheritedSockets sockets) {
+	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> jprocInheritedSocketCustomizer(InheritedSockets sockets) {
 		return new InheritedSocketCustomizer(sockets.server());
 	}
 

@@ -29,9 +29,9 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The worker's end of its channel to the master. Tells the master when the application
- * is ready, obeys its stop requests, and makes the worker leave when the master is gone
- * (end of stream on the channel), so that no orphan keeps serving on the shared port.
+ * The worker's end of its channel to the master. Tells the master when the application is
+ * ready, obeys its stop requests, and makes the worker leave when the master is gone (end
+ * of stream on the channel), so that no orphan keeps serving on the shared port.
  */
 public final class MasterLink implements ApplicationListener<ApplicationReadyEvent>, DisposableBean {
 
@@ -63,8 +63,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		this.properties = properties;
 		this.sockets = sockets;
 		this.context = context;
-		this.handlers.put(Message.Stop.class,
-				(envelope, message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
+		this.handlers.put(Message.Stop.class, (envelope,
+				message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
 		this.handlers.put(Message.CloseListeners.class, (envelope, message) -> sockets.closeInherited());
 		channel.start(new Listener());
 	}
@@ -80,8 +80,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 			return IpcChannel.fromFd(fd, "master");
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new IllegalStateException("worker " + workerId + ": cannot open the channel to the master (fd "
-					+ fd + "): " + ex.getMessage(), ex);
+			throw new IllegalStateException("worker " + workerId + ": cannot open the channel to the master (fd " + fd
+					+ "): " + ex.getMessage(), ex);
 		}
 	}
 
@@ -167,8 +167,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 	/**
 	 * Answer a kind of request the master sends, such as a metrics scrape. The handler is
-	 * called on the channel's reader thread: it must hand slow work to another thread
-	 * and complete the future there. A failed future is answered with a
+	 * called on the channel's reader thread: it must hand slow work to another thread and
+	 * complete the future there. A failed future is answered with a
 	 * {@link Message.Failure}.
 	 * @param <M> the request type
 	 * @param type the request type
@@ -190,8 +190,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	private void replyTo(Envelope request, Message answer, Throwable failure) {
 		Throwable cause = (failure != null) ? IpcChannel.causeOf(failure) : null;
 		try {
-			this.channel.reply(request, (cause != null) ? new Message.Failure(String.valueOf(cause.getMessage()))
-					: answer);
+			this.channel.reply(request,
+					(cause != null) ? new Message.Failure(String.valueOf(cause.getMessage())) : answer);
 		}
 		catch (IllegalArgumentException ex) {
 			// Over the frame limit: say so rather than leave the master waiting.
@@ -234,8 +234,9 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 			// Readiness probes answered by this worker from now on say it takes no more
 			// traffic; the pool's own health is the master's to tell.
 			AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
-			logger.info("worker " + this.workerId + " leaving (" + reason + "): stopped accepting, draining for at most "
-					+ this.properties.getDrainTimeout().toSeconds() + " s");
+			logger
+				.info("worker " + this.workerId + " leaving (" + reason + "): stopped accepting, draining for at most "
+						+ this.properties.getDrainTimeout().toSeconds() + " s");
 			this.sockets.pauseAccepting();
 			settle();
 			int code = SpringApplication.exit(this.context, () -> exitCode);
@@ -248,7 +249,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	/**
 	 * Let connections accepted just before the pause deliver their first request. Boot's
 	 * graceful shutdown closes connections that have no request in progress as idle; a
-	 * connection whose request bytes are still unread would be reset, and its request lost.
+	 * connection whose request bytes are still unread would be reset, and its request
+	 * lost.
 	 */
 	private static void settle() {
 		try {
@@ -295,8 +297,8 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 		@Override
 		public void onMalformed(MalformedFrameException error) {
-			logger.warn("worker " + MasterLink.this.workerId + ": malformed frame from the master: "
-					+ error.getMessage());
+			logger.warn(
+					"worker " + MasterLink.this.workerId + ": malformed frame from the master: " + error.getMessage());
 		}
 
 		@Override

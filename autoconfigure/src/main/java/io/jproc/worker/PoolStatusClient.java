@@ -68,7 +68,8 @@ public final class PoolStatusClient {
 	 * Ask the master for every other ready worker's metrics.
 	 * @param format {@code prometheus} or {@code openmetrics}
 	 * @param includedNames only these series, {@code null} for all
-	 * @return the other workers' parts and the pool's status, or a {@link MasterQueryException}
+	 * @return the other workers' parts and the pool's status, or a
+	 * {@link MasterQueryException}
 	 */
 	public CompletableFuture<Message.PoolScrape> scrape(String format, @Nullable List<String> includedNames) {
 		return ask(new Message.PoolScrapeRequest(format, includedNames), Message.PoolScrape.class)

@@ -11,7 +11,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * When a worker should be recycled: {@code jproc.recycle.max-requests} (plus this
  * worker's random jitter, drawn once), {@code max-heap} (heap still in use after a
- * garbage collection) and {@code max-age}. Each check answers the reason, or {@code null}.
+ * garbage collection) and {@code max-age}. Each check answers the reason, or
+ * {@code null}.
  */
 final class RecyclePolicy {
 

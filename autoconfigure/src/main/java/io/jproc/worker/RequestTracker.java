@@ -15,8 +15,8 @@ import org.springframework.web.server.WebFilterChain;
 /**
  * Counts the requests this worker serves and has in flight (for heartbeats, the drain
  * report and {@code jproc.recycle.max-requests}), and hands every error of request
- * handling to the {@link FatalErrorGuard}, before WebFlux turns it into a 500. Runs
- * first in the filter chain.
+ * handling to the {@link FatalErrorGuard}, before WebFlux turns it into a 500. Runs first
+ * in the filter chain.
  */
 final class RequestTracker implements WebFilter, Ordered {
 

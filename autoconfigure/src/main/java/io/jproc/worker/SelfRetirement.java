@@ -38,8 +38,8 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 	}
 
 	/**
-	 * Ask for a replacement and keep serving until it is ready. Only the first call has an
-	 * effect.
+	 * Ask for a replacement and keep serving until it is ready. Only the first call has
+	 * an effect.
 	 * @param reason why, for the logs
 	 * @return whether this call asked (false if this worker already retires or leaves)
 	 */
@@ -49,7 +49,8 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 		}
 		logger.info("worker " + this.workerId + " asks to be replaced (" + reason
 				+ "); it keeps serving until its replacement is ready");
-		// A failed send means the master is gone: the channel's end of stream makes us leave.
+		// A failed send means the master is gone: the channel's end of stream makes us
+		// leave.
 		this.link.send(new Message.Retire(reason, false));
 		return true;
 	}

@@ -19,9 +19,9 @@ import org.springframework.core.env.MapPropertySource;
  * Prepares the Environment of jproc's processes before logging starts. In a worker:
  * {@code jproc.worker.id}, graceful shutdown bounded by {@code jproc.drain-timeout}, log
  * lines that start with the worker id, a health status order that knows the pool's
- * {@code DEGRADED}, and SIGINT left to the master (a terminal's Ctrl-C
- * reaches the whole process group; the master drains the workers in order). In a master:
- * log lines marked {@code [master]}. The user's own settings always win.
+ * {@code DEGRADED}, and SIGINT left to the master (a terminal's Ctrl-C reaches the whole
+ * process group; the master drains the workers in order). In a master: log lines marked
+ * {@code [master]}. The user's own settings always win.
  */
 public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -48,8 +48,10 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 			defaults.put("spring.lifecycle.timeout-per-shutdown-phase",
 					environment.getProperty("jproc.drain-timeout", "30s"));
 			defaults.put("logging.pattern.level", "[worker " + id + "] %5p");
-			// The workers health contributor's DEGRADED (the pool serves, short of workers)
-			// ranks between DOWN and UP; unknown to the default order it would be ignored.
+			// The workers health contributor's DEGRADED (the pool serves, short of
+			// workers)
+			// ranks between DOWN and UP; unknown to the default order it would be
+			// ignored.
 			defaults.put("management.endpoint.health.status.order", "DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN");
 			if (id != 1) {
 				defaults.put("spring.main.banner-mode", "off");

@@ -64,8 +64,8 @@ public final class PoolStatuses {
 					"given-up".equals(states[i]) ? "3 boot failures in a row" : null));
 		}
 		return new PoolStatus(NOW,
-				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40), List.of("127.0.0.1:8080 (server)"),
-						states.length, null, List.of(), List.of(),
+				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40),
+						List.of("127.0.0.1:8080 (server)"), states.length, null, List.of(), List.of(),
 						new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null)),
 				slots);
 	}

@@ -74,7 +74,8 @@ class IpcChannelTests {
 	@Test
 	void garbageFrameIsReportedAndTheNextFrameStillArrives() throws Exception {
 		byte[] garbage = "{not json".getBytes();
-		this.left.writeRaw(java.nio.ByteBuffer.allocate(4 + garbage.length).putInt(garbage.length).put(garbage).array());
+		this.left
+			.writeRaw(java.nio.ByteBuffer.allocate(4 + garbage.length).putInt(garbage.length).put(garbage).array());
 		this.left.send(new Message.Ready(1, 2, true));
 		assertThat(this.rightSeen.errors.poll(5, TimeUnit.SECONDS)).isNotNull()
 			.satisfies((error) -> assertThat(error.isFatal()).isFalse());
@@ -154,7 +155,8 @@ class IpcChannelTests {
 			while (!(seen.next().message() instanceof Message.Stop)) {
 				position++;
 			}
-			// Behind the queue it would come 41st; it waits only for the frames already in the
+			// Behind the queue it would come 41st; it waits only for the frames already
+			// in the
 			// socket and the one being written (how many depends on the machine's load).
 			assertThat(position).as("application frames before the control frame").isLessThan(30);
 		}

@@ -77,7 +77,8 @@ class PoolMessagesCodecTests {
 			long start = System.nanoTime();
 			CompletableFuture<Message> reply = asker.request(new Message.PoolStatusRequest(), Duration.ofSeconds(30));
 			Envelope request = FrameCodec.read(java.nio.channels.Channels.newInputStream(pair[1]));
-			byte[] bad = ("{\"v\":1,\"seq\":1,\"re\":" + request.seq() + ",\"type\":\"pool-status\",\"body\":{\"slots\":7}}")
+			byte[] bad = ("{\"v\":1,\"seq\":1,\"re\":" + request.seq()
+					+ ",\"type\":\"pool-status\",\"body\":{\"slots\":7}}")
 				.getBytes(StandardCharsets.UTF_8);
 			pair[1].write(ByteBuffer.allocate(4 + bad.length).putInt(bad.length).put(bad).flip());
 			assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -95,8 +96,9 @@ class PoolMessagesCodecTests {
 				new PoolStatus.Operation("reload", "SIGHUP", "running", 1, 2, NOW.minusSeconds(5), null, "replacing"),
 				List.of(new PoolStatus.Listener("server", "127.0.0.1:8080", "bound")), List.of(),
 				new PoolStatus.BootCache("training", "aot", "/tmp/jproc/app-0123", "training the aot archive"));
-		PoolStatus.Slot ready = new PoolStatus.Slot(1, 101L, SlotState.READY, NOW.minusSeconds(50), NOW.minusSeconds(46), 0,
-				Map.of(), null, NOW.minusSeconds(2), new Message.Heartbeat(10, 20, 30, 40, 1), null, null, null, List.of(), true);
+		PoolStatus.Slot ready = new PoolStatus.Slot(1, 101L, SlotState.READY, NOW.minusSeconds(50),
+				NOW.minusSeconds(46), 0, Map.of(), null, NOW.minusSeconds(2), new Message.Heartbeat(10, 20, 30, 40, 1),
+				null, null, null, List.of(), true);
 		PoolStatus.Slot empty = new PoolStatus.Slot(2, null, SlotState.BACKOFF, null, null, 3, Map.of("crash", 3),
 				new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)), null, null,
 				NOW.plusSeconds(1), null);

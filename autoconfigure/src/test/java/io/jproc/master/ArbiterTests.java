@@ -107,7 +107,8 @@ class ArbiterTests {
 		FakePool pool = new FakePool(2);
 		pool.settle();
 		pool.signalMaster("TERM");
-		assertThat(pool.alive.values()).allMatch((worker) -> pool.sentTo(worker).contains(new Message.Stop("shutdown")));
+		assertThat(pool.alive.values())
+			.allMatch((worker) -> pool.sentTo(worker).contains(new Message.Stop("shutdown")));
 		pool.settle();
 		pool.advance(Duration.ofMillis(200));
 		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.OK);

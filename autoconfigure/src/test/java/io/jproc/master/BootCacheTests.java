@@ -69,8 +69,8 @@ class BootCacheTests {
 		assertThat(this.runner.started).hasSize(2);
 		assertThat(this.runner.started.get(0)).contains("-Djarmode=tools", "extract");
 		List<String> training = this.runner.started.get(1);
-		assertThat(training).anyMatch((arg) -> arg.startsWith("-XX:ArchiveClassesAtExit=")
-				|| arg.startsWith("-XX:AOTCacheOutput="));
+		assertThat(training)
+			.anyMatch((arg) -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput="));
 		assertThat(training).contains("--server.port=0", "--server.address=127.0.0.1", "--jproc.workers=0")
 			.doesNotContain("--server.port=8080");
 		BootCache.Launch launch = cache.launch();
@@ -185,8 +185,9 @@ class BootCacheTests {
 	}
 
 	private BootCache.Helpers helpers() {
-		return new BootCache.Helpers(this.runner, List.of("--jproc.workers=0", "--server.address=127.0.0.1",
-				"--server.port=0"), Map.of(), Map.of("JPROC_ROLE", "training"));
+		return new BootCache.Helpers(this.runner,
+				List.of("--jproc.workers=0", "--server.address=127.0.0.1", "--server.port=0"), Map.of(),
+				Map.of("JPROC_ROLE", "training"));
 	}
 
 	/** Does what extraction and training would do to the cache directory. */

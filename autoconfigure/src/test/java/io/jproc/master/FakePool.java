@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real {@link Arbiter} driven event by event, with a clock the test moves, a worker
- * factory that only records, and processes that exist until the test says they ended.
- * It models what a worker process does with what the master sends: a stop, a
+ * factory that only records, and processes that exist until the test says they ended. It
+ * models what a worker process does with what the master sends: a stop, a
  * replacement-ready or a signal makes it exit when the test calls {@link #settle()}.
  */
 final class FakePool {
@@ -227,7 +227,10 @@ final class FakePool {
 		return this.arbiter.status(this.clock.instant());
 	}
 
-	/** What the master told a worker about its life: stop, replacement ready, close listeners. */
+	/**
+	 * What the master told a worker about its life: stop, replacement ready, close
+	 * listeners.
+	 */
 	List<Message> sentTo(WorkerHandle worker) {
 		return ((RecordingChannel) worker.channel()).sent.stream()
 			.filter((message) -> message instanceof Message.Stop || message instanceof Message.ReplacementReady
@@ -239,13 +242,14 @@ final class FakePool {
 	final Map<Long, java.util.Set<Long>> acked = new java.util.HashMap<>();
 
 	/**
-	 * Acknowledge the revokes a worker was sent, as a worker does once its leader-only work
-	 * has stopped.
+	 * Acknowledge the revokes a worker was sent, as a worker does once its leader-only
+	 * work has stopped.
 	 */
 	void ackRevokes(WorkerHandle worker) {
 		for (Message message : List.copyOf(allSentTo(worker))) {
 			if (message instanceof Message.Revoke revoke
-					&& this.acked.computeIfAbsent(worker.pid(), (pid) -> new java.util.HashSet<>()).add(revoke.epoch())) {
+					&& this.acked.computeIfAbsent(worker.pid(), (pid) -> new java.util.HashSet<>())
+						.add(revoke.epoch())) {
 				send(worker, new Message.RevokeAck(revoke.epoch()));
 			}
 		}
@@ -267,8 +271,8 @@ final class FakePool {
 	}
 
 	String describe() {
-		return this.arbiter.pool().slots().stream().map(Slot::toString).collect(Collectors.joining("; "))
-				+ "; alive=" + this.alive.keySet();
+		return this.arbiter.pool().slots().stream().map(Slot::toString).collect(Collectors.joining("; ")) + "; alive="
+				+ this.alive.keySet();
 	}
 
 	/**
@@ -293,7 +297,8 @@ final class FakePool {
 	}
 
 	/**
-	 * The pool is at rest and whole: one ready worker per wanted slot, nothing else alive.
+	 * The pool is at rest and whole: one ready worker per wanted slot, nothing else
+	 * alive.
 	 */
 	void assertWhole(int wanted) {
 		assertConsistent();
@@ -307,8 +312,8 @@ final class FakePool {
 		assertThat(this.alive).as(describe()).hasSize(wanted);
 		Message.PoolStatus status = status();
 		assertThat(status.slots()).hasSize(wanted);
-		assertThat(status.slots()).allMatch((entry) -> entry.state() == SlotState.READY && entry.incoming() == null
-				&& entry.leaving().isEmpty());
+		assertThat(status.slots()).allMatch(
+				(entry) -> entry.state() == SlotState.READY && entry.incoming() == null && entry.leaving().isEmpty());
 	}
 
 	/** A channel that records what the master sends. */

@@ -49,8 +49,8 @@ class JarWatchTests {
 
 	@Test
 	void jarOfCommandLine() {
-		assertThat(JarWatch.jarOf(List.of("-Xmx1g", "-jar", "app.jar", "--x=1"))).isEqualTo(Path.of("app.jar")
-			.toAbsolutePath());
+		assertThat(JarWatch.jarOf(List.of("-Xmx1g", "-jar", "app.jar", "--x=1")))
+			.isEqualTo(Path.of("app.jar").toAbsolutePath());
 		assertThat(JarWatch.jarOf(List.of("-cp", "a.jar", "com.example.Main"))).isNull();
 	}
 

@@ -39,8 +39,7 @@ class PoolLifecycleTests {
 		this.listener = UnixDatagramChannel.open();
 		this.listener.bind(new UnixSocketAddress(path));
 		this.listener.configureBlocking(false);
-		SystemdNotifier notifier = SystemdNotifier.from(Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "2000000"),
-				1);
+		SystemdNotifier notifier = SystemdNotifier.from(Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "2000000"), 1);
 		this.lifecycle = new PoolLifecycle(List.of(), notifier, new JarWatch(null));
 	}
 
@@ -77,8 +76,8 @@ class PoolLifecycleTests {
 		PoolStatus.Operation running = new PoolStatus.Operation("reload", "SIGHUP", "running", 0, 2, NOW, null, "");
 		this.lifecycle.tick(status(running, "ready", "ready"), NOW.plusMillis(200));
 		this.lifecycle.tick(status(running, "ready", "ready"), NOW.plusMillis(400));
-		PoolStatus.Operation done = new PoolStatus.Operation("reload", "SIGHUP", "done", 2, 2, NOW,
-				NOW.plusSeconds(9), "");
+		PoolStatus.Operation done = new PoolStatus.Operation("reload", "SIGHUP", "done", 2, 2, NOW, NOW.plusSeconds(9),
+				"");
 		this.lifecycle.tick(status(done, "ready", "ready"), NOW.plusMillis(600));
 		List<String> received = received();
 		assertThat(received.get(2)).startsWith("RELOADING=1\nMONOTONIC_USEC=")
@@ -121,11 +120,11 @@ class PoolLifecycleTests {
 	private static PoolStatus status(PoolStatus.Operation operation, String... states) {
 		List<PoolStatus.Slot> slots = new ArrayList<>();
 		for (int i = 0; i < states.length; i++) {
-			slots.add(new PoolStatus.Slot(i + 1, null, io.jproc.SlotState.of(states[i]), null, null, 0, Map.of(), null, null, null, null,
-					null));
+			slots.add(new PoolStatus.Slot(i + 1, null, io.jproc.SlotState.of(states[i]), null, null, 0, Map.of(), null,
+					null, null, null, null));
 		}
-		return new PoolStatus(NOW, new PoolStatus.Master(1, io.jproc.PoolState.RUNNING, NOW, List.of(), states.length, operation),
-				slots);
+		return new PoolStatus(NOW,
+				new PoolStatus.Master(1, io.jproc.PoolState.RUNNING, NOW, List.of(), states.length, operation), slots);
 	}
 
 	private List<String> received() throws IOException {

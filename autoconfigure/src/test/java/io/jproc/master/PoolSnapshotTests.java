@@ -49,8 +49,9 @@ class PoolSnapshotTests {
 		two.recordExit(new Exit(-1, 9), "exited unexpectedly", NOW.minusSeconds(2));
 		two.onFailure(killed, false, NOW.minusSeconds(2));
 		two.respawnAt(NOW.plusSeconds(1));
-		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(Arbiter.MasterState.RUNNING,
-				List.of(one, two)), NOW.minusSeconds(40), List.of(), List.of(one, two), null, List.of(),
+		PoolStatus status = PoolSnapshot.take(NOW,
+				PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(one, two)), NOW.minusSeconds(40),
+				List.of(), List.of(one, two), null, List.of(),
 				new PoolStatus.BootCache("off", null, null, "jproc.boot-cache.enabled=false"));
 		assertThat(status.master().bootCache().state()).isEqualTo("off");
 		assertThat(status.master().state()).isEqualTo(PoolState.RUNNING);
@@ -64,8 +65,8 @@ class PoolSnapshotTests {
 		PoolStatus.Slot second = status.slots().get(1);
 		assertThat(second.pid()).isNull();
 		assertThat(second.state()).isEqualTo(SlotState.BACKOFF);
-		assertThat(second.lastExit()).isEqualTo(new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly",
-				NOW.minusSeconds(2)));
+		assertThat(second.lastExit())
+			.isEqualTo(new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(2)));
 		assertThat(second.figures()).isNull();
 	}
 

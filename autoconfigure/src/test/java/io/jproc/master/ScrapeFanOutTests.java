@@ -41,10 +41,10 @@ class ScrapeFanOutTests {
 
 	@Test
 	void lateAndGarbageWorkersDegradeOnlyTheirOwnPart() throws Exception {
-		WorkerHandle good = worker(1, (request) -> FrameCodec.encode(new Envelope(1, request.seq(),
-				new Message.Scrape("up 1\n"))));
-		WorkerHandle garbage = worker(2, (request) -> frame("{\"v\":1,\"seq\":1,\"re\":" + request.seq()
-				+ ",\"type\":\"scrape\",\"body\":{\"text\":[1,2]}}"));
+		WorkerHandle good = worker(1,
+				(request) -> FrameCodec.encode(new Envelope(1, request.seq(), new Message.Scrape("up 1\n"))));
+		WorkerHandle garbage = worker(2, (request) -> frame(
+				"{\"v\":1,\"seq\":1,\"re\":" + request.seq() + ",\"type\":\"scrape\",\"body\":{\"text\":[1,2]}}"));
 		WorkerHandle silent = worker(3, (request) -> null);
 		CompletableFuture<List<WorkerScrape>> gathered = new CompletableFuture<>();
 		ScrapeFanOut.gather(List.of(good, garbage, silent), new Message.ScrapeRequest("prometheus", null),

@@ -36,24 +36,24 @@ class SocketActivationTests {
 
 	@Test
 	void descriptorsByName() {
-		assertThat(SocketActivation.descriptors(
-				Map.of("LISTEN_PID", "42", "LISTEN_FDS", "2", "LISTEN_FDNAMES", "management:server"), 42))
+		assertThat(SocketActivation
+			.descriptors(Map.of("LISTEN_PID", "42", "LISTEN_FDS", "2", "LISTEN_FDNAMES", "management:server"), 42))
 			.containsEntry("server", 4)
 			.containsEntry("management", 3);
 	}
 
 	@Test
 	void descriptorsWithSystemdsDefaultNamesAreTakenInOrder() {
-		assertThat(SocketActivation.descriptors(
-				Map.of("LISTEN_PID", "42", "LISTEN_FDS", "1", "LISTEN_FDNAMES", "jproc.socket"), 42))
+		assertThat(SocketActivation
+			.descriptors(Map.of("LISTEN_PID", "42", "LISTEN_FDS", "1", "LISTEN_FDNAMES", "jproc.socket"), 42))
 			.containsExactly(Map.entry("server", 3));
 	}
 
 	@Test
 	void descriptorsWithAnUnknownNameFail() {
 		assertThatIllegalStateException()
-			.isThrownBy(() -> SocketActivation.descriptors(
-					Map.of("LISTEN_PID", "42", "LISTEN_FDS", "2", "LISTEN_FDNAMES", "server:admin"), 42))
+			.isThrownBy(() -> SocketActivation
+				.descriptors(Map.of("LISTEN_PID", "42", "LISTEN_FDS", "2", "LISTEN_FDNAMES", "server:admin"), 42))
 			.withMessageContaining("'admin'");
 	}
 
@@ -75,8 +75,8 @@ class SocketActivationTests {
 		try (ListenSocket adopted = SocketActivation.adopt("server", listening.intValue())) {
 			assertThat(adopted.source()).isEqualTo(ListenSocket.Source.SYSTEMD);
 			assertThat(adopted.address().getPort()).isEqualTo(listening.localAddress().getPort());
-			assertThat(this.posix.fcntlInt(listening.intValue(), Fcntl.F_GETFL, 0)
-					& OpenFlags.O_NONBLOCK.intValue()).isNotZero();
+			assertThat(this.posix.fcntlInt(listening.intValue(), Fcntl.F_GETFL, 0) & OpenFlags.O_NONBLOCK.intValue())
+				.isNotZero();
 		}
 	}
 

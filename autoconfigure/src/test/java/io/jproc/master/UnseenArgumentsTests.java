@@ -35,7 +35,8 @@ class UnseenArgumentsTests {
 
 	@Test
 	void jvmOptionsAreNotArguments() {
-		assertThat(UnseenArguments.unseen(List.of("-Djproc.workers=2", "-jar", "app.jar"), Map.<String, String>of()::get))
+		assertThat(
+				UnseenArguments.unseen(List.of("-Djproc.workers=2", "-jar", "app.jar"), Map.<String, String>of()::get))
 			.isEmpty();
 	}
 

@@ -27,8 +27,8 @@ class WorkerCommandTests {
 
 	@Test
 	void moduleLaunchIsRecognised() {
-		assertThat(WorkerCommand.endOfJvmOptions(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-m",
-				"app/com.example.Main")))
+		assertThat(WorkerCommand
+			.endOfJvmOptions(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-m", "app/com.example.Main")))
 			.isEqualTo(2);
 	}
 

@@ -85,7 +85,8 @@ class LeaderGateTests {
 		this.state.granted(1);
 		AtomicLong seen = new AtomicLong();
 		CountDownLatch done = new CountDownLatch(1);
-		Disposable subscription = ticks.doFinally((signal) -> done.countDown()).subscribe((tick) -> seen.incrementAndGet());
+		Disposable subscription = ticks.doFinally((signal) -> done.countDown())
+			.subscribe((tick) -> seen.incrementAndGet());
 		Thread.sleep(200);
 		assertThat(seen.get()).isPositive();
 		CountDownLatch acked = new CountDownLatch(1);
@@ -110,7 +111,8 @@ class LeaderGateTests {
 		});
 		assertThat(acked.await(5, TimeUnit.SECONDS)).isTrue();
 		slow.join();
-		assertThat(ackedAt.get()).as("acknowledged after the slow run ended").isGreaterThanOrEqualTo(this.target.slowEnded);
+		assertThat(ackedAt.get()).as("acknowledged after the slow run ended")
+			.isGreaterThanOrEqualTo(this.target.slowEnded);
 		assertThat(this.events).containsExactly(new LeadershipGranted(3), new LeadershipRevoked(3));
 	}
 

@@ -81,7 +81,8 @@ class FatalErrorGuardTests {
 			client.mutate().responseTimeout(Duration.ofSeconds(1)).build().get().uri("/oom").exchange();
 		}
 		catch (OutOfMemoryError | IllegalStateException ex) {
-			// Reactor rethrows a fatal error raised while subscribing: that exchange never
+			// Reactor rethrows a fatal error raised while subscribing: that exchange
+			// never
 			// answers (on a real server its connection is closed).
 		}
 		assertThat(this.retired.poll(5, TimeUnit.SECONDS)).startsWith("OutOfMemoryError on thread ")

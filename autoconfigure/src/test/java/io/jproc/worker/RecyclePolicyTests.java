@@ -31,7 +31,8 @@ class RecyclePolicyTests {
 		RecyclePolicy policy = new RecyclePolicy(this.recycle, 7);
 		assertThat(policy.requestLimit()).isEqualTo(107);
 		assertThat(policy.afterRequests(106)).isNull();
-		assertThat(policy.afterRequests(107)).isEqualTo("served 107 requests, jproc.recycle.max-requests=100 + jitter 7");
+		assertThat(policy.afterRequests(107))
+			.isEqualTo("served 107 requests, jproc.recycle.max-requests=100 + jitter 7");
 	}
 
 	@Test

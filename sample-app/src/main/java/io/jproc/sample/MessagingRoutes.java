@@ -88,7 +88,9 @@ class MessagingRoutes {
 		}
 	}
 
-	/** Publishes a {@link TextPublished} event here; jproc relays it to the other workers. */
+	/**
+	 * Publishes a {@link TextPublished} event here; jproc relays it to the other workers.
+	 */
 	@PostMapping("/sample/event")
 	Map<String, Object> event(@RequestParam String text) {
 		this.events.publishEvent(new TextPublished(text, this.messenger.workerId()));
@@ -122,7 +124,9 @@ class MessagingRoutes {
 		return Map.of("worker", this.messenger.workerId(), "pid", this.pid, "askedFor", askedFor);
 	}
 
-	/** Asks every worker to wait {@code ms} (worker {@code slowWorker} only) and gathers. */
+	/**
+	 * Asks every worker to wait {@code ms} (worker {@code slowWorker} only) and gathers.
+	 */
 	@GetMapping("/sample/gather")
 	Mono<List<GatherOutcome<Map>>> gather(@RequestParam(defaultValue = "0") int slowWorker,
 			@RequestParam(defaultValue = "0") long ms, @RequestParam(defaultValue = "2000") long timeoutMs) {
@@ -180,7 +184,10 @@ class MessagingRoutes {
 		this.floodReceived++;
 	}
 
-	/** Blocks this worker's listener of {@code sample.block} for {@code ms} on every worker. */
+	/**
+	 * Blocks this worker's listener of {@code sample.block} for {@code ms} on every
+	 * worker.
+	 */
 	@PostMapping("/sample/block")
 	Map<String, Object> block(@RequestParam long ms) {
 		this.messenger.broadcast("sample.block", ms);
@@ -222,7 +229,8 @@ class MessagingRoutes {
 
 	@ExceptionHandler(RuntimeException.class)
 	ResponseEntity<Map<String, Object>> failed(RuntimeException ex) {
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", String.valueOf(ex.getMessage())));
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.body(Map.of("error", String.valueOf(ex.getMessage())));
 	}
 
 }

@@ -5,8 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * A small WebFlux application served by jproc: {@code java -jar sample-app.jar} starts
- * a master with the workers set in application.yml.
+ * A small WebFlux application served by jproc: {@code java -jar sample-app.jar} starts a
+ * master with the workers set in application.yml.
  */
 @SpringBootApplication
 @EnableScheduling

@@ -39,8 +39,8 @@ class SampleRoutes {
 	@GetMapping("/slow")
 	Mono<Map<String, Object>> slow(@RequestParam(defaultValue = "1000") long ms) {
 		long delay = Math.max(0, Math.min(ms, MAX_DELAY_MILLIS));
-		return Mono.delay(Duration.ofMillis(delay)).map((tick) -> Map.of("worker", this.workerId, "pid", this.pid,
-				"delayMillis", delay));
+		return Mono.delay(Duration.ofMillis(delay))
+			.map((tick) -> Map.of("worker", this.workerId, "pid", this.pid, "delayMillis", delay));
 	}
 
 }

@@ -62,8 +62,9 @@ class TroubleRoutes {
 	/**
 	 * Writes a bad frame straight onto this worker's channel to the master, as a buggy or
 	 * hostile library in the worker could: {@code json} (a frame that is not JSON),
-	 * {@code type} (an unknown message type) or {@code oversize} (a length over the limit,
-	 * after which the master can no longer find frame boundaries and closes the channel).
+	 * {@code type} (an unknown message type) or {@code oversize} (a length over the
+	 * limit, after which the master can no longer find frame boundaries and closes the
+	 * channel).
 	 */
 	@GetMapping("/trouble/garbage-to-master")
 	Map<String, Object> garbageToMaster(@RequestParam String kind) throws java.io.IOException {

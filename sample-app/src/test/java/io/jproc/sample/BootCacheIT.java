@@ -65,7 +65,8 @@ class BootCacheIT {
 	@Test
 	@Order(2)
 	void theNextMasterStartsItsFirstWorkersFromTheReadyCache() throws Exception {
-		// Same jar, same worker options (2 workers: the sizing options are part of the key).
+		// Same jar, same worker options (2 workers: the sizing options are part of the
+		// key).
 		try (MasterProcess master = MasterProcess.startPool("boot-cache-next", 2, DIR)) {
 			assertThat(master.log()).contains("jproc boot cache: ready at " + CACHE);
 			JsonNode pool = workers(master);

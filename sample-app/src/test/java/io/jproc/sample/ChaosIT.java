@@ -19,17 +19,16 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seeded random pool events on a real pool under a steady request stream: HUP, kill -9
- * of a worker, TTIN, TTOU, restart of one worker through the actuator, SIGSTOP of a
- * worker. Once it settles, the worker processes are the ones {@code /actuator/workers}
- * lists, as many as wanted, each of them serves, and the master is alive. The seed is
+ * Seeded random pool events on a real pool under a steady request stream: HUP, kill -9 of
+ * a worker, TTIN, TTOU, restart of one worker through the actuator, SIGSTOP of a worker.
+ * Once it settles, the worker processes are the ones {@code /actuator/workers} lists, as
+ * many as wanted, each of them serves, and the master is alive. The seed is
  * {@code -Djproc.chaos.seed} (default 1); {@code -Djproc.chaos.events} sets the count.
  * The unit-level twin, with a thousand seeds, is {@code ArbiterTests}.
  */
 class ChaosIT {
 
-	private static final Pattern WORKER = Pattern
-		.compile("\"id\":(\\d+),\"pid\":(\\d+|null),\"state\":\"([a-z-]+)\"");
+	private static final Pattern WORKER = Pattern.compile("\"id\":(\\d+),\"pid\":(\\d+|null),\"state\":\"([a-z-]+)\"");
 
 	private static final Pattern BUSY = Pattern.compile("\"incoming\":\\{|\"leavingPids\":\\[\\d");
 
@@ -131,9 +130,9 @@ class ChaosIT {
 			}
 			Thread.sleep(500);
 		}
-		throw new AssertionError("the pool did not settle into " + wanted + " listed, ready workers within " + timeout
-				+ " (" + context + "); processes " + master.workerPids() + ", last answer " + last + "\n"
-				+ master.tail(40));
+		throw new AssertionError(
+				"the pool did not settle into " + wanted + " listed, ready workers within " + timeout + " (" + context
+						+ "); processes " + master.workerPids() + ", last answer " + last + "\n" + master.tail(40));
 	}
 
 	private static Set<Long> servingPids(MasterProcess master, int wanted) throws Exception {

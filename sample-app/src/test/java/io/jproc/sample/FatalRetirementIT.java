@@ -30,7 +30,8 @@ class FatalRetirementIT {
 
 	@BeforeAll
 	static void startPool() throws Exception {
-		// min-uptime 1s: a second urgent retirement in one slot is not damped as a quick failure.
+		// min-uptime 1s: a second urgent retirement in one slot is not damped as a quick
+		// failure.
 		master = MasterProcess.startPool("fatal-retirement", 2, "--sample.trouble-endpoints=true",
 				"--jproc.drain-timeout=10s", "--jproc.restart.min-uptime=1s");
 	}

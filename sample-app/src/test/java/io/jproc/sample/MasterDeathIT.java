@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A worker whose master is killed finishes what it serves and leaves: no orphan keeps
- * the port.
+ * A worker whose master is killed finishes what it serves and leaves: no orphan keeps the
+ * port.
  */
 class MasterDeathIT {
 

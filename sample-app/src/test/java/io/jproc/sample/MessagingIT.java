@@ -70,7 +70,8 @@ class MessagingIT {
 		}
 		Map<Integer, String> byWorker = awaitEachWorker("/sample/received", (body) -> body.contains("order-49"));
 		for (String body : byWorker.values()) {
-			String list = body.substring(body.indexOf("\"received\":[") + 12, body.indexOf(']', body.indexOf("\"received\":[")));
+			String list = body.substring(body.indexOf("\"received\":[") + 12,
+					body.indexOf(']', body.indexOf("\"received\":[")));
 			List<String> orders = List.of(list.split(",")).stream().filter((text) -> text.contains("order-")).toList();
 			assertThat(orders).as("texts received by " + body).containsExactlyElementsOf(expected);
 		}
@@ -106,7 +107,8 @@ class MessagingIT {
 				HTTP);
 		long millis = (System.nanoTime() - start) / 1_000_000;
 		assertThat(gathered.status()).as(gathered.body()).isEqualTo(200);
-		assertThat(gathered.body()).contains("{\"worker\":1,").contains("\"status\":\"ANSWERED\"")
+		assertThat(gathered.body()).contains("{\"worker\":1,")
+			.contains("\"status\":\"ANSWERED\"")
 			.contains("\"status\":\"LATE\"");
 		assertThat(millis).as("gather time with a 1 s timeout").isLessThan(4_000);
 	}
@@ -170,7 +172,8 @@ class MessagingIT {
 		assertThat(evict.statusCode()).as(evict.body()).isEqualTo(204);
 		Thread.sleep(1_000);
 		Map<Integer, String> after = awaitEachWorker("/sample/cached/ann", (body) -> true);
-		after.values().forEach((body) -> assertThat(body).as("recomputed after the eviction").contains("\"value\":\"ann#2\""));
+		after.values()
+			.forEach((body) -> assertThat(body).as("recomputed after the eviction").contains("\"value\":\"ann#2\""));
 	}
 
 	private static void assertEveryAnswerIsDebug() throws Exception {
@@ -187,7 +190,8 @@ class MessagingIT {
 		assertTicksConsistent();
 		assertThat(ticks().stream().map((tick) -> tick[1]).distinct().count()).as("pids that ticked").isEqualTo(1);
 		RawHttp.Response workers = RawHttp.get(master.port(), "/actuator/workers", HTTP);
-		assertThat(workers.body()).contains("\"leader\":{\"id\":").contains("\"pid\":" + ticks().get(0)[1])
+		assertThat(workers.body()).contains("\"leader\":{\"id\":")
+			.contains("\"pid\":" + ticks().get(0)[1])
 			.contains("\"messages\":{\"epoch\":1,");
 	}
 
@@ -247,7 +251,9 @@ class MessagingIT {
 		long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 		long[] next = null;
 		while (next == null && System.nanoTime() < end) {
-			next = ticks().stream().filter((tick) -> tick[0] > last[0] && !before.contains(tick[1])).findFirst()
+			next = ticks().stream()
+				.filter((tick) -> tick[0] > last[0] && !before.contains(tick[1]))
+				.findFirst()
 				.orElse(null);
 			Thread.sleep(100);
 		}
@@ -281,8 +287,9 @@ class MessagingIT {
 		long previous = 0;
 		for (long[] tick : ticks()) {
 			Long known = pidByEpoch.putIfAbsent(tick[0], tick[1]);
-			assertThat(known == null || known == tick[1]).as("epoch " + tick[0] + " ticked by pids " + known + " and "
-					+ tick[1]).isTrue();
+			assertThat(known == null || known == tick[1])
+				.as("epoch " + tick[0] + " ticked by pids " + known + " and " + tick[1])
+				.isTrue();
 			assertThat(tick[0]).as("epochs in the order of the output").isGreaterThanOrEqualTo(previous);
 			previous = tick[0];
 		}

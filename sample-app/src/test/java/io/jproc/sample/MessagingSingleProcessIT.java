@@ -41,7 +41,8 @@ class MessagingSingleProcessIT {
 			assertThat(RawHttp.get(port, "/sample/ask/2", HTTP).status()).isEqualTo(400);
 			RawHttp.Response leader = RawHttp.get(port, "/sample/leader", HTTP);
 			assertThat(leader.body()).contains("\"leader\":true").contains("\"epoch\":1");
-			Matcher tick = app.awaitLog(Pattern.compile("leader tick epoch=(\\d+) pid=(\\d+)"), 3, Duration.ofSeconds(30));
+			Matcher tick = app.awaitLog(Pattern.compile("leader tick epoch=(\\d+) pid=(\\d+)"), 3,
+					Duration.ofSeconds(30));
 			assertThat(tick.group(1)).isEqualTo("1");
 			assertThat(Long.parseLong(tick.group(2))).isEqualTo(app.pid());
 			assertThat(app.workerPids()).as("no workers").isEmpty();

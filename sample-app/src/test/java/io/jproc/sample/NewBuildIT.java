@@ -90,7 +90,8 @@ class NewBuildIT {
 		try (Load load = Load.start(master.port(), "/", 2, Duration.ofSeconds(120))) {
 			load.awaitMore(50, Duration.ofSeconds(20));
 			Files.move(broken, app, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-			// The master must have seen this file before the next test overwrites it in place.
+			// The master must have seen this file before the next test overwrites it in
+			// place.
 			master.awaitLog(Pattern.compile("was replaced by a new file"), 2, Duration.ofSeconds(5));
 			master.signal("HUP");
 			master.awaitLog(Pattern.compile("reload stopped \\(SIGHUP\\): worker \\d \\(pid \\d+\\) exited with"),
@@ -109,10 +110,12 @@ class NewBuildIT {
 		Object before = Files.readAttributes(app, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
 		Files.write(app, Files.readAllBytes(MasterProcess.jar()), StandardOpenOption.TRUNCATE_EXISTING);
 		assertThat(Files.readAttributes(app, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
-			.as("the same file").isEqualTo(before);
+			.as("the same file")
+			.isEqualTo(before);
 		master.awaitLog(Pattern.compile("app.jar was overwritten in place"), Duration.ofSeconds(5));
 		String workers = workers();
-		assertThat(workers).contains("overwritten in place").contains("Install new builds by rename")
+		assertThat(workers).contains("overwritten in place")
+			.contains("Install new builds by rename")
 			.contains("restart the master");
 	}
 

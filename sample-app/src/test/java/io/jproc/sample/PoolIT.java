@@ -22,8 +22,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One real master with two real workers, shared by the tests of this class; the last
- * test shuts it down with SIGTERM.
+ * One real master with two real workers, shared by the tests of this class; the last test
+ * shuts it down with SIGTERM.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PoolIT {
@@ -70,7 +70,8 @@ class PoolIT {
 			assertThat(health.body()).contains("\"status\":\"UP\"");
 		}
 		assertThat(RawHttp.get(master.port(), "/actuator/health", Duration.ofSeconds(10)).status())
-			.as("actuator is not on the application port").isEqualTo(404);
+			.as("actuator is not on the application port")
+			.isEqualTo(404);
 	}
 
 	@Test

@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RecycleIT {
 
-	private static final Pattern RECYCLED = Pattern.compile("retired \\(served \\d+ requests, "
-			+ "jproc.recycle.max-requests=150");
+	private static final Pattern RECYCLED = Pattern
+		.compile("retired \\(served \\d+ requests, " + "jproc.recycle.max-requests=150");
 
 	@Test
 	void workersRecycleWithoutEverHavingFewerAcceptingThanConfiguredAndNoRequestFails() throws Exception {

@@ -91,7 +91,8 @@ class ReloadIT {
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
 		assertThat(messages(20)).as("new workers read the changed configuration").containsOnly("after");
 		RawHttp.Response workers = RawHttp.get(master.port(), "/actuator/workers", BOUND);
-		assertThat(workers.body()).contains("\"operation\":{\"action\":\"reload\",\"trigger\":\"SIGHUP\",\"state\":\"done\"");
+		assertThat(workers.body())
+			.contains("\"operation\":{\"action\":\"reload\",\"trigger\":\"SIGHUP\",\"state\":\"done\"");
 	}
 
 	@Test

@@ -62,9 +62,8 @@ class RetirementBenchIT {
 	private static void report(String phase, Load load, List<Double> ready) {
 		List<Double> sorted = ready.stream().sorted().toList();
 		double median = (sorted.get((sorted.size() - 1) / 2) + sorted.get(sorted.size() / 2)) / 2;
-		System.out.println("BENCH " + phase + ": requests ok " + load.ok() + ", failed " + load.failures().size()
-				+ " " + load.failures() + "; retire request to replacement ready: median " + median + " s, all "
-				+ ready);
+		System.out.println("BENCH " + phase + ": requests ok " + load.ok() + ", failed " + load.failures().size() + " "
+				+ load.failures() + "; retire request to replacement ready: median " + median + " s, all " + ready);
 	}
 
 }

@@ -50,8 +50,8 @@ class ShutdownRefusesIT {
 
 	/**
 	 * Send a slow request, SIGTERM the process, then probe with new connections until one
-	 * is refused; once refused, every later probe must be refused too, and the slow request
-	 * must complete.
+	 * is refused; once refused, every later probe must be refused too, and the slow
+	 * request must complete.
 	 * @return milliseconds from SIGTERM to the first refusal
 	 */
 	private static long refusesWhileDraining(MasterProcess process, int port) throws Exception {
@@ -73,7 +73,8 @@ class ShutdownRefusesIT {
 			}
 			assertThat(refusedAt).as("a new connection refused within 5 s of SIGTERM").isPositive();
 			long refusedAfter = TimeUnit.NANOSECONDS.toMillis(refusedAt - termAt);
-			// Well before the slow request ends (7.5 s after SIGTERM): refused during the drain.
+			// Well before the slow request ends (7.5 s after SIGTERM): refused during the
+			// drain.
 			assertThat(refusedAfter).as("ms from SIGTERM to refusal").isLessThan(3000);
 			assertThat(slow.response().status()).as("the request in flight at SIGTERM").isEqualTo(200);
 			return refusedAfter;

@@ -18,8 +18,8 @@ class StuckDrainIT {
 
 	@Test
 	void workerThatDoesNotDrainInTimeIsKilledAndReplacedAndTheMasterSurvives() throws Exception {
-		try (MasterProcess master = MasterProcess.start("stuck-drain", "--jproc.workers=1",
-				"--jproc.drain-timeout=2s", "--sample.stuck-drain=120s", "--sample.trouble-endpoints=true")) {
+		try (MasterProcess master = MasterProcess.start("stuck-drain", "--jproc.workers=1", "--jproc.drain-timeout=2s",
+				"--sample.stuck-drain=120s", "--sample.trouble-endpoints=true")) {
 			master.awaitAllReady(1, Duration.ofSeconds(90));
 			RawHttp.Response asked = RawHttp.get(master.port(), "/trouble/retire?reason=test", Duration.ofSeconds(10));
 			assertThat(asked.body()).contains("\"asked\":true");

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * jproc under systemd's protocols, without systemd: {@code systemd-socket-activate}
- * binds the socket and passes it as fd 3, a small holder script keeps it open across
- * master restarts (as a {@code .socket} unit does), and the test plays the notify socket
- * (an abstract address) with a watchdog of 1 s. One pool of one worker is shared by the
+ * jproc under systemd's protocols, without systemd: {@code systemd-socket-activate} binds
+ * the socket and passes it as fd 3, a small holder script keeps it open across master
+ * restarts (as a {@code .socket} unit does), and the test plays the notify socket (an
+ * abstract address) with a watchdog of 1 s. One pool of one worker is shared by the
  * tests, in order; the last one restarts the master under load.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -71,7 +71,8 @@ class SystemdIT {
 			.redirectOutput(dir.resolve("activate.log").toFile())
 			.start();
 		awaitFile(dir.resolve("activate.log"), Pattern.compile("Listening on"), Duration.ofSeconds(10));
-		// systemd-socket-activate starts its child at the first connection, as systemd does.
+		// systemd-socket-activate starts its child at the first connection, as systemd
+		// does.
 		try (RawHttp.Pending first = RawHttp.send(port, "/", Duration.ofSeconds(90))) {
 			awaitFile(dir.resolve("master-1.log"), ALL_READY, Duration.ofSeconds(90));
 			assertThat(first.response().status()).as("the request that started the service").isEqualTo(200);
@@ -188,8 +189,8 @@ class SystemdIT {
 			notify.await((text) -> text.contains("READY=1"), stopping + 1, Duration.ofSeconds(5));
 			load.awaitMore(200, Duration.ofSeconds(30));
 			load.close();
-			System.out.println("master restart on a held socket: " + load.ok() + " requests, "
-					+ load.failures().size() + " failed; new master ready " + readyMillis + " ms after SIGTERM");
+			System.out.println("master restart on a held socket: " + load.ok() + " requests, " + load.failures().size()
+					+ " failed; new master ready " + readyMillis + " ms after SIGTERM");
 			assertThat(load.failures()).as("requests failed across the master restart").isEmpty();
 		}
 		assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false)).isFalse();
@@ -201,8 +202,8 @@ class SystemdIT {
 	void datagramSocketIsAClearStartUpError() throws Exception {
 		int udpPort = freePort();
 		Path log = dir.resolve("datagram.log");
-		List<String> command = new ArrayList<>(List.of("/usr/bin/systemd-socket-activate", "--datagram", "-l",
-				"127.0.0.1:" + udpPort, javaCommand()));
+		List<String> command = new ArrayList<>(
+				List.of("/usr/bin/systemd-socket-activate", "--datagram", "-l", "127.0.0.1:" + udpPort, javaCommand()));
 		command.addAll(MasterProcess.FAST_JVM);
 		command.addAll(List.of("-jar", MasterProcess.jar().toAbsolutePath().toString(), "--server.address=127.0.0.1",
 				"--jproc.workers=1"));
@@ -216,7 +217,8 @@ class SystemdIT {
 			}
 			assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the master gave up starting").isTrue();
 			assertThat(process.exitValue()).isEqualTo(1);
-			assertThat(Files.readString(log)).contains("jproc: socket activation: fd 3 (server) is not a stream socket");
+			assertThat(Files.readString(log))
+				.contains("jproc: socket activation: fd 3 (server) is not a stream socket");
 		}
 		finally {
 			process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -37,8 +37,9 @@ class UnseenArgumentsIT {
 				Thread.sleep(200);
 				text = Files.readString(log);
 			}
-			assertThat(text).contains("jproc: the command line has --jproc.workers=3 but the application's "
-					+ "Environment does not see it")
+			assertThat(text)
+				.contains("jproc: the command line has --jproc.workers=3 but the application's "
+						+ "Environment does not see it")
 				.contains("SpringApplication.run(App.class, args)");
 			assertThat(text.split("Does main\\(\\) call", -1)).as("one warning").hasSize(2);
 		}

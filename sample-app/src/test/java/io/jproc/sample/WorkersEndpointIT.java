@@ -21,9 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code /actuator/workers}, {@code /actuator/health} and {@code /actuator/prometheus}
- * on one real master with two real workers: whichever worker answers, each tells the
- * truth about the whole pool. The last test kills a worker.
+ * {@code /actuator/workers}, {@code /actuator/health} and {@code /actuator/prometheus} on
+ * one real master with two real workers: whichever worker answers, each tells the truth
+ * about the whole pool. The last test kills a worker.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkersEndpointIT {
@@ -36,8 +36,7 @@ class WorkersEndpointIT {
 
 	@BeforeAll
 	static void startPool() throws Exception {
-		master = MasterProcess.startPool("workers-endpoint", 2,
-				"--management.endpoint.health.show-components=always");
+		master = MasterProcess.startPool("workers-endpoint", 2, "--management.endpoint.health.show-components=always");
 	}
 
 	@AfterAll
@@ -60,8 +59,8 @@ class WorkersEndpointIT {
 			assertThat(master.get("workersWanted").asInt()).isEqualTo(2);
 			assertThat(master.get("workersReady").asInt()).isEqualTo(2);
 			assertThat(master.get("uptimeMillis").asLong()).isPositive();
-			assertThat(master.get("listening").get(0).asString()).endsWith(":" + WorkersEndpointIT.master.port()
-					+ " (server)");
+			assertThat(master.get("listening").get(0).asString())
+				.endsWith(":" + WorkersEndpointIT.master.port() + " (server)");
 			JsonNode workers = pool.get("workers");
 			assertThat(workers.size()).isEqualTo(2);
 			Set<Long> listed = new HashSet<>();
@@ -107,8 +106,9 @@ class WorkersEndpointIT {
 			RawHttp.Response response = RawHttp.get(master.port(), "/actuator/prometheus", TIMEOUT);
 			assertThat(response.status()).isEqualTo(200);
 			String text = response.body();
-			assertThat(text).contains("jvm_threads_live_threads{worker=\"1\"}", "jvm_threads_live_threads{worker=\"2\"}",
-					"jproc_pool_scrape_success{worker=\"1\"} 1", "jproc_pool_scrape_success{worker=\"2\"} 1");
+			assertThat(text).contains("jvm_threads_live_threads{worker=\"1\"}",
+					"jvm_threads_live_threads{worker=\"2\"}", "jproc_pool_scrape_success{worker=\"1\"} 1",
+					"jproc_pool_scrape_success{worker=\"2\"} 1");
 			assertThat(text.lines().filter((line) -> line.startsWith("jproc_pool_workers_wanted")))
 				.containsExactly("jproc_pool_workers_wanted 2.0");
 			assertThat(text.lines().filter((line) -> line.startsWith("# TYPE jvm_threads_live_threads "))).hasSize(1);

@@ -24,8 +24,8 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
  * @param workers one entry per worker slot, by id
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, List<WorkerDescriptor> workers)
-		implements OperationResponseBody {
+public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master,
+		List<WorkerDescriptor> workers) implements OperationResponseBody {
 
 	static WorkersDescriptor of(AnsweredBy answeredBy, PoolStatus status) {
 		List<WorkerDescriptor> workers = status.slots()
@@ -36,8 +36,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 		int ready = (int) status.slots().stream().filter(PoolStatus.Slot::isServing).count();
 		return new WorkersDescriptor(answeredBy,
 				new MasterDescriptor(master.pid(), master.state(), master.startedAt(),
-						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(),
-						ready, master.operation(), (master.listeners() != null) ? master.listeners() : List.of(),
+						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(), ready,
+						master.operation(), (master.listeners() != null) ? master.listeners() : List.of(),
 						(master.warnings() != null) ? master.warnings() : List.of(), leader(status.messaging()),
 						messages(status.messaging()), BootCacheDescriptor.of(master.bootCache())),
 				workers);
@@ -50,8 +50,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	}
 
 	private static @Nullable MessagesDescriptor messages(PoolStatus.@Nullable Messaging messaging) {
-		return (messaging != null) ? new MessagesDescriptor(messaging.epoch(), messaging.relayed(),
-				messaging.dropped(), messaging.asks(), messaging.gathers()) : null;
+		return (messaging != null) ? new MessagesDescriptor(messaging.epoch(), messaging.relayed(), messaging.dropped(),
+				messaging.asks(), messaging.gathers()) : null;
 	}
 
 	static @Nullable Long millis(@Nullable Instant from, Instant to) {
@@ -60,6 +60,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	/**
 	 * The worker that served the request.
+	 *
 	 * @param id its id
 	 * @param pid its process id
 	 */
@@ -68,6 +69,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	/**
 	 * The master process.
+	 *
 	 * @param pid its process id
 	 * @param state {@code running}, {@code giving-up} (at least one slot given up) or
 	 * {@code shutting-down}
@@ -76,22 +78,23 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param listening the addresses it listens on for the workers
 	 * @param workersWanted worker slots
 	 * @param workersReady workers taking traffic
-	 * @param operation the current or last reload, scale or restart, {@code null} before the first
-	 * @param listeners the listening sockets, each with where it came from ({@code bound} or
-	 * {@code systemd})
-	 * @param warnings what an operator should act on, such as the jar overwritten in place
+	 * @param operation the current or last reload, scale or restart, {@code null} before
+	 * the first
+	 * @param listeners the listening sockets, each with where it came from ({@code bound}
+	 * or {@code systemd})
+	 * @param warnings what an operator should act on, such as the jar overwritten in
+	 * place
 	 * @param leader the leader of the pool, {@code null} while none leads
 	 * @param messages the master's message counters
 	 * @param bootCache the boot cache: {@code state} ({@code off}, {@code training},
-	 * {@code ready}, {@code failed}), {@code kind} ({@code aot}, {@code cds}), {@code path}
-	 * and {@code reason}
+	 * {@code ready}, {@code failed}), {@code kind} ({@code aot}, {@code cds}),
+	 * {@code path} and {@code reason}
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
-			List<String> listening, int workersWanted, int workersReady,
-			PoolStatus.@Nullable Operation operation, List<PoolStatus.Listener> listeners, List<String> warnings,
-			@Nullable LeaderDescriptor leader, @Nullable MessagesDescriptor messages,
-			@Nullable BootCacheDescriptor bootCache) {
+			List<String> listening, int workersWanted, int workersReady, PoolStatus.@Nullable Operation operation,
+			List<PoolStatus.Listener> listeners, List<String> warnings, @Nullable LeaderDescriptor leader,
+			@Nullable MessagesDescriptor messages, @Nullable BootCacheDescriptor bootCache) {
 	}
 
 	/**
@@ -121,6 +124,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	/**
 	 * The master's boot cache.
+	 *
 	 * @param state {@code off}, {@code training}, {@code ready} or {@code failed}
 	 * @param kind {@code aot} (JDK 25+) or {@code cds}, {@code null} when off
 	 * @param path the cache directory for the current jar
@@ -139,6 +143,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	/**
 	 * The answer to a write operation.
+	 *
 	 * @param answeredBy the worker that served the request
 	 * @param accepted whether the master took the command; it then runs in the background
 	 * @param refusal why not: {@code invalid}, {@code not-found} or {@code conflict}
@@ -150,6 +155,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	/**
 	 * One worker slot and the worker in it.
+	 *
 	 * @param id the worker id
 	 * @param pid the worker's pid, {@code null} while the slot is empty
 	 * @param state {@code starting}, {@code ready}, {@code retiring}, {@code draining};
@@ -159,7 +165,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param uptimeMillis time since it was spawned
 	 * @param bootMillis time from spawn to ready
 	 * @param restarts how many times this slot's worker was replaced
-	 * @param restartsByReason the same by reason ({@code crash}, {@code boot-failure}, ...)
+	 * @param restartsByReason the same by reason ({@code crash}, {@code boot-failure},
+	 * ...)
 	 * @param lastExit how the slot's previous worker ended
 	 * @param heartbeatAgeMillis time since the master last heard from the worker
 	 * @param heapUsed heap bytes in use, from its last heartbeat
@@ -171,8 +178,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param gaveUpReason why a given-up slot was given up
 	 * @param incoming the worker booting to replace this one, {@code null} if none
 	 * @param leavingPids pids of the slot's earlier workers still draining
-	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class archive,
-	 * {@code null} until it is ready
+	 * @param bootCacheUsed whether the worker's JVM mapped the boot cache's class
+	 * archive, {@code null} until it is ready
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record WorkerDescriptor(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
@@ -180,8 +187,8 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 			Map<String, Integer> restartsByReason, @Nullable LastExitDescriptor lastExit,
 			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
 			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Instant restartAt,
-			@Nullable String gaveUpReason, @Nullable IncomingDescriptor incoming,
-			List<Long> leavingPids, @Nullable Boolean bootCacheUsed) implements OperationResponseBody {
+			@Nullable String gaveUpReason, @Nullable IncomingDescriptor incoming, List<Long> leavingPids,
+			@Nullable Boolean bootCacheUsed) implements OperationResponseBody {
 
 		static WorkerDescriptor of(PoolStatus.Slot slot, Instant takenAt) {
 			Message.Heartbeat figures = slot.figures();
@@ -190,15 +197,15 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 					millis(slot.startedAt(), takenAt),
 					(slot.readyAt() != null) ? millis(slot.startedAt(), slot.readyAt()) : null, slot.restarts(),
 					slot.restartsByReason(),
-					(exit != null) ? new LastExitDescriptor((exit.signal() != null) ? null : exit.code(),
-							exit.signal(), exit.reason(), exit.at()) : null,
+					(exit != null) ? new LastExitDescriptor((exit.signal() != null) ? null : exit.code(), exit.signal(),
+							exit.reason(), exit.at()) : null,
 					millis(slot.lastHeartbeat(), takenAt), (figures != null) ? figures.heapUsed() : null,
 					(figures != null) ? figures.heapMax() : null,
 					(figures != null && figures.rss() >= 0) ? figures.rss() : null,
 					(figures != null) ? figures.requestsServed() : null,
 					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason(),
-					(slot.incoming() != null) ? new IncomingDescriptor(slot.incoming().pid(),
-							slot.incoming().reason(), slot.incoming().startedAt()) : null,
+					(slot.incoming() != null) ? new IncomingDescriptor(slot.incoming().pid(), slot.incoming().reason(),
+							slot.incoming().startedAt()) : null,
 					(slot.leaving() != null) ? slot.leaving() : List.of(), slot.bootCacheUsed());
 		}
 
@@ -206,8 +213,10 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	/**
 	 * A worker booting to take a slot over from its serving worker.
+	 *
 	 * @param pid its pid
-	 * @param reason why it comes, such as {@code reload}, {@code planned} or {@code crash}
+	 * @param reason why it comes, such as {@code reload}, {@code planned} or
+	 * {@code crash}
 	 * @param startedAt when it was spawned
 	 */
 	public record IncomingDescriptor(long pid, String reason, Instant startedAt) {
@@ -215,6 +224,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	/**
 	 * How a slot's previous worker ended.
+	 *
 	 * @param code its exit code, {@code null} when a signal ended it
 	 * @param signal the signal's name such as {@code KILL}, {@code null} for an exit
 	 * @param reason why, as the master logged it
@@ -227,6 +237,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	/**
 	 * The body of an error answer: the master did not answer, answered badly, or the
 	 * worker id is unknown.
+	 *
 	 * @param answeredBy the worker that served the request
 	 * @param error what went wrong
 	 */

@@ -64,13 +64,16 @@ public class WorkersEndpoint {
 	 */
 	@ReadOperation
 	public Mono<WebEndpointResponse<OperationResponseBody>> worker(@Selector int id) {
-		return ask().map((status) -> status.slots()
-			.stream()
-			.filter((slot) -> slot.id() == id)
-			.findFirst()
-			.map((slot) -> ok(WorkersDescriptor.WorkerDescriptor.of(slot, status.takenAt())))
-			.orElseGet(() -> new WebEndpointResponse<>(new ErrorDescriptor(this.self, "no worker " + id
-					+ "; worker ids are 1 to " + status.slots().size()), WebEndpointResponse.STATUS_NOT_FOUND)))
+		return ask()
+			.map((status) -> status.slots()
+				.stream()
+				.filter((slot) -> slot.id() == id)
+				.findFirst()
+				.map((slot) -> ok(WorkersDescriptor.WorkerDescriptor.of(slot, status.takenAt())))
+				.orElseGet(() -> new WebEndpointResponse<>(
+						new ErrorDescriptor(this.self,
+								"no worker " + id + "; worker ids are 1 to " + status.slots().size()),
+						WebEndpointResponse.STATUS_NOT_FOUND)))
 			.onErrorResume(this::error);
 	}
 
@@ -86,9 +89,10 @@ public class WorkersEndpoint {
 	@WriteOperation
 	public Mono<WebEndpointResponse<OperationResponseBody>> operate(String action, @Nullable Integer workers) {
 		if (!action.equals("reload") && !action.equals("scale")) {
-			return Mono.just(refused("invalid", "unknown action '" + action
-					+ "'; POST {\"action\":\"reload\"} or {\"action\":\"scale\",\"workers\":N} here, "
-					+ "{\"action\":\"restart\"} to /actuator/workers/{id}"));
+			return Mono.just(refused("invalid",
+					"unknown action '" + action
+							+ "'; POST {\"action\":\"reload\"} or {\"action\":\"scale\",\"workers\":N} here, "
+							+ "{\"action\":\"restart\"} to /actuator/workers/{id}"));
 		}
 		return command(new Message.Command(action, workers, null));
 	}
@@ -111,10 +115,8 @@ public class WorkersEndpoint {
 
 	private Mono<WebEndpointResponse<OperationResponseBody>> command(Message.Command command) {
 		return Mono.fromFuture(() -> this.client.command(command))
-			.map((result) -> result.accepted()
-					? new WebEndpointResponse<OperationResponseBody>(
-							new WorkersDescriptor.CommandDescriptor(this.self, true, null, result.message()),
-							STATUS_ACCEPTED)
+			.map((result) -> result.accepted() ? new WebEndpointResponse<OperationResponseBody>(
+					new WorkersDescriptor.CommandDescriptor(this.self, true, null, result.message()), STATUS_ACCEPTED)
 					: refused(String.valueOf(result.refusal()), result.message()))
 			.onErrorResume(this::error);
 	}
@@ -141,8 +143,8 @@ public class WorkersEndpoint {
 		Throwable cause = IpcChannel.causeOf(failure);
 		int status = (cause instanceof MasterQueryException query && query.isTimeout()) ? STATUS_GATEWAY_TIMEOUT
 				: STATUS_BAD_GATEWAY;
-		return Mono.just(new WebEndpointResponse<>(new ErrorDescriptor(this.self, String.valueOf(cause.getMessage())),
-				status));
+		return Mono.just(
+				new WebEndpointResponse<>(new ErrorDescriptor(this.self, String.valueOf(cause.getMessage())), status));
 	}
 
 }

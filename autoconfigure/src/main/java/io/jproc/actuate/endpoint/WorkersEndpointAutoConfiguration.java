@@ -13,8 +13,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of the {@link WorkersEndpoint} in a jproc worker, when the
- * endpoint is available (enabled and exposed).
+ * Auto-configuration of the {@link WorkersEndpoint} in a jproc worker, when the endpoint
+ * is available (enabled and exposed).
  */
 @AutoConfiguration(after = JprocWorkerAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)

@@ -1,5 +1,6 @@
 /**
- * The {@code workers} actuator endpoint: the whole pool, as the master sees it, from any worker.
+ * The {@code workers} actuator endpoint: the whole pool, as the master sees it, from any
+ * worker.
  */
 @NullMarked
 package io.jproc.actuate.endpoint;

@@ -14,8 +14,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of the {@code workers} health contributor in a jproc worker. Turn
- * it off with {@code management.health.workers.enabled=false}.
+ * Auto-configuration of the {@code workers} health contributor in a jproc worker. Turn it
+ * off with {@code management.health.workers.enabled=false}.
  */
 @AutoConfiguration(after = JprocWorkerAutoConfiguration.class)
 @ConditionalOnClass({ Health.class, Mono.class })

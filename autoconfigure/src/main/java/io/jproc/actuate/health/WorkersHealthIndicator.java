@@ -57,7 +57,9 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 		long ready = slots.stream().filter(PoolStatus.Slot::isServing).count();
 		Map<String, String> workers = new LinkedHashMap<>();
 		slots.forEach((slot) -> workers.put(Integer.toString(slot.id()), slot.state().wireName()));
-		List<Integer> givenUp = slots.stream().filter((slot) -> slot.state() == SlotState.GIVEN_UP).map(PoolStatus.Slot::id)
+		List<Integer> givenUp = slots.stream()
+			.filter((slot) -> slot.state() == SlotState.GIVEN_UP)
+			.map(PoolStatus.Slot::id)
 			.toList();
 		if (status.master().state() == PoolState.SHUTTING_DOWN || ready == 0) {
 			builder.down();

@@ -31,8 +31,8 @@ final class LocalScrape {
 	}
 
 	/**
-	 * The text format to merge in: OpenMetrics when asked, else Prometheus text (also
-	 * for protobuf, which cannot be merged line by line; Prometheus falls back to text).
+	 * The text format to merge in: OpenMetrics when asked, else Prometheus text (also for
+	 * protobuf, which cannot be merged line by line; Prometheus falls back to text).
 	 */
 	static PrometheusOutputFormat textFormat(PrometheusOutputFormat asked) {
 		return (asked == PrometheusOutputFormat.CONTENT_TYPE_OPENMETRICS_100) ? asked

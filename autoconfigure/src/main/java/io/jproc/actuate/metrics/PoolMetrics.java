@@ -22,9 +22,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * Meters of the whole pool, read from the master's latest status: workers wanted, ready
  * and draining, restarts by reason, and each worker's boot time. Every worker has them;
- * an aggregated Prometheus scrape shows them once. A meter never waits for the master:
- * it reads the latest status and, when that is older than {@link #MAX_AGE}, starts a
- * refresh for the next reading. Before the first answer the gauges read {@code NaN}.
+ * an aggregated Prometheus scrape shows them once. A meter never waits for the master: it
+ * reads the latest status and, when that is older than {@link #MAX_AGE}, starts a refresh
+ * for the next reading. Before the first answer the gauges read {@code NaN}.
  */
 public class PoolMetrics implements MeterBinder {
 
@@ -52,7 +52,8 @@ public class PoolMetrics implements MeterBinder {
 	public void bindTo(MeterRegistry registry) {
 		this.registries.add(registry);
 		gauge(registry, "workers.wanted", "Worker slots the master keeps", (status) -> status.master().workersWanted());
-		gauge(registry, "workers.ready", "Workers taking traffic", (status) -> count(status, PoolStatus.Slot::isServing));
+		gauge(registry, "workers.ready", "Workers taking traffic",
+				(status) -> count(status, PoolStatus.Slot::isServing));
 		gauge(registry, "workers.draining", "Workers finishing their requests before they exit",
 				(status) -> status.slots()
 					.stream()
@@ -64,8 +65,7 @@ public class PoolMetrics implements MeterBinder {
 		}
 	}
 
-	private void gauge(MeterRegistry registry, String name, String description,
-			ToDoubleFunction<PoolStatus> value) {
+	private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<PoolStatus> value) {
 		Gauge.builder(PREFIX + name, this, (metrics) -> metrics.read(value))
 			.description(description)
 			.strongReference(true)
@@ -90,7 +90,8 @@ public class PoolMetrics implements MeterBinder {
 			for (PoolStatus.Slot slot : status.slots()) {
 				int id = slot.id();
 				if (known.add("boot:" + id)) {
-					TimeGauge.builder(PREFIX + "boot.time", this, TimeUnit.MILLISECONDS, (metrics) -> metrics.bootMillis(id))
+					TimeGauge
+						.builder(PREFIX + "boot.time", this, TimeUnit.MILLISECONDS, (metrics) -> metrics.bootMillis(id))
 						.description("Time from spawn to ready of the slot's current worker")
 						.tag("worker", Integer.toString(id))
 						.strongReference(true)

@@ -16,8 +16,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of pool-wide Prometheus scrapes in a jproc worker: every worker
- * answers the master's requests for its metrics, and {@code /actuator/prometheus}
- * gathers them all.
+ * answers the master's requests for its metrics, and {@code /actuator/prometheus} gathers
+ * them all.
  */
 @AutoConfiguration(after = { JprocWorkerAutoConfiguration.class, PrometheusMetricsExportAutoConfiguration.class })
 @ConditionalOnClass(PrometheusScrapeEndpoint.class)
@@ -34,8 +34,8 @@ public final class PoolPrometheusScrapeAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(PrometheusScrapeEndpoint.class)
-	PoolPrometheusScrapeEndpointExtension jprocPoolPrometheusScrapeEndpointExtension(
-			PrometheusScrapeEndpoint endpoint, PoolStatusClient client) {
+	PoolPrometheusScrapeEndpointExtension jprocPoolPrometheusScrapeEndpointExtension(PrometheusScrapeEndpoint endpoint,
+			PoolStatusClient client) {
 		return new PoolPrometheusScrapeEndpointExtension(endpoint, client);
 	}
 

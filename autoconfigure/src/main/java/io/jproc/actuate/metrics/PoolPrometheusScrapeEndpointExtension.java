@@ -57,7 +57,8 @@ public class PoolPrometheusScrapeEndpointExtension {
 	 * @return the merged exposition text
 	 */
 	@ReadOperation(producesFrom = PrometheusOutputFormat.class)
-	public Mono<WebEndpointResponse<byte[]>> scrape(PrometheusOutputFormat format, @Nullable Set<String> includedNames) {
+	public Mono<WebEndpointResponse<byte[]>> scrape(PrometheusOutputFormat format,
+			@Nullable Set<String> includedNames) {
 		PrometheusOutputFormat text = LocalScrape.textFormat(format);
 		List<String> names = (includedNames != null) ? List.copyOf(includedNames) : null;
 		return Mono.fromFuture(() -> this.client.scrape(LocalScrape.wireName(text), names))
@@ -77,8 +78,8 @@ public class PoolPrometheusScrapeEndpointExtension {
 				.workers()
 				.stream()
 				.sorted(Comparator.comparingInt(Message.PoolScrape.WorkerScrape::id))
-				.forEach((worker) -> parts.add(new PrometheusScrapeMerger.Part(worker.id(), worker.pid(),
-						worker.text(), worker.error())));
+				.forEach((worker) -> parts
+					.add(new PrometheusScrapeMerger.Part(worker.id(), worker.pid(), worker.text(), worker.error())));
 		}
 		PrometheusScrapeMerger.Merged result = PrometheusScrapeMerger.merge(parts,
 				format == PrometheusOutputFormat.CONTENT_TYPE_OPENMETRICS_100);
@@ -87,8 +88,8 @@ public class PoolPrometheusScrapeEndpointExtension {
 		if (gathered.error() != null) {
 			logger.warn("Prometheus scrape holds worker " + this.client.workerId() + " only: " + gathered.error());
 			if (format != PrometheusOutputFormat.CONTENT_TYPE_OPENMETRICS_100) {
-				merged = "# jproc: only worker " + this.client.workerId() + " in this scrape: " + gathered.error() + "\n"
-						+ merged;
+				merged = "# jproc: only worker " + this.client.workerId() + " in this scrape: " + gathered.error()
+						+ "\n" + merged;
 			}
 		}
 		return merged.getBytes(StandardCharsets.UTF_8);

@@ -26,8 +26,8 @@ final class PrometheusScrapeMerger {
 
 	private static final Pattern METADATA = Pattern.compile("^# (HELP|TYPE|UNIT) ([a-zA-Z_:][a-zA-Z0-9_:]*)(?: .*)?$");
 
-	private static final Pattern SAMPLE = Pattern
-		.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{.*\\})?[ \\t]+([-+]?(?:[0-9.]+(?:[eE][-+]?[0-9]+)?|NaN|Inf))(?:[ \\t].*)?$");
+	private static final Pattern SAMPLE = Pattern.compile(
+			"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{.*\\})?[ \\t]+([-+]?(?:[0-9.]+(?:[eE][-+]?[0-9]+)?|NaN|Inf))(?:[ \\t].*)?$");
 
 	private PrometheusScrapeMerger() {
 	}
@@ -68,7 +68,8 @@ final class PrometheusScrapeMerger {
 			family.metadata.forEach((line) -> out.append(line).append('\n'));
 			family.samples.forEach((line) -> out.append(line).append('\n'));
 		}
-		out.append("# HELP ").append(SUCCESS_FAMILY)
+		out.append("# HELP ")
+			.append(SUCCESS_FAMILY)
 			.append(" Whether the worker's metrics are in this scrape (1) or were left out (0)\n");
 		out.append("# TYPE ").append(SUCCESS_FAMILY).append(" gauge\n");
 		success.forEach((line) -> out.append(line).append('\n'));
@@ -163,6 +164,7 @@ final class PrometheusScrapeMerger {
 
 	/**
 	 * One worker's part of a scrape.
+	 *
 	 * @param workerId the worker id
 	 * @param pid the worker's pid
 	 * @param text its exposition text, {@code null} if it has none
@@ -173,6 +175,7 @@ final class PrometheusScrapeMerger {
 
 	/**
 	 * A merged scrape.
+	 *
 	 * @param text the exposition text
 	 * @param errors one line per part left out
 	 */

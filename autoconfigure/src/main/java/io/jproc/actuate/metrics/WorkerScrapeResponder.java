@@ -29,9 +29,10 @@ public class WorkerScrapeResponder implements DisposableBean {
 	 * @param endpoint Boot's Prometheus endpoint, which renders this worker's metrics
 	 */
 	public WorkerScrapeResponder(MasterLink link, PrometheusScrapeEndpoint endpoint) {
-		link.answer(Message.ScrapeRequest.class, (request) -> CompletableFuture.supplyAsync(
-				() -> new Message.Scrape(LocalScrape.text(endpoint, request.format(), request.includedNames())),
-				this.executor));
+		link.answer(Message.ScrapeRequest.class,
+				(request) -> CompletableFuture.supplyAsync(
+						() -> new Message.Scrape(LocalScrape.text(endpoint, request.format(), request.includedNames())),
+						this.executor));
 	}
 
 	@Override

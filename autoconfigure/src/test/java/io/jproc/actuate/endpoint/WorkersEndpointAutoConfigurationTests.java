@@ -69,8 +69,8 @@ class WorkersEndpointAutoConfigurationTests {
 	@Test
 	void runInWorkerShouldTakeTheClientFromTheWorkerConfiguration() {
 		new ReactiveWebApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(JprocWorkerAutoConfiguration.class,
-					WorkersEndpointAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(JprocWorkerAutoConfiguration.class, WorkersEndpointAutoConfiguration.class))
 			.withBean(InheritedSockets.class, () -> mock(InheritedSockets.class))
 			.withBean(MasterLink.class, () -> mock(MasterLink.class))
 			.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=2",

@@ -38,8 +38,8 @@ class WorkersHealthIndicatorTests {
 	void degradedWithDetailsWhenTheMasterGivesUpOnASlot() {
 		Health health = healthOf(PoolStatuses.pool("giving-up", "ready", "given-up"));
 		assertThat(health.getStatus()).isEqualTo(WorkersHealthIndicator.DEGRADED);
-		assertThat(health.getDetails()).containsEntry("master", "giving-up").containsEntry("givenUp",
-				java.util.List.of(2));
+		assertThat(health.getDetails()).containsEntry("master", "giving-up")
+			.containsEntry("givenUp", java.util.List.of(2));
 	}
 
 	@Test

@@ -25,8 +25,8 @@ import static org.mockito.Mockito.mock;
 class PoolMetricsAutoConfigurationTests {
 
 	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(PoolMetricsAutoConfiguration.class,
-				PoolPrometheusScrapeAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(PoolMetricsAutoConfiguration.class, PoolPrometheusScrapeAutoConfiguration.class))
 		.withBean(MasterLink.class, () -> mock(MasterLink.class))
 		.withBean(PoolStatusClient.class, () -> new PoolStatusClient(mock(MasterLink.class), 1, Duration.ofSeconds(1)))
 		.withBean(MeterRegistry.class, SimpleMeterRegistry::new);

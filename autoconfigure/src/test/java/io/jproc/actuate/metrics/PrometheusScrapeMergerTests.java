@@ -46,8 +46,9 @@ class PrometheusScrapeMergerTests {
 		assertThat(text).containsSubsequence("# TYPE http_requests_total counter",
 				"http_requests_total{worker=\"1\",method=\"GET\",status=\"200\"} 7.0",
 				"http_requests_total{worker=\"1\",method=\"GET\",status=\"500\"} 1.0",
-				"http_requests_total{worker=\"2\",method=\"GET\",status=\"200\"} 3.0", "# TYPE jvm_threads_live_threads",
-				"jvm_threads_live_threads{worker=\"1\"} 21.0", "jvm_threads_live_threads{worker=\"2\"} 19.0");
+				"http_requests_total{worker=\"2\",method=\"GET\",status=\"200\"} 3.0",
+				"# TYPE jvm_threads_live_threads", "jvm_threads_live_threads{worker=\"1\"} 21.0",
+				"jvm_threads_live_threads{worker=\"2\"} 19.0");
 		assertThat(text.lines().filter((line) -> line.equals("# TYPE http_requests_total counter"))).hasSize(1);
 	}
 
@@ -56,8 +57,8 @@ class PrometheusScrapeMergerTests {
 		String text = PrometheusScrapeMerger
 			.merge(List.of(new Part(1, 11, WORKER_1, null), new Part(2, 12, WORKER_2, null)), false)
 			.text();
-		assertThat(text.lines().filter((line) -> line.startsWith("jproc_pool_workers_ready"))).containsExactly(
-				"jproc_pool_workers_ready 2.0");
+		assertThat(text.lines().filter((line) -> line.startsWith("jproc_pool_workers_ready")))
+			.containsExactly("jproc_pool_workers_ready 2.0");
 		assertThat(text.lines().filter((line) -> line.startsWith("# TYPE jproc_pool_workers_ready"))).hasSize(1);
 		assertThat(text).contains("jproc_pool_scrape_success{worker=\"1\"} 1",
 				"jproc_pool_scrape_success{worker=\"2\"} 1");
@@ -73,7 +74,8 @@ class PrometheusScrapeMergerTests {
 			.contains("jproc_pool_scrape_success{worker=\"2\"} 0", "jproc_pool_scrape_success{worker=\"3\"} 0")
 			.contains("# jproc: worker 2 (pid 12) left out of this scrape: unreadable metrics: line 2 is no sample")
 			.contains("# jproc: worker 3 (pid 13) left out of this scrape: did not answer within 2000 ms");
-		assertThat(merged.text().lines().filter((line) -> line.contains("worker=\"2\"") || line.contains("worker=\"3\"")))
+		assertThat(
+				merged.text().lines().filter((line) -> line.contains("worker=\"2\"") || line.contains("worker=\"3\"")))
 			.allMatch((line) -> line.startsWith("jproc_pool_scrape_success"));
 		assertThat(merged.errors()).hasSize(2);
 	}
@@ -107,8 +109,10 @@ class PrometheusScrapeMergerTests {
 				"latency_bucket{worker=\"1\",le=\"0.1\"} 1 # {trace_id=\"abc\"} 0.05", "latency_sum{worker=\"2\"} 0.3");
 		assertThat(text).endsWith("# EOF\n");
 		assertThat(text.lines().filter("# EOF"::equals)).hasSize(1);
-		assertThat(text.lines().filter((line) -> line.startsWith("# ") && !line.startsWith("# HELP")
-				&& !line.startsWith("# TYPE") && !line.equals("# EOF"))).isEmpty();
+		assertThat(text.lines()
+			.filter((line) -> line.startsWith("# ") && !line.startsWith("# HELP") && !line.startsWith("# TYPE")
+					&& !line.equals("# EOF")))
+			.isEmpty();
 	}
 
 	@Test

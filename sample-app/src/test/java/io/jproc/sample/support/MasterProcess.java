@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * The packaged sample app started as a real jproc master, for process tests. Output goes
- * to {@code target/it-logs/NAME.log}. {@link #close()} kills the master and every
- * process it started, by pid, whatever state the test left them in.
+ * to {@code target/it-logs/NAME.log}. {@link #close()} kills the master and every process
+ * it started, by pid, whatever state the test left them in.
  */
 public final class MasterProcess implements AutoCloseable {
 
@@ -90,7 +90,8 @@ public final class MasterProcess implements AutoCloseable {
 			command.add("--server.port=0");
 		}
 		if (java.util.Arrays.stream(args).noneMatch((arg) -> arg.startsWith("--jproc.boot-cache."))) {
-			// A training run would compete for the 2 cores with the test's workers: only the
+			// A training run would compete for the 2 cores with the test's workers: only
+			// the
 			// tests of the boot cache turn it on.
 			command.add("--jproc.boot-cache.enabled=false");
 		}
@@ -132,8 +133,8 @@ public final class MasterProcess implements AutoCloseable {
 		String jar = System.getProperty("sample.jar", "target/sample-app.jar");
 		Path path = Path.of(jar);
 		if (!Files.isRegularFile(path)) {
-			throw new IllegalStateException("sample app jar not found at " + path.toAbsolutePath()
-					+ "; run the tests with 'mvn verify'");
+			throw new IllegalStateException(
+					"sample app jar not found at " + path.toAbsolutePath() + "; run the tests with 'mvn verify'");
 		}
 		return path;
 	}
@@ -158,7 +159,8 @@ public final class MasterProcess implements AutoCloseable {
 	}
 
 	/**
-	 * The management port the master listens on, when {@code management.server.port} is set.
+	 * The management port the master listens on, when {@code management.server.port} is
+	 * set.
 	 * @return the port
 	 */
 	public int managementPort() {

@@ -106,8 +106,8 @@ public final class NotifyListener implements AutoCloseable {
 				buffer.clear();
 				this.channel.receive(buffer);
 				buffer.flip();
-				this.received.add(new Notification(System.nanoTime(),
-						StandardCharsets.UTF_8.decode(buffer).toString()));
+				this.received
+					.add(new Notification(System.nanoTime(), StandardCharsets.UTF_8.decode(buffer).toString()));
 			}
 			catch (IOException ex) {
 				return;
@@ -122,6 +122,7 @@ public final class NotifyListener implements AutoCloseable {
 
 	/**
 	 * One datagram.
+	 *
 	 * @param nanoTime when it came, by {@link System#nanoTime()}
 	 * @param text its content, newline-separated assignments
 	 */

@@ -127,13 +127,15 @@ public final class RawHttp {
 
 	/**
 	 * A response.
+	 *
 	 * @param status the status code
 	 * @param body the body (chunked framing left in place)
 	 */
 	public record Response(int status, String body) {
 
 		/**
-		 * The pid of the worker that answered, for the sample app's {@code /} and {@code /slow}.
+		 * The pid of the worker that answered, for the sample app's {@code /} and
+		 * {@code /slow}.
 		 * @return the pid, or -1
 		 */
 		public long pid() {

@@ -14,7 +14,8 @@ public final class Signals {
 	/**
 	 * Send a signal.
 	 * @param pid the process
-	 * @param signal the name without SIG, such as {@code TERM}, {@code KILL}, {@code STOP}
+	 * @param signal the name without SIG, such as {@code TERM}, {@code KILL},
+	 * {@code STOP}
 	 */
 	public static void send(long pid, String signal) {
 		try {
