@@ -138,12 +138,6 @@ class JprocPropertiesTests {
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@EnableConfigurationProperties(JprocProperties.class)
-	static class Bound {
-
-	}
-
 	@Test
 	void bootCacheAndSizingBindWithDefaults() {
 		JprocProperties properties = bind(Map.of("jproc.workers", "2", "jproc.boot-cache.dir", "/tmp/c",
@@ -177,6 +171,12 @@ class JprocPropertiesTests {
 	private static JprocProperties bind(Map<String, ?> values) {
 		return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate(JprocProperties.PREFIX,
 				JprocProperties.class);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(JprocProperties.class)
+	static class Bound {
+
 	}
 
 }

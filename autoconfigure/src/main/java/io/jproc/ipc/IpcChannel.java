@@ -268,10 +268,10 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * Queue an application message that expects no reply, behind earlier ones; jproc's
 	 * own frames overtake it.
 	 * @param message the message
+	 * @return whether it was queued (false once the channel is closed)
 	 * @throws QueueFullException if the queue is full: the message is not sent
 	 * @throws IllegalArgumentException if the frame is over
 	 * {@link FrameCodec#MAX_FRAME_BYTES}
-	 * @return whether it was queued (false once the channel is closed)
 	 */
 	public boolean queue(Message message) {
 		return enqueue(new Envelope(this.nextSeq.incrementAndGet(), 0, message));

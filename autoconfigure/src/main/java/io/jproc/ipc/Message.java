@@ -26,6 +26,8 @@ public sealed interface Message {
 
 		/**
 		 * A worker started without the boot cache.
+		 * @param pid the worker's process id
+		 * @param bootMillis time from JVM start to ready, as the worker saw it
 		 */
 		public Ready(long pid, long bootMillis) {
 			this(pid, bootMillis, false);
@@ -244,6 +246,22 @@ public sealed interface Message {
 
 			/**
 			 * A slot whose worker did not report on the boot cache.
+			 * @param id the worker id
+			 * @param pid the worker's pid, {@code null} while the slot is empty
+			 * @param state the worker's state, or the empty slot's
+			 * @param startedAt when the worker was spawned
+			 * @param readyAt when it reported ready
+			 * @param restarts how many times the slot's worker was replaced
+			 * @param restartsByReason the same, by reason
+			 * @param lastExit how the slot's previous worker ended
+			 * @param lastHeartbeat when the master last heard from the worker
+			 * @param figures the figures of the worker's last heartbeat, {@code null}
+			 * before the first
+			 * @param restartAt when a slot in backoff restarts
+			 * @param gaveUpReason why the slot was given up
+			 * @param incoming the worker booting to replace the slot's serving one, if
+			 * any
+			 * @param leaving pids of the slot's earlier workers still draining
 			 */
 			public Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 					@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,
@@ -256,6 +274,19 @@ public sealed interface Message {
 
 			/**
 			 * A slot with nothing incoming or leaving.
+			 * @param id the worker id
+			 * @param pid the worker's pid, {@code null} while the slot is empty
+			 * @param state the worker's state, or the empty slot's
+			 * @param startedAt when the worker was spawned
+			 * @param readyAt when it reported ready
+			 * @param restarts how many times the slot's worker was replaced
+			 * @param restartsByReason the same, by reason
+			 * @param lastExit how the slot's previous worker ended
+			 * @param lastHeartbeat when the master last heard from the worker
+			 * @param figures the figures of the worker's last heartbeat, {@code null}
+			 * before the first
+			 * @param restartAt when a slot in backoff restarts
+			 * @param gaveUpReason why the slot was given up
 			 */
 			public Slot(int id, @Nullable Long pid, SlotState state, @Nullable Instant startedAt,
 					@Nullable Instant readyAt, int restarts, Map<String, Integer> restartsByReason,

@@ -300,6 +300,8 @@ public final class Arbiter {
 
 	/**
 	 * The pool as it is now, for workers that ask.
+	 * @param now the time
+	 * @return the pool's status
 	 */
 	Message.PoolStatus status(Instant now) {
 		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
@@ -393,6 +395,10 @@ public final class Arbiter {
 	/**
 	 * Count a failure of the slot's worker: the next one starts after a backoff, or the
 	 * slot is given up, and the master with it once every slot is.
+	 * @param slot the slot
+	 * @param worker the worker that failed
+	 * @param bootFailure whether it failed before it was ready
+	 * @param now the time
 	 */
 	private void onFailure(Slot slot, WorkerHandle worker, boolean bootFailure, Instant now) {
 		Duration delay = slot.onFailure(worker, bootFailure, now);

@@ -40,59 +40,6 @@ final class BootCache {
 			"-XX:ArchiveClassesAtExit", "-XX:AOTCache", "-XX:AOTMode", "-XX:AOTConfiguration", "-XX:AOTCacheOutput",
 			"-XX:-AutoCreateSharedArchive", "-XX:+AutoCreateSharedArchive");
 
-	/** The state of the cache, as {@code /actuator/workers} shows it. */
-	enum State {
-
-		/** Turned off, or not possible for this command line. */
-		OFF,
-
-		/** Waiting for the pool to be ready, or preparing in the background. */
-		TRAINING,
-
-		/** Later workers start from it. */
-		READY,
-
-		/** Could not be prepared; workers start from the jar. */
-		FAILED
-
-	}
-
-	/** The kind of class archive. */
-	enum Kind {
-
-		/** JDK 25+: {@code -XX:AOTCacheOutput} to train, {@code -XX:AOTCache} to use. */
-		AOT("app.aot"),
-
-		/**
-		 * JDK 17 to 24: {@code -XX:ArchiveClassesAtExit}, {@code -XX:SharedArchiveFile}.
-		 */
-		CDS("app.jsa");
-
-		private final String fileName;
-
-		Kind(String fileName) {
-			this.fileName = fileName;
-		}
-
-		String fileName() {
-			return this.fileName;
-		}
-
-		static Kind forRuntime(int feature) {
-			return (feature >= 25) ? AOT : CDS;
-		}
-
-	}
-
-	/**
-	 * What a worker is started with.
-	 *
-	 * @param argv the command line
-	 * @param archive the class archive it should map, {@code null} for a plain start
-	 */
-	record Launch(List<String> argv, @Nullable Path archive) {
-	}
-
 	private final List<String> plainArgv;
 
 	private final Kind kind;
@@ -114,18 +61,6 @@ final class BootCache {
 	private volatile @Nullable Path dir;
 
 	private @Nullable BootCacheTraining training;
-
-	/**
-	 * How the helper processes run.
-	 *
-	 * @param runner starts and waits for them
-	 * @param trainingArgs application arguments added for the training run
-	 * @param environment environment of the extraction
-	 * @param trainingEnvironment environment of the training run
-	 */
-	record Helpers(BootCacheTraining.Runner runner, List<String> trainingArgs, Map<String, String> environment,
-			Map<String, String> trainingEnvironment) {
-	}
 
 	private BootCache(List<String> plainArgv, Kind kind, @Nullable Path root, @Nullable Path jar, State state,
 			@Nullable String reason, Helpers helpers) {
@@ -200,6 +135,8 @@ final class BootCache {
 	/**
 	 * The root directory of every cache: the configured one, else
 	 * {@code $XDG_CACHE_HOME/jproc}, else {@code ~/.cache/jproc}.
+	 * @param properties {@code jproc.boot-cache.*}
+	 * @return the absolute root directory
 	 */
 	static Path directory(JprocProperties.BootCache properties) {
 		if (properties.getDir() != null) {
@@ -351,6 +288,11 @@ final class BootCache {
 
 	/**
 	 * The cache key: the jar's content, the JVM build and every worker JVM option.
+	 * @param jar the application jar
+	 * @param kind the kind of class archive
+	 * @param jvmOptions the workers' JVM options
+	 * @return the first 8 bytes of the SHA-256 digest, in hex
+	 * @throws IOException if the jar cannot be read
 	 */
 	static String key(Path jar, Kind kind, List<String> jvmOptions) throws IOException {
 		MessageDigest digest;
@@ -392,6 +334,71 @@ final class BootCache {
 			}
 		}
 
+	}
+
+	/** The state of the cache, as {@code /actuator/workers} shows it. */
+	enum State {
+
+		/** Turned off, or not possible for this command line. */
+		OFF,
+
+		/** Waiting for the pool to be ready, or preparing in the background. */
+		TRAINING,
+
+		/** Later workers start from it. */
+		READY,
+
+		/** Could not be prepared; workers start from the jar. */
+		FAILED
+
+	}
+
+	/** The kind of class archive. */
+	enum Kind {
+
+		/** JDK 25+: {@code -XX:AOTCacheOutput} to train, {@code -XX:AOTCache} to use. */
+		AOT("app.aot"),
+
+		/**
+		 * JDK 17 to 24: {@code -XX:ArchiveClassesAtExit}, {@code -XX:SharedArchiveFile}.
+		 */
+		CDS("app.jsa");
+
+		private final String fileName;
+
+		Kind(String fileName) {
+			this.fileName = fileName;
+		}
+
+		String fileName() {
+			return this.fileName;
+		}
+
+		static Kind forRuntime(int feature) {
+			return (feature >= 25) ? AOT : CDS;
+		}
+
+	}
+
+	/**
+	 * What a worker is started with.
+	 *
+	 * @param argv the command line
+	 * @param archive the class archive it should map, {@code null} for a plain start
+	 */
+	record Launch(List<String> argv, @Nullable Path archive) {
+	}
+
+	/**
+	 * How the helper processes run.
+	 *
+	 * @param runner starts and waits for them
+	 * @param trainingArgs application arguments added for the training run
+	 * @param environment environment of the extraction
+	 * @param trainingEnvironment environment of the training run
+	 */
+	record Helpers(BootCacheTraining.Runner runner, List<String> trainingArgs, Map<String, String> environment,
+			Map<String, String> trainingEnvironment) {
 	}
 
 }

@@ -47,7 +47,10 @@ final class BootCacheStore {
 		return dir.resolve(MARKER);
 	}
 
-	/** Mark a cache as used now, so that the clean-up of other masters keeps it. */
+	/**
+	 * Mark a cache as used now, so that the clean-up of other masters keeps it.
+	 * @param dir the cache directory
+	 */
 	static void touch(Path dir) {
 		try {
 			Files.setLastModifiedTime(marker(dir), FileTime.from(Instant.now()));
@@ -76,6 +79,8 @@ final class BootCacheStore {
 	/**
 	 * Delete the caches beyond the {@link #KEEP_OLD} most recently used ones, and
 	 * preparations abandoned long ago, each only while holding its lock.
+	 * @param root the root directory of every cache
+	 * @param current the cache in use, which is kept
 	 */
 	static void cleanUp(Path root, Path current) {
 		List<Path> published = new ArrayList<>();

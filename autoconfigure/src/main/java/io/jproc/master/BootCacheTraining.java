@@ -38,59 +38,6 @@ final class BootCacheTraining {
 
 	private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(15);
 
-	/** Starts, waits for and kills the helper processes. */
-	interface Runner {
-
-		/**
-		 * Start a process that inherits no descriptor but stdio.
-		 * @param argv the command line
-		 * @param environment its complete environment
-		 * @param output file for stdout and stderr
-		 * @return the pid
-		 * @throws IOException if it cannot be started
-		 */
-		long start(List<String> argv, Map<String, String> environment, Path output) throws IOException;
-
-		/**
-		 * The process's end.
-		 * @param pid the process
-		 * @return completes with its exit code, {@code -1} when a signal ended it
-		 */
-		CompletableFuture<Integer> exit(long pid);
-
-		void kill(long pid);
-
-		/**
-		 * A runner that spawns through the master's spawner, whose reaper waits for every
-		 * child of the master.
-		 * @param spawner the spawner
-		 * @return the runner
-		 */
-		static Runner of(Spawner spawner) {
-			return new Runner() {
-
-				@Override
-				public long start(List<String> argv, Map<String, String> environment, Path output) throws IOException {
-					return spawner.spawn(argv, environment, Map.of(), output);
-				}
-
-				@Override
-				public CompletableFuture<Integer> exit(long pid) {
-					CompletableFuture<Integer> exit = new CompletableFuture<>();
-					spawner.watch(pid, (status) -> exit.complete(Spawner.decode(status).code()));
-					return exit;
-				}
-
-				@Override
-				public void kill(long pid) {
-					spawner.kill(pid, PosixSignal.KILL.number());
-				}
-
-			};
-		}
-
-	}
-
 	private final BootCache cache;
 
 	private final Runner runner;
@@ -250,6 +197,10 @@ final class BootCacheTraining {
 	 * A command line with application arguments replaced: Spring Boot joins a repeated
 	 * {@code --key=value} into a list ({@code server.port=8080,0}) instead of taking the
 	 * last.
+	 * @param argv the command line
+	 * @param overrides the {@code --key=value} application arguments to set
+	 * @return the command line without the application arguments of the same keys, with
+	 * the overrides at the end
 	 */
 	static List<String> withOverrides(List<String> argv, List<String> overrides) {
 		List<String> keys = overrides.stream().map(BootCacheTraining::keyOf).toList();
@@ -273,7 +224,16 @@ final class BootCacheTraining {
 		return ((this.kind == BootCache.Kind.AOT) ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + archive;
 	}
 
-	/** Run one helper process to its end; report a failure unless the master stops it. */
+	/**
+	 * Run one helper process to its end; report a failure unless the master stops it.
+	 * @param what what the process does, for the failure reason
+	 * @param argv the command line
+	 * @param environment its complete environment
+	 * @param log file for its output
+	 * @return whether it ended with exit code 0 and the master did not stop it
+	 * @throws IOException if it cannot be started or waiting for it fails
+	 * @throws InterruptedException if the thread is interrupted while waiting
+	 */
 	private boolean step(String what, List<String> argv, Map<String, String> environment, Path log)
 			throws IOException, InterruptedException {
 		if (this.stopped) {
@@ -307,7 +267,10 @@ final class BootCacheTraining {
 		}
 	}
 
-	/** Lowest CPU priority: the helpers must not slow the workers that serve. */
+	/**
+	 * Lowest CPU priority: the helpers must not slow the workers that serve.
+	 * @return the {@code nice} command prefix, empty when there is no {@code nice}
+	 */
 	private static List<String> niced() {
 		for (String nice : List.of("/usr/bin/nice", "/bin/nice")) {
 			if (Files.isExecutable(Path.of(nice))) {
@@ -315,6 +278,59 @@ final class BootCacheTraining {
 			}
 		}
 		return List.of();
+	}
+
+	/** Starts, waits for and kills the helper processes. */
+	interface Runner {
+
+		/**
+		 * Start a process that inherits no descriptor but stdio.
+		 * @param argv the command line
+		 * @param environment its complete environment
+		 * @param output file for stdout and stderr
+		 * @return the pid
+		 * @throws IOException if it cannot be started
+		 */
+		long start(List<String> argv, Map<String, String> environment, Path output) throws IOException;
+
+		/**
+		 * The process's end.
+		 * @param pid the process
+		 * @return completes with its exit code, {@code -1} when a signal ended it
+		 */
+		CompletableFuture<Integer> exit(long pid);
+
+		void kill(long pid);
+
+		/**
+		 * A runner that spawns through the master's spawner, whose reaper waits for every
+		 * child of the master.
+		 * @param spawner the spawner
+		 * @return the runner
+		 */
+		static Runner of(Spawner spawner) {
+			return new Runner() {
+
+				@Override
+				public long start(List<String> argv, Map<String, String> environment, Path output) throws IOException {
+					return spawner.spawn(argv, environment, Map.of(), output);
+				}
+
+				@Override
+				public CompletableFuture<Integer> exit(long pid) {
+					CompletableFuture<Integer> exit = new CompletableFuture<>();
+					spawner.watch(pid, (status) -> exit.complete(Spawner.decode(status).code()));
+					return exit;
+				}
+
+				@Override
+				public void kill(long pid) {
+					spawner.kill(pid, PosixSignal.KILL.number());
+				}
+
+			};
+		}
+
 	}
 
 }

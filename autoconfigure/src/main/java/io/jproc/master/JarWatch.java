@@ -101,6 +101,11 @@ final class JarWatch {
 
 	/**
 	 * What identifies a file's content cheaply: its identity, size and modification time.
+	 *
+	 * @param fileKey the file's identity, such as device and inode, if the file system
+	 * has one
+	 * @param size the file's size in bytes
+	 * @param modifiedMillis the file's modification time, in milliseconds since the epoch
 	 */
 	record Fingerprint(@Nullable Object fileKey, long size, long modifiedMillis) {
 

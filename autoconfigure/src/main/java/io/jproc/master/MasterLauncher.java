@@ -92,6 +92,7 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 
 	/**
 	 * Bind and check {@code jproc.*} the way a worker will.
+	 * @param environment the application's environment
 	 * @return the properties when this process should be a master, else {@code null}
 	 */
 	static @Nullable JprocProperties bind(ConfigurableEnvironment environment) {
@@ -107,6 +108,8 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 	/**
 	 * The management server's address, as Spring Boot chooses it: {@code
 	 * management.server.address}, else every interface (not {@code server.address}).
+	 * @param binder binds the application's environment
+	 * @return the configured management address, {@code null} for every interface
 	 */
 	static @Nullable InetAddress managementAddress(Binder binder) {
 		InetAddress address = binder.bind("management.server.address", InetAddress.class).orElse(null);

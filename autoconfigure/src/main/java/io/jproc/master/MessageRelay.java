@@ -207,7 +207,10 @@ final class MessageRelay {
 		}
 	}
 
-	/** A worker that starts serving gets the log levels set in the pool so far. */
+	/**
+	 * A worker that starts serving gets the log levels set in the pool so far.
+	 * @param worker the worker that starts serving
+	 */
 	private void replayKept(WorkerHandle worker) {
 		List<String> payloads;
 		synchronized (this.kept) {
@@ -242,6 +245,8 @@ final class MessageRelay {
 
 	/**
 	 * The worker to address in a slot: the one not leaving, else the one still serving.
+	 * @param slot the slot's id
+	 * @return the worker, {@code null} when no serving worker is in the slot
 	 */
 	private @Nullable WorkerHandle workerIn(int slot) {
 		WorkerHandle found = null;

@@ -73,6 +73,9 @@ final class PoolCommands {
 
 	/**
 	 * Replace every worker, {@code jproc.reload.max-parallel} at a time.
+	 * @param trigger who asked, for the log
+	 * @param now the time
+	 * @return accepted, or refused with the reason
 	 */
 	CommandResult reload(String trigger, Instant now) {
 		CommandResult busy = busy();
@@ -98,6 +101,10 @@ final class PoolCommands {
 
 	/**
 	 * Replace one worker, the same way a reload does.
+	 * @param id the id of the worker to replace
+	 * @param trigger who asked, for the log
+	 * @param now the time
+	 * @return accepted, or refused with the reason
 	 */
 	CommandResult restart(int id, String trigger, Instant now) {
 		CommandResult busy = busy();
@@ -134,6 +141,10 @@ final class PoolCommands {
 	/**
 	 * Change the number of worker slots. Scaling down drains the highest ids, whatever
 	 * their workers are doing; a reload that runs meanwhile goes on with the slots left.
+	 * @param workers the wanted number of workers
+	 * @param trigger who asked, for the log
+	 * @param now the time
+	 * @return accepted, or refused with the reason
 	 */
 	CommandResult scale(int workers, String trigger, Instant now) {
 		if (!this.running.getAsBoolean()) {
@@ -215,6 +226,7 @@ final class PoolCommands {
 
 	/**
 	 * The master is shutting down: the operation stops.
+	 * @param now the time
 	 */
 	void abandon(Instant now) {
 		if (this.rollout != null) {

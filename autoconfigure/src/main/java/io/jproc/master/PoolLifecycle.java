@@ -190,6 +190,7 @@ final class PoolLifecycle {
 	/**
 	 * {@code CLOCK_MONOTONIC} in microseconds: HotSpot's nanoTime reads that clock on
 	 * Linux.
+	 * @return the monotonic time in microseconds
 	 */
 	private static long monotonicMicros() {
 		return System.nanoTime() / 1000;

@@ -64,6 +64,8 @@ final class Retirement {
 	/**
 	 * Make this retirement more severe: an urgent or hung retirement replaces a planned
 	 * one.
+	 * @param to the more severe kind
+	 * @param why the reason for it
 	 * @return whether it changed
 	 */
 	boolean escalate(Kind to, String why) {
@@ -75,13 +77,19 @@ final class Retirement {
 		return true;
 	}
 
-	/** Whether the replacement was started (planned retirements may wait their turn). */
+	/**
+	 * Whether the replacement was started (planned retirements may wait their turn).
+	 * @return whether it was started
+	 */
 	boolean isStarted() {
 		return this.startedAt != null;
 	}
 
 	/**
 	 * The replacement was started, or is left to the slot's restart policy.
+	 * @param at when it was started
+	 * @param replacement the replacement worker, {@code null} when it is left to the
+	 * slot's restart policy
 	 * @param deadline for a planned retirement, when the old worker drains even without
 	 * its replacement ready
 	 */

@@ -268,6 +268,7 @@ final class Slot {
 
 	/**
 	 * The restarts by reason, named as {@link Replacement#wireName()}.
+	 * @return a copy of the counts by reason
 	 */
 	Map<String, Integer> restartsByReason() {
 		return Map.copyOf(this.restartsByReason);
@@ -307,6 +308,9 @@ final class Slot {
 
 	/**
 	 * Record how one of the slot's workers ended, expected or not.
+	 * @param exit its exit
+	 * @param reason why, as the master logs it
+	 * @param at when the master saw it
 	 */
 	void recordExit(Exit exit, String reason, Instant at) {
 		this.lastExit = exit;

@@ -66,6 +66,11 @@ final class SystemdNotifier implements AutoCloseable {
 	/**
 	 * Half of {@code WATCHDOG_USEC}, as {@code sd_watchdog_enabled} advises, when the
 	 * watchdog is meant for this process.
+	 * @param environment the process's environment
+	 * @param pid this process's pid
+	 * @return the interval to notify at, {@code null} when there is no watchdog for this
+	 * process
+	 * @throws IllegalStateException if {@code WATCHDOG_USEC} is not a number
 	 */
 	static @Nullable Duration watchdogInterval(Map<String, String> environment, long pid) {
 		String usec = environment.get(WATCHDOG_USEC);

@@ -40,6 +40,8 @@ final class WorkerCommand {
 	/**
 	 * The index of the first argument that is not a JVM option: {@code -jar}, {@code -m}
 	 * or the main class.
+	 * @param arguments the arguments, without the executable
+	 * @return that index, the number of arguments when there is none
 	 */
 	static int endOfJvmOptions(List<String> arguments) {
 		int i = 0;
@@ -116,6 +118,7 @@ final class WorkerCommand {
 
 	/**
 	 * The master's own command line.
+	 * @param extraJvmArgs the JVM options to add for the workers
 	 * @return executable and arguments
 	 * @throws IllegalStateException if the operating system does not tell them
 	 */

@@ -67,6 +67,8 @@ final class WorkerLauncher implements WorkerFactory {
 	 * The JVM options jproc adds for workers, then the user's: right-sizing unless the
 	 * user chose (the user's options are seen wherever a worker sees them), and native
 	 * access where the runtime restricts it.
+	 * @param properties {@code jproc.*}
+	 * @return the options to add to the workers' command line
 	 */
 	private static List<String> extraJvmArgs(JprocProperties properties) {
 		List<String> userArgs = properties.getWorker().getJvmArgs();

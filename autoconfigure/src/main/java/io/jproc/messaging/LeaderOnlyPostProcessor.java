@@ -1,7 +1,7 @@
 package io.jproc.messaging;
 
-import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.core.Ordered;
 

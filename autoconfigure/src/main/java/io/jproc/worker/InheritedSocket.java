@@ -93,6 +93,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * least once since: a connection accepted just before the pause, even on a loop far
 	 * behind under load, has had its first request read and counted as in flight, so
 	 * Boot's graceful shutdown waits for it instead of closing it as idle.
+	 * @return completes once every such loop has run a task
 	 */
 	private CompletableFuture<Void> catchUp() {
 		List<CompletableFuture<Void>> all = new ArrayList<>();

@@ -30,14 +30,18 @@ class CachedGreetings {
 		this.workerId = workerId;
 	}
 
-	/** The cached greeting for {@code name}: {@code name#N}, N counting computations. */
+	/**
+	 * The cached greeting for {@code name}: {@code name#N}, N counting computations.
+	 * @param name the name to greet
+	 * @return the worker id, pid and the greeting
+	 */
 	@GetMapping("/sample/cached/{name}")
 	Map<String, Object> cached(@PathVariable String name) {
 		return Map.of("worker", this.workerId, "pid", this.pid, "value", this.greetings.greet(name));
 	}
 
 	@Service
-	static class Greetings {
+	public static class Greetings {
 
 		private final AtomicInteger computed = new AtomicInteger();
 

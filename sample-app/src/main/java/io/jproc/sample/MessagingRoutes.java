@@ -16,7 +16,6 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
@@ -60,6 +59,9 @@ class MessagingRoutes {
 	/**
 	 * Broadcasts {@code text} to every worker; with {@code count}, that many texts
 	 * {@code text-0}, {@code text-1}... from this one sender.
+	 * @param text the text
+	 * @param count how many numbered texts to send, {@code 0} for {@code text} itself
+	 * @return this worker's id and the text
 	 */
 	@PostMapping("/sample/broadcast")
 	Map<String, Object> broadcast(@RequestParam String text, @RequestParam(defaultValue = "0") int count) {
@@ -79,7 +81,11 @@ class MessagingRoutes {
 		}
 	}
 
-	/** The texts this worker received, in order. */
+	/**
+	 * The texts this worker received, in order.
+	 * @return this worker's id and pid, the texts and the number of flood messages
+	 * received
+	 */
 	@GetMapping("/sample/received")
 	Map<String, Object> received() {
 		synchronized (this.received) {
@@ -90,6 +96,8 @@ class MessagingRoutes {
 
 	/**
 	 * Publishes a {@link TextPublished} event here; jproc relays it to the other workers.
+	 * @param text the event's text
+	 * @return this worker's id and the text
 	 */
 	@PostMapping("/sample/event")
 	Map<String, Object> event(@RequestParam String text) {
@@ -104,7 +112,11 @@ class MessagingRoutes {
 		}
 	}
 
-	/** Asks worker {@code id} who it is. */
+	/**
+	 * Asks worker {@code id} who it is.
+	 * @param id the worker to ask
+	 * @return the answering worker's id and pid, and the round trip time
+	 */
 	@GetMapping("/sample/ask/{id}")
 	Mono<Map<String, Object>> ask(@PathVariable int id) {
 		long start = System.nanoTime();
@@ -126,6 +138,10 @@ class MessagingRoutes {
 
 	/**
 	 * Asks every worker to wait {@code ms} (worker {@code slowWorker} only) and gathers.
+	 * @param slowWorker the worker that waits
+	 * @param ms how long it waits, in milliseconds
+	 * @param timeoutMs how long to gather, in milliseconds
+	 * @return each worker's outcome
 	 */
 	@GetMapping("/sample/gather")
 	Mono<List<GatherOutcome<Map>>> gather(@RequestParam(defaultValue = "0") int slowWorker,
@@ -145,6 +161,11 @@ class MessagingRoutes {
 	/**
 	 * Sends {@code count} messages of {@code size} characters to every worker; with
 	 * {@code retry}, waits and retries when the queue is full (for the benchmark).
+	 * @param count the number of messages
+	 * @param size the number of characters of each
+	 * @param topic the topic to send them on
+	 * @param retry whether to wait and retry when the queue is full
+	 * @return how many were sent and refused, and the last refusal's message
 	 */
 	@PostMapping("/sample/flood")
 	Mono<Map<String, Object>> flood(@RequestParam int count, @RequestParam(defaultValue = "100") int size,
@@ -187,6 +208,8 @@ class MessagingRoutes {
 	/**
 	 * Blocks this worker's listener of {@code sample.block} for {@code ms} on every
 	 * worker.
+	 * @param ms how long to block, in milliseconds
+	 * @return the time asked for
 	 */
 	@PostMapping("/sample/block")
 	Map<String, Object> block(@RequestParam long ms) {
@@ -201,14 +224,22 @@ class MessagingRoutes {
 		}
 	}
 
-	/** Sends a payload of {@code size} characters: over the limit it is refused here. */
+	/**
+	 * Sends a payload of {@code size} characters: over the limit it is refused here.
+	 * @param size the number of characters
+	 * @param topic the topic to send it on
+	 * @return the size sent
+	 */
 	@PostMapping("/sample/send-big")
 	Map<String, Object> sendBig(@RequestParam int size, @RequestParam(defaultValue = "sample.text") String topic) {
 		this.messenger.broadcast(topic, "y".repeat(size));
 		return Map.of("sent", size);
 	}
 
-	/** Whether this worker leads. */
+	/**
+	 * Whether this worker leads.
+	 * @return this worker's id and pid, whether it leads and the leadership epoch
+	 */
 	@GetMapping("/sample/leader")
 	Map<String, Object> leader() {
 		return Map.of("worker", this.messenger.workerId(), "pid", this.pid, "leader", this.leadership.isLeader(),

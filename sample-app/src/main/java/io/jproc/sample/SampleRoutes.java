@@ -29,13 +29,20 @@ class SampleRoutes {
 		this.message = message;
 	}
 
-	/** The worker id and pid that served this request, and the configured message. */
+	/**
+	 * The worker id and pid that served this request, and the configured message.
+	 * @return the worker id, pid and message
+	 */
 	@GetMapping("/")
 	Map<String, Object> hello() {
 		return Map.of("worker", this.workerId, "pid", this.pid, "message", this.message);
 	}
 
-	/** Answers like {@code /} after {@code ms} milliseconds, for drain tests. */
+	/**
+	 * Answers like {@code /} after {@code ms} milliseconds, for drain tests.
+	 * @param ms the delay in milliseconds, at most two minutes
+	 * @return the worker id, pid and delay, once the delay has passed
+	 */
 	@GetMapping("/slow")
 	Mono<Map<String, Object>> slow(@RequestParam(defaultValue = "1000") long ms) {
 		long delay = Math.max(0, Math.min(ms, MAX_DELAY_MILLIS));

@@ -42,6 +42,7 @@ class TroubleRoutes {
 	/**
 	 * Throws an OutOfMemoryError on the Reactor Netty thread serving the request (no heap
 	 * is exhausted). WebFlux alone would turn it into a 500 and carry on.
+	 * @return never: it always throws
 	 */
 	@GetMapping("/trouble/oom")
 	Map<String, Object> outOfMemory() {
@@ -51,6 +52,8 @@ class TroubleRoutes {
 	/**
 	 * Publishes {@link LivenessState#BROKEN}, then answers after {@code ms} milliseconds:
 	 * the worker stops accepting at once but this in-flight request still completes.
+	 * @param ms the delay in milliseconds, at most one minute
+	 * @return the worker id, pid and liveness, once the delay has passed
 	 */
 	@GetMapping("/trouble/break-liveness")
 	Mono<Map<String, Object>> breakLiveness(@RequestParam(defaultValue = "0") long ms) {
@@ -65,6 +68,9 @@ class TroubleRoutes {
 	 * {@code type} (an unknown message type) or {@code oversize} (a length over the
 	 * limit, after which the master can no longer find frame boundaries and closes the
 	 * channel).
+	 * @param kind {@code json}, {@code type} or {@code oversize}
+	 * @return the worker id, pid and the kind sent
+	 * @throws java.io.IOException if the frame cannot be written
 	 */
 	@GetMapping("/trouble/garbage-to-master")
 	Map<String, Object> garbageToMaster(@RequestParam String kind) throws java.io.IOException {
@@ -88,7 +94,11 @@ class TroubleRoutes {
 		return Map.of("worker", this.workerId, "pid", this.pid, "sent", kind);
 	}
 
-	/** Asks jproc to replace this worker, through the application's API. */
+	/**
+	 * Asks jproc to replace this worker, through the application's API.
+	 * @param reason why, for the master's log
+	 * @return the worker id, pid and whether the retirement was asked for
+	 */
 	@GetMapping("/trouble/retire")
 	Map<String, Object> retire(@RequestParam(defaultValue = "asked by /trouble/retire") String reason) {
 		JprocWorker current = this.worker.getIfAvailable();

@@ -33,6 +33,8 @@ final class LocalScrape {
 	/**
 	 * The text format to merge in: OpenMetrics when asked, else Prometheus text (also for
 	 * protobuf, which cannot be merged line by line; Prometheus falls back to text).
+	 * @param asked the format the scrape asked for
+	 * @return the text format to merge in
 	 */
 	static PrometheusOutputFormat textFormat(PrometheusOutputFormat asked) {
 		return (asked == PrometheusOutputFormat.CONTENT_TYPE_OPENMETRICS_100) ? asked

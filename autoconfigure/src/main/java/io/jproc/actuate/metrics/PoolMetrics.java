@@ -83,6 +83,7 @@ public class PoolMetrics implements MeterBinder {
 
 	/**
 	 * Meters whose tags are only known from a status: restart reasons, worker ids.
+	 * @param status the pool status
 	 */
 	private void registerNew(PoolStatus status) {
 		for (MeterRegistry registry : this.registries) {

@@ -42,7 +42,7 @@ public class PoolPrometheusScrapeEndpointExtension {
 
 	/**
 	 * Create the extension.
-	 * @param delegate Boot's endpoint, which renders this worker's own metrics
+	 * @param delegate the Spring Boot endpoint, which renders this worker's own metrics
 	 * @param client asks the master
 	 */
 	public PoolPrometheusScrapeEndpointExtension(PrometheusScrapeEndpoint delegate, PoolStatusClient client) {

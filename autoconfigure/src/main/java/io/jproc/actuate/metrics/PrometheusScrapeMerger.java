@@ -82,6 +82,11 @@ final class PrometheusScrapeMerger {
 	/**
 	 * Read one worker's text into families, labelling its samples. All or nothing: a bad
 	 * line rejects the whole part, so that a scrape never holds half a worker.
+	 * @param text the worker's scrape text
+	 * @param workerId the worker id to label its samples with
+	 * @param answering whether this worker answers for the pool: its {@code jproc_pool_*}
+	 * families are kept only then
+	 * @return the families by name, in the order they appear
 	 */
 	private static Map<String, Family> parse(@Nullable String text, int workerId, boolean answering) {
 		if (text == null) {

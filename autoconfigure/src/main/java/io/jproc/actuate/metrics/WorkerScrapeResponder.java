@@ -26,7 +26,9 @@ public class WorkerScrapeResponder implements DisposableBean {
 	/**
 	 * Start answering.
 	 * @param link the channel to the master
-	 * @param endpoint Boot's Prometheus endpoint, which renders this worker's metrics
+	 * @param endpoint the Spring Boot Prometheus endpoint, which renders this worker's
+	 * metrics
+	 *
 	 */
 	public WorkerScrapeResponder(MasterLink link, PrometheusScrapeEndpoint endpoint) {
 		link.answer(Message.ScrapeRequest.class,
