@@ -40,10 +40,10 @@ class ChaosIT {
 		List<String> done = new ArrayList<>();
 		try (MasterProcess master = MasterProcess.startPool("chaos-" + seed, 2, "--jproc.heartbeat.interval=500ms",
 				"--jproc.heartbeat.timeout=3s", "--jproc.drain-timeout=5s",
-				// A worker SIGSTOPped while it boots sends no heartbeat yet: only the boot
+				// A worker SIGSTOPped while it boots sends no heartbeat yet: only the
+				// boot
 				// timeout finds it.
-				"--jproc.worker.boot-timeout=30s",
-				"--management.endpoint.workers.access=unrestricted");
+				"--jproc.worker.boot-timeout=30s", "--management.endpoint.workers.access=unrestricted");
 				Load load = Load.start(master.port(), "/", 2, Duration.ofMinutes(5))) {
 			load.awaitMore(50, Duration.ofSeconds(10));
 			int wanted = 2;
