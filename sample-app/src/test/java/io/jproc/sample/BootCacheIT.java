@@ -108,22 +108,7 @@ class BootCacheIT {
 	private static JsonNode workers(MasterProcess master) throws Exception {
 		RawHttp.Response response = RawHttp.get(master.port(), "/actuator/workers", TIMEOUT);
 		assertThat(response.status()).isEqualTo(200);
-		String body = response.body();
-		if (body.matches("(?s)^[0-9a-fA-F]+\r\n.*")) {
-			StringBuilder joined = new StringBuilder();
-			int at = 0;
-			while (true) {
-				int end = body.indexOf("\r\n", at);
-				int size = Integer.parseInt(body.substring(at, end).trim(), 16);
-				if (size == 0) {
-					break;
-				}
-				joined.append(body, end + 2, end + 2 + size);
-				at = end + 2 + size + 2;
-			}
-			body = joined.toString();
-		}
-		return JSON.readTree(body);
+		return JSON.readTree(response.unchunked());
 	}
 
 }

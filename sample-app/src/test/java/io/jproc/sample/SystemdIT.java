@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import io.jproc.sample.support.Load;
 import io.jproc.sample.support.MasterProcess;
 import io.jproc.sample.support.NotifyListener;
+import io.jproc.sample.support.Processes;
 import io.jproc.sample.support.RawHttp;
 import io.jproc.sample.support.Signals;
 import io.jproc.sample.support.Sockets;
@@ -85,12 +86,7 @@ class SystemdIT {
 			Files.writeString(dir.resolve("stop"), "");
 		}
 		if (activate != null) {
-			List<ProcessHandle> all = new ArrayList<>(activate.descendants().toList());
-			all.add(activate.toHandle());
-			all.forEach(ProcessHandle::destroyForcibly);
-			for (ProcessHandle process : all) {
-				process.onExit().get(10, TimeUnit.SECONDS);
-			}
+			Processes.killTree(activate);
 		}
 		if (notify != null) {
 			notify.close();
@@ -255,12 +251,7 @@ class SystemdIT {
 			assertThat(Sockets.canBind(configuredManagement)).as("management.server.port is informative only").isTrue();
 		}
 		finally {
-			List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-			all.add(process.toHandle());
-			all.forEach(ProcessHandle::destroyForcibly);
-			for (ProcessHandle handle : all) {
-				handle.onExit().get(10, TimeUnit.SECONDS);
-			}
+			Processes.killTree(process);
 		}
 	}
 

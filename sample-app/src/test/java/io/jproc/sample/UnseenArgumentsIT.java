@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.jproc.sample.support.MasterProcess;
+import io.jproc.sample.support.Processes;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,12 +44,7 @@ class UnseenArgumentsIT {
 			assertThat(text.split("Does main\\(\\) call", -1)).as("one warning").hasSize(2);
 		}
 		finally {
-			List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-			all.add(process.toHandle());
-			all.forEach(ProcessHandle::destroyForcibly);
-			for (ProcessHandle handle : all) {
-				handle.onExit().get(10, TimeUnit.SECONDS);
-			}
+			Processes.killTree(process);
 		}
 	}
 

@@ -157,22 +157,7 @@ class WorkersEndpointIT {
 	}
 
 	private static JsonNode json(RawHttp.Response response) {
-		String body = response.body();
-		if (body.matches("(?s)^[0-9a-fA-F]+\r\n.*")) {
-			StringBuilder joined = new StringBuilder();
-			int at = 0;
-			while (true) {
-				int end = body.indexOf("\r\n", at);
-				int size = Integer.parseInt(body.substring(at, end).trim(), 16);
-				if (size == 0) {
-					break;
-				}
-				joined.append(body, end + 2, end + 2 + size);
-				at = end + 2 + size + 2;
-			}
-			body = joined.toString();
-		}
-		return JSON.readTree(body);
+		return JSON.readTree(response.unchunked());
 	}
 
 }

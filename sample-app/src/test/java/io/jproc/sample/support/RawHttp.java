@@ -144,6 +144,27 @@ public final class RawHttp {
 		}
 
 		/**
+		 * The body without chunked transfer framing, if it has any.
+		 * @return the body's content
+		 */
+		public String unchunked() {
+			if (!this.body.matches("(?s)^[0-9a-fA-F]+\r\n.*")) {
+				return this.body;
+			}
+			StringBuilder joined = new StringBuilder();
+			int at = 0;
+			while (true) {
+				int end = this.body.indexOf("\r\n", at);
+				int size = Integer.parseInt(this.body.substring(at, end).trim(), 16);
+				if (size == 0) {
+					return joined.toString();
+				}
+				joined.append(this.body, end + 2, end + 2 + size);
+				at = end + 2 + size + 2;
+			}
+		}
+
+		/**
 		 * The id of the worker that answered.
 		 * @return the id, or -1
 		 */
