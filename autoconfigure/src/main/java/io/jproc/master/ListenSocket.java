@@ -96,8 +96,12 @@ final class ListenSocket implements AutoCloseable {
 	}
 
 	/**
-	 * Close the master's copy; only the first call has an effect. Under socket activation
-	 * systemd keeps its own copy, so connections wait in the backlog for the next master.
+	 * Stop listening and close the master's copy; only the first call has an effect. A
+	 * socket the master bound is shut down for reading first, which on Linux ends the
+	 * listening for every process holding a copy: new connections are refused at once
+	 * while the workers' server channels stay open and their graceful shutdown waits for
+	 * in-flight requests. Under socket activation systemd keeps its socket listening, so
+	 * connections wait in the backlog for the next master.
 	 */
 	@Override
 	public void close() {
@@ -105,6 +109,9 @@ final class ListenSocket implements AutoCloseable {
 			return;
 		}
 		try {
+			if (this.source == Source.BOUND) {
+				this.socket.shutdown(true, false);
+			}
 			this.socket.close();
 		}
 		catch (IOException ex) {

@@ -75,7 +75,7 @@ class ShutdownRefusesIT {
 			long refusedAfter = TimeUnit.NANOSECONDS.toMillis(refusedAt - termAt);
 			// Well before the slow request ends (7.5 s after SIGTERM): refused during the
 			// drain.
-			assertThat(refusedAfter).as("ms from SIGTERM to refusal").isLessThan(3000);
+			assertThat(refusedAfter).as("ms from SIGTERM to refusal").isLessThan(1500);
 			assertThat(slow.response().status()).as("the request in flight at SIGTERM").isEqualTo(200);
 			return refusedAfter;
 		}
