@@ -18,6 +18,15 @@ public final class WorkerEnvironment {
 	public static final String WORKER_ID = "JPROC_WORKER_ID";
 
 	/** Inherited fd of the shared application listening socket. */
+	/**
+	 * Variable with the worker process's number: its place in the order of spawns, never
+	 * reused while the master runs (a spare is known by it until it takes a slot).
+	 */
+	public static final String WORKER_NUMBER = "JPROC_WORKER_NUMBER";
+
+	/** The {@link #WORKER_ID} of a spare worker, which has no slot yet. */
+	public static final int SPARE_ID = 0;
+
 	public static final String SERVER_FD = "JPROC_SERVER_FD";
 
 	/** Inherited fd of the shared management listening socket, when there is one. */
@@ -104,6 +113,23 @@ public final class WorkerEnvironment {
 	 */
 	public int workerId() {
 		return intOf(WORKER_ID, 0);
+	}
+
+	/**
+	 * The worker process's number, see {@link #WORKER_NUMBER}.
+	 * @return the number, {@code 0} if the master did not say
+	 */
+	public long workerNumber() {
+		return intOf(WORKER_NUMBER, 0);
+	}
+
+	/**
+	 * Whether this worker was started as a spare: booted, but taking no connection until
+	 * the master gives it a slot.
+	 * @return {@code true} for a spare worker
+	 */
+	public boolean isSpare() {
+		return isWorker() && workerId() == SPARE_ID;
 	}
 
 	public int serverFd() {

@@ -53,6 +53,17 @@ public sealed interface Message {
 	}
 
 	/**
+	 * Master to a spare worker: take this slot. The worker becomes worker {@code id} (its
+	 * {@code jproc.worker.id}, log prefix and {@code JprocWorker}) and accepts
+	 * connections on the shared socket at once, or as soon as its server has started if
+	 * it is still booting.
+	 *
+	 * @param id the slot id, from 1
+	 */
+	record TakeSlot(int id) implements Message {
+	}
+
+	/**
 	 * Worker to master: liveness and the worker's figures.
 	 *
 	 * @param heapUsed heap bytes in use
