@@ -17,7 +17,6 @@ public final class WorkerEnvironment {
 	/** The worker's id (its slot, from 1). */
 	public static final String WORKER_ID = "JPROC_WORKER_ID";
 
-	/** Inherited fd of the shared application listening socket. */
 	/**
 	 * Variable with the worker process's number: its place in the order of spawns, never
 	 * reused while the master runs (a spare is known by it until it takes a slot).
@@ -27,6 +26,7 @@ public final class WorkerEnvironment {
 	/** The {@link #WORKER_ID} of a spare worker, which has no slot yet. */
 	public static final int SPARE_ID = 0;
 
+	/** Inherited fd of the shared application listening socket. */
 	public static final String SERVER_FD = "JPROC_SERVER_FD";
 
 	/** Inherited fd of the shared management listening socket, when there is one. */
