@@ -25,11 +25,22 @@ public class JprocProperties implements InitializingBean {
 	/** Prefix of every jproc property. */
 	public static final String PREFIX = "jproc";
 
+	/** The most spare workers {@code jproc.spare-workers} allows. */
+	public static final int MAX_SPARE_WORKERS = 256;
+
 	/**
 	 * Number of worker JVMs, or 'auto' for one per available processor. 0 (the default)
 	 * turns jproc off: the application runs as a plain single process.
 	 */
 	private WorkerCount workers = WorkerCount.OFF;
+
+	/**
+	 * Number of spare workers (0 to 256): fully booted worker JVMs that hold the shared
+	 * socket but take no connection until a worker must be replaced (crash, retirement,
+	 * hung worker, restart, scale-up); then a ready spare takes the slot at once and a
+	 * new spare boots in the background. Each spare costs the memory of a worker.
+	 */
+	private int spareWorkers;
 
 	/**
 	 * Length of the kernel accept queue of the shared listening socket. Connections that
@@ -80,6 +91,14 @@ public class JprocProperties implements InitializingBean {
 
 	public void setWorkers(WorkerCount workers) {
 		this.workers = workers;
+	}
+
+	public int getSpareWorkers() {
+		return this.spareWorkers;
+	}
+
+	public void setSpareWorkers(int spareWorkers) {
+		this.spareWorkers = spareWorkers;
 	}
 
 	public int getBacklog() {
@@ -168,6 +187,7 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public void validate() {
 		requireRange("backlog", this.backlog, 1, 65535);
+		requireRange("spare-workers", this.spareWorkers, 0, MAX_SPARE_WORKERS);
 		requirePositive("shutdown-timeout", this.shutdownTimeout);
 		requirePositive("drain-timeout", this.drainTimeout);
 		requirePositive("replace-timeout", this.replaceTimeout);

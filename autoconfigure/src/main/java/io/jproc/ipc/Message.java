@@ -108,9 +108,21 @@ public sealed interface Message {
 	 * @param slots one entry per worker slot, by id
 	 * @param messaging the leader and the relay's counters, {@code null} from a master
 	 * without them
+	 * @param spares the spare workers, {@code null} from a master without them
 	 */
-	record PoolStatus(Instant takenAt, Master master, List<Slot> slots,
-			@Nullable Messaging messaging) implements Message {
+	record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Nullable Messaging messaging,
+			@Nullable List<Spare> spares) implements Message {
+
+		/**
+		 * A status without spares.
+		 * @param takenAt when the master took this snapshot
+		 * @param master the master itself
+		 * @param slots one entry per worker slot
+		 * @param messaging the leader and the relay's counters
+		 */
+		public PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Nullable Messaging messaging) {
+			this(takenAt, master, slots, messaging, null);
+		}
 
 		/**
 		 * A status without messaging figures.
@@ -119,7 +131,24 @@ public sealed interface Message {
 		 * @param slots one entry per worker slot
 		 */
 		public PoolStatus(Instant takenAt, Master master, List<Slot> slots) {
-			this(takenAt, master, slots, null);
+			this(takenAt, master, slots, null, null);
+		}
+
+		/**
+		 * A spare worker: booted or booting, in no slot, taking no connection.
+		 *
+		 * @param pid its process id
+		 * @param number its spawn number, which names it ({@code spare #7})
+		 * @param state {@code starting}, {@code ready} or {@code draining} (a spare of an
+		 * old build leaving after a reload, or at shutdown)
+		 * @param startedAt when it was spawned
+		 * @param readyAt when it reported ready, {@code null} while it boots
+		 * @param bootCacheUsed whether its JVM mapped the boot cache's archive,
+		 * {@code null} until it is ready
+		 * @param lastHeartbeat when the master last heard from it
+		 */
+		public record Spare(long pid, long number, String state, Instant startedAt, @Nullable Instant readyAt,
+				@Nullable Boolean bootCacheUsed, @Nullable Instant lastHeartbeat) {
 		}
 
 		/**
@@ -165,10 +194,13 @@ public sealed interface Message {
 		 * @param warnings what an operator should act on, such as a jar overwritten in
 		 * place
 		 * @param bootCache the boot cache, {@code null} if not known
+		 * @param sparesWanted {@code jproc.spare-workers}
+		 * @param sparesGaveUpReason why spares are given up until the next reload,
+		 * {@code null} while they are not
 		 */
 		public record Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
 				@Nullable Operation operation, @Nullable List<Listener> listeners, @Nullable List<String> warnings,
-				@Nullable BootCache bootCache) {
+				@Nullable BootCache bootCache, int sparesWanted, @Nullable String sparesGaveUpReason) {
 
 			/**
 			 * A master without listener details, warnings or boot cache (as older masters
@@ -182,7 +214,7 @@ public sealed interface Message {
 			 */
 			public Master(long pid, PoolState state, Instant startedAt, List<String> listening, int workersWanted,
 					@Nullable Operation operation) {
-				this(pid, state, startedAt, listening, workersWanted, operation, null, null, null);
+				this(pid, state, startedAt, listening, workersWanted, operation, null, null, null, 0, null);
 			}
 
 		}

@@ -149,7 +149,7 @@ public final class Arbiter {
 			Instant now = now();
 			tick(now);
 			// Leadership follows the workers that are ready, leaving or gone.
-			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.live(),
+			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.members(),
 					this.state == MasterState.RUNNING);
 			// Ready, reloading, status and the watchdog: sent from the loop itself, so a
 			// stuck loop stops the watchdog.
@@ -231,12 +231,23 @@ public final class Arbiter {
 			return;
 		}
 		Instant now = now();
-		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed()); // boot
-																					// cache
-																					// hook
-																					// (issue
-																					// 9)
+		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed());
+		if (this.pool.spares().contains(worker)) {
+			this.pool.spares().ready(worker);
+			logger.info(worker + " ready in " + seconds(worker.bootTime()) + ", waiting as a spare");
+			return;
+		}
 		logger.info(worker + " ready in " + seconds(worker.bootTime()));
+		takeOver(worker, now);
+	}
+
+	/**
+	 * A ready worker takes its slot over: the worker it replaces leaves, a retirement
+	 * waiting for it goes on.
+	 * @param worker the ready worker, just ready or a ready spare that took the slot
+	 * @param now the time
+	 */
+	private void takeOver(WorkerHandle worker, Instant now) {
 		Pool.Promotion promotion = this.pool.promote(worker);
 		if (promotion == null) {
 			// Stopped while it booted (scale-down, shutdown): it drains as soon as it
@@ -306,11 +317,21 @@ public final class Arbiter {
 	Message.PoolStatus status(Instant now) {
 		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
 				this.startedAt, this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
-				this.workers.bootCache());
-		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status());
+				this.workers.bootCache(), this.pool.spares());
+		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(),
+				status.spares());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
+		if (this.pool.spares().contains(worker)) {
+			// A spare serves nothing: it leaves at once, and a new one boots.
+			if (!worker.isLeaving()) {
+				logger.info(worker + " asks to be replaced (" + ((Message.Retire) envelope.message()).reason()
+						+ "): a spare serves nothing, it leaves now");
+				this.pool.stop(worker, "retired spare", this.pool.drainDeadline(now()));
+			}
+			return;
+		}
 		if (this.state == MasterState.RUNNING) {
 			this.retirements.onRetire(worker, (Message.Retire) envelope.message(), now());
 		}
@@ -353,7 +374,7 @@ public final class Arbiter {
 		Instant now = now();
 		worker.exited(exit);
 		worker.channel().close();
-		Pool.Ended ended = this.pool.ended(worker);
+		Pool.Ended ended = this.pool.ended(worker, now);
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
@@ -427,6 +448,10 @@ public final class Arbiter {
 		}
 		for (WorkerHandle started : this.pool.reconcile(now, running)) {
 			this.retirements.onSpawned(started);
+			if (started.state() == WorkerState.READY) {
+				// A ready spare took the slot: it accepts now.
+				takeOver(started, now);
+			}
 		}
 		if (this.state == MasterState.SHUTTING_DOWN) {
 			tickShutdown(now);

@@ -161,7 +161,7 @@ final class BootCacheTraining {
 		Path log = this.dir.resolve("training.log");
 		Path app = this.dir.resolve("app");
 		this.cache.training(this.dir, "extracting the jar");
-		List<String> extract = new ArrayList<>(niced());
+		List<String> extract = new ArrayList<>(CpuPriority.niced(19));
 		extract.addAll(List.of(this.plainArgv.get(0), "-Djarmode=tools", "-jar", this.jar.toString(), "extract",
 				"--destination", app.toString()));
 		if (!step("extracting the jar", extract, this.environment, log)) {
@@ -174,7 +174,7 @@ final class BootCacheTraining {
 		}
 		Path archive = this.dir.resolve(this.kind.fileName());
 		this.cache.training(this.dir, "training the " + this.kind.name().toLowerCase(Locale.ROOT) + " archive");
-		List<String> train = new ArrayList<>(niced());
+		List<String> train = new ArrayList<>(CpuPriority.niced(19));
 		train.addAll(withOverrides(
 				WorkerCommand.withJar(this.plainArgv, extracted.toString(), List.of(trainingOption(archive))),
 				this.trainingArgs));
@@ -265,19 +265,6 @@ final class BootCacheTraining {
 		finally {
 			this.pid = -1;
 		}
-	}
-
-	/**
-	 * Lowest CPU priority: the helpers must not slow the workers that serve.
-	 * @return the {@code nice} command prefix, empty when there is no {@code nice}
-	 */
-	private static List<String> niced() {
-		for (String nice : List.of("/usr/bin/nice", "/bin/nice")) {
-			if (Files.isExecutable(Path.of(nice))) {
-				return List.of(nice, "-n", "19");
-			}
-		}
-		return List.of();
 	}
 
 	/** Starts, waits for and kills the helper processes. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.jproc.JprocProperties;
+import io.jproc.WorkerEnvironment;
 import io.jproc.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -44,12 +45,17 @@ final class Pool {
 	/** Workers killed for booting too long, until they are reaped. */
 	private final Set<WorkerHandle> bootKilled = new HashSet<>();
 
+	private final Spares spares;
+
 	private long generation;
+
+	private long placements;
 
 	Pool(JprocProperties properties, WorkerFactory factory, Signaller signaller) {
 		this.properties = properties;
 		this.factory = factory;
 		this.signaller = signaller;
+		this.spares = new Spares(properties.getSpareWorkers(), properties.getRestart());
 		for (int id = 1; id <= properties.getWorkers().value(); id++) {
 			addSlot(Replacement.START);
 		}
@@ -72,11 +78,28 @@ final class Pool {
 	}
 
 	/**
-	 * The generation of the newest worker started so far.
-	 * @return the generation, 0 before the first spawn
+	 * The live workers that are in a slot (serving, booting or leaving), without the
+	 * spares.
+	 * @return the slots' workers
 	 */
-	long generation() {
-		return this.generation;
+	List<WorkerHandle> members() {
+		return this.live.stream().filter((worker) -> !this.spares.contains(worker)).toList();
+	}
+
+	/**
+	 * The spare workers.
+	 * @return the spares
+	 */
+	Spares spares() {
+		return this.spares;
+	}
+
+	/**
+	 * The placement of the newest worker placed in a slot so far.
+	 * @return the placement, 0 before the first
+	 */
+	long placements() {
+		return this.placements;
 	}
 
 	/**
@@ -154,15 +177,19 @@ final class Pool {
 		if (running) {
 			for (Slot slot : this.slots) {
 				if (slot.needsSpawn(now)) {
-					WorkerHandle worker = spawn(slot, now);
+					WorkerHandle spare = this.spares.best();
+					WorkerHandle worker = (spare != null) ? take(slot, spare) : spawn(slot, now);
 					if (worker != null) {
 						started.add(worker);
 					}
 				}
 			}
+			if (this.spares.wantsOne(slotWorkerBooting(), now)) {
+				spawnSpare(now);
+			}
 		}
 		for (WorkerHandle worker : List.copyOf(this.live)) {
-			if (slotOf(worker) == null && this.strays.add(worker)) {
+			if (slotOf(worker) == null && !this.spares.contains(worker) && this.strays.add(worker)) {
 				logger.error(worker + " is alive but no worker slot references it (a jproc bug, please report "
 						+ "it): draining it");
 				stop(worker, "not part of the pool", drainDeadline(now));
@@ -172,10 +199,60 @@ final class Pool {
 		return started;
 	}
 
+	private boolean slotWorkerBooting() {
+		return this.slots.stream()
+			.anyMatch((slot) -> slot.incoming() != null && slot.incoming().state() == WorkerState.STARTING);
+	}
+
+	/**
+	 * A spare takes a slot that wants a worker: it becomes the slot's incoming worker and
+	 * is told to accept (at once if it is ready, once its server starts if not).
+	 * @param slot the slot
+	 * @param spare the spare
+	 * @return the spare, now in the slot
+	 */
+	private WorkerHandle take(Slot slot, WorkerHandle spare) {
+		Replacement why = slot.need();
+		String was = spare.toString();
+		this.spares.taken(spare);
+		spare.place(slot.id(), ++this.placements);
+		slot.spawned(spare);
+		this.factory.tookSlot(spare);
+		spare.channel().send(new Message.TakeSlot(slot.id()));
+		logger.info("worker " + slot.id() + ": " + was + " takes the slot"
+				+ ((why != null && why != Replacement.START) ? " (" + why.wireName() + ")" : "")
+				+ ((spare.state() == WorkerState.READY) ? "" : ", as soon as it is ready"));
+		return spare;
+	}
+
+	private void spawnSpare(Instant now) {
+		try {
+			WorkerHandle spare = this.factory.launch(WorkerEnvironment.SPARE_ID, ++this.generation, now);
+			this.live.add(spare);
+			this.spares.started(spare);
+			logger.info(spare + " started (spare worker)");
+		}
+		catch (IOException | RuntimeException ex) {
+			this.spares.failed("a spare worker could not be started: " + ex.getMessage(), now);
+		}
+	}
+
+	/**
+	 * A reload begins: the spares, which run the old build, leave; new ones boot once the
+	 * reload has no worker booting.
+	 * @param now the time
+	 */
+	void reloadSpares(Instant now) {
+		for (WorkerHandle spare : this.spares.reload()) {
+			stop(spare, "reload: a spare of the old build", drainDeadline(now));
+		}
+	}
+
 	private @Nullable WorkerHandle spawn(Slot slot, Instant now) {
 		Replacement why = slot.need();
 		try {
 			WorkerHandle worker = this.factory.launch(slot.id(), ++this.generation, now);
+			worker.place(slot.id(), ++this.placements);
 			this.live.add(worker);
 			slot.spawned(worker);
 			logger.info(worker + " started"
@@ -209,12 +286,16 @@ final class Pool {
 	/**
 	 * A worker process ended: forget it.
 	 * @param worker the worker
+	 * @param now the time
 	 * @return its slot and what it was there, {@code null} slot if none referenced it
 	 */
-	Ended ended(WorkerHandle worker) {
+	Ended ended(WorkerHandle worker, Instant now) {
 		this.live.remove(worker);
 		this.strays.remove(worker);
 		this.bootKilled.remove(worker);
+		if (this.spares.ended(worker, !worker.isLeaving(), now)) {
+			return new Ended(null, Slot.Role.NONE);
+		}
 		Slot slot = slotOf(worker);
 		return new Ended(slot, (slot != null) ? slot.forget(worker) : Slot.Role.NONE);
 	}

@@ -20,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * Operations on a running pool, from signals (HUP, TTIN, TTOU) or the actuator: rolling
  * reload, scaling, and restarting one worker. Owned by the arbiter thread.
  * <p>
- * A reload is level-triggered: it is done with a slot once the slot's serving worker is
- * newer than the reload (a higher {@link WorkerHandle#generation()}). It never starts a
- * worker itself; it asks at most {@code jproc.reload.max-parallel} slots at a time for a
- * new worker, and a worker already on its way for another reason (crash, retirement) is
+ * A reload is level-triggered: it is done with a slot once the slot's serving worker was
+ * placed there after the reload began (a higher {@link WorkerHandle#placement()}; the
+ * spares, which run the old build, leave when a reload begins). It never starts a worker
+ * itself; it asks at most {@code jproc.reload.max-parallel} slots at a time for a new
+ * worker, and a worker already on its way for another reason (crash, retirement) is
  * reused when it is new enough. Reload and restart never trade a working pool for a
  * broken one: the new worker boots beside the one it replaces, which keeps serving; a new
  * worker that fails or is not ready within {@code jproc.reload.ready-timeout} stops the
@@ -91,7 +92,8 @@ final class PoolCommands {
 			return refuse(Refusal.CONFLICT, "no worker is ready to be reloaded");
 		}
 		List<Integer> all = this.pool.slots().stream().filter((slot) -> !slot.gaveUp()).map(Slot::id).toList();
-		this.rollout = new Rollout(Action.RELOAD, trigger, all, this.pool.generation(), now);
+		this.pool.reloadSpares(now);
+		this.rollout = new Rollout(Action.RELOAD, trigger, all, this.pool.placements(), now);
 		String message = "reload begun (" + trigger + "): replacing " + all.size() + " workers, "
 				+ this.properties.getReload().getMaxParallel() + " at a time";
 		logger.info(message);
@@ -131,7 +133,7 @@ final class PoolCommands {
 			return refuse(Refusal.CONFLICT, worker + " is " + worker.state().name().toLowerCase(Locale.ROOT)
 					+ "; only a ready worker can be restarted");
 		}
-		this.rollout = new Rollout(Action.RESTART, trigger, List.of(id), this.pool.generation(), now);
+		this.rollout = new Rollout(Action.RESTART, trigger, List.of(id), this.pool.placements(), now);
 		String message = "restart of " + worker + " begun (" + trigger + "): its replacement boots first";
 		logger.info(message);
 		step(now);
@@ -393,7 +395,7 @@ final class PoolCommands {
 
 		final Instant startedAt;
 
-		/** Workers of this generation or older are to be replaced. */
+		/** Workers placed at this placement or earlier are to be replaced. */
 		final long replaceUpTo;
 
 		final Set<Integer> pending;
@@ -412,7 +414,7 @@ final class PoolCommands {
 		}
 
 		boolean isOurs(int id, WorkerHandle worker) {
-			return this.pending.contains(id) && worker.generation() > this.replaceUpTo;
+			return this.pending.contains(id) && worker.placement() > this.replaceUpTo;
 		}
 
 		void skip(int id) {

@@ -23,7 +23,7 @@ final class PoolSnapshot {
 
 	static PoolStatus take(Instant now, PoolState masterState, Instant startedAt, List<ListenSocket> sockets,
 			List<Slot> slots, PoolStatus.@Nullable Operation operation, List<String> warnings,
-			PoolStatus.@Nullable BootCache bootCache) {
+			PoolStatus.@Nullable BootCache bootCache, Spares spares) {
 		List<String> listening = sockets.stream()
 			.map((socket) -> socket.describe() + " (" + socket.name() + ")")
 			.toList();
@@ -31,12 +31,19 @@ final class PoolSnapshot {
 			.map((socket) -> new PoolStatus.Listener(socket.name(), socket.describe(), socket.source().value()))
 			.toList();
 		PoolStatus.Master master = new PoolStatus.Master(ProcessHandle.current().pid(), masterState, startedAt,
-				listening, slots.size(), operation, listeners, warnings, bootCache);
+				listening, slots.size(), operation, listeners, warnings, bootCache, spares.wanted(),
+				spares.gaveUpReason());
 		List<PoolStatus.Slot> entries = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
 			entries.add(slot(slot));
 		}
-		return new PoolStatus(now, master, entries);
+		List<PoolStatus.Spare> spareEntries = spares.live()
+			.stream()
+			.map((spare) -> new PoolStatus.Spare(spare.pid(), spare.generation(),
+					spare.state().name().toLowerCase(java.util.Locale.ROOT), spare.spawnedAt(), spare.readyAt(),
+					spare.bootCacheUsed(), spare.lastHeartbeat()))
+			.toList();
+		return new PoolStatus(now, master, entries, null, spareEntries);
 	}
 
 	static PoolState masterState(Arbiter.MasterState state, List<Slot> slots) {

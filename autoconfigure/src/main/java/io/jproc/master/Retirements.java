@@ -93,7 +93,8 @@ final class Retirements {
 
 	private static boolean isSuccessor(WorkerHandle candidate, Retirement retirement) {
 		WorkerHandle old = retirement.worker();
-		return candidate != old && candidate.id() == old.id() && candidate.generation() > old.generation();
+		return candidate != old && !old.isSpare() && candidate.id() == old.id()
+				&& candidate.placement() > old.placement();
 	}
 
 	/**

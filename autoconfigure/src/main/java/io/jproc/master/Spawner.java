@@ -173,6 +173,16 @@ final class Spawner {
 	 * @param signal the signal number
 	 * @return whether it was delivered
 	 */
+	/**
+	 * Set one thread's nice value.
+	 * @param tid the thread (task) id
+	 * @param nice the nice value
+	 * @return {@code 0} on success, else the errno
+	 */
+	int setPriority(int tid, int nice) {
+		return (this.posix.setpriority(0, tid, nice) == 0) ? 0 : Math.max(1, this.posix.errno());
+	}
+
 	boolean kill(long pid, int signal) {
 		return this.posix.kill(pid, signal) == 0;
 	}

@@ -15,7 +15,9 @@ interface WorkerFactory {
 
 	/**
 	 * Start a worker.
-	 * @param id the slot's id, which the worker takes as its own
+	 * @param id the slot's id, which the worker takes as its own;
+	 * {@link io.jproc.WorkerEnvironment#SPARE_ID} for a spare, which boots at a lower CPU
+	 * priority where the master can raise it back
 	 * @param generation the spawn's number, higher than every earlier one
 	 * @param now the time of the spawn
 	 * @return the started worker, in state {@link WorkerState#STARTING}
@@ -27,6 +29,13 @@ interface WorkerFactory {
 	 * Every wanted worker is ready: a chance to prepare what later workers start from
 	 * (the boot cache) without slowing the first ones.
 	 */
+	/**
+	 * Hook: a spare took a slot, so it must run at the priority of a serving worker.
+	 * @param worker the former spare
+	 */
+	default void tookSlot(WorkerHandle worker) {
+	}
+
 	default void poolReady() {
 	}
 

@@ -3,6 +3,7 @@ package io.jproc.master;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.jproc.WorkerEnvironment;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
 import org.jspecify.annotations.Nullable;
@@ -12,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WorkerHandle {
 
-	private final int id;
+	private int id;
+
+	private long placement;
 
 	private final long pid;
 
@@ -46,8 +49,41 @@ public final class WorkerHandle {
 		this.channel = channel;
 	}
 
+	/**
+	 * The slot this worker serves in, from 1; {@code 0} for a spare that has not taken a
+	 * slot yet.
+	 * @return the worker id
+	 */
 	public int id() {
 		return this.id;
+	}
+
+	/**
+	 * Whether this is a spare that has not taken a slot yet.
+	 * @return {@code true} for a waiting spare
+	 */
+	public boolean isSpare() {
+		return this.id == WorkerEnvironment.SPARE_ID;
+	}
+
+	/**
+	 * The order in which workers were placed in slots: every worker placed later (spawned
+	 * for a slot, or a spare that took one) has a higher one. A rolling operation is done
+	 * with a slot once its worker was placed after the operation began.
+	 * @return the placement, {@code 0} while the worker is a spare
+	 */
+	long placement() {
+		return this.placement;
+	}
+
+	/**
+	 * Place the worker in a slot.
+	 * @param slotId the slot
+	 * @param order the pool's placement counter
+	 */
+	void place(int slotId, long order) {
+		this.id = slotId;
+		this.placement = order;
 	}
 
 	public long pid() {
@@ -56,7 +92,7 @@ public final class WorkerHandle {
 
 	/**
 	 * The worker's place in the order of spawns: every worker started later has a higher
-	 * one. A rolling reload is done with a slot once its worker is newer than the reload.
+	 * one. It names a spare ({@code spare #7}) and is never reused while the master runs.
 	 * @return the generation, from 1
 	 */
 	public long generation() {
@@ -166,7 +202,7 @@ public final class WorkerHandle {
 
 	@Override
 	public String toString() {
-		return "worker " + this.id + " (pid " + this.pid + ")";
+		return (isSpare() ? "spare #" + this.generation : "worker " + this.id) + " (pid " + this.pid + ")";
 	}
 
 }

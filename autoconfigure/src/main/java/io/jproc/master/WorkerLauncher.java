@@ -48,6 +48,11 @@ final class WorkerLauncher implements WorkerFactory {
 
 	private final BootCache bootCache;
 
+	/** Whether spares boot niced: only where the master can raise them back. */
+	private final boolean niceSpares;
+
+	private final int ownNice;
+
 	WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner,
 			Consumer<MasterEvent> events) {
 		this.properties = properties;
@@ -59,6 +64,15 @@ final class WorkerLauncher implements WorkerFactory {
 		this.bootCache = BootCache.create(properties.getBootCache(), this.argv,
 				new BootCache.Helpers(BootCacheTraining.Runner.of(spawner), trainingArgs(management != null),
 						System.getenv(), trainingEnvironment(properties)));
+		this.ownNice = CpuPriority.ownNice();
+		this.niceSpares = properties.getSpareWorkers() > 0 && CpuPriority.canRaiseBack()
+				&& !CpuPriority.niced(CpuPriority.SPARE_NICE).isEmpty();
+		if (properties.getSpareWorkers() > 0) {
+			logger.info("jproc: " + properties.getSpareWorkers() + " spare worker(s), booting "
+					+ (this.niceSpares ? "at nice " + CpuPriority.SPARE_NICE + " (raised back when one takes a slot)"
+							: "at normal CPU priority: this master could not raise a niced spare back when it takes a "
+									+ "slot (no CAP_SYS_NICE, RLIMIT_NICE too low)"));
+		}
 		logger.info("jproc boot cache: " + this.bootCache.state().name().toLowerCase(java.util.Locale.ROOT)
 				+ ((this.bootCache.reason() != null) ? " (" + this.bootCache.reason() + ")" : ""));
 	}
@@ -105,6 +119,18 @@ final class WorkerLauncher implements WorkerFactory {
 	}
 
 	@Override
+	public void tookSlot(WorkerHandle worker) {
+		if (!this.niceSpares) {
+			return;
+		}
+		int failed = CpuPriority.renice(worker.pid(), this.ownNice, this.spawner::setPriority);
+		if (failed > 0) {
+			logger.warn(worker + ": " + failed + " of its threads could not be set back to nice " + this.ownNice
+					+ "; it serves at a lower CPU priority");
+		}
+	}
+
+	@Override
 	public void poolReady() {
 		this.bootCache.poolReady();
 	}
@@ -134,12 +160,18 @@ final class WorkerLauncher implements WorkerFactory {
 				inherited.put(MANAGEMENT_FD, this.management.fd());
 			}
 			BootCache.Launch launch = this.bootCache.launch();
-			Map<String, String> environment = environment(id);
+			Map<String, String> environment = environment(id, generation);
 			if (launch.archive() != null) {
 				environment.put(WorkerEnvironment.BOOT_CACHE, launch.archive().toString());
 			}
-			long pid = this.spawner.spawn(launch.argv(), environment, inherited);
-			IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
+			List<String> argv = launch.argv();
+			if (id == WorkerEnvironment.SPARE_ID && this.niceSpares) {
+				argv = new ArrayList<>(CpuPriority.niced(CpuPriority.SPARE_NICE));
+				argv.addAll(launch.argv());
+			}
+			long pid = this.spawner.spawn(argv, environment, inherited);
+			IpcChannel channel = IpcChannel.of(pair[0],
+					(id == WorkerEnvironment.SPARE_ID) ? "spare #" + generation : "worker " + id);
 			WorkerHandle worker = new WorkerHandle(id, pid, generation, now, channel);
 			channel.start(new Listener(worker));
 			this.spawner.watch(pid,
@@ -158,7 +190,7 @@ final class WorkerLauncher implements WorkerFactory {
 		}
 	}
 
-	private Map<String, String> environment(int id) {
+	private Map<String, String> environment(int id, long generation) {
 		Map<String, String> environment = new LinkedHashMap<>(System.getenv());
 		// systemd's variables are meant for the master (its main process) only.
 		SocketActivation.VARIABLES.forEach(environment::remove);
@@ -168,6 +200,7 @@ final class WorkerLauncher implements WorkerFactory {
 		environment.putAll(this.properties.getWorker().getEnvironment());
 		environment.put(WorkerEnvironment.ROLE, "worker");
 		environment.put(WorkerEnvironment.WORKER_ID, Integer.toString(id));
+		environment.put(WorkerEnvironment.WORKER_NUMBER, Long.toString(generation));
 		environment.put(WorkerEnvironment.SERVER_FD, Integer.toString(SERVER_FD));
 		environment.put(WorkerEnvironment.CHANNEL_FD, Integer.toString(CHANNEL_FD));
 		environment.put(WorkerEnvironment.MASTER_PID, Long.toString(ProcessHandle.current().pid()));

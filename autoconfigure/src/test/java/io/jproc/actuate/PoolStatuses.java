@@ -66,7 +66,7 @@ public final class PoolStatuses {
 		return new PoolStatus(NOW,
 				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40),
 						List.of("127.0.0.1:8080 (server)"), states.length, null, List.of(), List.of(),
-						new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null)),
+						new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null), 0, null),
 				slots);
 	}
 

@@ -95,7 +95,8 @@ class PoolMessagesCodecTests {
 				List.of("127.0.0.1:8080 (server)"), 2,
 				new PoolStatus.Operation("reload", "SIGHUP", "running", 1, 2, NOW.minusSeconds(5), null, "replacing"),
 				List.of(new PoolStatus.Listener("server", "127.0.0.1:8080", "bound")), List.of(),
-				new PoolStatus.BootCache("training", "aot", "/tmp/jproc/app-0123", "training the aot archive"));
+				new PoolStatus.BootCache("training", "aot", "/tmp/jproc/app-0123", "training the aot archive"), 1,
+				null);
 		PoolStatus.Slot ready = new PoolStatus.Slot(1, 101L, SlotState.READY, NOW.minusSeconds(50),
 				NOW.minusSeconds(46), 0, Map.of(), null, NOW.minusSeconds(2), new Message.Heartbeat(10, 20, 30, 40, 1),
 				null, null, null, List.of(), true);

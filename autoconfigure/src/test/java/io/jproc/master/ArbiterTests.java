@@ -419,6 +419,7 @@ class ArbiterTests {
 		JprocProperties properties = new JprocProperties();
 		properties.getRestart().setMaxRestarts(1000);
 		properties.getRestart().setMaxBootFailures(1000);
+		properties.setSpareWorkers(random.nextInt(3));
 		FakePool pool = new FakePool(1 + random.nextInt(3), properties);
 		int wanted = pool.arbiter.pool().slots().size();
 		for (int i = 0; i < 40; i++) {

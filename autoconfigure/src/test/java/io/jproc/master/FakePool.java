@@ -271,8 +271,12 @@ final class FakePool {
 	}
 
 	String describe() {
-		return this.arbiter.pool().slots().stream().map(Slot::toString).collect(Collectors.joining("; ")) + "; alive="
-				+ this.alive.keySet();
+		return this.arbiter.pool().slots().stream().map(Slot::toString).collect(Collectors.joining("; ")) + "; spares="
+				+ this.arbiter.pool().spares().live() + "; alive=" + this.alive.keySet();
+	}
+
+	List<WorkerHandle> spares() {
+		return this.arbiter.pool().spares().live();
 	}
 
 	/**
@@ -284,7 +288,14 @@ final class FakePool {
 			.hasSizeLessThanOrEqualTo(1);
 		assertThat(this.arbiter.pool().live()).as(describe()).containsExactlyInAnyOrderElementsOf(this.alive.values());
 		for (WorkerHandle worker : this.alive.values()) {
-			assertThat(this.arbiter.pool().slotOf(worker)).as("slot of %s: %s", worker, describe()).isNotNull();
+			if (this.arbiter.pool().spares().contains(worker)) {
+				assertThat(worker.id()).as("spare %s has no id", worker).isZero();
+				assertThat(this.arbiter.pool().slotOf(worker)).as("slot of spare %s", worker).isNull();
+				assertThat(mayLead(worker)).as("spare %s may not lead", worker).isFalse();
+			}
+			else {
+				assertThat(this.arbiter.pool().slotOf(worker)).as("slot of %s: %s", worker, describe()).isNotNull();
+			}
 		}
 		for (Slot slot : this.arbiter.pool().slots()) {
 			long booting = this.alive.values()
@@ -309,7 +320,11 @@ final class FakePool {
 			assertThat(slot.incoming()).as(describe()).isNull();
 			assertThat(slot.leaving()).as(describe()).isEmpty();
 		}
-		assertThat(this.alive).as(describe()).hasSize(wanted);
+		int spares = (this.arbiter.pool().spares().gaveUpReason() != null) ? 0 : this.properties.getSpareWorkers();
+		assertThat(this.alive).as(describe()).hasSize(wanted + spares);
+		assertThat(this.arbiter.pool().spares().live()).as(describe())
+			.hasSize(spares)
+			.allMatch((spare) -> spare.state() == WorkerState.READY && !spare.isLeaving());
 		Message.PoolStatus status = status();
 		assertThat(status.slots()).hasSize(wanted);
 		assertThat(status.slots()).allMatch(

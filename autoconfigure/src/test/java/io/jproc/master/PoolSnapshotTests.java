@@ -52,7 +52,8 @@ class PoolSnapshotTests {
 		PoolStatus status = PoolSnapshot.take(NOW,
 				PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(one, two)), NOW.minusSeconds(40),
 				List.of(), List.of(one, two), null, List.of(),
-				new PoolStatus.BootCache("off", null, null, "jproc.boot-cache.enabled=false"));
+				new PoolStatus.BootCache("off", null, null, "jproc.boot-cache.enabled=false"),
+				new Spares(0, new JprocProperties().getRestart()));
 		assertThat(status.master().bootCache().state()).isEqualTo("off");
 		assertThat(status.master().state()).isEqualTo(PoolState.RUNNING);
 		assertThat(status.master().workersWanted()).isEqualTo(2);
@@ -80,7 +81,7 @@ class PoolSnapshotTests {
 		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
 			.isEqualTo(PoolState.SHUTTING_DOWN);
 		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null, List.of(),
-				null);
+				null, new Spares(0, new JprocProperties().getRestart()));
 		assertThat(status.slots().get(0).state()).isEqualTo(SlotState.GIVEN_UP);
 		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
 	}
