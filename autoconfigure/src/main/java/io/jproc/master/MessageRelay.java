@@ -161,6 +161,17 @@ final class MessageRelay {
 	}
 
 	private void onAppTraffic(WorkerHandle sender, Envelope envelope) {
+		if (sender.isSpare()) {
+			// A spare is no member of the pool until it takes a slot: what it sends (from
+			// a scheduled task, say) goes nowhere.
+			if (envelope.message() instanceof Message.GatherRequest
+					|| (envelope.message() instanceof Message.AppMessage app && app.askTimeoutMillis() > 0)) {
+				sender.channel()
+					.reply(envelope,
+							new Message.Failure("a spare worker takes no part in messaging until it takes a slot"));
+			}
+			return;
+		}
 		if (envelope.message() instanceof Message.GatherRequest gather) {
 			gather(sender, envelope, gather);
 			return;

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WorkerHandle {
 
-	private int id;
+	private volatile int id;
 
 	private long placement;
 

@@ -66,8 +66,9 @@ public final class PoolStatuses {
 		return new PoolStatus(NOW,
 				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40),
 						List.of("127.0.0.1:8080 (server)"), states.length, null, List.of(), List.of(),
-						new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null), 0, null),
-				slots);
+						new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null), 1, null),
+				slots, null, List.of(new PoolStatus.Spare(1234, 7, "ready", NOW.minusSeconds(30), NOW.minusSeconds(26),
+						true, NOW.minusSeconds(1))));
 	}
 
 }

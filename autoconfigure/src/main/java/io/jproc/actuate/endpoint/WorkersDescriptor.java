@@ -22,10 +22,11 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
  * @param answeredBy the worker that served this request
  * @param master the master process
  * @param workers one entry per worker slot, by id
+ * @param spares the spare workers, which take slots when workers are replaced
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master,
-		List<WorkerDescriptor> workers) implements OperationResponseBody {
+public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, List<WorkerDescriptor> workers,
+		List<SpareDescriptor> spares) implements OperationResponseBody {
 
 	static WorkersDescriptor of(AnsweredBy answeredBy, PoolStatus status) {
 		List<WorkerDescriptor> workers = status.slots()
@@ -34,13 +35,18 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master,
 			.toList();
 		PoolStatus.Master master = status.master();
 		int ready = (int) status.slots().stream().filter(PoolStatus.Slot::isServing).count();
+		List<SpareDescriptor> spares = (status.spares() != null)
+				? status.spares().stream().map((spare) -> SpareDescriptor.of(spare, status.takenAt())).toList()
+				: List.of();
 		return new WorkersDescriptor(answeredBy,
 				new MasterDescriptor(master.pid(), master.state(), master.startedAt(),
 						millis(master.startedAt(), status.takenAt()), master.listening(), master.workersWanted(), ready,
 						master.operation(), (master.listeners() != null) ? master.listeners() : List.of(),
 						(master.warnings() != null) ? master.warnings() : List.of(), leader(status.messaging()),
-						messages(status.messaging()), BootCacheDescriptor.of(master.bootCache())),
-				workers);
+						messages(status.messaging()), BootCacheDescriptor.of(master.bootCache()), master.sparesWanted(),
+						(int) spares.stream().filter((spare) -> "ready".equals(spare.state())).count(),
+						master.sparesGaveUpReason()),
+				workers, spares);
 	}
 
 	private static @Nullable LeaderDescriptor leader(PoolStatus.@Nullable Messaging messaging) {
@@ -89,12 +95,17 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master,
 	 * @param bootCache the boot cache: {@code state} ({@code off}, {@code training},
 	 * {@code ready}, {@code failed}), {@code kind} ({@code aot}, {@code cds}),
 	 * {@code path} and {@code reason}
+	 * @param sparesWanted {@code jproc.spare-workers}
+	 * @param sparesReady spares booted and waiting
+	 * @param sparesGaveUpReason why no spare boots until the next reload, {@code null}
+	 * while spares boot
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
 			List<String> listening, int workersWanted, int workersReady, PoolStatus.@Nullable Operation operation,
 			List<PoolStatus.Listener> listeners, List<String> warnings, @Nullable LeaderDescriptor leader,
-			@Nullable MessagesDescriptor messages, @Nullable BootCacheDescriptor bootCache) {
+			@Nullable MessagesDescriptor messages, @Nullable BootCacheDescriptor bootCache, int sparesWanted,
+			int sparesReady, @Nullable String sparesGaveUpReason) {
 	}
 
 	/**
@@ -220,6 +231,31 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master,
 	 * @param startedAt when it was spawned
 	 */
 	public record IncomingDescriptor(long pid, String reason, Instant startedAt) {
+	}
+
+	/**
+	 * A spare worker: booted or booting, in no slot, taking no connection until a slot
+	 * takes it.
+	 *
+	 * @param pid its process id
+	 * @param number its spawn number, which names it ({@code spare #7})
+	 * @param state {@code starting}, {@code ready} or {@code draining}
+	 * @param startedAt when it was spawned
+	 * @param readyAt when it reported ready
+	 * @param bootMillis from spawn to ready
+	 * @param bootCacheUsed whether its JVM mapped the boot cache's archive
+	 * @param heartbeatAgeMillis time since the master last heard from it
+	 */
+	@JsonInclude(JsonInclude.Include.ALWAYS)
+	public record SpareDescriptor(long pid, long number, String state, Instant startedAt, @Nullable Instant readyAt,
+			@Nullable Long bootMillis, @Nullable Boolean bootCacheUsed, @Nullable Long heartbeatAgeMillis) {
+
+		static SpareDescriptor of(PoolStatus.Spare spare, Instant takenAt) {
+			return new SpareDescriptor(spare.pid(), spare.number(), spare.state(), spare.startedAt(), spare.readyAt(),
+					(spare.readyAt() != null) ? millis(spare.startedAt(), spare.readyAt()) : null,
+					spare.bootCacheUsed(), millis(spare.lastHeartbeat(), takenAt));
+		}
+
 	}
 
 	/**

@@ -37,15 +37,12 @@ public class WorkersEndpoint {
 
 	private final PoolStatusClient client;
 
-	private final AnsweredBy self;
-
 	/**
 	 * Create the endpoint.
 	 * @param client asks the master
 	 */
 	public WorkersEndpoint(PoolStatusClient client) {
 		this.client = client;
-		this.self = new AnsweredBy(client.workerId(), ProcessHandle.current().pid());
 	}
 
 	/**
@@ -54,7 +51,7 @@ public class WorkersEndpoint {
 	 */
 	@ReadOperation
 	public Mono<WebEndpointResponse<OperationResponseBody>> workers() {
-		return ask().map((status) -> ok(WorkersDescriptor.of(this.self, status))).onErrorResume(this::error);
+		return ask().map((status) -> ok(WorkersDescriptor.of(self(), status))).onErrorResume(this::error);
 	}
 
 	/**
@@ -71,7 +68,7 @@ public class WorkersEndpoint {
 				.findFirst()
 				.map((slot) -> ok(WorkersDescriptor.WorkerDescriptor.of(slot, status.takenAt())))
 				.orElseGet(() -> new WebEndpointResponse<>(
-						new ErrorDescriptor(this.self,
+						new ErrorDescriptor(self(),
 								"no worker " + id + "; worker ids are 1 to " + status.slots().size()),
 						WebEndpointResponse.STATUS_NOT_FOUND)))
 			.onErrorResume(this::error);
@@ -116,7 +113,7 @@ public class WorkersEndpoint {
 	private Mono<WebEndpointResponse<OperationResponseBody>> command(Message.Command command) {
 		return Mono.fromFuture(() -> this.client.command(command))
 			.map((result) -> result.accepted() ? new WebEndpointResponse<OperationResponseBody>(
-					new WorkersDescriptor.CommandDescriptor(this.self, true, null, result.message()), STATUS_ACCEPTED)
+					new WorkersDescriptor.CommandDescriptor(self(), true, null, result.message()), STATUS_ACCEPTED)
 					: refused(String.valueOf(result.refusal()), result.message()))
 			.onErrorResume(this::error);
 	}
@@ -127,12 +124,20 @@ public class WorkersEndpoint {
 			case "conflict" -> STATUS_CONFLICT;
 			default -> WebEndpointResponse.STATUS_BAD_REQUEST;
 		};
-		return new WebEndpointResponse<>(new WorkersDescriptor.CommandDescriptor(this.self, false, refusal, message),
+		return new WebEndpointResponse<>(new WorkersDescriptor.CommandDescriptor(self(), false, refusal, message),
 				status);
 	}
 
 	private Mono<PoolStatus> ask() {
 		return Mono.fromFuture(this.client::status);
+	}
+
+	/**
+	 * This worker, as it is now: a spare that took a slot answers with its new id.
+	 * @return who answers
+	 */
+	private AnsweredBy self() {
+		return new AnsweredBy(this.client.workerId(), ProcessHandle.current().pid());
 	}
 
 	private static WebEndpointResponse<OperationResponseBody> ok(OperationResponseBody body) {
@@ -143,8 +148,8 @@ public class WorkersEndpoint {
 		Throwable cause = IpcChannel.causeOf(failure);
 		int status = (cause instanceof MasterQueryException query && query.isTimeout()) ? STATUS_GATEWAY_TIMEOUT
 				: STATUS_BAD_GATEWAY;
-		return Mono.just(
-				new WebEndpointResponse<>(new ErrorDescriptor(this.self, String.valueOf(cause.getMessage())), status));
+		return Mono
+			.just(new WebEndpointResponse<>(new ErrorDescriptor(self(), String.valueOf(cause.getMessage())), status));
 	}
 
 }

@@ -57,10 +57,14 @@ class WorkersEndpointTests {
 			.block(BOUND)
 			.getBody();
 		JsonNode json = JsonMapper.builder().build().valueToTree(body);
-		assertThat(json.propertyNames()).containsExactly("answeredBy", "master", "workers");
+		assertThat(json.propertyNames()).containsExactly("answeredBy", "master", "workers", "spares");
 		assertThat(json.get("master").propertyNames()).containsExactly("pid", "state", "startedAt", "uptimeMillis",
 				"listening", "workersWanted", "workersReady", "operation", "listeners", "warnings", "leader",
-				"messages", "bootCache");
+				"messages", "bootCache", "sparesWanted", "sparesReady", "sparesGaveUpReason");
+		assertThat(json.get("master").get("sparesReady").asInt()).isEqualTo(1);
+		assertThat(json.get("spares").get(0).propertyNames()).containsExactly("pid", "number", "state", "startedAt",
+				"readyAt", "bootMillis", "bootCacheUsed", "heartbeatAgeMillis");
+		assertThat(json.get("spares").get(0).get("bootMillis").asLong()).isEqualTo(4000);
 		assertThat(json.get("master").get("bootCache").propertyNames()).containsExactly("state", "kind", "path",
 				"reason");
 		assertThat(json.get("workers").get(1).propertyNames()).containsExactly("id", "pid", "state", "startedAt",
