@@ -89,8 +89,8 @@ final class WorkerLauncher implements WorkerFactory {
 		List<String> seen = new ArrayList<>(WorkerCommand.jvmOptions(WorkerCommand.current(userArgs)));
 		seen.addAll(WorkerSizing.environmentOptions(System.getenv()));
 		int workers = properties.getWorkers().value();
-		WorkerSizing sizing = properties.getWorker().isRightSize()
-				? WorkerSizing.choose(seen, Runtime.getRuntime().availableProcessors(), workers) : WorkerSizing.off();
+		WorkerSizing sizing = properties.getWorker().isRightSize() ? WorkerSizing.choose(seen,
+				Runtime.getRuntime().availableProcessors(), workers, properties.getSpareWorkers()) : WorkerSizing.off();
 		logger.info("jproc: each worker is sized with " + sizing.describe());
 		List<String> extra = new ArrayList<>(sizing.options());
 		extra.addAll(WorkerCommand.nativeAccess(Runtime.version().feature(), seen));

@@ -42,6 +42,20 @@ final class WorkerSizing {
 	 * @return the sizing
 	 */
 	static WorkerSizing choose(List<String> jvmOptions, int processors, int workers) {
+		return choose(jvmOptions, processors, workers, 0);
+	}
+
+	/**
+	 * Choose the options for each worker and spare: processors are shared by the workers
+	 * (a waiting spare uses none, and one that takes a slot serves like the worker it
+	 * replaces), the default heap by the workers and spares (each may fill its heap).
+	 * @param jvmOptions every JVM option a worker will see
+	 * @param processors the processors the master may use
+	 * @param workers the number of workers
+	 * @param spares the number of spare workers
+	 * @return the sizing
+	 */
+	static WorkerSizing choose(List<String> jvmOptions, int processors, int workers, int spares) {
 		List<String> options = new ArrayList<>(2);
 		List<String> said = new ArrayList<>(2);
 		if (jvmOptions.stream().anyMatch((option) -> option.startsWith(PROCESSORS_OPTION))) {
@@ -57,10 +71,12 @@ final class WorkerSizing {
 			said.add("heap as set by " + heap);
 		}
 		else {
-			String percentage = percentage(DEFAULT_MAX_RAM_PERCENTAGE / Math.max(1, workers));
+			int sharing = Math.max(1, workers + spares);
+			String percentage = percentage(DEFAULT_MAX_RAM_PERCENTAGE / sharing);
 			options.add("-XX:MaxRAMPercentage=" + percentage);
 			said.add("-XX:MaxRAMPercentage=" + percentage + " (the JVM's default " + (int) DEFAULT_MAX_RAM_PERCENTAGE
-					+ "% of memory shared by " + workers + " workers)");
+					+ "% of memory shared by " + workers + " workers"
+					+ ((spares > 0) ? " and " + spares + " spares" : "") + ")");
 		}
 		return new WorkerSizing(List.copyOf(options), String.join(" and ", said));
 	}

@@ -20,6 +20,13 @@ class WorkerSizingTests {
 	}
 
 	@Test
+	void sparesShareTheHeapButNotTheProcessors() {
+		WorkerSizing sizing = WorkerSizing.choose(List.of(), 4, 2, 2);
+		assertThat(sizing.options()).containsExactly("-XX:ActiveProcessorCount=2", "-XX:MaxRAMPercentage=6.25");
+		assertThat(sizing.describe()).contains("shared by 2 workers and 2 spares");
+	}
+
+	@Test
 	void moreWorkersThanProcessorsStillGetOneProcessor() {
 		assertThat(WorkerSizing.choose(List.of(), 2, 3).options()).containsExactly("-XX:ActiveProcessorCount=1",
 				"-XX:MaxRAMPercentage=8.333");

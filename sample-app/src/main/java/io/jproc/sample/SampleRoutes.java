@@ -6,6 +6,7 @@ import java.util.Map;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,14 +19,14 @@ class SampleRoutes {
 
 	private static final long MAX_DELAY_MILLIS = 120_000;
 
-	private final int workerId;
+	private final Environment environment;
 
 	private final long pid = ProcessHandle.current().pid();
 
 	private final String message;
 
-	SampleRoutes(@Value("${jproc.worker.id:0}") int workerId, @Value("${sample.message:hello}") String message) {
-		this.workerId = workerId;
+	SampleRoutes(Environment environment, @Value("${sample.message:hello}") String message) {
+		this.environment = environment;
 		this.message = message;
 	}
 
@@ -35,7 +36,16 @@ class SampleRoutes {
 	 */
 	@GetMapping("/")
 	Map<String, Object> hello() {
-		return Map.of("worker", this.workerId, "pid", this.pid, "message", this.message);
+		return Map.of("worker", workerId(), "pid", this.pid, "message", this.message);
+	}
+
+	/**
+	 * This worker's id, read per request: a spare worker that takes a slot becomes that
+	 * worker, while a {@code @Value} field would keep the id it had at start (0).
+	 * @return the worker id, 0 outside a pool
+	 */
+	private int workerId() {
+		return this.environment.getProperty("jproc.worker.id", Integer.class, 0);
 	}
 
 	/**
@@ -47,7 +57,7 @@ class SampleRoutes {
 	Mono<Map<String, Object>> slow(@RequestParam(defaultValue = "1000") long ms) {
 		long delay = Math.max(0, Math.min(ms, MAX_DELAY_MILLIS));
 		return Mono.delay(Duration.ofMillis(delay))
-			.map((tick) -> Map.of("worker", this.workerId, "pid", this.pid, "delayMillis", delay));
+			.map((tick) -> Map.of("worker", workerId(), "pid", this.pid, "delayMillis", delay));
 	}
 
 }
