@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Spare workers against none: kill -9 of a worker of a 2-worker pool, idle and under wrk,
+# with jproc.spare-workers=1 and with 0, in the same run. Per kill it prints
+#   - kill -> the first answer from a process that was not serving before (a probe that
+#     opens a new connection for every request, as a client retrying elsewhere would);
+#   - under load only: requests wrk completed in the 30 s after the kill.
+# Then the medians and the ratios (spare / none).
+#   bench/spare.sh [KILLS] [CONNECTIONS] [WARMUP_S]   (default 3 16 20)
+# WARMUP_S of wrk load warms the pool before the first kill; the replacement itself is
+# cold either way (a fresh JVM, or a spare that served nothing yet), so this measures
+# the hand-over and the first 30 s of a cold worker, not steady state.
+source "$(dirname "$0")/lib.sh"
+KILLS="${1:-3}"; CONNS="${2:-16}"; WARMUP="${3:-20}"
+ensure_jar; ensure_wrk
+
+# probe PORT EXCLUDED_PIDS TIMEOUT_S: ms from now to the first answer by another pid
+probe() {
+  python3 - "$@" <<'EOF'
+import re, socket, sys, time
+port, excluded, timeout = int(sys.argv[1]), set(sys.argv[2].split(",")), float(sys.argv[3])
+start = time.monotonic()
+while time.monotonic() - start < timeout:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        m = re.search(rb'"pid":(\d+)', data)
+        if m and m.group(1).decode() not in excluded:
+            print(int((time.monotonic() - start) * 1000))
+            sys.exit(0)
+    except OSError:
+        pass
+print(-1)
+EOF
+}
+
+serving_pids() { # the pids of the slots' serving workers, from /actuator/workers
+  curl -s "http://127.0.0.1:$1/actuator/workers" \
+    | python3 -c 'import json,sys; print(" ".join(str(w["pid"]) for w in json.load(sys.stdin)["workers"] if w["pid"]))'
+}
+
+declare -A first_idle first_load served
+for mode in none spare; do
+  spares=0; [ "$mode" = spare ] && spares=1
+  log="$RESULTS/spare-$mode.log"
+  start_pool "$log" 2 --jproc.spare-workers=$spares --jproc.boot-cache.enabled=false
+  port=$PORT; master=$MASTER
+  waiting=0
+  if [ "$mode" = spare ]; then waiting=1; wait_log "$log" "waiting as a spare" 120 1; fi
+  run_wrk "$RESULTS/spare-warmup-$mode.txt" "$port" / "$WARMUP" "$CONNS" >/dev/null
+  for k in $(seq 1 "$KILLS"); do
+    for load in idle load; do
+      readies=$(grep -c "ready in" "$log")
+      serving=$(serving_pids "$port" | tr ' ' ',')
+      victim=${serving%%,*}
+      if [ "$load" = load ]; then
+        run_wrk "$RESULTS/spare-$mode-$k.txt" "$port" / 30 "$CONNS" > "$RESULTS/spare-$mode-$k.summary" &
+        wrk_pid=$!
+        sleep 0.2
+      fi
+      kill -KILL "$victim"
+      ms=$(probe "$port" "$serving" 120)
+      if [ "$load" = load ]; then
+        wait "$wrk_pid" || true
+        read -r rps p50 p99 total non2xx errs < "$RESULTS/spare-$mode-$k.summary"
+        served[$mode]+="$total "
+        first_load[$mode]+="$ms "
+        echo "$mode kill $k under load: first answer by the replacement after $ms ms; $total requests in the 30 s after the kill ($non2xx non-2xx, $errs socket errors)"
+      else
+        first_idle[$mode]+="$ms "
+        echo "$mode kill $k idle: first answer by the replacement after $ms ms"
+      fi
+      # Whole again before the next kill: the replacement (and, with spares, a new spare) ready.
+      wait_log "$log" "ready in" 180 $((readies + 1))
+      if [ "$mode" = spare ]; then waiting=$((waiting + 1)); wait_log "$log" "waiting as a spare" 180 "$waiting"; fi
+      sleep 2
+    done
+  done
+  stop_tree "$master"
+done
+
+med() { echo "$1" | tr ' ' '\n' | grep -v '^$' | median; }
+echo
+printf '%-44s %10s %10s %8s\n' "median of $KILLS kills" none spare ratio
+for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, under load (ms):first_load" "requests in the 30 s after the kill:served"; do
+  label=${row%%:*}; var=${row##*:}
+  declare -n values="$var"
+  a=$(med "${values[none]}"); b=$(med "${values[spare]}")
+  printf '%-44s %10s %10s %8s\n' "$label" "$a" "$b" "$(ratio "$b" "$a")"
+done
+echo "($CONNS connections, ${WARMUP} s warm-up, $(java -version 2>&1 | head -1), $(date -u +%F))"
