@@ -21,8 +21,9 @@ public final class JprocRetirementAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FatalErrorGuard jprocFatalErrorGuard(JprocWorker worker, SelfRetirement retirement) {
-		return new FatalErrorGuard(worker.id(), retirement::retireNow);
+	FatalErrorGuard jprocFatalErrorGuard(MasterLink link, SelfRetirement retirement) {
+		WorkerIdentity identity = link.identity();
+		return new FatalErrorGuard(identity::label, retirement::retireNow);
 	}
 
 	@Bean
