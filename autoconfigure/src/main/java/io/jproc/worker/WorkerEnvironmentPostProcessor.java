@@ -48,6 +48,23 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 
 	private static final String LOGBACK_SYSTEM = "org.springframework.boot.logging.logback.LogbackLoggingSystem";
 
+	private final boolean handleSignals;
+
+	/**
+	 * Create the post-processor, as Boot does.
+	 */
+	public WorkerEnvironmentPostProcessor() {
+		this(true);
+	}
+
+	/**
+	 * Create the post-processor.
+	 * @param handleSignals whether a worker's SIGINT is ignored; tests leave it alone
+	 */
+	WorkerEnvironmentPostProcessor(boolean handleSignals) {
+		this.handleSignals = handleSignals;
+	}
+
 	@Override
 	public int getOrder() {
 		return Ordered.LOWEST_PRECEDENCE;
@@ -81,7 +98,9 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 			if (id != 1) {
 				defaults.put("spring.main.banner-mode", "off");
 			}
-			ignoreInterrupt();
+			if (this.handleSignals) {
+				ignoreInterrupt();
+			}
 		}
 		else if (isMaster(environment)) {
 			defaults.put("logging.pattern.level", "[master] %5p");
