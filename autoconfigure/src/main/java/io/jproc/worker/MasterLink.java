@@ -111,7 +111,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		}
 		if (!this.identity.takeSlot(id)) {
 			logger.warn(was + ": the master gave it slot " + id + ", but "
-					+ ((id < 1) ? "slot ids start at 1" : "it is not a spare") + "; ignored");
+					+ ((id < 1) ? "slot ids start at 1" : "it is not a spare (any more)") + "; ignored");
 			return;
 		}
 		this.sockets.startAccepting();
