@@ -63,9 +63,8 @@ public final class JprocMessagingAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		LeaderState jprocLeadership(MasterLink link, ConfigurableApplicationContext context,
+		LeaderState jprocLeadership(WorkerIdentity identity, ConfigurableApplicationContext context,
 				JprocProperties properties) {
-			WorkerIdentity identity = link.identity();
 			return new LeaderState(identity::label, context, properties.getMessaging().getRevokeTimeout());
 		}
 
@@ -81,19 +80,17 @@ public final class JprocMessagingAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		WorkerMessenger jprocMessenger(MasterLink link, Outgoing outgoing, ListenerRegistry listeners,
-				JprocProperties properties) {
+		WorkerMessenger jprocMessenger(WorkerIdentity identity, MasterLink link, Outgoing outgoing,
+				ListenerRegistry listeners, JprocProperties properties) {
 			int capacity = properties.getMessaging().getQueueCapacity();
 			link.appQueueCapacity(capacity);
-			WorkerIdentity identity = link.identity();
 			listeners.configure(capacity, identity::label);
 			return new WorkerMessenger(identity::id, link, outgoing);
 		}
 
 		@Bean
-		CrossWorkerEvents jprocCrossWorkerEvents(MasterLink link, WorkerMessenger messenger, Outgoing outgoing,
+		CrossWorkerEvents jprocCrossWorkerEvents(WorkerIdentity identity, WorkerMessenger messenger, Outgoing outgoing,
 				ConfigurableApplicationContext context, JprocProperties properties) {
-			WorkerIdentity identity = link.identity();
 			return new CrossWorkerEvents(identity::label, messenger, outgoing, context,
 					properties.getMessaging().getQueueCapacity());
 		}

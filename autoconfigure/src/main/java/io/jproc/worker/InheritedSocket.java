@@ -111,7 +111,12 @@ public final class InheritedSocket implements DisposableBean {
 		// Otherwise the channel does not exist (newChannel sees the hold ended) or is not
 		// registered yet (HoldAccept.channelRegistered sees it ended).
 		if (onLoop) {
-			current.eventLoop().execute(() -> accept(current));
+			try {
+				current.eventLoop().execute(() -> accept(current));
+			}
+			catch (RuntimeException ex) {
+				// The loop is shutting down: the server is stopping, nothing to accept.
+			}
 		}
 	}
 

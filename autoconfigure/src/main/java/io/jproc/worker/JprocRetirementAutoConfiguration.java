@@ -21,8 +21,7 @@ public final class JprocRetirementAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FatalErrorGuard jprocFatalErrorGuard(MasterLink link, SelfRetirement retirement) {
-		WorkerIdentity identity = link.identity();
+	FatalErrorGuard jprocFatalErrorGuard(WorkerIdentity identity, SelfRetirement retirement) {
 		return new FatalErrorGuard(identity::label, retirement::retireNow);
 	}
 

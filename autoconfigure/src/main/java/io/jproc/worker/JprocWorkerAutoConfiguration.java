@@ -57,8 +57,8 @@ public final class JprocWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SelfRetirement jprocSelfRetirement(MasterLink link) {
-		return new SelfRetirement(link.identity(), link);
+	SelfRetirement jprocSelfRetirement(WorkerIdentity identity, MasterLink link) {
+		return new SelfRetirement(identity, link);
 	}
 
 	@Bean
@@ -68,9 +68,10 @@ public final class JprocWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	JprocWorker jprocWorker(Environment environment, MasterLink link, SelfRetirement retirement) {
+	JprocWorker jprocWorker(Environment environment, WorkerIdentity identity, MasterLink link,
+			SelfRetirement retirement) {
 		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);
-		return new JprocWorker(link.identity(), worker.masterPid(), link, retirement);
+		return new JprocWorker(identity, worker.masterPid(), link, retirement);
 	}
 
 	@Bean

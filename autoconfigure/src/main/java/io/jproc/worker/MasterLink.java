@@ -105,20 +105,23 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	void takeSlot(int id) {
 		String was = this.identity.label();
 		long pid = ProcessHandle.current().pid();
-		if (isLeaving()) {
-			logger.warn(was + ": the master gave it slot " + id + " while it is leaving; ignored");
-			return;
-		}
-		if (!this.identity.takeSlot(id)) {
-			logger.warn(was + ": the master gave it slot " + id + ", but "
-					+ ((id < 1) ? "slot ids start at 1" : "it is not a spare (any more)") + "; ignored");
-			return;
-		}
-		this.sockets.startAccepting();
-		logger.info(this.identity.label() + " (was " + was + ", pid " + pid + ") takes slot " + id + ": "
-				+ (this.ready ? "accepting now" : "accepting once its server has started"));
+		// Under the lock that leaving takes before it pauses accept: either this worker
+		// is leaving and takes no slot, or its start of accepting is queued on the
+		// event loop before the pause.
 		synchronized (this.readiness) {
-			if (this.bootReadinessPublished && !isLeaving()) {
+			if (isLeaving()) {
+				logger.warn(was + ": the master gave it slot " + id + " while it is leaving; ignored");
+				return;
+			}
+			if (!this.identity.takeSlot(id)) {
+				logger.warn(was + ": the master gave it slot " + id + ", but "
+						+ ((id < 1) ? "slot ids start at 1" : "it is not a spare (any more)") + "; ignored");
+				return;
+			}
+			this.sockets.startAccepting();
+			logger.info(this.identity.label() + " (was " + was + ", pid " + pid + ") takes slot " + id + ": "
+					+ (this.ready ? "accepting now" : "accepting once its server has started"));
+			if (this.bootReadinessPublished) {
 				AvailabilityChangeEvent.publish(this.context, ReadinessState.ACCEPTING_TRAFFIC);
 			}
 		}
