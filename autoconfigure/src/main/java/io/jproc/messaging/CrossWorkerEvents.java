@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,7 +29,7 @@ final class CrossWorkerEvents implements ApplicationListener<ApplicationEvent>, 
 
 	private static final Log logger = LogFactory.getLog(CrossWorkerEvents.class);
 
-	private final String self;
+	private final Supplier<String> self;
 
 	private final WorkerMessenger messenger;
 
@@ -41,8 +42,8 @@ final class CrossWorkerEvents implements ApplicationListener<ApplicationEvent>, 
 
 	private final ThreadPoolExecutor executor;
 
-	CrossWorkerEvents(String self, WorkerMessenger messenger, Outgoing outgoing, ConfigurableApplicationContext context,
-			int queueCapacity) {
+	CrossWorkerEvents(Supplier<String> self, WorkerMessenger messenger, Outgoing outgoing,
+			ConfigurableApplicationContext context, int queueCapacity) {
 		this.self = self;
 		this.messenger = messenger;
 		this.outgoing = outgoing;
@@ -66,7 +67,7 @@ final class CrossWorkerEvents implements ApplicationListener<ApplicationEvent>, 
 			this.messenger.publishEvent(this.outgoing.payload(payload), payload.getClass().getName());
 		}
 		catch (RuntimeException ex) {
-			logger.warn(this.self + ": could not relay " + payload.getClass().getSimpleName()
+			logger.warn(this.self.get() + ": could not relay " + payload.getClass().getSimpleName()
 					+ " to the other workers: " + ex.getMessage());
 		}
 	}
@@ -76,7 +77,7 @@ final class CrossWorkerEvents implements ApplicationListener<ApplicationEvent>, 
 			this.executor.execute(() -> publish(inbound));
 		}
 		catch (RejectedExecutionException ex) {
-			logger.warn(this.self + ": event " + inbound.eventType() + " from worker " + inbound.from()
+			logger.warn(this.self.get() + ": event " + inbound.eventType() + " from worker " + inbound.from()
 					+ " dropped: the event queue is full");
 		}
 	}
@@ -91,7 +92,7 @@ final class CrossWorkerEvents implements ApplicationListener<ApplicationEvent>, 
 			event = this.outgoing.json().readValue(inbound.payload(), type);
 		}
 		catch (ClassNotFoundException | LinkageError | RuntimeException ex) {
-			logger.warn(this.self + ": event " + inbound.eventType() + " from worker " + inbound.from()
+			logger.warn(this.self.get() + ": event " + inbound.eventType() + " from worker " + inbound.from()
 					+ " does not map: " + ex.getMessage());
 			return;
 		}
@@ -100,7 +101,7 @@ final class CrossWorkerEvents implements ApplicationListener<ApplicationEvent>, 
 			this.context.publishEvent(event);
 		}
 		catch (RuntimeException ex) {
-			logger.warn(this.self + ": a listener of " + event.getClass().getSimpleName() + " from worker "
+			logger.warn(this.self.get() + ": a listener of " + event.getClass().getSimpleName() + " from worker "
 					+ inbound.from() + " failed: " + ex, ex);
 		}
 		finally {

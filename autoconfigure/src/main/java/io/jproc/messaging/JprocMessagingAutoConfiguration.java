@@ -2,9 +2,9 @@ package io.jproc.messaging;
 
 import io.jproc.JprocProperties;
 import io.jproc.worker.ConditionalOnJprocWorker;
-import io.jproc.worker.JprocWorker;
 import io.jproc.worker.JprocWorkerAutoConfiguration;
 import io.jproc.worker.MasterLink;
+import io.jproc.worker.WorkerIdentity;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,9 +63,9 @@ public final class JprocMessagingAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		LeaderState jprocLeadership(JprocWorker worker, ConfigurableApplicationContext context,
+		LeaderState jprocLeadership(WorkerIdentity identity, ConfigurableApplicationContext context,
 				JprocProperties properties) {
-			return new LeaderState("worker " + worker.id(), context, properties.getMessaging().getRevokeTimeout());
+			return new LeaderState(identity::label, context, properties.getMessaging().getRevokeTimeout());
 		}
 
 		@Bean
@@ -80,18 +80,18 @@ public final class JprocMessagingAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		WorkerMessenger jprocMessenger(JprocWorker worker, MasterLink link, Outgoing outgoing,
+		WorkerMessenger jprocMessenger(WorkerIdentity identity, MasterLink link, Outgoing outgoing,
 				ListenerRegistry listeners, JprocProperties properties) {
 			int capacity = properties.getMessaging().getQueueCapacity();
 			link.appQueueCapacity(capacity);
-			listeners.configure(capacity, "worker " + worker.id());
-			return new WorkerMessenger(worker.id(), link, outgoing);
+			listeners.configure(capacity, identity::label);
+			return new WorkerMessenger(identity::id, link, outgoing);
 		}
 
 		@Bean
-		CrossWorkerEvents jprocCrossWorkerEvents(JprocWorker worker, WorkerMessenger messenger, Outgoing outgoing,
+		CrossWorkerEvents jprocCrossWorkerEvents(WorkerIdentity identity, WorkerMessenger messenger, Outgoing outgoing,
 				ConfigurableApplicationContext context, JprocProperties properties) {
-			return new CrossWorkerEvents("worker " + worker.id(), messenger, outgoing, context,
+			return new CrossWorkerEvents(identity::label, messenger, outgoing, context,
 					properties.getMessaging().getQueueCapacity());
 		}
 
@@ -116,7 +116,7 @@ public final class JprocMessagingAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(JprocMessenger.class)
 		LocalMessenger jprocMessenger(ListenerRegistry listeners, Outgoing outgoing, JprocProperties properties) {
-			listeners.configure(properties.getMessaging().getQueueCapacity(), "worker 1");
+			listeners.configure(properties.getMessaging().getQueueCapacity(), () -> "worker 1");
 			return new LocalMessenger(listeners, outgoing);
 		}
 

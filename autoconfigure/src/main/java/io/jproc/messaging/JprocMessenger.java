@@ -69,7 +69,8 @@ public interface JprocMessenger {
 	<T> Mono<List<GatherOutcome<T>>> gather(String topic, Object payload, Class<T> replyType, Duration timeout);
 
 	/**
-	 * The id of this worker ({@code 1} in a single process).
+	 * The id of this worker now ({@code 1} in a single process); {@code 0} while it is a
+	 * spare without a slot, the slot's id once it has taken one.
 	 * @return the id
 	 */
 	int workerId();

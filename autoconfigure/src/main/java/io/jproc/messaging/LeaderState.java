@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -26,7 +27,7 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(LeaderState.class);
 
-	private final String self;
+	private final Supplier<String> self;
 
 	private final ApplicationEventPublisher publisher;
 
@@ -49,7 +50,7 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 
 	private volatile List<Lifecycle> lifecycles = List.of();
 
-	LeaderState(String self, ApplicationEventPublisher publisher, Duration revokeTimeout) {
+	LeaderState(Supplier<String> self, ApplicationEventPublisher publisher, Duration revokeTimeout) {
 		this.self = self;
 		this.publisher = publisher;
 		this.revokeTimeout = revokeTimeout;
@@ -98,7 +99,7 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 		this.epoch = epoch;
 		this.leader = true;
 		this.changes.execute(() -> {
-			logger.info(this.self + " leads the pool now, epoch " + epoch);
+			logger.info(this.self.get() + " leads the pool now, epoch " + epoch);
 			for (Lifecycle lifecycle : this.lifecycles) {
 				if (this.leader && !lifecycle.isRunning()) {
 					run("start", lifecycle, lifecycle::start);
@@ -125,7 +126,7 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 				}
 			}
 			publish(new LeadershipRevoked(epoch));
-			logger.info(this.self + " no longer leads (epoch " + epoch + ")");
+			logger.info(this.self.get() + " no longer leads (epoch " + epoch + ")");
 			acknowledge.accept(epoch);
 		});
 	}
@@ -135,7 +136,7 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 			action.run();
 		}
 		catch (RuntimeException ex) {
-			logger.warn(this.self + ": could not " + what + " leader-only " + lifecycle.getClass().getSimpleName()
+			logger.warn(this.self.get() + ": could not " + what + " leader-only " + lifecycle.getClass().getSimpleName()
 					+ ": " + ex, ex);
 		}
 	}
@@ -145,7 +146,7 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 			this.publisher.publishEvent(event);
 		}
 		catch (RuntimeException ex) {
-			logger.warn(this.self + ": a listener of " + event.getClass().getSimpleName() + " failed: " + ex, ex);
+			logger.warn(this.self.get() + ": a listener of " + event.getClass().getSimpleName() + " failed: " + ex, ex);
 		}
 	}
 
@@ -155,8 +156,9 @@ final class LeaderState implements JprocLeadership, DisposableBean {
 			while (this.running.get() > 0) {
 				long left = deadline - System.nanoTime();
 				if (left <= 0) {
-					logger.warn(this.self + ": leader-only work still running after jproc.messaging.revoke-timeout ("
-							+ this.revokeTimeout.toMillis() + " ms); giving up leadership anyway");
+					logger.warn(
+							this.self.get() + ": leader-only work still running after jproc.messaging.revoke-timeout ("
+									+ this.revokeTimeout.toMillis() + " ms); giving up leadership anyway");
 					return;
 				}
 				try {

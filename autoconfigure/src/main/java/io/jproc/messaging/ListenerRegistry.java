@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -39,7 +40,7 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 
 	private volatile int queueCapacity = 1024;
 
-	private volatile String self = "worker 1";
+	private volatile Supplier<String> self = () -> "worker 1";
 
 	private final AtomicLong dropped = new AtomicLong();
 
@@ -71,7 +72,7 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 		this.all.add(endpoint);
 	}
 
-	void configure(int queueCapacity, String self) {
+	void configure(int queueCapacity, Supplier<String> self) {
 		this.queueCapacity = queueCapacity;
 		this.self = self;
 	}
@@ -86,10 +87,10 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 		List<Endpoint> endpoints = this.byTopic.getOrDefault(inbound.topic(), List.of());
 		if (endpoints.isEmpty()) {
 			if (inbound.replier() != null) {
-				inbound.replier().fail(this.self + " has no listener for topic '" + inbound.topic() + "'");
+				inbound.replier().fail(this.self.get() + " has no listener for topic '" + inbound.topic() + "'");
 			}
 			else {
-				logger.debug(this.self + ": no listener for topic '" + inbound.topic() + "'");
+				logger.debug(this.self.get() + ": no listener for topic '" + inbound.topic() + "'");
 			}
 			return;
 		}
@@ -102,12 +103,13 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 			catch (RejectedExecutionException ex) {
 				long count = this.dropped.incrementAndGet();
 				if (Long.bitCount(count) == 1) {
-					logger.warn(this.self + ": message on topic '" + inbound.topic() + "' from worker " + inbound.from()
-							+ " dropped: the queue of " + endpoint.name() + " is full (jproc.messaging.queue-capacity="
-							+ this.queueCapacity + "; " + count + " dropped so far)");
+					logger.warn(this.self.get() + ": message on topic '" + inbound.topic() + "' from worker "
+							+ inbound.from() + " dropped: the queue of " + endpoint.name()
+							+ " is full (jproc.messaging.queue-capacity=" + this.queueCapacity + "; " + count
+							+ " dropped so far)");
 				}
 				if (replier != null) {
-					replier.fail(this.self + " is too busy: the queue of its listener for '" + inbound.topic()
+					replier.fail(this.self.get() + " is too busy: the queue of its listener for '" + inbound.topic()
 							+ "' is full");
 				}
 			}
@@ -122,7 +124,7 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 		}
 		catch (RuntimeException ex) {
 			this.unmapped.incrementAndGet();
-			logger.warn(this.self + ": message on topic '" + inbound.topic() + "' from worker " + inbound.from()
+			logger.warn(this.self.get() + ": message on topic '" + inbound.topic() + "' from worker " + inbound.from()
 					+ " does not map to " + endpoint.method().getGenericParameterTypes()[0].getTypeName() + ": "
 					+ ex.getMessage());
 			if (replier != null) {
@@ -143,7 +145,7 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 			Throwable cause = (ex instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null)
 					? ite.getCause() : ex;
 			this.failed.incrementAndGet();
-			logger.warn(this.self + ": listener " + endpoint.name() + " failed on a message from worker "
+			logger.warn(this.self.get() + ": listener " + endpoint.name() + " failed on a message from worker "
 					+ inbound.from() + ": " + cause, cause);
 			if (replier != null) {
 				replier.fail("listener " + endpoint.name() + " failed: " + cause);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
@@ -20,7 +21,7 @@ final class WorkerMessenger implements JprocMessenger {
 	/** Extra time over an ask's own timeout, so that the master's precise answer wins. */
 	private static final Duration MARGIN = Duration.ofSeconds(1);
 
-	private final int workerId;
+	private final IntSupplier workerId;
 
 	private final MasterLink link;
 
@@ -28,7 +29,7 @@ final class WorkerMessenger implements JprocMessenger {
 
 	private volatile Set<Integer> members = Set.of();
 
-	WorkerMessenger(int workerId, MasterLink link, Outgoing outgoing) {
+	WorkerMessenger(IntSupplier workerId, MasterLink link, Outgoing outgoing) {
 		this.workerId = workerId;
 		this.link = link;
 		this.outgoing = outgoing;
@@ -40,7 +41,7 @@ final class WorkerMessenger implements JprocMessenger {
 
 	@Override
 	public int workerId() {
-		return this.workerId;
+		return this.workerId.getAsInt();
 	}
 
 	@Override
@@ -62,7 +63,7 @@ final class WorkerMessenger implements JprocMessenger {
 	}
 
 	private void queue(String topic, String payload, int to, String eventType) {
-		this.link.queue(new Message.AppMessage(topic, payload, this.workerId, to, eventType, 0));
+		this.link.queue(new Message.AppMessage(topic, payload, this.workerId.getAsInt(), to, eventType, 0));
 	}
 
 	private int requireMember(int workerId) {
@@ -75,8 +76,8 @@ final class WorkerMessenger implements JprocMessenger {
 
 	@Override
 	public <T> Mono<T> ask(int workerId, String topic, Object payload, Class<T> replyType, Duration timeout) {
-		Message request = new Message.AppMessage(Outgoing.topic(topic), this.outgoing.payload(payload), this.workerId,
-				requireMember(workerId), null, requirePositive(timeout));
+		Message request = new Message.AppMessage(Outgoing.topic(topic), this.outgoing.payload(payload),
+				this.workerId.getAsInt(), requireMember(workerId), null, requirePositive(timeout));
 		return Mono.fromFuture(() -> answer(this.link.queueRequest(request, timeout.plus(MARGIN)), workerId, timeout))
 			.map((reply) -> this.outgoing.json().readValue(reply.payload(), replyType));
 	}

@@ -2,6 +2,7 @@ package io.jproc.worker;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -26,7 +27,7 @@ final class FatalErrorGuard implements DisposableBean {
 
 	private static final int MAX_CAUSES = 16;
 
-	private final int workerId;
+	private final Supplier<String> label;
 
 	private final Consumer<String> retireNow;
 
@@ -38,11 +39,11 @@ final class FatalErrorGuard implements DisposableBean {
 
 	/**
 	 * Install the hooks.
-	 * @param workerId this worker's id, for the log
+	 * @param label this worker's current label, for the log
 	 * @param retireNow retires the worker at once with the given reason
 	 */
-	FatalErrorGuard(int workerId, Consumer<String> retireNow) {
-		this.workerId = workerId;
+	FatalErrorGuard(Supplier<String> label, Consumer<String> retireNow) {
+		this.label = label;
 		this.retireNow = retireNow;
 		this.previous = Thread.getDefaultUncaughtExceptionHandler();
 		Thread.setDefaultUncaughtExceptionHandler(this.handler);
@@ -63,7 +64,7 @@ final class FatalErrorGuard implements DisposableBean {
 		if (this.reported.compareAndSet(false, true)) {
 			String reason = fatal.getClass().getSimpleName() + " on thread " + thread.getName()
 					+ ((fatal.getMessage() != null) ? ": " + fatal.getMessage() : "");
-			logger.error("worker " + this.workerId + ": fatal " + reason
+			logger.error(this.label.get() + ": fatal " + reason
 					+ "; it stops accepting, asks the master for a replacement and leaves", fatal);
 			this.retireNow.accept(reason);
 		}

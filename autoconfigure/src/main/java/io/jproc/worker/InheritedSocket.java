@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -23,6 +25,13 @@ import org.springframework.beans.factory.DisposableBean;
  * A listening socket this worker inherited from its master, served by Reactor Netty in
  * place of a socket of its own. It also pauses and resumes accepting on this worker's
  * copy only: the other workers keep accepting and queued connections stay queued.
+ * <p>
+ * A spare worker's socket is {@link #hold() held}: its server channel is created with
+ * auto-read off and a first handler that drops every {@code read()} while held, so epoll
+ * is never asked to accept on it, whoever calls {@code read()} (Netty's
+ * {@code channelActive}, a server option, Reactor Netty's acceptor after an error).
+ * {@link #startAccepting()} ends the hold, whether the server channel exists yet, is
+ * being registered, or runs.
  */
 public final class InheritedSocket implements DisposableBean {
 
@@ -36,6 +45,14 @@ public final class InheritedSocket implements DisposableBean {
 
 	private volatile @Nullable EpollServerSocketChannel channel;
 
+	/** Guards {@link #held}, {@link #channel} and {@link #registered} together. */
+	private final Object holdLock = new Object();
+
+	private volatile boolean held;
+
+	/** Whether the held channel has been registered with its event loop. */
+	private boolean registered;
+
 	private final AtomicBoolean inheritedClosed = new AtomicBoolean();
 
 	/**
@@ -47,6 +64,73 @@ public final class InheritedSocket implements DisposableBean {
 		this.name = name;
 		this.fd = fd;
 		this.loops = new InheritedLoopResources(LoopResources.create("jproc-" + name), this);
+	}
+
+	/**
+	 * Hold accepting, for a spare worker: the server channel, once created, takes no
+	 * connection until {@link #startAccepting()}. Call before the server starts.
+	 * @return this socket
+	 * @throws IllegalStateException if the server channel exists already
+	 */
+	public InheritedSocket hold() {
+		synchronized (this.holdLock) {
+			if (this.channel != null) {
+				throw new IllegalStateException(
+						"jproc: the inherited " + this.name + " socket is served already; hold it before it starts");
+			}
+			this.held = true;
+		}
+		return this;
+	}
+
+	/**
+	 * Whether accepting is held, see {@link #hold()}.
+	 * @return {@code true} until {@link #startAccepting()}
+	 */
+	public boolean isHeld() {
+		return this.held;
+	}
+
+	/**
+	 * End the hold: accept at once if the server channel runs, or as soon as it is
+	 * registered, or from its creation on if the server has not started yet. Without a
+	 * hold, or called again, it does nothing. Not meant to follow
+	 * {@link #pauseAccepting()}.
+	 */
+	public void startAccepting() {
+		EpollServerSocketChannel current;
+		boolean onLoop;
+		synchronized (this.holdLock) {
+			if (!this.held) {
+				return;
+			}
+			this.held = false;
+			current = this.channel;
+			onLoop = current != null && this.registered;
+		}
+		// Otherwise the channel does not exist (newChannel sees the hold ended) or is not
+		// registered yet (HoldAccept.channelRegistered sees it ended).
+		if (onLoop) {
+			try {
+				current.eventLoop().execute(() -> accept(current));
+			}
+			catch (RuntimeException ex) {
+				// The loop is shutting down: the server is stopping, nothing to accept.
+			}
+		}
+	}
+
+	/**
+	 * Start reading (accepting) on a server channel, on its event loop. The explicit
+	 * {@code read()} covers a channel whose auto-read was already on, whose reads the
+	 * hold dropped.
+	 * @param channel the server channel
+	 */
+	private static void accept(Channel channel) {
+		if (channel.isOpen()) {
+			channel.config().setAutoRead(true);
+			channel.read();
+		}
 	}
 
 	/**
@@ -74,7 +158,15 @@ public final class InheritedSocket implements DisposableBean {
 		}
 		EpollServerSocketChannel created = new EpollServerSocketChannel(copy);
 		created.pipeline().addFirst("jproc.inheritedBind", new AlreadyBound());
-		this.channel = created;
+		synchronized (this.holdLock) {
+			if (this.held) {
+				// Not registered yet: only the flags change, epoll never sees EPOLLIN.
+				created.config().setAutoRead(false);
+				created.pipeline().addFirst("jproc.holdAccept", new HoldAccept());
+			}
+			this.registered = false;
+			this.channel = created;
+		}
 		return created;
 	}
 
@@ -122,7 +214,7 @@ public final class InheritedSocket implements DisposableBean {
 	private CompletableFuture<Void> setAutoRead(boolean autoRead) {
 		EpollServerSocketChannel current = this.channel;
 		CompletableFuture<Void> done = new CompletableFuture<>();
-		if (current == null || !current.isOpen()) {
+		if (current == null || !current.isOpen() || !current.isRegistered()) {
 			done.complete(null);
 			return done;
 		}
@@ -146,11 +238,11 @@ public final class InheritedSocket implements DisposableBean {
 
 	/**
 	 * Whether this worker accepts connections on the socket now.
-	 * @return {@code true} while serving and not paused
+	 * @return {@code true} while serving, not held and not paused
 	 */
 	public boolean isAccepting() {
 		EpollServerSocketChannel current = this.channel;
-		return current != null && current.isOpen() && current.config().isAutoRead();
+		return !this.held && current != null && current.isOpen() && current.config().isAutoRead();
 	}
 
 	/**
@@ -175,6 +267,34 @@ public final class InheritedSocket implements DisposableBean {
 		// Reactor Netty never disposes loops it was handed; the server has stopped by
 		// now.
 		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+	}
+
+	/**
+	 * First handler of a held server channel: drops {@code read()} while the hold lasts,
+	 * and starts accepting at registration when the hold ended before it.
+	 */
+	private final class HoldAccept extends ChannelDuplexHandler {
+
+		@Override
+		public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
+			boolean accept;
+			synchronized (InheritedSocket.this.holdLock) {
+				InheritedSocket.this.registered = true;
+				accept = !InheritedSocket.this.held;
+			}
+			ctx.fireChannelRegistered();
+			if (accept) {
+				accept(ctx.channel());
+			}
+		}
+
+		@Override
+		public void read(ChannelHandlerContext ctx) {
+			if (!InheritedSocket.this.held) {
+				ctx.read();
+			}
+		}
+
 	}
 
 	private static final class AlreadyBound extends ChannelOutboundHandlerAdapter {

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket management) {
 
 	/**
-	 * The sockets named by the worker environment.
+	 * The sockets named by the worker environment; a spare's are
+	 * {@link InheritedSocket#hold() held} until {@link #startAccepting()}.
 	 * @param environment the worker environment
 	 * @return the sockets
 	 */
@@ -27,7 +28,33 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 		}
 		InheritedSocket management = (environment.managementFd() >= 0)
 				? new InheritedSocket("management", environment.managementFd()) : null;
-		return new InheritedSockets(new InheritedSocket("server", environment.serverFd()), management);
+		InheritedSocket server = new InheritedSocket("server", environment.serverFd());
+		if (environment.isSpare()) {
+			server.hold();
+			if (management != null) {
+				management.hold();
+			}
+		}
+		return new InheritedSockets(server, management);
+	}
+
+	/**
+	 * End the hold of a spare worker on every socket: accept now, or as soon as each
+	 * server starts. See {@link InheritedSocket#startAccepting()}.
+	 */
+	public void startAccepting() {
+		this.server.startAccepting();
+		if (this.management != null) {
+			this.management.startAccepting();
+		}
+	}
+
+	/**
+	 * Whether accepting is held on the server socket (a spare that has no slot yet).
+	 * @return {@code true} while held
+	 */
+	public boolean isHeld() {
+		return this.server.isHeld();
 	}
 
 	/**

@@ -21,8 +21,8 @@ public final class JprocRetirementAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FatalErrorGuard jprocFatalErrorGuard(JprocWorker worker, SelfRetirement retirement) {
-		return new FatalErrorGuard(worker.id(), retirement::retireNow);
+	FatalErrorGuard jprocFatalErrorGuard(WorkerIdentity identity, SelfRetirement retirement) {
+		return new FatalErrorGuard(identity::label, retirement::retireNow);
 	}
 
 	@Bean

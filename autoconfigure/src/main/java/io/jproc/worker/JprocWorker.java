@@ -5,7 +5,7 @@ package io.jproc.worker;
  */
 public final class JprocWorker {
 
-	private final int id;
+	private final WorkerIdentity identity;
 
 	private final long masterPid;
 
@@ -13,19 +13,41 @@ public final class JprocWorker {
 
 	private final SelfRetirement retirement;
 
-	JprocWorker(int id, long masterPid, MasterLink link, SelfRetirement retirement) {
-		this.id = id;
+	JprocWorker(WorkerIdentity identity, long masterPid, MasterLink link, SelfRetirement retirement) {
+		this.identity = identity;
 		this.masterPid = masterPid;
 		this.link = link;
 		this.retirement = retirement;
 	}
 
 	/**
-	 * This worker's id, from 1; the same as the {@code jproc.worker.id} property.
-	 * @return the id
+	 * This worker's id, from 1: the slot it serves; the same as the
+	 * {@code jproc.worker.id} property. A spare worker has none ({@code 0}) until the
+	 * master gives it a slot; from then on it is that slot's id, see
+	 * {@link SlotTakenEvent}.
+	 * @return the id, {@code 0} while this worker is a spare
 	 */
 	public int id() {
-		return this.id;
+		return this.identity.id();
+	}
+
+	/**
+	 * Whether this worker is a spare: booted and ready, but taking no connection until
+	 * the master gives it a slot (a {@link SlotTakenEvent} is published then).
+	 * @return {@code true} while a spare without a slot
+	 */
+	public boolean isSpare() {
+		return this.identity.isSpare();
+	}
+
+	/**
+	 * This worker process's number: its place in the master's order of spawns, never
+	 * reused and unchanged when a spare takes a slot. It names a worker in logs for as
+	 * long as it is a spare ({@code spare #7}).
+	 * @return the number, {@code 0} if the master did not say
+	 */
+	public long number() {
+		return this.identity.number();
 	}
 
 	/**

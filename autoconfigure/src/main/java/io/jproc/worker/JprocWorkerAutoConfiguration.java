@@ -14,6 +14,7 @@ import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
 /**
@@ -34,23 +35,30 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	WorkerIdentity jprocWorkerIdentity(ConfigurableEnvironment environment, ConfigurableApplicationContext context) {
+		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);
+		return new WorkerIdentity(worker.workerId(), worker.workerNumber(), environment, context);
+	}
+
+	@Bean
 	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> jprocInheritedSocketCustomizer(InheritedSockets sockets) {
 		return new InheritedSocketCustomizer(sockets.server());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	MasterLink jprocMasterLink(Environment environment, JprocProperties properties, InheritedSockets sockets,
-			ConfigurableApplicationContext context) {
+	MasterLink jprocMasterLink(Environment environment, WorkerIdentity identity, JprocProperties properties,
+			InheritedSockets sockets, ConfigurableApplicationContext context) {
 		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);
-		return new MasterLink(worker.workerId(), MasterLink.openChannel(worker.workerId(), worker.channelFd()),
-				properties, sockets, context);
+		return new MasterLink(identity, MasterLink.openChannel(identity.label(), worker.channelFd()), properties,
+				sockets, context);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	SelfRetirement jprocSelfRetirement(Environment environment, MasterLink link) {
-		return new SelfRetirement(WorkerEnvironment.of(environment::getProperty).workerId(), link);
+	SelfRetirement jprocSelfRetirement(WorkerIdentity identity, MasterLink link) {
+		return new SelfRetirement(identity, link);
 	}
 
 	@Bean
@@ -60,15 +68,16 @@ public final class JprocWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	JprocWorker jprocWorker(Environment environment, MasterLink link, SelfRetirement retirement) {
+	JprocWorker jprocWorker(Environment environment, WorkerIdentity identity, MasterLink link,
+			SelfRetirement retirement) {
 		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);
-		return new JprocWorker(worker.workerId(), worker.masterPid(), link, retirement);
+		return new JprocWorker(identity, worker.masterPid(), link, retirement);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	PoolStatusClient jprocPoolStatusClient(MasterLink link, JprocWorker worker, JprocProperties properties) {
-		return new PoolStatusClient(link, worker.id(), properties.getIpc().getRequestTimeout());
+		return new PoolStatusClient(link, worker::id, properties.getIpc().getRequestTimeout());
 	}
 
 }

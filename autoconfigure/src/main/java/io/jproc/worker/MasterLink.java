@@ -40,7 +40,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	/** Time between pausing accept and starting Boot's graceful shutdown. */
 	static final Duration SETTLE = Duration.ofMillis(250);
 
-	private final int workerId;
+	private final WorkerIdentity identity;
 
 	private final IpcChannel channel;
 
@@ -56,9 +56,19 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 	private volatile boolean ready;
 
-	MasterLink(int workerId, IpcChannel channel, JprocProperties properties, InheritedSockets sockets,
+	/**
+	 * Orders this link's readiness changes: a spare's {@code REFUSING_TRAFFIC} after
+	 * Boot's {@code ACCEPTING_TRAFFIC}, {@code ACCEPTING_TRAFFIC} when it takes a slot,
+	 * {@code REFUSING_TRAFFIC} when leaving, whatever the threads.
+	 */
+	private final Object readiness = new Object();
+
+	/** Whether Boot has published its own {@code ACCEPTING_TRAFFIC}; under readiness. */
+	private boolean bootReadinessPublished;
+
+	MasterLink(WorkerIdentity identity, IpcChannel channel, JprocProperties properties, InheritedSockets sockets,
 			ConfigurableApplicationContext context) {
-		this.workerId = workerId;
+		this.identity = identity;
 		this.channel = channel;
 		this.properties = properties;
 		this.sockets = sockets;
@@ -66,23 +76,82 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		this.handlers.put(Message.Stop.class, (envelope,
 				message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
 		this.handlers.put(Message.CloseListeners.class, (envelope, message) -> sockets.closeInherited());
+		this.handlers.put(Message.TakeSlot.class, (envelope, message) -> takeSlot(((Message.TakeSlot) message).id()));
 		channel.start(new Listener());
 	}
 
 	/**
 	 * Open the channel the master passed to this worker.
-	 * @param workerId this worker's id
+	 * @param label this worker's label, for the error
 	 * @param fd the inherited channel descriptor
 	 * @return the link, already reading
 	 */
-	static IpcChannel openChannel(int workerId, int fd) {
+	static IpcChannel openChannel(String label, int fd) {
 		try {
 			return IpcChannel.fromFd(fd, "master");
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new IllegalStateException("worker " + workerId + ": cannot open the channel to the master (fd " + fd
-					+ "): " + ex.getMessage(), ex);
+			throw new IllegalStateException(
+					label + ": cannot open the channel to the master (fd " + fd + "): " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * The master gave this spare a slot: become worker {@code id} and accept at once (or
+	 * as soon as the server starts). Ignored, with a warning, by a worker that is not a
+	 * spare, has taken a slot already, or is leaving.
+	 * @param id the slot id
+	 */
+	void takeSlot(int id) {
+		String was = this.identity.label();
+		long pid = ProcessHandle.current().pid();
+		// Under the lock that leaving takes before it pauses accept: either this worker
+		// is leaving and takes no slot, or its start of accepting is queued on the
+		// event loop before the pause.
+		synchronized (this.readiness) {
+			if (isLeaving()) {
+				logger.warn(was + ": the master gave it slot " + id + " while it is leaving; ignored");
+				return;
+			}
+			if (!this.identity.takeSlot(id)) {
+				logger.warn(was + ": the master gave it slot " + id + ", but "
+						+ ((id < 1) ? "slot ids start at 1" : "it is not a spare (any more)") + "; ignored");
+				return;
+			}
+			this.sockets.startAccepting();
+			logger.info(this.identity.label() + " (was " + was + ", pid " + pid + ") takes slot " + id + ": "
+					+ (this.ready ? "accepting now" : "accepting once its server has started"));
+			if (this.bootReadinessPublished) {
+				AvailabilityChangeEvent.publish(this.context, ReadinessState.ACCEPTING_TRAFFIC);
+			}
+		}
+	}
+
+	/**
+	 * Boot has published {@code ACCEPTING_TRAFFIC} (after {@link ApplicationReadyEvent}):
+	 * a spare still without a slot takes no connection and says so with
+	 * {@code REFUSING_TRAFFIC}. Called by {@link WorkerReadinessRunListener}, which runs
+	 * after Boot's own run listener.
+	 * @param context the context Boot made ready
+	 */
+	void bootReadinessPublished(ConfigurableApplicationContext context) {
+		if (context != this.context) {
+			return;
+		}
+		synchronized (this.readiness) {
+			this.bootReadinessPublished = true;
+			if (this.identity.isSpare() && !isLeaving()) {
+				AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
+			}
+		}
+	}
+
+	/**
+	 * This worker's identity.
+	 * @return the identity
+	 */
+	public WorkerIdentity identity() {
+		return this.identity;
 	}
 
 	@Override
@@ -227,20 +296,28 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		}
 		Thread leaver = new Thread(() -> {
 			if (!this.ready) {
-				logger.info("worker " + this.workerId + " leaving before it was ready (" + reason + ")");
+				logger.info(this.identity.label() + " leaving before it was ready (" + reason + ")");
 				System.exit(exitCode);
 				return;
 			}
 			// Readiness probes answered by this worker from now on say it takes no more
 			// traffic; the pool's own health is the master's to tell.
-			AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
-			logger
-				.info("worker " + this.workerId + " leaving (" + reason + "): stopped accepting, draining for at most "
-						+ this.properties.getDrainTimeout().toSeconds() + " s");
+			synchronized (this.readiness) {
+				AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
+			}
+			if (this.sockets.isHeld()) {
+				logger
+					.info(this.identity.label() + " leaving (" + reason + "): it never took a slot, nothing to drain");
+			}
+			else {
+				logger
+					.info(this.identity.label() + " leaving (" + reason + "): stopped accepting, draining for at most "
+							+ this.properties.getDrainTimeout().toSeconds() + " s");
+			}
 			this.sockets.pauseAccepting();
 			settle();
 			int code = SpringApplication.exit(this.context, () -> exitCode);
-			logger.info("worker " + this.workerId + " drained, exiting with code " + code);
+			logger.info(this.identity.label() + " drained, exiting with code " + code);
 			System.exit(code);
 		}, "jproc-leave");
 		leaver.start();
@@ -280,7 +357,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		public void onMessage(Envelope envelope) {
 			BiConsumer<Envelope, Message> handler = MasterLink.this.handlers.get(envelope.message().getClass());
 			if (handler == null) {
-				logger.warn("worker " + MasterLink.this.workerId + ": the master sent "
+				logger.warn(MasterLink.this.identity.label() + ": the master sent "
 						+ envelope.message().getClass().getSimpleName() + ", which a worker does not take; ignored");
 				MasterLink.this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
 				return;
@@ -290,15 +367,14 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 		@Override
 		public void onUnmatchedReply(Envelope envelope) {
-			logger.warn("worker " + MasterLink.this.workerId + ": the master sent "
+			logger.warn(MasterLink.this.identity.label() + ": the master sent "
 					+ envelope.message().getClass().getSimpleName()
 					+ " answering nothing this worker asked (late?); ignored");
 		}
 
 		@Override
 		public void onMalformed(MalformedFrameException error) {
-			logger.warn(
-					"worker " + MasterLink.this.workerId + ": malformed frame from the master: " + error.getMessage());
+			logger.warn(MasterLink.this.identity.label() + ": malformed frame from the master: " + error.getMessage());
 		}
 
 		@Override

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
@@ -23,7 +24,7 @@ public final class PoolStatusClient {
 
 	private final MasterLink link;
 
-	private final int workerId;
+	private final IntSupplier workerId;
 
 	private final Duration requestTimeout;
 
@@ -43,17 +44,29 @@ public final class PoolStatusClient {
 	 * ({@code jproc.ipc.request-timeout}), for messages
 	 */
 	public PoolStatusClient(MasterLink link, int workerId, Duration requestTimeout) {
+		this(link, () -> workerId, requestTimeout);
+	}
+
+	/**
+	 * Create a client on this worker's channel, for a worker whose id may change (a spare
+	 * that takes a slot).
+	 * @param link the channel to the master
+	 * @param workerId reads this worker's current id
+	 * @param requestTimeout how long the link waits for an answer
+	 * ({@code jproc.ipc.request-timeout}), for messages
+	 */
+	public PoolStatusClient(MasterLink link, IntSupplier workerId, Duration requestTimeout) {
 		this.link = link;
 		this.workerId = workerId;
 		this.requestTimeout = requestTimeout;
 	}
 
 	/**
-	 * This worker's id.
-	 * @return the id
+	 * This worker's id now.
+	 * @return the id, {@code 0} while this worker is a spare
 	 */
 	public int workerId() {
-		return this.workerId;
+		return this.workerId.getAsInt();
 	}
 
 	/**

@@ -23,7 +23,7 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 
 	private static final Log logger = LogFactory.getLog(SelfRetirement.class);
 
-	private final int workerId;
+	private final WorkerIdentity identity;
 
 	private final MasterLink link;
 
@@ -31,8 +31,8 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 
 	private final AtomicBoolean urgent = new AtomicBoolean();
 
-	SelfRetirement(int workerId, MasterLink link) {
-		this.workerId = workerId;
+	SelfRetirement(WorkerIdentity identity, MasterLink link) {
+		this.identity = identity;
 		this.link = link;
 		link.handle(Message.ReplacementReady.class, (envelope, ready) -> onReplacementReady(ready));
 	}
@@ -47,7 +47,7 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 		if (this.link.isLeaving() || this.urgent.get() || !this.planned.compareAndSet(null, reason)) {
 			return false;
 		}
-		logger.info("worker " + this.workerId + " asks to be replaced (" + reason
+		logger.info(this.identity.label() + " asks to be replaced (" + reason
 				+ "); it keeps serving until its replacement is ready");
 		// A failed send means the master is gone: the channel's end of stream makes us
 		// leave.
@@ -72,7 +72,7 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 	@Override
 	public void onApplicationEvent(AvailabilityChangeEvent<?> event) {
 		if (event.getState() == LivenessState.BROKEN) {
-			logger.warn("worker " + this.workerId + ": liveness state BROKEN published by "
+			logger.warn(this.identity.label() + ": liveness state BROKEN published by "
 					+ event.getSource().getClass().getSimpleName() + "; asking the master for a replacement");
 			retireNow("liveness state BROKEN");
 		}

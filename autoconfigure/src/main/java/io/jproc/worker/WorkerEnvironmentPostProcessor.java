@@ -2,6 +2,7 @@ package io.jproc.worker;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.jproc.JprocProperties;
 import io.jproc.WorkerCount;
@@ -14,14 +15,20 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
 
 /**
  * Prepares the Environment of jproc's processes before logging starts. In a worker:
- * {@code jproc.worker.id}, graceful shutdown bounded by {@code jproc.drain-timeout}, log
- * lines that start with the worker id, a health status order that knows the pool's
- * {@code DEGRADED}, and SIGINT left to the master (a terminal's Ctrl-C reaches the whole
- * process group; the master drains the workers in order). In a master: log lines marked
- * {@code [master]}. The user's own settings always win.
+ * {@code jproc.worker.id} ({@code 0} for a spare, until it takes a slot),
+ * {@code jproc.worker.number} and {@code jproc.worker.spare}, in a property source that
+ * {@link WorkerIdentity#takeSlot(int)} updates; graceful shutdown bounded by
+ * {@code jproc.drain-timeout}, log lines that start with the worker's current label
+ * ({@code [worker 2]}, {@code [spare #7]}: with Logback read on every line from the
+ * {@value WorkerIdentity#LABEL_PROPERTY} system property, otherwise fixed at start), a
+ * health status order that knows the pool's {@code DEGRADED}, and SIGINT left to the
+ * master (a terminal's Ctrl-C reaches the whole process group; the master drains the
+ * workers in order). In a master: log lines marked {@code [master]}. The user's own
+ * settings always win.
  */
 public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -30,6 +37,33 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 
 	/** Name of the property source with jproc's defaults. */
 	public static final String DEFAULTS_SOURCE = "jproc-defaults";
+
+	/**
+	 * The level pattern with Logback, whose {@code %property} reads the logger context's
+	 * properties, then the system properties, on every event.
+	 */
+	static final String DYNAMIC_LEVEL_PATTERN = "[%property{" + WorkerIdentity.LABEL_PROPERTY + "}] %5p";
+
+	private static final String LOGBACK_CONTEXT = "ch.qos.logback.classic.LoggerContext";
+
+	private static final String LOGBACK_SYSTEM = "org.springframework.boot.logging.logback.LogbackLoggingSystem";
+
+	private final boolean handleSignals;
+
+	/**
+	 * Create the post-processor, as Boot does.
+	 */
+	public WorkerEnvironmentPostProcessor() {
+		this(true);
+	}
+
+	/**
+	 * Create the post-processor.
+	 * @param handleSignals whether a worker's SIGINT is ignored; tests leave it alone
+	 */
+	WorkerEnvironmentPostProcessor(boolean handleSignals) {
+		this.handleSignals = handleSignals;
+	}
 
 	@Override
 	public int getOrder() {
@@ -42,12 +76,20 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 		Map<String, Object> defaults = new LinkedHashMap<>();
 		if (worker.isWorker()) {
 			int id = worker.workerId();
-			environment.getPropertySources()
-				.addFirst(new MapPropertySource(WORKER_SOURCE, Map.of("jproc.worker.id", id)));
+			long number = worker.workerNumber();
+			String label = WorkerIdentity.label(id, number);
+			// Changed when a spare takes a slot: thread-safe and mutable.
+			Map<String, Object> identity = new ConcurrentHashMap<>();
+			identity.put(WorkerIdentity.ID_PROPERTY, id);
+			identity.put(WorkerIdentity.NUMBER_PROPERTY, number);
+			identity.put(WorkerIdentity.SPARE_PROPERTY, worker.isSpare());
+			environment.getPropertySources().addFirst(new MapPropertySource(WORKER_SOURCE, identity));
+			System.setProperty(WorkerIdentity.LABEL_PROPERTY, label);
 			defaults.put("server.shutdown", "graceful");
 			defaults.put("spring.lifecycle.timeout-per-shutdown-phase",
 					environment.getProperty("jproc.drain-timeout", "30s"));
-			defaults.put("logging.pattern.level", "[worker " + id + "] %5p");
+			defaults.put("logging.pattern.level",
+					isLogback(application) ? DYNAMIC_LEVEL_PATTERN : "[" + label + "] %5p");
 			// The workers health contributor's DEGRADED (the pool serves, short of
 			// workers)
 			// ranks between DOWN and UP; unknown to the default order it would be
@@ -56,7 +98,9 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 			if (id != 1) {
 				defaults.put("spring.main.banner-mode", "off");
 			}
-			ignoreInterrupt();
+			if (this.handleSignals) {
+				ignoreInterrupt();
+			}
 		}
 		else if (isMaster(environment)) {
 			defaults.put("logging.pattern.level", "[master] %5p");
@@ -64,6 +108,21 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 		if (!defaults.isEmpty()) {
 			environment.getPropertySources().addLast(new MapPropertySource(DEFAULTS_SOURCE, defaults));
 		}
+	}
+
+	/**
+	 * Whether Boot will log through Logback: what its {@code LoggingSystem} detection
+	 * picks, unless the {@code LoggingSystem} system property names another.
+	 * @param application the application, for its class loader
+	 * @return whether the logging system is Logback
+	 */
+	private static boolean isLogback(SpringApplication application) {
+		String chosen = System.getProperty("org.springframework.boot.logging.LoggingSystem");
+		if (chosen != null && !chosen.isBlank()) {
+			return LOGBACK_SYSTEM.equals(chosen.trim());
+		}
+		ClassLoader classLoader = (application != null) ? application.getClassLoader() : null;
+		return ClassUtils.isPresent(LOGBACK_CONTEXT, classLoader);
 	}
 
 	private static boolean isMaster(ConfigurableEnvironment environment) {

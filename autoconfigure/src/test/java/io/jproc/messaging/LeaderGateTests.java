@@ -28,7 +28,7 @@ class LeaderGateTests {
 
 	private final List<Object> events = new CopyOnWriteArrayList<>();
 
-	private final LeaderState state = new LeaderState("worker 1", this.events::add, Duration.ofSeconds(5));
+	private final LeaderState state = new LeaderState(() -> "worker 1", this.events::add, Duration.ofSeconds(5));
 
 	private final Jobs target = new Jobs();
 

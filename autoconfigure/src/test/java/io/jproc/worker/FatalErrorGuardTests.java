@@ -23,7 +23,7 @@ class FatalErrorGuardTests {
 
 	private final BlockingQueue<String> retired = new LinkedBlockingQueue<>();
 
-	private final FatalErrorGuard guard = new FatalErrorGuard(1, this.retired::add);
+	private final FatalErrorGuard guard = new FatalErrorGuard(() -> "worker 1", this.retired::add);
 
 	@AfterEach
 	void uninstall() {

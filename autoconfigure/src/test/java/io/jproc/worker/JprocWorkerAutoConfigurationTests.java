@@ -2,6 +2,11 @@ package io.jproc.worker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
@@ -11,9 +16,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.MapPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -87,6 +101,140 @@ class JprocWorkerAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("without an inherited server socket"));
+	}
+
+	@Test
+	void runWhenWorkerShouldIgnoreTakeSlot() {
+		this.contextRunner
+			.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=3", "JPROC_WORKER_NUMBER=5",
+					"JPROC_SERVER_FD=" + listening.intValue(), "JPROC_CHANNEL_FD=" + channel[1].getFD())
+			.run((context) -> {
+				JprocWorker worker = context.getBean(JprocWorker.class);
+				assertThat(worker.isSpare()).isFalse();
+				assertThat(worker.number()).isEqualTo(5);
+				assertThat(context.getBean(InheritedSockets.class).isHeld()).isFalse();
+				context.getBean(MasterLink.class).takeSlot(2);
+				assertThat(worker.id()).isEqualTo(3);
+			});
+	}
+
+	@Test
+	void runWhenSpareShouldHoldItsSocketAndRefuseTrafficUntilItTakesASlot() {
+		String savedLabel = System.getProperty(WorkerIdentity.LABEL_PROPERTY);
+		try {
+			this.contextRunner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
+				.withUserConfiguration(SlotListenerConfiguration.class)
+				.withInitializer((context) -> context.getEnvironment()
+					.getPropertySources()
+					.addFirst(new MapPropertySource(WorkerEnvironmentPostProcessor.WORKER_SOURCE,
+							new ConcurrentHashMap<>(Map.of(WorkerIdentity.ID_PROPERTY, 0,
+									WorkerIdentity.NUMBER_PROPERTY, 7L, WorkerIdentity.SPARE_PROPERTY, true)))))
+				.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=0", "JPROC_WORKER_NUMBER=7",
+						"JPROC_MASTER_PID=77", "JPROC_SERVER_FD=" + listening.intValue(),
+						"JPROC_CHANNEL_FD=" + channel[1].getFD())
+				.run((context) -> {
+					ConfigurableApplicationContext source = (ConfigurableApplicationContext) context
+						.getSourceApplicationContext();
+					JprocWorker worker = context.getBean(JprocWorker.class);
+					WorkerIdentity identity = context.getBean(WorkerIdentity.class);
+					InheritedSockets sockets = context.getBean(InheritedSockets.class);
+					MasterLink link = context.getBean(MasterLink.class);
+					ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
+					assertThat(link.identity()).isSameAs(identity);
+					assertThat(worker.isSpare()).isTrue();
+					assertThat(worker.id()).isZero();
+					assertThat(worker.number()).isEqualTo(7);
+					assertThat(identity.label()).isEqualTo("spare #7");
+					assertThat(sockets.isHeld()).isTrue();
+					assertThat(sockets.server().isAccepting()).isFalse();
+					// What Boot publishes after ApplicationReadyEvent, then jproc's
+					// correction (WorkerReadinessRunListener comes after Boot's).
+					AvailabilityChangeEvent.publish(source, ReadinessState.ACCEPTING_TRAFFIC);
+					link.bootReadinessPublished(source);
+					assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+
+					link.takeSlot(2);
+					assertThat(worker.isSpare()).isFalse();
+					assertThat(worker.id()).isEqualTo(2);
+					assertThat(worker.number()).isEqualTo(7);
+					assertThat(sockets.isHeld()).isFalse();
+					assertThat(context.getEnvironment().getProperty(WorkerIdentity.ID_PROPERTY, Integer.class))
+						.isEqualTo(2);
+					assertThat(System.getProperty(WorkerIdentity.LABEL_PROPERTY)).isEqualTo("worker 2");
+					assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+					SlotListener listener = context.getBean(SlotListener.class);
+					SlotTakenEvent event = listener.events.poll(5, TimeUnit.SECONDS);
+					assertThat(event).isNotNull();
+					assertThat(event.getWorkerId()).isEqualTo(2);
+					assertThat(event.getWorkerNumber()).isEqualTo(7);
+					assertThat(listener.threads.poll()).isNotEqualTo(Thread.currentThread().getName());
+
+					link.takeSlot(3);
+					assertThat(worker.id()).isEqualTo(2);
+					assertThat(listener.events.poll(200, TimeUnit.MILLISECONDS)).isNull();
+				});
+		}
+		finally {
+			if (savedLabel != null) {
+				System.setProperty(WorkerIdentity.LABEL_PROPERTY, savedLabel);
+			}
+			else {
+				System.clearProperty(WorkerIdentity.LABEL_PROPERTY);
+			}
+		}
+	}
+
+	@Test
+	void runWhenSpareTakesASlotBeforeBootIsReadyShouldNotRefuseTraffic() {
+		String savedLabel = System.getProperty(WorkerIdentity.LABEL_PROPERTY);
+		try {
+			this.contextRunner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
+				.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=0", "JPROC_WORKER_NUMBER=8",
+						"JPROC_SERVER_FD=" + listening.intValue(), "JPROC_CHANNEL_FD=" + channel[1].getFD())
+				.run((context) -> {
+					ConfigurableApplicationContext source = (ConfigurableApplicationContext) context
+						.getSourceApplicationContext();
+					MasterLink link = context.getBean(MasterLink.class);
+					link.takeSlot(1);
+					AvailabilityChangeEvent.publish(source, ReadinessState.ACCEPTING_TRAFFIC);
+					link.bootReadinessPublished(source);
+					assertThat(context.getBean(ApplicationAvailability.class).getReadinessState())
+						.isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+					assertThat(context.getBean(JprocWorker.class).id()).isEqualTo(1);
+				});
+		}
+		finally {
+			if (savedLabel != null) {
+				System.setProperty(WorkerIdentity.LABEL_PROPERTY, savedLabel);
+			}
+			else {
+				System.clearProperty(WorkerIdentity.LABEL_PROPERTY);
+			}
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SlotListenerConfiguration {
+
+		@Bean
+		SlotListener slotListener() {
+			return new SlotListener();
+		}
+
+	}
+
+	static class SlotListener {
+
+		final BlockingQueue<SlotTakenEvent> events = new LinkedBlockingQueue<>();
+
+		final BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+
+		@EventListener
+		void onSlotTaken(SlotTakenEvent event) {
+			this.threads.add(Thread.currentThread().getName());
+			this.events.add(event);
+		}
+
 	}
 
 }
