@@ -26,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A real pool of two workers and one spare ({@code jproc.spare-workers=1}), shared by the
  * tests of this class: the spare holds the shared sockets but accepts nothing; a
- * {@code kill -9} of a worker under a request stream is served by the spare in the
- * killed worker's name while a new spare boots; a reload replaces the spare; SIGTERM ends
- * every process, the spare too.
+ * {@code kill -9} of a worker under a request stream is served by the spare in the killed
+ * worker's name while a new spare boots; a reload replaces the spare; SIGTERM ends every
+ * process, the spare too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpareIT {
