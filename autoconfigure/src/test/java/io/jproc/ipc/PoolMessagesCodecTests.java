@@ -52,6 +52,12 @@ class PoolMessagesCodecTests {
 	}
 
 	@Test
+	void takeSlotRoundTrips() throws Exception {
+		assertThat(roundTrip(new Message.TakeSlot(2))).isEqualTo(new Message.TakeSlot(2));
+		assertThat(MessageTypes.wireName("TakeSlot")).isEqualTo("take-slot");
+	}
+
+	@Test
 	void wireNamesAreKebabCase() {
 		assertThat(MessageTypes.nameOf(new Message.PoolStatusRequest())).isEqualTo("pool-status-request");
 		assertThat(MessageTypes.nameOf(new Message.Scrape(""))).isEqualTo("scrape");
@@ -103,7 +109,8 @@ class PoolMessagesCodecTests {
 		PoolStatus.Slot empty = new PoolStatus.Slot(2, null, SlotState.BACKOFF, null, null, 3, Map.of("crash", 3),
 				new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)), null, null,
 				NOW.plusSeconds(1), null);
-		return new PoolStatus(NOW, master, List.of(ready, empty));
+		return new PoolStatus(NOW, master, List.of(ready, empty), null, List.of(new PoolStatus.Spare(103, 7, "ready",
+				NOW.minusSeconds(20), NOW.minusSeconds(15), true, NOW.minusSeconds(1))));
 	}
 
 	private static Message roundTrip(Message message) throws IOException, MalformedFrameException {
