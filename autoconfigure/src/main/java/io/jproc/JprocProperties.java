@@ -85,6 +85,8 @@ public class JprocProperties implements InitializingBean {
 
 	private final BootCache bootCache = new BootCache();
 
+	private final Warmup warmup = new Warmup();
+
 	public WorkerCount getWorkers() {
 		return this.workers;
 	}
@@ -165,6 +167,10 @@ public class JprocProperties implements InitializingBean {
 		return this.scheduling;
 	}
 
+	public Warmup getWarmup() {
+		return this.warmup;
+	}
+
 	public BootCache getBootCache() {
 		return this.bootCache;
 	}
@@ -211,6 +217,19 @@ public class JprocProperties implements InitializingBean {
 		requirePositive("ipc.request-timeout", this.ipc.requestTimeout);
 		requirePositive("ipc.scrape-timeout", this.ipc.scrapeTimeout);
 		requireRange("boot-cache.training-requests", this.bootCache.trainingRequests, 0, 100_000);
+		requireRange("warmup.requests", this.warmup.requests, 0, 1_000_000);
+		requireRange("warmup.concurrency", this.warmup.concurrency, 1, 64);
+		requirePositive("warmup.timeout", this.warmup.timeout);
+		for (String path : this.warmup.paths) {
+			if (path == null || !path.startsWith("/")) {
+				throw new InvalidConfigurationPropertyValueException(PREFIX + ".warmup.paths", this.warmup.paths,
+						"every path must start with '/', such as /api/hello");
+			}
+		}
+		if (this.warmup.requests > 0 && this.warmup.paths.isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + ".warmup.paths", this.warmup.paths,
+					"must name at least one path when jproc.warmup.requests is above 0");
+		}
 		for (String path : this.bootCache.trainingPaths) {
 			if (path == null || !path.startsWith("/")) {
 				throw new InvalidConfigurationPropertyValueException(PREFIX + ".boot-cache.training-paths",
@@ -658,6 +677,73 @@ public class JprocProperties implements InitializingBean {
 	 * cache on JDK 25+, dynamic AppCDS before), prepared in the background once the pool
 	 * is ready, from which later workers boot faster and lighter.
 	 */
+	public static class Warmup {
+
+		/**
+		 * Requests a new worker or spare sends to each warm-up path through the
+		 * application's own handler chain, on a private loopback port, before it takes
+		 * connections and reports ready. 0 (the default) turns warm-up off.
+		 */
+		private int requests;
+
+		/**
+		 * Paths the warm-up requests, each must start with '/'. GET requests: choose
+		 * paths without side effects.
+		 */
+		private List<String> paths = new ArrayList<>(List.of("/"));
+
+		/**
+		 * Warm-up requests in flight at once (1 to 64).
+		 */
+		private int concurrency = 2;
+
+		/**
+		 * Longest time a warm-up may take; past it the worker reports ready anyway.
+		 */
+		private Duration timeout = Duration.ofSeconds(60);
+
+		public int getRequests() {
+			return this.requests;
+		}
+
+		public void setRequests(int requests) {
+			this.requests = requests;
+		}
+
+		public List<String> getPaths() {
+			return this.paths;
+		}
+
+		public void setPaths(List<String> paths) {
+			this.paths = paths;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		/**
+		 * Whether warm-up is on.
+		 * @return {@code true} when requests are above 0
+		 */
+		public boolean isEnabled() {
+			return this.requests > 0;
+		}
+
+	}
+
 	public static class BootCache {
 
 		/**

@@ -162,6 +162,37 @@ class JprocPropertiesTests {
 	}
 
 	@Test
+	void validateSpareWorkersShouldNameKeyAndRange() {
+		assertThat(bind(Map.of("jproc.workers", "2", "jproc.spare-workers", "3")).getSpareWorkers()).isEqualTo(3);
+		for (String wrong : new String[] { "-1", "257" }) {
+			JprocProperties properties = bind(Map.of("jproc.workers", "2", "jproc.spare-workers", wrong));
+			assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
+				.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.spare-workers"))
+				.withMessageContaining("from 0 to 256");
+		}
+	}
+
+	@Test
+	void validateWarmupShouldNameKeys() {
+		JprocProperties on = bind(
+				Map.of("jproc.workers", "2", "jproc.warmup.requests", "500", "jproc.warmup.paths", "/, /api/hello"));
+		on.validate();
+		assertThat(on.getWarmup().isEnabled()).isTrue();
+		assertThat(on.getWarmup().getPaths()).containsExactly("/", "/api/hello");
+		assertThat(new JprocProperties().getWarmup().isEnabled()).as("off by default").isFalse();
+		Map<String, Map<String, String>> wrong = Map.of("jproc.warmup.paths", Map.of("jproc.warmup.paths", "api"),
+				"jproc.warmup.requests", Map.of("jproc.warmup.requests", "-5"), "jproc.warmup.concurrency",
+				Map.of("jproc.warmup.concurrency", "0"), "jproc.warmup.timeout", Map.of("jproc.warmup.timeout", "0s"));
+		wrong.forEach((key, values) -> {
+			Map<String, String> all = new java.util.HashMap<>(values);
+			all.put("jproc.workers", "2");
+			JprocProperties properties = bind(all);
+			assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(properties::validate)
+				.satisfies((ex) -> assertThat(ex.getName()).isEqualTo(key));
+		});
+	}
+
+	@Test
 	void bindWhenBootCacheEnabledIsNotABooleanShouldNameKey() {
 		assertThatExceptionOfType(BindException.class)
 			.isThrownBy(() -> bind(Map.of("jproc.workers", "2", "jproc.boot-cache.enabled", "maybe")))

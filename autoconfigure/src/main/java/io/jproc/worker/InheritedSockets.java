@@ -22,6 +22,17 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	 * @return the sockets
 	 */
 	public static InheritedSockets from(WorkerEnvironment environment) {
+		return from(environment, false);
+	}
+
+	/**
+	 * The sockets of this worker, held for a spare and for a worker that warms up before
+	 * it takes connections.
+	 * @param environment the worker environment
+	 * @param warmup whether the worker warms up first ({@code jproc.warmup.requests})
+	 * @return the sockets
+	 */
+	public static InheritedSockets from(WorkerEnvironment environment, boolean warmup) {
 		if (environment.serverFd() < 0) {
 			throw new IllegalStateException("jproc: this worker was started without an inherited server socket ("
 					+ WorkerEnvironment.SERVER_FD + " is not set)");
@@ -29,7 +40,7 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 		InheritedSocket management = (environment.managementFd() >= 0)
 				? new InheritedSocket("management", environment.managementFd()) : null;
 		InheritedSocket server = new InheritedSocket("server", environment.serverFd());
-		if (environment.isSpare()) {
+		if (environment.isSpare() || warmup) {
 			server.hold();
 			if (management != null) {
 				management.hold();

@@ -30,8 +30,9 @@ public final class JprocWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	InheritedSockets jprocInheritedSockets(Environment environment) {
-		return InheritedSockets.from(WorkerEnvironment.of(environment::getProperty));
+	InheritedSockets jprocInheritedSockets(Environment environment, JprocProperties properties) {
+		return InheritedSockets.from(WorkerEnvironment.of(environment::getProperty),
+				properties.getWarmup().isEnabled());
 	}
 
 	@Bean

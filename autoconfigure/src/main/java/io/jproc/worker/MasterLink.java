@@ -27,6 +27,7 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.server.reactive.HttpHandler;
 
 /**
  * The worker's end of its channel to the master. Tells the master when the application is
@@ -56,6 +57,10 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 	private volatile boolean ready;
 
+	private final AtomicBoolean readyEventSeen = new AtomicBoolean();
+
+	private final WorkerWarmup warmup;
+
 	/**
 	 * Orders this link's readiness changes: a spare's {@code REFUSING_TRAFFIC} after
 	 * Boot's {@code ACCEPTING_TRAFFIC}, {@code ACCEPTING_TRAFFIC} when it takes a slot,
@@ -73,6 +78,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		this.properties = properties;
 		this.sockets = sockets;
 		this.context = context;
+		this.warmup = new WorkerWarmup(properties.getWarmup());
 		this.handlers.put(Message.Stop.class, (envelope,
 				message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
 		this.handlers.put(Message.CloseListeners.class, (envelope, message) -> sockets.closeInherited());
@@ -140,7 +146,9 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		}
 		synchronized (this.readiness) {
 			this.bootReadinessPublished = true;
-			if (this.identity.isSpare() && !isLeaving()) {
+			if ((this.identity.isSpare() || this.sockets.isHeld()) && !isLeaving()) {
+				// A spare without a slot, or a worker still warming up: no connection
+				// yet.
 				AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
 			}
 		}
@@ -156,10 +164,56 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 	@Override
 	public void onApplicationEvent(ApplicationReadyEvent event) {
-		if (event.getApplicationContext() != this.context || this.ready) {
+		if (event.getApplicationContext() != this.context || !this.readyEventSeen.compareAndSet(false, true)) {
 			return;
 		}
-		this.ready = true;
+		HttpHandler handler = this.warmup.isEnabled() ? this.context.getBeanProvider(HttpHandler.class).getIfAvailable()
+				: null;
+		if (handler == null) {
+			reportReady();
+			return;
+		}
+		Thread warming = new Thread(() -> {
+			warmUp(handler);
+			reportReady();
+		}, "jproc-warmup");
+		warming.start();
+	}
+
+	/**
+	 * Warm the JIT up through the application's handler chain on a private port
+	 * ({@code jproc.warmup.*}); a spare that takes a slot meanwhile, or a worker asked to
+	 * leave, stops early.
+	 * @param handler the application's handler chain
+	 */
+	private void warmUp(HttpHandler handler) {
+		boolean spare = this.identity.isSpare();
+		try {
+			WorkerWarmup.Result result = this.warmup.run(handler,
+					() -> isLeaving() || (spare && !this.identity.isSpare()));
+			logger.info(this.identity.label() + " warmed up: " + result.answered() + " requests to "
+					+ this.properties.getWarmup().getPaths() + " in " + result.took().toMillis() + " ms"
+					+ ((result.failed() > 0) ? " (" + result.failed() + " failed)" : ""));
+		}
+		catch (RuntimeException ex) {
+			logger.warn(this.identity.label() + ": warm-up failed, reporting ready without it: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Tell the master this worker is ready; a worker that held its sockets for its
+	 * warm-up (not a spare, which waits for its slot) accepts from now on.
+	 */
+	private void reportReady() {
+		synchronized (this.readiness) {
+			if (!this.identity.isSpare() && this.sockets.isHeld() && !isLeaving()) {
+				this.sockets.startAccepting();
+				if (this.bootReadinessPublished) {
+					AvailabilityChangeEvent.publish(this.context, ReadinessState.ACCEPTING_TRAFFIC);
+				}
+			}
+			this.ready = true;
+		}
 		long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
 		this.channel.send(new Message.Ready(ProcessHandle.current().pid(), uptime,
 				BootCacheCheck.used(WorkerEnvironment.current().bootCache())));

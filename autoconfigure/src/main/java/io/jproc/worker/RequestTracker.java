@@ -45,6 +45,10 @@ final class RequestTracker implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (WorkerWarmup.isWarmup(exchange.getRequest().getHeaders().getFirst(WorkerWarmup.HEADER))) {
+			// The worker's own warm-up: served, but neither counted nor in flight.
+			return chain.filter(exchange).doOnError((error) -> this.fatalErrors.report(error, Thread.currentThread()));
+		}
 		return new TrackedRequest(exchange, chain);
 	}
 

@@ -1,11 +1,5 @@
 package io.jproc.worker;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.jproc.JprocProperties;
@@ -30,8 +24,6 @@ public final class TrainingRun implements ApplicationListener<ApplicationReadyEv
 
 	private static final Log logger = LogFactory.getLog(TrainingRun.class);
 
-	private static final int TIMEOUT_MILLIS = 10_000;
-
 	@Override
 	public void onApplicationEvent(ApplicationReadyEvent event) {
 		WorkerEnvironment environment = WorkerEnvironment.current();
@@ -54,36 +46,9 @@ public final class TrainingRun implements ApplicationListener<ApplicationReadyEv
 	}
 
 	private static void train(int port, List<String> paths, int requests) {
-		int failed = 0;
-		for (String path : paths) {
-			for (int i = 0; i < requests; i++) {
-				if (!get(port, path)) {
-					failed++;
-				}
-			}
-		}
+		LoopbackRequests.Outcome outcome = LoopbackRequests.send(port, paths, requests, 1, "", () -> false);
 		logger.info("jproc boot cache training: " + requests + " requests to each of " + paths + " on port " + port
-				+ ", " + failed + " failed");
-	}
-
-	private static boolean get(int port, String path) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
-			socket.setSoTimeout(TIMEOUT_MILLIS);
-			OutputStream out = socket.getOutputStream();
-			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			byte[] buffer = new byte[8192];
-			while (in.read(buffer) >= 0) {
-				// Read the whole answer so the server does its whole work.
-			}
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
+				+ ", " + outcome.failed() + " failed");
 	}
 
 	private static void watchMaster(long masterPid) {
