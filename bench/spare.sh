@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Spare workers against none: kill -9 of a worker of a 2-worker pool, idle and under wrk,
-# with jproc.spare-workers=1 and with 0, in the same run. Per kill it prints
+# with jproc.spare-workers=0 (none), 1 (spare), and 1 with warm-up (warm:
+# jproc.warmup.requests=WARMUP_REQUESTS to /), in the same run. Per kill it prints
 #   - kill -> the first answer from a process that was not serving before (a probe that
 #     opens a new connection for every request, as a client retrying elsewhere would);
 #   - under load only: requests wrk completed in the 30 s after the kill.
 # Then the medians and the ratios (spare / none).
-#   bench/spare.sh [KILLS] [CONNECTIONS] [WARMUP_S]   (default 3 16 20)
+#   bench/spare.sh [KILLS] [CONNECTIONS] [WARMUP_S] [MODES] [WARMUP_REQUESTS]
+#   (default 3 16 20 "none spare warm" 2000)
 # WARMUP_S of wrk load warms the pool before the first kill; the replacement itself is
 # cold either way (a fresh JVM, or a spare that served nothing yet), so this measures
 # the hand-over and the first 30 s of a cold worker, not steady state.
 source "$(dirname "$0")/lib.sh"
-KILLS="${1:-3}"; CONNS="${2:-16}"; WARMUP="${3:-20}"
+KILLS="${1:-3}"; CONNS="${2:-16}"; WARMUP="${3:-20}"; MODES="${4:-none spare warm}"; WARMUP_REQUESTS="${5:-2000}"
 ensure_jar; ensure_wrk
 
 # probe PORT EXCLUDED_PIDS TIMEOUT_S: ms from now to the first answer by another pid
@@ -45,13 +47,17 @@ serving_pids() { # the pids of the slots' serving workers, from /actuator/worker
 }
 
 declare -A first_idle first_load served
-for mode in none spare; do
-  spares=0; [ "$mode" = spare ] && spares=1
+for mode in $MODES; do
+  spares=1; extra=()
+  case "$mode" in
+    none) spares=0 ;;
+    warm) extra=(--jproc.warmup.requests="$WARMUP_REQUESTS" --jproc.warmup.paths=/) ;;
+  esac
   log="$RESULTS/spare-$mode.log"
-  start_pool "$log" 2 --jproc.spare-workers=$spares --jproc.boot-cache.enabled=false
+  start_pool "$log" 2 --jproc.spare-workers=$spares --jproc.boot-cache.enabled=false "${extra[@]}"
   port=$PORT; master=$MASTER
   waiting=0
-  if [ "$mode" = spare ]; then waiting=1; wait_log "$log" "waiting as a spare" 120 1; fi
+  if [ "$spares" = 1 ]; then waiting=1; wait_log "$log" "waiting as a spare" 120 1; fi
   run_wrk "$RESULTS/spare-warmup-$mode.txt" "$port" / "$WARMUP" "$CONNS" >/dev/null
   for k in $(seq 1 "$KILLS"); do
     for load in idle load; do
@@ -77,7 +83,7 @@ for mode in none spare; do
       fi
       # Whole again before the next kill: the replacement (and, with spares, a new spare) ready.
       wait_log "$log" "ready in" 180 $((readies + 1))
-      if [ "$mode" = spare ]; then waiting=$((waiting + 1)); wait_log "$log" "waiting as a spare" 180 "$waiting"; fi
+      if [ "$spares" = 1 ]; then waiting=$((waiting + 1)); wait_log "$log" "waiting as a spare" 180 "$waiting"; fi
       sleep 2
     done
   done
@@ -86,11 +92,17 @@ done
 
 med() { echo "$1" | tr ' ' '\n' | grep -v '^$' | median; }
 echo
-printf '%-44s %10s %10s %8s\n' "median of $KILLS kills" none spare ratio
+printf '%-44s' "median of $KILLS kills"
+for mode in $MODES; do printf ' %10s' "$mode"; done
+for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$mode/none"; done
+echo
 for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, under load (ms):first_load" "requests in the 30 s after the kill:served"; do
   label=${row%%:*}; var=${row##*:}
   declare -n values="$var"
-  a=$(med "${values[none]}"); b=$(med "${values[spare]}")
-  printf '%-44s %10s %10s %8s\n' "$label" "$a" "$b" "$(ratio "$b" "$a")"
+  printf '%-44s' "$label"
+  for mode in $MODES; do printf ' %10s' "$(med "${values[$mode]:-}")"; done
+  base=$(med "${values[none]:-}")
+  for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$(ratio "$(med "${values[$mode]:-}")" "$base")"; done
+  echo
 done
-echo "($CONNS connections, ${WARMUP} s warm-up, $(java -version 2>&1 | head -1), $(date -u +%F))"
+echo "($CONNS connections, ${WARMUP} s wrk warm-up before the first kill, warm = $WARMUP_REQUESTS warm-up requests, $(java -version 2>&1 | head -1), $(date -u +%F))"

@@ -59,6 +59,9 @@ public class PoolMetrics implements MeterBinder {
 					.stream()
 					.mapToLong((slot) -> ((slot.state() == SlotState.DRAINING) ? 1 : 0) + slot.leaving().size())
 					.sum());
+		gauge(registry, "spares.ready", "Spare workers booted and waiting to take a slot",
+				(status) -> (status.spares() != null)
+						? status.spares().stream().filter((spare) -> "ready".equals(spare.state())).count() : 0);
 		PoolStatus latest = this.client.latest(MAX_AGE);
 		if (latest != null) {
 			registerNew(latest);

@@ -23,6 +23,7 @@ class PoolMetricsTests {
 		assertThat(registry.get("jproc.pool.workers.wanted").gauge().value()).isEqualTo(2);
 		assertThat(registry.get("jproc.pool.workers.ready").gauge().value()).isEqualTo(1);
 		assertThat(registry.get("jproc.pool.workers.draining").gauge().value()).isZero();
+		assertThat(registry.get("jproc.pool.spares.ready").gauge().value()).isEqualTo(1);
 		assertThat(registry.get("jproc.pool.restarts").tag("reason", "crash").functionCounter().count()).isEqualTo(1);
 		assertThat(registry.get("jproc.pool.boot.time").tag("worker", "1").timeGauge().value())
 			.isEqualTo(Duration.ofSeconds(4).toNanos() / 1e9);
