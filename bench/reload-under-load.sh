@@ -2,13 +2,19 @@
 # Rolling reload under load: a 2-worker pool under wrk; RELOADS consecutive SIGHUP
 # reloads while the load runs. Prints total requests, non-2xx, socket errors and
 # timeouts (target 0 each) and each reload's duration.
-#   bench/reload-under-load.sh [RELOADS] [CONNECTIONS] [MODE]   (default 3 16 keepalive; MODE close = new connection per request)
+#   bench/reload-under-load.sh [RELOADS] [CONNECTIONS] [MODE] [APP ARGS...]
+#   (default 3 16 keepalive; MODE close = new connection per request). With
+#   --jproc.boot-cache.enabled=true among the app args, the reloads start once the boot
+#   cache is ready, so every new worker boots from it; compare with =false.
 source "$(dirname "$0")/lib.sh"
-RELOADS="${1:-3}"; CONNS="${2:-16}"; MODE="${3:-keepalive}"
+RELOADS="${1:-3}"; CONNS="${2:-16}"; MODE="${3:-keepalive}"; shift 3 || shift $#
 ensure_jar; ensure_wrk
 extra=(); [ "$MODE" = close ] && extra=(-H "Connection: close")
 log="$RESULTS/reload-under-load.log"
-start_pool "$log" 2; port=$PORT; master=$MASTER
+start_pool "$log" 2 "$@"; port=$PORT; master=$MASTER
+if grep -q -- "--jproc.boot-cache.enabled=true" <<<"$*"; then
+  wait_log "$log" "jproc boot cache: ready at" 600
+fi
 run_wrk "$RESULTS/reload-warmup.txt" "$port" / 3 "$CONNS" "${extra[@]}" >/dev/null
 out="$RESULTS/wrk-reload.txt"
 # wrk runs until every reload is over (then SIGINT makes it print its summary), 15 min at most
@@ -30,7 +36,7 @@ non2xx=$(awk -F: '/Non-2xx or 3xx responses/ {gsub(/ /, "", $2); print $2}' "$ou
 read -r connect readerr writeerr timeouts < <(awk '/Socket errors/ {gsub(/,/, ""); print $4, $6, $8, $10}' "$out") || true
 connect=${connect:-0}; readerr=${readerr:-0}; writeerr=${writeerr:-0}; timeouts=${timeouts:-0}
 echo
-echo "reload under load: $RELOADS x SIGHUP, 2 workers, wrk -t2 -c$CONNS ($MODE), $(date -u +%F)"
+echo "reload under load: $RELOADS x SIGHUP, 2 workers, wrk -t2 -c$CONNS ($MODE), app args: ${*:-none}, $(date -u +%F)"
 printf '%-12s %10s %16s %12s %10s %24s\n' requests non-2xx "socket errors" "(r/w/conn)" timeouts "reload durations (s)"
 printf '%-12s %10s %16s %12s %10s %24s\n' "${total:-0}" "$non2xx" "$((connect + readerr + writeerr))" "$readerr/$writeerr/$connect" "$timeouts" "$durations"
 stop_tree "$master"
