@@ -368,12 +368,19 @@ final class Slot {
 	}
 
 	private Duration backoff() {
-		if (this.quickFailuresInARow <= 1) {
-			return Duration.ZERO;
-		}
-		double millis = this.policy.getInitialBackoff().toMillis()
-				* Math.pow(BACKOFF_FACTOR, this.quickFailuresInARow - 2);
-		return Duration.ofMillis((long) Math.min(millis, this.policy.getMaxBackoff().toMillis()));
+		return (this.quickFailuresInARow <= 1) ? Duration.ZERO : backoff(this.policy, this.quickFailuresInARow - 1);
+	}
+
+	/**
+	 * The delay before the next try after failures: {@code initial-backoff} after the
+	 * first, growing by half each time, at most {@code max-backoff}.
+	 * @param policy the restart policy
+	 * @param failures the failures so far, from 1
+	 * @return the delay
+	 */
+	static Duration backoff(JprocProperties.Restart policy, int failures) {
+		double millis = policy.getInitialBackoff().toMillis() * Math.pow(BACKOFF_FACTOR, Math.max(0, failures - 1));
+		return Duration.ofMillis((long) Math.min(millis, policy.getMaxBackoff().toMillis()));
 	}
 
 	@Override

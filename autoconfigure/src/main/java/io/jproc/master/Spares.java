@@ -22,8 +22,6 @@ final class Spares {
 
 	private static final Log logger = LogFactory.getLog(Spares.class);
 
-	private static final double BACKOFF_FACTOR = 1.5;
-
 	private final int wanted;
 
 	private final JprocProperties.Restart policy;
@@ -151,9 +149,7 @@ final class Spares {
 					+ ")");
 			return;
 		}
-		double millis = this.policy.getInitialBackoff().toMillis()
-				* Math.pow(BACKOFF_FACTOR, Math.max(0, this.failuresInARow - 1));
-		Duration delay = Duration.ofMillis((long) Math.min(millis, this.policy.getMaxBackoff().toMillis()));
+		Duration delay = Slot.backoff(this.policy, this.failuresInARow);
 		this.nextAt = now.plus(delay);
 		logger.warn(what + "; the next spare boots in " + Arbiter.seconds(delay));
 	}
