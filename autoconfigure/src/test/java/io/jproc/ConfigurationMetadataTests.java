@@ -33,7 +33,9 @@ class ConfigurationMetadataTests {
 				"jproc.worker.jvm-args", "jproc.worker.id", "jproc.restart.max-boot-failures",
 				"jproc.heartbeat.timeout", "jproc.recycle.max-requests", "jproc.reload.max-parallel",
 				"jproc.ipc.request-timeout", "jproc.worker.right-size", "jproc.boot-cache.enabled",
-				"jproc.boot-cache.dir", "jproc.boot-cache.training-paths", "jproc.boot-cache.training-requests");
+				"jproc.boot-cache.dir", "jproc.boot-cache.training-paths", "jproc.boot-cache.training-requests",
+				"jproc.spare-workers", "jproc.warmup.requests", "jproc.warmup.paths", "jproc.warmup.concurrency",
+				"jproc.warmup.timeout");
 		assertThat(metadata.path("hints").toString()).contains("auto");
 	}
 

@@ -42,7 +42,7 @@ class SpareIT {
 	@BeforeAll
 	static void startPool() throws Exception {
 		master = MasterProcess.startPool("spare", 2, "--jproc.spare-workers=1", "--management.server.port=0",
-				"--jproc.warmup.requests=50");
+				"--jproc.warmup.requests=50", "--jproc.heartbeat.interval=1s", "--jproc.heartbeat.timeout=10s");
 	}
 
 	@AfterAll
@@ -142,6 +142,8 @@ class SpareIT {
 		assertThat(pool.get("spares").get(0).get("pid").asLong()).isEqualTo(fresh);
 		List<Long> alive = master.awaitWorkerCount(3, Duration.ofSeconds(30));
 		assertThat(alive).contains(fresh).doesNotContain(oldSpare);
+		// Waiting spares send heartbeats like workers (a 10 s timeout here): none was hung.
+		assertThat(master.log()).doesNotContain("is hung");
 	}
 
 	@Test
