@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 WARMUP="${1:-180}"; RUNS="${2:-3}"; SECS="${3:-10}"; CONNS="${4:-32}"
 ensure_jar; ensure_wrk
 declare -A RPS P50 P99 ERR
-CONFIGS=(plain w2-sized w2-unsized)
+read -r -a CONFIGS <<<"${CONFIGS:-plain w2-sized w2-unsized}"   # CONFIGS="plain w2-sized" to skip one
 for config in "${CONFIGS[@]}"; do
   log="$RESULTS/right-size-$config.log"
   case "$config" in
@@ -40,5 +40,5 @@ for config in "${CONFIGS[@]}"; do
 done
 awk -v a="$(med "${RPS[w2-sized]}")" -v b="$base" 'BEGIN { exit !(a >= 0.95 * b) }' \
   || { echo "MISSED: 2 right-sized workers below 95% of the single JVM"; status=1; }
-echo "raw requests/s: plain=[${RPS[plain]}] w2-sized=[${RPS[w2-sized]}] w2-unsized=[${RPS[w2-unsized]}]"
+echo "raw requests/s: plain=[${RPS[plain]:-}] w2-sized=[${RPS[w2-sized]:-}] w2-unsized=[${RPS[w2-unsized]:-}]"
 exit $status

@@ -142,7 +142,8 @@ class SpareIT {
 		assertThat(pool.get("spares").get(0).get("pid").asLong()).isEqualTo(fresh);
 		List<Long> alive = master.awaitWorkerCount(3, Duration.ofSeconds(30));
 		assertThat(alive).contains(fresh).doesNotContain(oldSpare);
-		// Waiting spares send heartbeats like workers (a 10 s timeout here): none was hung.
+		// Waiting spares send heartbeats like workers (a 10 s timeout here): none was
+		// hung.
 		assertThat(master.log()).doesNotContain("is hung");
 	}
 
