@@ -52,6 +52,12 @@ public final class IpcChannel implements Closeable, MessageChannel {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
+	/** Whether a reader thread was started: then it alone closes the descriptor. */
+	private final AtomicBoolean readerStarted = new AtomicBoolean();
+
+	/** Whether the descriptor is closed; under {@link #writeLock}. */
+	private boolean descriptorClosed;
+
 	/** Fair, so that a control frame is written right after the frame in progress. */
 	private final ReentrantLock writeLock = new ReentrantLock(true);
 
@@ -102,6 +108,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * @param listener receives every frame that is not a reply to one of our requests
 	 */
 	public void start(Listener listener) {
+		this.readerStarted.set(true);
 		Thread reader = new Thread(() -> readLoop(listener), "jproc-ipc-" + this.name.replace(' ', '-'));
 		reader.setDaemon(true);
 		reader.start();
@@ -153,6 +160,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		}
 		finally {
 			closeQuietly();
+			closeDescriptor();
 			failPending("channel to " + this.name + " closed");
 			listener.onClosed();
 		}
@@ -242,6 +250,9 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	private boolean writeFrame(byte[] frame) {
 		this.writeLock.lock();
 		try {
+			if (this.descriptorClosed) {
+				return false;
+			}
 			this.out.write(frame);
 			this.out.flush();
 			return true;
@@ -402,12 +413,28 @@ public final class IpcChannel implements Closeable, MessageChannel {
 			catch (IOException ex) {
 				// Not connected any more.
 			}
-			try {
+			if (!this.readerStarted.get()) {
+				closeDescriptor();
+			}
+			// Else the reader closes it as it leaves: closed here, the number could be
+			// reused by a new channel (a new worker's) before the reader's next read,
+			// which would then steal that channel's bytes.
+		}
+	}
+
+	private void closeDescriptor() {
+		this.writeLock.lock();
+		try {
+			if (!this.descriptorClosed) {
+				this.descriptorClosed = true;
 				this.socket.close();
 			}
-			catch (IOException ex) {
-				// Already gone.
-			}
+		}
+		catch (IOException ex) {
+			// Already gone.
+		}
+		finally {
+			this.writeLock.unlock();
 		}
 	}
 
@@ -454,6 +481,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 
 		private final UnixSocketChannel socket;
 
+		private final ByteBuffer direct = ByteBuffer.allocateDirect(64 * 1024);
+
 		SocketInput(UnixSocketChannel socket) {
 			this.socket = socket;
 		}
@@ -469,11 +498,18 @@ public final class IpcChannel implements Closeable, MessageChannel {
 			if (length == 0) {
 				return 0;
 			}
+			// Through a direct buffer: jnr does not honour the position of a heap
+			// buffer that wraps part of an array (IpcChannelTests, order across batches).
+			this.direct.clear().limit(Math.min(length, this.direct.capacity()));
 			int count;
 			do {
-				count = this.socket.read(ByteBuffer.wrap(buffer, offset, length));
+				count = this.socket.read(this.direct);
 			}
 			while (count == 0);
+			if (count > 0) {
+				this.direct.flip();
+				this.direct.get(buffer, offset, count);
+			}
 			return count;
 		}
 
@@ -482,6 +518,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	private static final class SocketOutput extends OutputStream {
 
 		private final UnixSocketChannel socket;
+
+		private final ByteBuffer direct = ByteBuffer.allocateDirect(64 * 1024);
 
 		SocketOutput(UnixSocketChannel socket) {
 			this.socket = socket;
@@ -494,11 +532,18 @@ public final class IpcChannel implements Closeable, MessageChannel {
 
 		@Override
 		public void write(byte[] bytes, int offset, int length) throws IOException {
-			ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-			while (buffer.hasRemaining()) {
-				if (this.socket.write(buffer) < 0) {
-					throw new IOException("channel closed");
+			// Through a direct buffer, a chunk at a time: see SocketInput.read.
+			int done = 0;
+			while (done < length) {
+				int chunk = Math.min(length - done, this.direct.capacity());
+				this.direct.clear();
+				this.direct.put(bytes, offset + done, chunk).flip();
+				while (this.direct.hasRemaining()) {
+					if (this.socket.write(this.direct) < 0) {
+						throw new IOException("channel closed");
+					}
 				}
+				done += chunk;
 			}
 		}
 

@@ -110,6 +110,32 @@ class IpcChannelTests {
 	}
 
 	@Test
+	void closedChannelsNeverReadFromTheNewOnesThatReuseTheirDescriptors() throws Exception {
+		// A channel closed while its reader thread runs must not free its descriptor
+		// number before that thread has left: the next socketpair (a new worker's) gets
+		// the same numbers, and the old reader's next read stole its bytes (messages lost
+		// in whole runs, or frames cut in the middle).
+		for (int round = 0; round < 100; round++) {
+			UnixSocketChannel[] pair = UnixSocketChannel.pair();
+			IpcChannel sender = IpcChannel.of(pair[0], "sender");
+			IpcChannel receiver = IpcChannel.of(pair[1], "receiver");
+			Recorder seen = new Recorder();
+			receiver.start(seen);
+			sender.appQueueCapacity(1_000);
+			for (int i = 0; i < 500; i++) {
+				sender.queue(new Message.AppMessage("t", Integer.toString(i), 0, 1, null, 0));
+			}
+			for (int i = 0; i < 500; i++) {
+				assertThat(((Message.AppMessage) seen.next().message()).payload()).as("round %d", round)
+					.isEqualTo(Integer.toString(i));
+			}
+			assertThat(seen.errors).as("round %d", round).isEmpty();
+			sender.close();
+			receiver.close();
+		}
+	}
+
+	@Test
 	void queueFullFailsAtOnceAndSendsNothing() throws Exception {
 		UnixSocketChannel[] pair = UnixSocketChannel.pair();
 		IpcChannel sender = IpcChannel.of(pair[0], "sender");
