@@ -220,22 +220,12 @@ public class JprocProperties implements InitializingBean {
 		requireRange("warmup.requests", this.warmup.requests, 0, 1_000_000);
 		requireRange("warmup.concurrency", this.warmup.concurrency, 1, 64);
 		requirePositive("warmup.timeout", this.warmup.timeout);
-		for (String path : this.warmup.paths) {
-			if (path == null || !path.startsWith("/")) {
-				throw new InvalidConfigurationPropertyValueException(PREFIX + ".warmup.paths", this.warmup.paths,
-						"every path must start with '/', such as /api/hello");
-			}
-		}
+		requirePaths("warmup.paths", this.warmup.paths);
 		if (this.warmup.requests > 0 && this.warmup.paths.isEmpty()) {
 			throw new InvalidConfigurationPropertyValueException(PREFIX + ".warmup.paths", this.warmup.paths,
 					"must name at least one path when jproc.warmup.requests is above 0");
 		}
-		for (String path : this.bootCache.trainingPaths) {
-			if (path == null || !path.startsWith("/")) {
-				throw new InvalidConfigurationPropertyValueException(PREFIX + ".boot-cache.training-paths",
-						this.bootCache.trainingPaths, "every path must start with '/', such as /api/hello");
-			}
-		}
+		requirePaths("boot-cache.training-paths", this.bootCache.trainingPaths);
 		if (this.ipc.scrapeTimeout.compareTo(this.ipc.requestTimeout) >= 0) {
 			throw new InvalidConfigurationPropertyValueException(PREFIX + ".ipc.scrape-timeout", this.ipc.scrapeTimeout,
 					"must be shorter than jproc.ipc.request-timeout (" + this.ipc.requestTimeout + ")");
@@ -254,6 +244,15 @@ public class JprocProperties implements InitializingBean {
 			String allowed = (max == Long.MAX_VALUE) ? "a whole number of at least " + min
 					: "a whole number from " + min + " to " + max;
 			throw new InvalidConfigurationPropertyValueException(PREFIX + "." + key, value, "must be " + allowed);
+		}
+	}
+
+	private static void requirePaths(String key, List<String> paths) {
+		for (String path : paths) {
+			if (path == null || !path.startsWith("/")) {
+				throw new InvalidConfigurationPropertyValueException(PREFIX + "." + key, paths,
+						"every path must start with '/', such as /api/hello");
+			}
 		}
 	}
 

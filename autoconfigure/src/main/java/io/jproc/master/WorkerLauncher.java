@@ -48,8 +48,11 @@ final class WorkerLauncher implements WorkerFactory {
 
 	private final BootCache bootCache;
 
-	/** Whether spares boot niced: only where the master can raise them back. */
-	private final boolean niceSpares;
+	/**
+	 * The {@code nice} prefix of a spare's command line; empty unless the master can
+	 * raise a spare back.
+	 */
+	private final List<String> spareNice;
 
 	private final int ownNice;
 
@@ -65,11 +68,12 @@ final class WorkerLauncher implements WorkerFactory {
 				new BootCache.Helpers(BootCacheTraining.Runner.of(spawner), trainingArgs(management != null),
 						System.getenv(), trainingEnvironment(properties)));
 		this.ownNice = CpuPriority.ownNice();
-		this.niceSpares = properties.getSpareWorkers() > 0 && CpuPriority.canRaiseBack()
-				&& !CpuPriority.niced(CpuPriority.SPARE_NICE).isEmpty();
+		this.spareNice = (properties.getSpareWorkers() > 0 && CpuPriority.canRaiseBack())
+				? CpuPriority.niced(CpuPriority.SPARE_NICE) : List.of();
 		if (properties.getSpareWorkers() > 0) {
 			logger.info("jproc: " + properties.getSpareWorkers() + " spare worker(s), booting "
-					+ (this.niceSpares ? "at nice " + CpuPriority.SPARE_NICE + " (raised back when one takes a slot)"
+					+ (!this.spareNice.isEmpty()
+							? "at nice " + CpuPriority.SPARE_NICE + " (raised back when one takes a slot)"
 							: "at normal CPU priority: this master could not raise a niced spare back when it takes a "
 									+ "slot (no CAP_SYS_NICE, RLIMIT_NICE too low)"));
 		}
@@ -120,7 +124,7 @@ final class WorkerLauncher implements WorkerFactory {
 
 	@Override
 	public void tookSlot(WorkerHandle worker) {
-		if (!this.niceSpares) {
+		if (this.spareNice.isEmpty()) {
 			return;
 		}
 		int failed = CpuPriority.renice(worker.pid(), this.ownNice, this.spawner::setPriority);
@@ -165,8 +169,8 @@ final class WorkerLauncher implements WorkerFactory {
 				environment.put(WorkerEnvironment.BOOT_CACHE, launch.archive().toString());
 			}
 			List<String> argv = launch.argv();
-			if (id == WorkerEnvironment.SPARE_ID && this.niceSpares) {
-				argv = new ArrayList<>(CpuPriority.niced(CpuPriority.SPARE_NICE));
+			if (id == WorkerEnvironment.SPARE_ID && !this.spareNice.isEmpty()) {
+				argv = new ArrayList<>(this.spareNice);
 				argv.addAll(launch.argv());
 			}
 			long pid = this.spawner.spawn(argv, environment, inherited);

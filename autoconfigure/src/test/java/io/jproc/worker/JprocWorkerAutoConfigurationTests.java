@@ -120,7 +120,7 @@ class JprocWorkerAutoConfigurationTests {
 
 	@Test
 	void runWhenSpareShouldHoldItsSocketAndRefuseTrafficUntilItTakesASlot() {
-		String savedLabel = System.getProperty(WorkerIdentity.LABEL_PROPERTY);
+		String savedLabel = LabelProperty.save();
 		try {
 			this.contextRunner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
 				.withUserConfiguration(SlotListenerConfiguration.class)
@@ -175,18 +175,13 @@ class JprocWorkerAutoConfigurationTests {
 				});
 		}
 		finally {
-			if (savedLabel != null) {
-				System.setProperty(WorkerIdentity.LABEL_PROPERTY, savedLabel);
-			}
-			else {
-				System.clearProperty(WorkerIdentity.LABEL_PROPERTY);
-			}
+			LabelProperty.restore(savedLabel);
 		}
 	}
 
 	@Test
 	void runWhenSpareTakesASlotBeforeBootIsReadyShouldNotRefuseTraffic() {
-		String savedLabel = System.getProperty(WorkerIdentity.LABEL_PROPERTY);
+		String savedLabel = LabelProperty.save();
 		try {
 			this.contextRunner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
 				.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=0", "JPROC_WORKER_NUMBER=8",
@@ -204,12 +199,7 @@ class JprocWorkerAutoConfigurationTests {
 				});
 		}
 		finally {
-			if (savedLabel != null) {
-				System.setProperty(WorkerIdentity.LABEL_PROPERTY, savedLabel);
-			}
-			else {
-				System.clearProperty(WorkerIdentity.LABEL_PROPERTY);
-			}
+			LabelProperty.restore(savedLabel);
 		}
 	}
 

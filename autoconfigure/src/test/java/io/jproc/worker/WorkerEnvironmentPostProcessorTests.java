@@ -29,17 +29,12 @@ class WorkerEnvironmentPostProcessorTests {
 
 	@BeforeEach
 	void saveLabel() {
-		this.savedLabel = System.getProperty(WorkerIdentity.LABEL_PROPERTY);
+		this.savedLabel = LabelProperty.save();
 	}
 
 	@AfterEach
 	void restoreLabel() {
-		if (this.savedLabel != null) {
-			System.setProperty(WorkerIdentity.LABEL_PROPERTY, this.savedLabel);
-		}
-		else {
-			System.clearProperty(WorkerIdentity.LABEL_PROPERTY);
-		}
+		LabelProperty.restore(this.savedLabel);
 	}
 
 	private StandardEnvironment process(Map<String, Object> variables) {

@@ -31,7 +31,7 @@ class WorkerIdentityTests {
 
 	@BeforeEach
 	void saveLabel() {
-		this.savedLabel = System.getProperty(WorkerIdentity.LABEL_PROPERTY);
+		this.savedLabel = LabelProperty.save();
 		Map<String, Object> identity = new ConcurrentHashMap<>();
 		identity.put(WorkerIdentity.ID_PROPERTY, 0);
 		identity.put(WorkerIdentity.NUMBER_PROPERTY, 7L);
@@ -42,12 +42,7 @@ class WorkerIdentityTests {
 
 	@AfterEach
 	void restoreLabel() {
-		if (this.savedLabel != null) {
-			System.setProperty(WorkerIdentity.LABEL_PROPERTY, this.savedLabel);
-		}
-		else {
-			System.clearProperty(WorkerIdentity.LABEL_PROPERTY);
-		}
+		LabelProperty.restore(this.savedLabel);
 	}
 
 	private WorkerIdentity identity(int id, long number) {
