@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Steady-state throughput of 2 workers against a single JVM, with jproc's right-sizing
 # (-XX:ActiveProcessorCount and -XX:MaxRAMPercentage per worker, the default) and without
-# (jproc.worker.right-size=false). Each config gets the same long warm-up under load
+# (jproc.worker.right-size=false); w2-g1 and w2-xms-share vary one option (CONFIGS=...). Each config gets the same long warm-up under load
 # first: a short one measures JIT compilation, not serving. The boot cache is off here so
 # that no training run competes for the CPU.
 #   bench/right-size.sh [WARMUP_SECONDS] [RUNS] [SECONDS] [CONNECTIONS]   (default 180 3 10 32)
@@ -17,6 +17,10 @@ for config in "${CONFIGS[@]}"; do
     plain) port=$(free_port); start_app "$log" --server.port="$port" --jproc.workers=0; wait_http "$port" / 120 ;;
     w2-sized) start_pool "$log" 2 --jproc.boot-cache.enabled=false; port=$PORT ;;
     w2-unsized) start_pool "$log" 2 --jproc.boot-cache.enabled=false --jproc.worker.right-size=false; port=$PORT ;;
+    # right-sized, with G1 instead of the Serial GC the JVM picks for one processor
+    w2-g1) start_pool "$log" 2 --jproc.boot-cache.enabled=false --jproc.worker.jvm-args=-XX:+UseG1GC; port=$PORT ;;
+    # right-sized, with the initial heap shared too (the default 1/64 of memory, halved)
+    w2-xms-share) start_pool "$log" 2 --jproc.boot-cache.enabled=false --jproc.worker.jvm-args=-XX:InitialRAMPercentage=0.78125; port=$PORT ;;
   esac
   wrk -t1 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$port/" >"$RESULTS/right-size-$config-warmup.txt" 2>&1 || true
   for run in $(seq 1 "$RUNS"); do

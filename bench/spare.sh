@@ -4,7 +4,11 @@
 # jproc.warmup.requests=WARMUP_REQUESTS to /), in the same run. Per kill it prints
 #   - kill -> the first answer from a process that was not serving before (a probe that
 #     opens a new connection for every request, as a client retrying elsewhere would);
-#   - under load only: requests wrk completed in the 30 s after the kill.
+#   - under load only: requests wrk completed in the 30 s after the kill, and in the 30 s
+#     window just before it, without a kill (undisturbed: the same pool, as warm as it
+#     is at that moment). kept = after-kill / undisturbed is the share of throughput a
+#     kill leaves; the best any replacement can do is 1.0, so spare/none can be at most
+#     1 / kept(none).
 # Then the medians and the ratios (spare / none).
 #   bench/spare.sh [KILLS] [CONNECTIONS] [WARMUP_S] [MODES] [WARMUP_REQUESTS]
 #   (default 3 16 20 "none spare warm" 2000)
@@ -46,7 +50,7 @@ serving_pids() { # the pids of the slots' serving workers, from /actuator/worker
     | python3 -c 'import json,sys; print(" ".join(str(w["pid"]) for w in json.load(sys.stdin)["workers"] if w["pid"]))'
 }
 
-declare -A first_idle first_load served
+declare -A first_idle first_load served undisturbed kept
 for mode in $MODES; do
   spares=1; extra=()
   case "$mode" in
@@ -65,6 +69,10 @@ for mode in $MODES; do
       serving=$(serving_pids "$port" | tr ' ' ',')
       victim=${serving%%,*}
       if [ "$load" = load ]; then
+        run_wrk "$RESULTS/spare-$mode-$k-undisturbed.txt" "$port" / 30 "$CONNS" \
+          > "$RESULTS/spare-$mode-$k-undisturbed.summary"
+        read -r _ _ _ undisturbed_total _ _ < "$RESULTS/spare-$mode-$k-undisturbed.summary"
+        undisturbed[$mode]+="$undisturbed_total "
         run_wrk "$RESULTS/spare-$mode-$k.txt" "$port" / 30 "$CONNS" > "$RESULTS/spare-$mode-$k.summary" &
         wrk_pid=$!
         sleep 0.2
@@ -75,8 +83,9 @@ for mode in $MODES; do
         wait "$wrk_pid" || true
         read -r rps p50 p99 total non2xx errs < "$RESULTS/spare-$mode-$k.summary"
         served[$mode]+="$total "
+        kept[$mode]+="$(ratio "$total" "$undisturbed_total") "
         first_load[$mode]+="$ms "
-        echo "$mode kill $k under load: first answer by the replacement after $ms ms; $total requests in the 30 s after the kill ($non2xx non-2xx, $errs socket errors)"
+        echo "$mode kill $k under load: first answer by the replacement after $ms ms; $total requests in the 30 s after the kill ($non2xx non-2xx, $errs socket errors), $undisturbed_total in the 30 s before it"
       else
         first_idle[$mode]+="$ms "
         echo "$mode kill $k idle: first answer by the replacement after $ms ms"
@@ -96,7 +105,8 @@ printf '%-44s' "median of $KILLS kills"
 for mode in $MODES; do printf ' %10s' "$mode"; done
 for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$mode/none"; done
 echo
-for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, under load (ms):first_load" "requests in the 30 s after the kill:served"; do
+for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, under load (ms):first_load" "requests in the 30 s after the kill:served" \
+  "requests in 30 s undisturbed, just before:undisturbed" "kept (after the kill / undisturbed):kept"; do
   label=${row%%:*}; var=${row##*:}
   declare -n values="$var"
   printf '%-44s' "$label"

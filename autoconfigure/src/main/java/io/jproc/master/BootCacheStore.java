@@ -1,16 +1,12 @@
 package io.jproc.master;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -25,9 +21,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The boot caches on disk, shared by every master of a user: one directory per cache, a
- * lock file beside it held while it is prepared or removed, and a {@code ready} marker
- * that publishes it (written by an atomic rename, so a directory without it is never
- * used). Keeps the most recently used caches and removes the others.
+ * lock file beside it held while it is prepared or removed (a {@link CacheLock}, deleted
+ * with the directory), and a {@code ready} marker that publishes it (written by an atomic
+ * rename, so a directory without it is never used). Keeps the most recently used caches
+ * and removes the others.
  */
 final class BootCacheStore {
 
@@ -39,6 +36,8 @@ final class BootCacheStore {
 	static final int KEEP_OLD = 2;
 
 	private static final String MARKER = "ready";
+
+	private static final String LOCK_SUFFIX = ".lock";
 
 	private BootCacheStore() {
 	}
@@ -61,7 +60,7 @@ final class BootCacheStore {
 	}
 
 	static Path lockFile(Path root, Path dir) {
-		return root.resolve(dir.getFileName() + ".lock");
+		return root.resolve(dir.getFileName() + LOCK_SUFFIX);
 	}
 
 	/**
@@ -105,27 +104,56 @@ final class BootCacheStore {
 		List<Path> doomed = new ArrayList<>(abandoned);
 		doomed.addAll(published.subList(Math.min(KEEP_OLD, published.size()), published.size()));
 		for (Path dir : doomed) {
-			Path lockFile = lockFile(root, dir);
-			try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-					StandardOpenOption.WRITE)) {
-				FileLock lock = channel.tryLock();
+			try (CacheLock lock = CacheLock.tryAcquire(lockFile(root, dir))) {
 				if (lock != null) {
-					try {
-						// The marker first: a master that still sees it expects the whole
-						// tree.
-						Files.deleteIfExists(marker(dir));
-						deleteTree(dir);
-						logger.info("jproc boot cache: removed the old cache " + dir);
-					}
-					finally {
-						lock.release();
-					}
+					// The marker first: a master that still sees it expects the whole
+					// tree.
+					Files.deleteIfExists(marker(dir));
+					deleteTree(dir);
+					lock.deleteFile();
+					logger.info("jproc boot cache: removed the old cache " + dir);
 				}
 			}
-			catch (IOException | OverlappingFileLockException ex) {
+			catch (IOException ex) {
 				// In use or gone: leave it for another time.
 			}
 		}
+		removeOrphanLockFiles(root);
+	}
+
+	/**
+	 * Delete the lock files whose directory is gone (left by versions that kept them, or
+	 * by a clean-up that could not delete them), each only while holding it.
+	 * @param root the root directory of every cache
+	 */
+	private static void removeOrphanLockFiles(Path root) {
+		List<Path> orphans = new ArrayList<>();
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "*" + LOCK_SUFFIX)) {
+			for (Path entry : entries) {
+				if (Files.isRegularFile(entry) && !Files.exists(directoryOf(entry))) {
+					orphans.add(entry);
+				}
+			}
+		}
+		catch (IOException ex) {
+			return;
+		}
+		for (Path lockFile : orphans) {
+			try (CacheLock lock = CacheLock.tryAcquire(lockFile)) {
+				// Held: its directory is being prepared. Taken: nobody prepares it now.
+				if (lock != null && !Files.exists(directoryOf(lockFile))) {
+					lock.deleteFile();
+				}
+			}
+			catch (IOException ex) {
+				// Leave it for another time.
+			}
+		}
+	}
+
+	private static Path directoryOf(Path lockFile) {
+		String name = lockFile.getFileName().toString();
+		return lockFile.resolveSibling(name.substring(0, name.length() - LOCK_SUFFIX.length()));
 	}
 
 	private static FileTime lastUsed(Path dir) {

@@ -1,12 +1,8 @@
 package io.jproc.master;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,17 +95,9 @@ final class BootCacheTraining {
 	}
 
 	private void run() {
-		Path lockFile = BootCacheStore.lockFile(this.root, this.dir);
-		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-			FileLock lock = awaitLock(channel);
-			if (lock == null) {
-				return;
-			}
-			try {
+		try (CacheLock lock = awaitLock(BootCacheStore.lockFile(this.root, this.dir))) {
+			if (lock != null) {
 				prepare();
-			}
-			finally {
-				lock.release();
 			}
 		}
 		catch (InterruptedException ex) {
@@ -122,16 +110,10 @@ final class BootCacheTraining {
 		}
 	}
 
-	private @Nullable FileLock awaitLock(FileChannel channel) throws IOException, InterruptedException {
+	private @Nullable CacheLock awaitLock(Path lockFile) throws IOException, InterruptedException {
 		long deadline = System.nanoTime() + LOCK_TIMEOUT.toNanos();
 		while (!this.stopped) {
-			FileLock lock;
-			try {
-				lock = channel.tryLock();
-			}
-			catch (OverlappingFileLockException ex) {
-				lock = null;
-			}
+			CacheLock lock = CacheLock.tryAcquire(lockFile);
 			if (lock != null) {
 				return lock;
 			}
@@ -141,7 +123,7 @@ final class BootCacheTraining {
 			}
 			if (System.nanoTime() > deadline) {
 				this.cache.failed(this.dir,
-						"another process held " + channel + " for " + LOCK_TIMEOUT.toMinutes() + " minutes");
+						"another process held " + lockFile + " for " + LOCK_TIMEOUT.toMinutes() + " minutes");
 				return null;
 			}
 			this.cache.training(this.dir, "another jproc master is preparing it");

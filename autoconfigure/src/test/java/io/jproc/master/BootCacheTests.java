@@ -142,12 +142,25 @@ class BootCacheTests {
 					java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
 			dirs.add(dir);
 		}
-		BootCacheStore.cleanUp(root, dirs.get(0));
+		for (Path dir : dirs) {
+			Files.createFile(BootCacheStore.lockFile(root, dir));
+		}
+		Path orphan = Files.createFile(root.resolve("gone.lock"));
+		Path preparing = root.resolve("preparing.lock");
+		try (CacheLock held = CacheLock.tryAcquire(preparing)) {
+			BootCacheStore.cleanUp(root, dirs.get(0));
+		}
 		assertThat(dirs.get(0)).exists();
 		assertThat(dirs.get(4)).exists();
 		assertThat(dirs.get(3)).exists();
 		assertThat(dirs.get(2)).doesNotExist();
 		assertThat(dirs.get(1)).doesNotExist();
+		assertThat(BootCacheStore.lockFile(root, dirs.get(0))).exists();
+		assertThat(BootCacheStore.lockFile(root, dirs.get(4))).exists();
+		assertThat(BootCacheStore.lockFile(root, dirs.get(2))).doesNotExist();
+		assertThat(BootCacheStore.lockFile(root, dirs.get(1))).doesNotExist();
+		assertThat(orphan).doesNotExist();
+		assertThat(preparing).as("held by a preparation that has not made its directory yet").exists();
 	}
 
 	@Test

@@ -14,17 +14,20 @@ import io.jproc.sample.support.Load;
 import io.jproc.sample.support.MasterProcess;
 import io.jproc.sample.support.RawHttp;
 import io.jproc.sample.support.Signals;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Seeded random pool events on a real pool under a steady request stream: HUP, kill -9 of
- * a worker, TTIN, TTOU, restart of one worker through the actuator, SIGSTOP of a worker.
- * Once it settles, the worker processes are the ones {@code /actuator/workers} lists, as
- * many as wanted, each of them serves, and the master is alive. The seed is
- * {@code -Djproc.chaos.seed} (default 1); {@code -Djproc.chaos.events} sets the count.
- * The unit-level twin, with a thousand seeds, is {@code ArbiterTests}.
+ * a worker or spare, TTIN, TTOU, restart of one worker through the actuator, SIGSTOP of a
+ * worker or spare. Once it settles, the master's children are the workers and spares
+ * {@code /actuator/workers} lists, as many as wanted, each worker serves, no spare does,
+ * and the master is alive. Once without spares and once with one. The seed is
+ * {@code -Djproc.chaos.seed} (default 1, and 2 with a spare);
+ * {@code -Djproc.chaos.events} sets the count. The unit-level twins, with a thousand
+ * seeds, are {@code ArbiterTests} and {@code SpareWorkerTests}.
  */
 class ChaosIT {
 
@@ -32,17 +35,20 @@ class ChaosIT {
 
 	private static final Pattern BUSY = Pattern.compile("\"incoming\":\\{|\"leavingPids\":\\[\\d");
 
-	@Test
-	void randomPoolEventsUnderLoadSettleIntoTheWantedPool() throws Exception {
-		long seed = Long.getLong("jproc.chaos.seed", 1);
+	private static final Pattern SPARE = Pattern.compile("\\{\"pid\":(\\d+),\"number\":\\d+,\"state\":\"([a-z-]+)\"");
+
+	@ParameterizedTest(name = "{0} spares")
+	@ValueSource(ints = { 0, 1 })
+	void randomPoolEventsUnderLoadSettleIntoTheWantedPool(int spares) throws Exception {
+		long seed = Long.getLong("jproc.chaos.seed", 1 + spares);
 		int events = Integer.getInteger("jproc.chaos.events", 8);
 		Random random = new Random(seed);
 		List<String> done = new ArrayList<>();
-		try (MasterProcess master = MasterProcess.startPool("chaos-" + seed, 2, "--jproc.heartbeat.interval=500ms",
-				"--jproc.heartbeat.timeout=3s", "--jproc.drain-timeout=5s",
+		try (MasterProcess master = MasterProcess.startPool("chaos-" + spares + "-" + seed, 2,
+				"--jproc.spare-workers=" + spares, "--jproc.heartbeat.interval=500ms", "--jproc.heartbeat.timeout=3s",
+				"--jproc.drain-timeout=5s",
 				// A worker SIGSTOPped while it boots sends no heartbeat yet: only the
-				// boot
-				// timeout finds it.
+				// boot timeout finds it.
 				"--jproc.worker.boot-timeout=30s", "--management.endpoint.workers.access=unrestricted");
 				Load load = Load.start(master.port(), "/", 2, Duration.ofMinutes(5))) {
 			load.awaitMore(50, Duration.ofSeconds(10));
@@ -90,10 +96,12 @@ class ChaosIT {
 				}
 				Thread.sleep(1000 + random.nextInt(3000));
 			}
-			String context = "seed " + seed + ", events " + done;
-			List<Long> listed = awaitSettled(master, wanted, Duration.ofSeconds(150), context);
-			assertThat(new TreeSet<>(master.workerPids())).as(context).isEqualTo(new TreeSet<>(listed));
-			assertThat(servingPids(master, wanted)).as(context).containsExactlyInAnyOrderElementsOf(listed);
+			String context = spares + " spares, seed " + seed + ", events " + done;
+			Settled settled = awaitSettled(master, wanted, spares, Duration.ofSeconds(150), context);
+			Set<Long> children = new TreeSet<>(settled.workers());
+			children.addAll(settled.spares());
+			assertThat(new TreeSet<>(master.workerPids())).as(context).isEqualTo(children);
+			assertThat(servingPids(master, wanted)).as(context).containsExactlyInAnyOrderElementsOf(settled.workers());
 			assertThat(master.process().isAlive()).as(context).isTrue();
 			long before = load.ok();
 			load.awaitMore(100, Duration.ofSeconds(20));
@@ -102,10 +110,10 @@ class ChaosIT {
 	}
 
 	/**
-	 * Wait until the master has exactly {@code wanted} live workers and lists exactly
-	 * those, all ready, with nothing incoming or leaving.
+	 * Wait until the master has exactly {@code wanted} live workers and {@code spares}
+	 * spares and lists exactly those, all ready, with nothing incoming or leaving.
 	 */
-	private static List<Long> awaitSettled(MasterProcess master, int wanted, Duration timeout, String context)
+	private static Settled awaitSettled(MasterProcess master, int wanted, int spares, Duration timeout, String context)
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		String last = "";
@@ -122,10 +130,19 @@ class ChaosIT {
 						listed.add(Long.parseLong(matcher.group(2)));
 					}
 				}
+				List<Long> listedSpares = new ArrayList<>();
+				int sparesAt = body.indexOf("\"spares\":[");
+				Matcher spare = SPARE.matcher((sparesAt >= 0) ? body.substring(sparesAt) : "");
+				while (spare.find()) {
+					allReady &= "ready".equals(spare.group(2));
+					listedSpares.add(Long.parseLong(spare.group(1)));
+				}
+				Set<Long> all = new HashSet<>(listed);
+				all.addAll(listedSpares);
 				List<Long> processes = master.workerPids();
-				if (allReady && listed.size() == wanted && !BUSY.matcher(body).find() && processes.size() == wanted
-						&& new HashSet<>(processes).equals(new HashSet<>(listed))) {
-					return listed;
+				if (allReady && listed.size() == wanted && listedSpares.size() == spares && !BUSY.matcher(body).find()
+						&& processes.size() == wanted + spares && new HashSet<>(processes).equals(all)) {
+					return new Settled(listed, listedSpares);
 				}
 			}
 			catch (java.io.IOException ex) {
@@ -133,9 +150,9 @@ class ChaosIT {
 			}
 			Thread.sleep(500);
 		}
-		throw new AssertionError(
-				"the pool did not settle into " + wanted + " listed, ready workers within " + timeout + " (" + context
-						+ "); processes " + master.workerPids() + ", last answer " + last + "\n" + master.tail(40));
+		throw new AssertionError("the pool did not settle into " + wanted + " listed, ready workers and " + spares
+				+ " spares within " + timeout + " (" + context + "); processes " + master.workerPids()
+				+ ", last answer " + last + "\n" + master.tail(40));
 	}
 
 	private static Set<Long> servingPids(MasterProcess master, int wanted) throws Exception {
@@ -144,6 +161,9 @@ class ChaosIT {
 			seen.add(RawHttp.get(master.port(), "/", Duration.ofSeconds(5)).pid());
 		}
 		return seen;
+	}
+
+	private record Settled(List<Long> workers, List<Long> spares) {
 	}
 
 }
