@@ -1,5 +1,6 @@
 package io.jproc;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -40,9 +41,19 @@ public final class WorkerEnvironment {
 
 	/**
 	 * The class archive the master started the worker with, when it used the boot cache;
-	 * the worker reports whether its JVM really mapped it.
+	 * the worker reports whether its JVM really mapped it. Not {@code JPROC_BOOT_CACHE}:
+	 * Boot binds environment variables to {@code jproc.*} properties, and that name is
+	 * {@code jproc.boot-cache}, which is an object, so every worker started from the
+	 * cache failed to bind its properties unless some {@code jproc.boot-cache.*} property
+	 * was set as well.
 	 */
-	public static final String BOOT_CACHE = "JPROC_BOOT_CACHE";
+	public static final String BOOT_CACHE = "JPROC_CLASS_ARCHIVE";
+
+	/**
+	 * Every variable the master sets for its workers and training runs.
+	 */
+	static final List<String> ALL = List.of(ROLE, WORKER_ID, WORKER_NUMBER, SERVER_FD, MANAGEMENT_FD, CHANNEL_FD,
+			MASTER_PID, BOOT_CACHE);
 
 	/** {@link #ROLE} of the boot cache's training run. */
 	public static final String TRAINING = "training";

@@ -1,6 +1,7 @@
 package io.jproc;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -136,6 +139,27 @@ class JprocPropertiesTests {
 		new ApplicationContextRunner().withUserConfiguration(Bound.class)
 			.withPropertyValues("jproc.reload.max-parallel=0")
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void theVariablesAWorkerIsStartedWithBindToNoProperty() {
+		// Boot binds JPROC_* environment variables to jproc.* properties: none of the
+		// master's may name a property or a group of them (JPROC_BOOT_CACHE named
+		// jproc.boot-cache, and every worker started from the boot cache failed).
+		Map<String, Object> variables = new HashMap<>();
+		for (String name : WorkerEnvironment.ALL) {
+			variables.put(name, "/some/value");
+		}
+		SystemEnvironmentPropertySource source = new SystemEnvironmentPropertySource(
+				StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables);
+		assertThat(source.containsProperty("jproc.master.pid")).as("the variables are seen as jproc.*").isTrue();
+		new ApplicationContextRunner().withUserConfiguration(Bound.class)
+			.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(source))
+			.withPropertyValues("jproc.workers=2")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(JprocProperties.class).getBootCache().isEnabled()).isTrue();
+			});
 	}
 
 	@Test
