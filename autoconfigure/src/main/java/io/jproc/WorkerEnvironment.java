@@ -1,6 +1,5 @@
 package io.jproc;
 
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -48,12 +47,6 @@ public final class WorkerEnvironment {
 	 * was set as well.
 	 */
 	public static final String BOOT_CACHE = "JPROC_CLASS_ARCHIVE";
-
-	/**
-	 * Every variable the master sets for its workers and training runs.
-	 */
-	static final List<String> ALL = List.of(ROLE, WORKER_ID, WORKER_NUMBER, SERVER_FD, MANAGEMENT_FD, CHANNEL_FD,
-			MASTER_PID, BOOT_CACHE);
 
 	/** {@link #ROLE} of the boot cache's training run. */
 	public static final String TRAINING = "training";
