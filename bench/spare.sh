@@ -7,17 +7,22 @@
 #   - under load only: requests wrk completed in the 30 s after the kill, and in the 30 s
 #     window just before it, without a kill (undisturbed: the same pool, as warm as it
 #     is at that moment). kept = after-kill / undisturbed is the share of throughput a
-#     kill leaves; the best any replacement can do is 1.0, so spare/none can be at most
-#     1 / kept(none).
+#     kill leaves. It can exceed 1: the undisturbed window usually has a cold worker
+#     (the replacement of the idle kill just before) taking half the connections, and a
+#     cold JVM spends a core on its JIT compiler while it serves a fraction of a warm one.
+#   - the share of the after-kill requests that the replacement served: wrk reconnects the
+#     killed worker's connections at once, before any replacement accepts, so with
+#     keep-alive load the survivors keep them and a replacement (spare or not) may serve
+#     none of wrk's requests in the window; what then differs between the modes is what
+#     boots beside the survivors (a new spare at nice 10, or the replacement at nice 0).
 # Then the medians and the ratios (spare / none).
 #   bench/spare.sh [KILLS] [CONNECTIONS] [WARMUP_S] [MODES] [WARMUP_REQUESTS]
 #   (default 3 16 20 "none spare warm" 2000)
 # WARMUP_S of wrk load warms the pool before the first kill; the replacement itself is
 # cold either way (a fresh JVM, or a spare that served nothing yet), so this measures
 # the hand-over and the first 30 s of a cold worker, not steady state. With a short
-# WARMUP_S (20) the pool is still compiling during the undisturbed window, and the window
-# after the kill, a minute later, finds it faster: kept then exceeds 1 and spare/none
-# mixes the spare's gain with JIT warm-up. Use 180 for the kept figures.
+# WARMUP_S (20) the surviving worker is still compiling too, which adds JIT warm-up to
+# kept; 180 leaves only the cold replacement's share of it.
 source "$(dirname "$0")/lib.sh"
 KILLS="${1:-3}"; CONNS="${2:-16}"; WARMUP="${3:-20}"; MODES="${4:-none spare warm}"; WARMUP_REQUESTS="${5:-2000}"
 ensure_jar; ensure_wrk
@@ -48,12 +53,20 @@ print(-1)
 EOF
 }
 
+served_by() { # PORT PIDS: requests served so far by each of PIDS (0 if gone), from /actuator/workers
+  sleep "${HEARTBEAT_WAIT:-2.5}"
+  curl -s "http://127.0.0.1:$1/actuator/workers" | python3 -c '
+import json, sys
+served = {str(w["pid"]): w["requestsServed"] or 0 for w in json.load(sys.stdin)["workers"] if w["pid"]}
+print(" ".join(str(served.get(p, 0)) for p in sys.argv[1].split(",")))' "$2"
+}
+
 serving_pids() { # the pids of the slots' serving workers, from /actuator/workers
   curl -s "http://127.0.0.1:$1/actuator/workers" \
     | python3 -c 'import json,sys; print(" ".join(str(w["pid"]) for w in json.load(sys.stdin)["workers"] if w["pid"]))'
 }
 
-declare -A first_idle first_load served undisturbed kept
+declare -A first_idle first_load served undisturbed kept by_replacement
 for mode in $MODES; do
   spares=1; extra=()
   case "$mode" in
@@ -76,6 +89,7 @@ for mode in $MODES; do
           > "$RESULTS/spare-$mode-$k-undisturbed.summary"
         read -r _ _ _ undisturbed_total _ _ < "$RESULTS/spare-$mode-$k-undisturbed.summary"
         undisturbed[$mode]+="$undisturbed_total "
+        read -r victim_served _ <<< "$(served_by "$port" "$victim")"
         run_wrk "$RESULTS/spare-$mode-$k.txt" "$port" / 30 "$CONNS" > "$RESULTS/spare-$mode-$k.summary" &
         wrk_pid=$!
         sleep 0.2
@@ -85,10 +99,13 @@ for mode in $MODES; do
       if [ "$load" = load ]; then
         wait "$wrk_pid" || true
         read -r rps p50 p99 total non2xx errs < "$RESULTS/spare-$mode-$k.summary"
+        replacement=$(serving_pids "$port" | tr ' ' '\n' | grep -vxF -f <(echo "$serving" | tr ',' '\n') | head -1 || true)
+        read -r replacement_served _ <<< "$(served_by "$port" "${replacement:-0}")"
         served[$mode]+="$total "
         kept[$mode]+="$(ratio "$total" "$undisturbed_total") "
         first_load[$mode]+="$ms "
-        echo "$mode kill $k under load: first answer by the replacement after $ms ms; $total requests in the 30 s after the kill ($non2xx non-2xx, $errs socket errors), $undisturbed_total in the 30 s before it"
+        by_replacement[$mode]+="$(ratio "$replacement_served" "$total") "
+        echo "$mode kill $k under load: first answer by the replacement after $ms ms; $total requests in the 30 s after the kill ($non2xx non-2xx, $errs socket errors), $replacement_served of them by the replacement; $undisturbed_total in the 30 s before it, $victim_served of them by the worker then killed (up to then)"
       else
         first_idle[$mode]+="$ms "
         echo "$mode kill $k idle: first answer by the replacement after $ms ms"
@@ -109,6 +126,7 @@ for mode in $MODES; do printf ' %10s' "$mode"; done
 for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$mode/none"; done
 echo
 for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, under load (ms):first_load" "requests in the 30 s after the kill:served" \
+  "share of those the replacement served:by_replacement" \
   "requests in 30 s undisturbed, just before:undisturbed" "kept (after the kill / undisturbed):kept"; do
   label=${row%%:*}; var=${row##*:}
   declare -n values="$var"

@@ -45,6 +45,9 @@ final class Pool {
 	/** Workers killed for booting too long, until they are reaped. */
 	private final Set<WorkerHandle> bootKilled = new HashSet<>();
 
+	/** Spares raised to a serving worker's priority because they boot slowly. */
+	private final Set<WorkerHandle> bootRaised = new HashSet<>();
+
 	private final Spares spares;
 
 	private long generation;
@@ -293,6 +296,7 @@ final class Pool {
 		this.live.remove(worker);
 		this.strays.remove(worker);
 		this.bootKilled.remove(worker);
+		this.bootRaised.remove(worker);
 		if (this.spares.ended(worker, !worker.isLeaving(), now)) {
 			return new Ended(null, Slot.Role.NONE);
 		}
@@ -352,17 +356,25 @@ final class Pool {
 	}
 
 	/**
-	 * The one sweep of kill deadlines: a worker past its drain deadline, or still booting
-	 * past {@code jproc.worker.boot-timeout}, is killed.
+	 * The one sweep of boot and kill deadlines: a worker past its drain deadline, or
+	 * still booting past {@code jproc.worker.boot-timeout}, is killed; a spare still
+	 * booting at half the boot timeout is raised to a serving worker's CPU priority
+	 * first, so that serving workers that keep every core busy cannot starve it into the
+	 * timeout.
 	 * @param now the time
 	 * @return the workers killed now
 	 */
 	List<WorkerHandle> killOverdue(Instant now) {
 		List<WorkerHandle> killed = new ArrayList<>();
 		Duration bootTimeout = this.properties.getWorker().getBootTimeout();
+		Duration raiseAfter = bootTimeout.dividedBy(2);
 		for (WorkerHandle worker : this.live) {
-			if (worker.state() == WorkerState.STARTING && !worker.isLeaving()
-					&& Duration.between(worker.spawnedAt(), now).compareTo(bootTimeout) > 0
+			Duration booting = Duration.between(worker.spawnedAt(), now);
+			if (worker.isSpare() && worker.state() == WorkerState.STARTING && !worker.isLeaving()
+					&& booting.compareTo(raiseAfter) > 0 && this.bootRaised.add(worker)) {
+				this.factory.bootingLate(worker, booting);
+			}
+			if (worker.state() == WorkerState.STARTING && !worker.isLeaving() && booting.compareTo(bootTimeout) > 0
 					&& this.bootKilled.add(worker)) {
 				logger.warn(worker + " not ready within jproc.worker.boot-timeout (" + Arbiter.seconds(bootTimeout)
 						+ "): killed");

@@ -1,6 +1,7 @@
 package io.jproc.master;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 
 import io.jproc.ipc.Message;
@@ -26,16 +27,27 @@ interface WorkerFactory {
 	WorkerHandle launch(int id, long generation, Instant now) throws IOException;
 
 	/**
-	 * Every wanted worker is ready: a chance to prepare what later workers start from
-	 * (the boot cache) without slowing the first ones.
-	 */
-	/**
 	 * Hook: a spare took a slot, so it must run at the priority of a serving worker.
 	 * @param worker the former spare
 	 */
 	default void tookSlot(WorkerHandle worker) {
 	}
 
+	/**
+	 * Hook: a spare has been booting for half of {@code jproc.worker.boot-timeout}. It
+	 * boots at a lower CPU priority, which serving workers that keep every core busy can
+	 * starve for minutes; from now on it must boot at a serving worker's priority, so
+	 * that the boot timeout finds only spares that are really stuck.
+	 * @param spare the spare, still starting
+	 * @param booting how long it has been booting
+	 */
+	default void bootingLate(WorkerHandle spare, Duration booting) {
+	}
+
+	/**
+	 * Every wanted worker is ready: a chance to prepare what later workers start from
+	 * (the boot cache) without slowing the first ones.
+	 */
 	default void poolReady() {
 	}
 

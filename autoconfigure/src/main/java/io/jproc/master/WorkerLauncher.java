@@ -1,6 +1,7 @@
 package io.jproc.master;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,7 +74,7 @@ final class WorkerLauncher implements WorkerFactory {
 		if (properties.getSpareWorkers() > 0) {
 			logger.info("jproc: " + properties.getSpareWorkers() + " spare worker(s), booting "
 					+ (!this.spareNice.isEmpty()
-							? "at nice " + CpuPriority.SPARE_NICE + " (raised back when one takes a slot)"
+							? "at nice " + CpuPriority.SPARE_NICE + " (raised back when one takes a slot, or still boots at half of jproc.worker.boot-timeout)"
 							: "at normal CPU priority: this master could not raise a niced spare back when it takes a "
 									+ "slot (no CAP_SYS_NICE, RLIMIT_NICE too low)"));
 		}
@@ -132,6 +133,18 @@ final class WorkerLauncher implements WorkerFactory {
 			logger.warn(worker + ": " + failed + " of its threads could not be set back to nice " + this.ownNice
 					+ "; it serves at a lower CPU priority");
 		}
+	}
+
+	@Override
+	public void bootingLate(WorkerHandle spare, Duration booting) {
+		if (this.spareNice.isEmpty()) {
+			return;
+		}
+		int failed = CpuPriority.renice(spare.pid(), this.ownNice, this.spawner::setPriority);
+		logger.info(spare + " still booting after " + Arbiter.seconds(booting) + " at nice " + CpuPriority.SPARE_NICE
+				+ " (the serving workers keep the processors busy): raised to nice " + this.ownNice
+				+ " so that it can be ready within jproc.worker.boot-timeout"
+				+ ((failed > 0) ? "; " + failed + " of its threads could not be raised" : ""));
 	}
 
 	@Override

@@ -45,6 +45,11 @@ final class FakePool {
 	/** Processes that exist: launched and not yet ended. */
 	final Map<Long, WorkerHandle> alive = new LinkedHashMap<>();
 
+	/**
+	 * Priority changes asked of the factory, as "pid took-slot" or "pid booting-late".
+	 */
+	final List<String> priorities = new ArrayList<>();
+
 	/** Signals sent, as "pid SIGNAL". */
 	final List<String> signals = new ArrayList<>();
 
@@ -68,7 +73,7 @@ final class FakePool {
 		this.properties = properties;
 		properties.setWorkers(WorkerCount.valueOf(workers));
 		this.arbiter = new Arbiter(properties, List.of(), new LinkedBlockingQueue<>(), this.clock,
-				(events) -> this::launch, this::signal, START,
+				(events) -> new RecordingFactory(), this::signal, START,
 				new PoolLifecycle(List.of(), SystemdNotifier.from(Map.of(), 0), new JarWatch(null)));
 		this.arbiter.start();
 	}
@@ -391,6 +396,26 @@ final class FakePool {
 		@Override
 		public Instant instant() {
 			return this.now;
+		}
+
+	}
+
+	/** The factory: launches through {@link #launch}, records priority changes. */
+	private final class RecordingFactory implements WorkerFactory {
+
+		@Override
+		public WorkerHandle launch(int id, long generation, Instant now) throws IOException {
+			return FakePool.this.launch(id, generation, now);
+		}
+
+		@Override
+		public void tookSlot(WorkerHandle worker) {
+			FakePool.this.priorities.add(worker.pid() + " took-slot");
+		}
+
+		@Override
+		public void bootingLate(WorkerHandle spare, Duration booting) {
+			FakePool.this.priorities.add(spare.pid() + " booting-late");
 		}
 
 	}

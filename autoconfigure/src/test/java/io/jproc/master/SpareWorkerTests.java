@@ -235,6 +235,47 @@ class SpareWorkerTests {
 	}
 
 	@Test
+	void spareStillBootingAtHalfTheBootTimeoutIsRaisedOnceThenKilledAtTheTimeout() {
+		FakePool pool = pool(1, 1);
+		pool.ready(pool.launched.get(0));
+		WorkerHandle spare = pool.spares().get(0);
+		Duration half = pool.properties.getWorker().getBootTimeout().dividedBy(2);
+		pool.advance(half.minusSeconds(1));
+		assertThat(pool.priorities).isEmpty();
+		pool.advance(Duration.ofSeconds(2));
+		assertThat(pool.priorities).containsExactly(spare.pid() + " booting-late");
+		assertThat(pool.signals).doesNotContain(spare.pid() + " KILL");
+		pool.advance(half);
+		assertThat(pool.priorities).containsExactly(spare.pid() + " booting-late");
+		assertThat(pool.signals).contains(spare.pid() + " KILL");
+	}
+
+	@Test
+	void slowBootingWorkerInASlotIsNeverRaised() {
+		FakePool pool = pool(1, 1);
+		WorkerHandle worker = pool.launched.get(0);
+		pool.advance(pool.properties.getWorker().getBootTimeout().minusSeconds(1));
+		assertThat(worker.isSpare()).isFalse();
+		assertThat(pool.priorities).isEmpty();
+	}
+
+	@Test
+	void bootingSpareThatTakesASlotIsRaisedThenAndNotAgainWhenLate() {
+		FakePool pool = ready(1, 1);
+		WorkerHandle first = pool.current(1);
+		pool.exit(first, KILLED);
+		pool.settle();
+		WorkerHandle promoted = pool.current(1);
+		assertThat(pool.priorities).containsExactly(promoted.pid() + " took-slot");
+		WorkerHandle booting = pool.spares().get(0);
+		pool.exit(promoted, KILLED);
+		pool.advance(Duration.ofMillis(100));
+		assertThat(pool.priorities).containsExactly(promoted.pid() + " took-slot", booting.pid() + " took-slot");
+		pool.advance(pool.properties.getWorker().getBootTimeout().dividedBy(2).plusSeconds(1));
+		assertThat(pool.priorities).doesNotContain(booting.pid() + " booting-late");
+	}
+
+	@Test
 	void shutdownStopsTheSparesToo() {
 		FakePool pool = ready(1, 2);
 		pool.signalMaster("TERM");
