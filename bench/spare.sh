@@ -18,6 +18,8 @@
 # Then the medians and the ratios (spare / none).
 #   bench/spare.sh [KILLS] [CONNECTIONS] [WARMUP_S] [MODES] [WARMUP_REQUESTS]
 #   (default 3 16 20 "none spare warm" 2000)
+# CLOSE=1 makes wrk send "Connection: close", a new connection per request, so that a
+# replacement gets its share of the load as soon as it accepts.
 # WARMUP_S of wrk load warms the pool before the first kill; the replacement itself is
 # cold either way (a fresh JVM, or a spare that served nothing yet), so this measures
 # the hand-over and the first 30 s of a cold worker, not steady state. With a short
@@ -26,6 +28,7 @@
 source "$(dirname "$0")/lib.sh"
 KILLS="${1:-3}"; CONNS="${2:-16}"; WARMUP="${3:-20}"; MODES="${4:-none spare warm}"; WARMUP_REQUESTS="${5:-2000}"
 ensure_jar; ensure_wrk
+WRK_ARGS=(); [ "${CLOSE:-0}" = 1 ] && WRK_ARGS=(-H "Connection: close")
 
 # probe PORT EXCLUDED_PIDS TIMEOUT_S: ms from now to the first answer by another pid
 probe() {
@@ -78,19 +81,19 @@ for mode in $MODES; do
   port=$PORT; master=$MASTER
   waiting=0
   if [ "$spares" = 1 ]; then waiting=1; wait_log "$log" "waiting as a spare" 120 1; fi
-  run_wrk "$RESULTS/spare-warmup-$mode.txt" "$port" / "$WARMUP" "$CONNS" >/dev/null
+  run_wrk "$RESULTS/spare-warmup-$mode.txt" "$port" / "$WARMUP" "$CONNS" "${WRK_ARGS[@]}" >/dev/null
   for k in $(seq 1 "$KILLS"); do
     for load in idle load; do
       readies=$(grep -c "ready in" "$log")
       serving=$(serving_pids "$port" | tr ' ' ',')
       victim=${serving%%,*}
       if [ "$load" = load ]; then
-        run_wrk "$RESULTS/spare-$mode-$k-undisturbed.txt" "$port" / 30 "$CONNS" \
+        run_wrk "$RESULTS/spare-$mode-$k-undisturbed.txt" "$port" / 30 "$CONNS" "${WRK_ARGS[@]}" \
           > "$RESULTS/spare-$mode-$k-undisturbed.summary"
         read -r _ _ _ undisturbed_total _ _ < "$RESULTS/spare-$mode-$k-undisturbed.summary"
         undisturbed[$mode]+="$undisturbed_total "
         read -r victim_served _ <<< "$(served_by "$port" "$victim")"
-        run_wrk "$RESULTS/spare-$mode-$k.txt" "$port" / 30 "$CONNS" > "$RESULTS/spare-$mode-$k.summary" &
+        run_wrk "$RESULTS/spare-$mode-$k.txt" "$port" / 30 "$CONNS" "${WRK_ARGS[@]}" > "$RESULTS/spare-$mode-$k.summary" &
         wrk_pid=$!
         sleep 0.2
       fi
@@ -136,4 +139,4 @@ for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, u
   for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$(ratio "$(med "${values[$mode]:-}")" "$base")"; done
   echo
 done
-echo "($CONNS connections, ${WARMUP} s wrk warm-up before the first kill, warm = $WARMUP_REQUESTS warm-up requests, $(java -version 2>&1 | head -1), $(date -u +%F))"
+echo "($CONNS connections$([ "${CLOSE:-0}" = 1 ] && echo ", a new one per request"), ${WARMUP} s wrk warm-up before the first kill, warm = $WARMUP_REQUESTS warm-up requests, $(java -version 2>&1 | head -1), $(date -u +%F))"
