@@ -107,7 +107,7 @@ for mode in $MODES; do
         served[$mode]+="$total "
         kept[$mode]+="$(ratio "$total" "$undisturbed_total") "
         first_load[$mode]+="$ms "
-        by_replacement[$mode]+="$(ratio "$replacement_served" "$total") "
+        by_replacement[$mode]+="$(awk -v a="$replacement_served" -v b="$total" 'BEGIN { printf "%.1f", (b > 0) ? 100 * a / b : 0 }') "
         echo "$mode kill $k under load: first answer by the replacement after $ms ms; $total requests in the 30 s after the kill ($non2xx non-2xx, $errs socket errors), $replacement_served of them by the replacement; $undisturbed_total in the 30 s before it, $victim_served of them by the worker then killed (up to then)"
       else
         first_idle[$mode]+="$ms "
@@ -129,7 +129,7 @@ for mode in $MODES; do printf ' %10s' "$mode"; done
 for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$mode/none"; done
 echo
 for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, under load (ms):first_load" "requests in the 30 s after the kill:served" \
-  "share of those the replacement served:by_replacement" \
+  "% of those the replacement served:by_replacement" \
   "requests in 30 s undisturbed, just before:undisturbed" "kept (after the kill / undisturbed):kept"; do
   label=${row%%:*}; var=${row##*:}
   declare -n values="$var"
