@@ -281,7 +281,9 @@ public class JprocProperties implements InitializingBean {
 
 		/**
 		 * Maximum time from spawn until a worker reports it is ready. A worker that takes
-		 * longer is killed and counts as a boot failure.
+		 * longer is killed and counts as a boot failure. A spare, which boots at a lower
+		 * CPU priority, is raised to the serving workers' priority when it is still
+		 * booting at half of this time.
 		 */
 		private Duration bootTimeout = Duration.ofSeconds(120);
 
