@@ -72,11 +72,11 @@ final class WorkerLauncher implements WorkerFactory {
 		this.spareNice = (properties.getSpareWorkers() > 0 && CpuPriority.canRaiseBack())
 				? CpuPriority.niced(CpuPriority.SPARE_NICE) : List.of();
 		if (properties.getSpareWorkers() > 0) {
-			logger.info("jproc: " + properties.getSpareWorkers() + " spare worker(s), booting " + (!this.spareNice
-				.isEmpty() ? "at nice " + CpuPriority.SPARE_NICE
-						+ " (raised back when one takes a slot, or still boots at half of jproc.worker.boot-timeout)"
-						: "at normal CPU priority: this master could not raise a niced spare back when it takes a "
-								+ "slot (no CAP_SYS_NICE, RLIMIT_NICE too low)"));
+			String priority = (!this.spareNice.isEmpty()) ? "at nice " + CpuPriority.SPARE_NICE
+					+ " (raised back when one takes a slot, or still boots at half of jproc.worker.boot-timeout)"
+					: "at normal CPU priority: this master could not raise a niced spare back when it takes a "
+							+ "slot (no CAP_SYS_NICE, RLIMIT_NICE too low)";
+			logger.info("jproc: " + properties.getSpareWorkers() + " spare worker(s), booting " + priority);
 		}
 		logger.info("jproc boot cache: " + this.bootCache.state().name().toLowerCase(java.util.Locale.ROOT)
 				+ ((this.bootCache.reason() != null) ? " (" + this.bootCache.reason() + ")" : ""));
