@@ -59,6 +59,12 @@ wait_http() {
   done
 }
 
+# serving_pids PORT: the pids of the slots' workers, in slot order, from /actuator/workers
+serving_pids() {
+  curl -s "http://127.0.0.1:$1/actuator/workers" \
+    | python3 -c 'import json,sys; print(" ".join(str(w["pid"]) for w in json.load(sys.stdin)["workers"] if w["pid"]))'
+}
+
 children() { { pgrep -P "$1" 2>/dev/null || true; } | tr '\n' ' '; }
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }

@@ -20,7 +20,7 @@ fi
 run_wrk "$RESULTS/spare-starved-wrk.txt" "$port" / "$LOAD" "$CONNS" > "$RESULTS/spare-starved-wrk.summary" &
 wrk_pid=$!
 sleep 30
-victim=$(curl -s "http://127.0.0.1:$port/actuator/workers" | python3 -c 'import json,sys; print(json.load(sys.stdin)["workers"][0]["pid"])')
+victim=$(serving_pids "$port" | cut -d' ' -f1)
 kill -KILL "$victim"
 wait "$wrk_pid" || true
 read -r rps _ _ _ _ errs < "$RESULTS/spare-starved-wrk.summary"

@@ -64,11 +64,6 @@ served = {str(w["pid"]): w["requestsServed"] or 0 for w in json.load(sys.stdin)[
 print(" ".join(str(served.get(p, 0)) for p in sys.argv[1].split(",")))' "$2"
 }
 
-serving_pids() { # the pids of the slots' serving workers, from /actuator/workers
-  curl -s "http://127.0.0.1:$1/actuator/workers" \
-    | python3 -c 'import json,sys; print(" ".join(str(w["pid"]) for w in json.load(sys.stdin)["workers"] if w["pid"]))'
-}
-
 declare -A first_idle first_load served undisturbed kept by_replacement
 for mode in $MODES; do
   spares=1; extra=()
