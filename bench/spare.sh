@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Spare workers against none: kill -9 of a worker of a 2-worker pool, idle and under wrk,
+# Spare workers against none: kill -9 of a worker of a WORKERS-worker pool (default 2), idle
+# and under wrk,
 # with jproc.spare-workers=0 (none), 1 (spare), and 1 with warm-up (warm:
 # jproc.warmup.requests=WARMUP_REQUESTS to /), in the same run. Per kill it prints
 #   - kill -> the first answer from a process that was not serving before (a probe that
@@ -18,6 +19,10 @@
 # Then the medians and the ratios (spare / none).
 #   bench/spare.sh [KILLS] [CONNECTIONS] [WARMUP_S] [MODES] [WARMUP_REQUESTS]
 #   (default 3 16 20 "none spare warm" 2000)
+# WORKERS=1 measures a pool of one worker, where a kill without a spare leaves no worker at
+# all until the replacement is ready; with WORKERS=N the survivors keep serving, so with a
+# load whose capacity is the CPU (or any capacity shared by the workers) the ratio is
+# bounded by what the survivors cannot take over (at most N/(N-1) with per-worker capacity).
 # CLOSE=1 makes wrk send "Connection: close", a new connection per request, so that a
 # replacement gets its share of the load as soon as it accepts.
 # WARMUP_S of wrk load warms the pool before the first kill; the replacement itself is
@@ -72,7 +77,7 @@ for mode in $MODES; do
     warm) extra=(--jproc.warmup.requests="$WARMUP_REQUESTS" --jproc.warmup.paths=/) ;;
   esac
   log="$RESULTS/spare-$mode.log"
-  start_pool "$log" 2 --jproc.spare-workers=$spares --jproc.boot-cache.enabled=false "${extra[@]}"
+  start_pool "$log" "${WORKERS:-2}" --jproc.spare-workers=$spares --jproc.boot-cache.enabled=false "${extra[@]}"
   port=$PORT; master=$MASTER
   waiting=0
   if [ "$spares" = 1 ]; then waiting=1; wait_log "$log" "waiting as a spare" 120 1; fi
@@ -134,4 +139,4 @@ for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, u
   for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$(ratio "$(med "${values[$mode]:-}")" "$base")"; done
   echo
 done
-echo "($CONNS connections$([ "${CLOSE:-0}" = 1 ] && echo ", a new one per request"), ${WARMUP} s wrk warm-up before the first kill, warm = $WARMUP_REQUESTS warm-up requests, $(java -version 2>&1 | head -1), $(date -u +%F))"
+echo "(${WORKERS:-2} workers, $CONNS connections$([ "${CLOSE:-0}" = 1 ] && echo ", a new one per request"), ${WARMUP} s wrk warm-up before the first kill, warm = $WARMUP_REQUESTS warm-up requests, $(java -version 2>&1 | head -1), $(date -u +%F))"
