@@ -62,6 +62,9 @@ final class BootCache {
 
 	private @Nullable BootCacheTraining training;
 
+	/** The cache for which old caches were last cleaned up without a training run. */
+	private @Nullable Path cleanedFor;
+
 	private BootCache(List<String> plainArgv, Kind kind, @Nullable Path root, @Nullable Path jar, State state,
 			@Nullable String reason, Helpers helpers) {
 		this.helpers = helpers;
@@ -195,10 +198,21 @@ final class BootCache {
 
 	/**
 	 * The pool has every wanted worker ready: prepare the cache in the background if it
-	 * is not there yet. Does nothing while it is being prepared or when it is ready.
+	 * is not there yet, or, when it is ready, clean the old caches up in the background
+	 * (once per cache). Does nothing while it is being prepared.
 	 */
 	void poolReady() {
 		Path dir = this.dir;
+		if (this.state == State.READY && dir != null && !dir.equals(this.cleanedFor)) {
+			// Found ready at start or after a reload: no training will clean up, so trim
+			// the old and abandoned caches (other builds, stopped masters) now.
+			this.cleanedFor = dir;
+			Path root = Objects.requireNonNull(this.root);
+			Thread cleanUp = new Thread(() -> BootCacheStore.cleanUp(root, dir), "jproc-boot-cache-clean-up");
+			cleanUp.setDaemon(true);
+			cleanUp.start();
+			return;
+		}
 		if (this.state != State.TRAINING || dir == null || this.jar == null || this.training != null) {
 			return;
 		}

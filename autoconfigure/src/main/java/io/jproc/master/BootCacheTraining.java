@@ -1,6 +1,7 @@
 package io.jproc.master;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +23,11 @@ import org.jspecify.annotations.Nullable;
  * masters sharing the cache root wait for it, or use what the holder made), extract the
  * jar with Boot's {@code -Djarmode=tools extract}, run the application once with the
  * archive option, then publish the directory by an atomic rename of its marker file and
- * clean old caches up. Both child processes run at the lowest CPU priority, inherit no
- * socket of the master (only stdin; their output goes to {@code training.log}), and
- * listen on an ephemeral loopback port only.
+ * clean old caches up. A preparation that does not finish deletes what it wrote: all of
+ * it when the master stops it (an application stopped before its cache was ready leaves
+ * nothing behind), all but {@code training.log} when it fails. Both child processes run
+ * at the lowest CPU priority, inherit no socket of the master (only stdin; their output
+ * goes to {@code training.log}), and listen on an ephemeral loopback port only.
  */
 final class BootCacheTraining {
 
@@ -33,6 +36,10 @@ final class BootCacheTraining {
 	private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
 
 	private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(15);
+
+	private static final Duration DISCARD_TIMEOUT = Duration.ofSeconds(3);
+
+	private static final String TRAINING_LOG = "training.log";
 
 	private final BootCache cache;
 
@@ -82,6 +89,11 @@ final class BootCacheTraining {
 		thread.start();
 	}
 
+	/**
+	 * Stop the preparation: kill its helper process and wait, at most
+	 * {@link #DISCARD_TIMEOUT}, until the unfinished directory is deleted (the master may
+	 * exit right after, and the preparation runs on a daemon thread).
+	 */
 	void stop() {
 		this.stopped = true;
 		long pid = this.pid;
@@ -89,15 +101,29 @@ final class BootCacheTraining {
 			this.runner.kill(pid);
 		}
 		Thread thread = this.thread;
-		if (thread != null) {
+		if (thread != null && thread != Thread.currentThread()) {
 			thread.interrupt();
+			try {
+				thread.join(DISCARD_TIMEOUT.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
 	private void run() {
 		try (CacheLock lock = awaitLock(BootCacheStore.lockFile(this.root, this.dir))) {
 			if (lock != null) {
-				prepare();
+				boolean published = false;
+				try {
+					published = prepare();
+				}
+				finally {
+					if (!published) {
+						discard(lock);
+					}
+				}
 			}
 		}
 		catch (InterruptedException ex) {
@@ -132,27 +158,63 @@ final class BootCacheTraining {
 		return null;
 	}
 
-	private void prepare() throws IOException, InterruptedException {
+	/**
+	 * Delete what an unfinished preparation left, while its lock is held: everything,
+	 * lock file included, when the master stopped it; everything but {@code training.log}
+	 * when it failed (the failure names that log; the directory itself goes with the
+	 * clean-up of abandoned ones).
+	 * @param lock the directory's lock
+	 */
+	private void discard(CacheLock lock) {
+		try {
+			if (this.stopped) {
+				BootCacheStore.deleteTree(this.dir);
+				lock.deleteFile();
+				return;
+			}
+			if (Files.isDirectory(this.dir)) {
+				try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.dir)) {
+					for (Path entry : entries) {
+						if (!entry.getFileName().toString().equals(TRAINING_LOG)) {
+							BootCacheStore.deleteTree(entry);
+						}
+					}
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("jproc boot cache: could not delete the unfinished " + this.dir
+					+ " (the clean-up of abandoned caches will): " + ex);
+		}
+	}
+
+	/**
+	 * Prepare the directory, unless it is ready already.
+	 * @return whether it is published (ready)
+	 * @throws IOException if a file operation fails
+	 * @throws InterruptedException if the thread is interrupted
+	 */
+	private boolean prepare() throws IOException, InterruptedException {
 		if (Files.isRegularFile(BootCacheStore.marker(this.dir))) {
 			this.cache.ready(this.dir);
-			return;
+			return true;
 		}
 		long started = System.nanoTime();
 		BootCacheStore.deleteTree(this.dir);
 		Files.createDirectories(this.dir);
-		Path log = this.dir.resolve("training.log");
+		Path log = this.dir.resolve(TRAINING_LOG);
 		Path app = this.dir.resolve("app");
 		this.cache.training(this.dir, "extracting the jar");
 		List<String> extract = new ArrayList<>(CpuPriority.niced(19));
 		extract.addAll(List.of(this.plainArgv.get(0), "-Djarmode=tools", "-jar", this.jar.toString(), "extract",
 				"--destination", app.toString()));
 		if (!step("extracting the jar", extract, this.environment, log)) {
-			return;
+			return false;
 		}
 		Path extracted = app.resolve(this.jar.getFileName());
 		if (!Files.isRegularFile(extracted)) {
 			this.cache.failed(this.dir, "the extracted layout has no " + extracted + " (not a Spring Boot jar?)");
-			return;
+			return false;
 		}
 		Path archive = this.dir.resolve(this.kind.fileName());
 		this.cache.training(this.dir, "training the " + this.kind.name().toLowerCase(Locale.ROOT) + " archive");
@@ -161,11 +223,11 @@ final class BootCacheTraining {
 				WorkerCommand.withJar(this.plainArgv, extracted.toString(), List.of(trainingOption(archive))),
 				this.trainingArgs));
 		if (!step("training", train, this.trainingEnvironment, log)) {
-			return;
+			return false;
 		}
 		if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
 			this.cache.failed(this.dir, "training wrote no archive; see " + log);
-			return;
+			return false;
 		}
 		BootCacheStore.publish(this.dir, "kind=" + this.kind + "\narchive=" + archive + "\n");
 		this.cache.ready(this.dir);
@@ -173,6 +235,7 @@ final class BootCacheTraining {
 				+ Files.size(archive) / (1024 * 1024) + " MB, prepared in "
 				+ Arbiter.seconds(Duration.ofNanos(System.nanoTime() - started)) + "); later workers start from it");
 		BootCacheStore.cleanUp(this.root, this.dir);
+		return true;
 	}
 
 	/**

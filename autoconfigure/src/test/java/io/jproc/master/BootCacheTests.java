@@ -3,6 +3,7 @@ package io.jproc.master;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,60 @@ class BootCacheTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> cache.state() == BootCache.State.FAILED);
 		assertThat(cache.reason()).contains("exit code 1").contains("training.log");
 		assertThat(cache.launch()).isEqualTo(new BootCache.Launch(argv(jar), null));
+		// The extracted jar and any partial archive go; the log the reason names stays.
+		Path dir = Path.of(cache.status().path());
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(list(dir)).containsExactly("training.log"));
+	}
+
+	@Test
+	void aPreparationStoppedWithTheMasterLeavesNothingBehind() throws IOException {
+		this.runner.trainingRunsUntilKilled = true;
+		Path jar = jar("app.jar");
+		BootCache cache = BootCache.create(properties(), argv(jar), helpers());
+		cache.poolReady();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.runner.started.size() == 2);
+		Path dir = Path.of(cache.status().path());
+		assertThat(dir.resolve("app")).isDirectory();
+		cache.close();
+		assertThat(this.runner.killed).contains(2L);
+		assertThat(dir).doesNotExist();
+		assertThat(BootCacheStore.lockFile(dir.getParent(), dir)).doesNotExist();
+		assertThat(cache.state()).isEqualTo(BootCache.State.TRAINING);
+	}
+
+	@Test
+	void aCacheFoundReadyCleansUpOldAndAbandonedOnesOnce() throws IOException {
+		Path jar = jar("app.jar");
+		BootCache first = BootCache.create(properties(), argv(jar), helpers());
+		first.poolReady();
+		await().atMost(Duration.ofSeconds(10)).until(() -> first.state() == BootCache.State.READY);
+		Path current = Path.of(first.status().path());
+		Path root = current.getParent();
+		List<Path> old = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			Path dir = Files.createDirectories(root.resolve("old-" + i));
+			Files.writeString(BootCacheStore.marker(dir), "x");
+			Files.setLastModifiedTime(BootCacheStore.marker(dir),
+					java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
+			old.add(dir);
+		}
+		Path abandoned = Files.createDirectories(root.resolve("abandoned").resolve("app")).getParent();
+		Files.setLastModifiedTime(abandoned,
+				java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(2))));
+		Path fresh = Files.createDirectories(root.resolve("being-prepared"));
+		BootCache second = BootCache.create(properties(), argv(jar), helpers());
+		assertThat(second.state()).isEqualTo(BootCache.State.READY);
+		second.poolReady();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(old.get(0)).doesNotExist();
+			assertThat(abandoned).doesNotExist();
+		});
+		assertThat(current).isDirectory();
+		assertThat(old.get(1)).isDirectory();
+		assertThat(old.get(2)).isDirectory();
+		assertThat(fresh).as("unpublished but recent: maybe another master's preparation").isDirectory();
+		assertThat(this.runner.started).as("nothing to train").hasSize(2);
 	}
 
 	@Test
@@ -193,6 +248,12 @@ class BootCacheTests {
 		return jar;
 	}
 
+	private static List<String> list(Path dir) throws IOException {
+		try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+			return entries.map((entry) -> entry.getFileName().toString()).toList();
+		}
+	}
+
 	private static List<String> argv(Path jar) {
 		return List.of("java", "-Xmx64m", "-jar", jar.toString(), "--server.port=8080");
 	}
@@ -208,11 +269,19 @@ class BootCacheTests {
 
 		final List<List<String>> started = new CopyOnWriteArrayList<>();
 
+		final List<Long> killed = new CopyOnWriteArrayList<>();
+
 		volatile int trainingExit;
+
+		volatile boolean trainingRunsUntilKilled;
+
+		private final CompletableFuture<Integer> killedTraining = new CompletableFuture<>();
 
 		@Override
 		public long start(List<String> argv, Map<String, String> environment, Path output) throws IOException {
 			this.started.add(argv);
+			Files.writeString(output, "output of " + argv.get(argv.size() - 1) + "\n", StandardOpenOption.CREATE,
+					StandardOpenOption.APPEND);
 			int destination = argv.indexOf("--destination");
 			if (destination >= 0) {
 				Path app = Files.createDirectories(Path.of(argv.get(destination + 1)));
@@ -230,11 +299,18 @@ class BootCacheTests {
 
 		@Override
 		public CompletableFuture<Integer> exit(long pid) {
+			if (pid == 2 && this.trainingRunsUntilKilled) {
+				return this.killedTraining;
+			}
 			return CompletableFuture.completedFuture((pid == 2) ? this.trainingExit : 0);
 		}
 
 		@Override
 		public void kill(long pid) {
+			this.killed.add(pid);
+			if (pid == 2) {
+				this.killedTraining.complete(-1);
+			}
 		}
 
 	}
