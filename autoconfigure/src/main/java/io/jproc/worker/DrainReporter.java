@@ -1,7 +1,5 @@
 package io.jproc.worker;
 
-import io.jproc.ipc.Message;
-
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
@@ -33,7 +31,7 @@ final class DrainReporter implements SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		if (this.link.isLeaving()) {
-			this.link.send(new Message.Drained(this.requests.inFlight()));
+			this.link.drained(this.requests.inFlight());
 		}
 	}
 

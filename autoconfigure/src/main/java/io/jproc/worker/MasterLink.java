@@ -370,11 +370,23 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 			}
 			this.sockets.pauseAccepting();
 			settle();
-			int code = SpringApplication.exit(this.context, () -> exitCode);
-			logger.info(this.identity.label() + " drained, exiting with code " + code);
-			System.exit(code);
+			// Logged by drained(): once the context is closed, Boot has stopped the
+			// logging system.
+			System.exit(SpringApplication.exit(this.context, () -> exitCode));
 		}, "jproc-leave");
 		leaver.start();
+	}
+
+	/**
+	 * The drain of a leaving worker is over (Boot's graceful shutdown has finished or
+	 * reached its deadline): tell the master, and log it while the logging system still
+	 * runs, since it stops with the context that is closing.
+	 * @param unfinished the requests still in flight, cut off by the deadline
+	 */
+	void drained(long unfinished) {
+		send(new Message.Drained(unfinished));
+		logger.info(this.identity.label() + ((unfinished == 0) ? " drained, exiting"
+				: " drain deadline reached with " + unfinished + " requests in flight, exiting"));
 	}
 
 	/**

@@ -90,6 +90,11 @@ class ReloadIT {
 		List<Long> after = awaitWorkersGone(before);
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
 		assertThat(messages(20)).as("new workers read the changed configuration").containsOnly("after");
+		for (long pid : before) {
+			assertThat(master.log()).as("the drained worker logs it while its logging still runs")
+				.containsPattern(" " + pid + " --- .*worker \\d drained, exiting");
+		}
+		assertThat(master.log()).doesNotContain("No appenders present");
 		RawHttp.Response workers = RawHttp.get(master.port(), "/actuator/workers", BOUND);
 		assertThat(workers.body())
 			.contains("\"operation\":{\"action\":\"reload\",\"trigger\":\"SIGHUP\",\"state\":\"done\"");
