@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,9 +37,14 @@ public final class MasterProcess implements AutoCloseable {
 
 	private int port = -1;
 
-	private MasterProcess(Process process, Path log) {
+	private final boolean wrapped;
+
+	private long masterPid = -1;
+
+	private MasterProcess(Process process, Path log, boolean wrapped) {
 		this.process = process;
 		this.log = log;
+		this.wrapped = wrapped;
 		this.seenPids.add(process.pid());
 	}
 
@@ -79,7 +83,27 @@ public final class MasterProcess implements AutoCloseable {
 	 */
 	public static MasterProcess startJar(String name, Path jar, List<String> jvmArgs, String... args)
 			throws IOException {
-		List<String> command = new ArrayList<>();
+		return startWrapped(name, List.of(), jar, jvmArgs, args);
+	}
+
+	/**
+	 * Start the sample app's jar under a wrapper command that runs it as its only child,
+	 * such as {@code unshare --pid --fork}: {@link #pid()} is then the wrapper's child
+	 * (the master), and {@link #awaitExit} the wrapper's exit, which passes on the
+	 * master's.
+	 * @param name name of the log file
+	 * @param wrapper the wrapper's command line, before the {@code java} command
+	 * @param args application arguments
+	 * @return the started process
+	 * @throws IOException if the wrapper cannot be started
+	 */
+	public static MasterProcess startWrapped(String name, List<String> wrapper, String... args) throws IOException {
+		return startWrapped(name, wrapper, jar(), List.of(), args);
+	}
+
+	private static MasterProcess startWrapped(String name, List<String> wrapper, Path jar, List<String> jvmArgs,
+			String... args) throws IOException {
+		List<String> command = new ArrayList<>(wrapper);
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(FAST_JVM);
 		command.addAll(jvmArgs);
@@ -103,7 +127,7 @@ public final class MasterProcess implements AutoCloseable {
 			.redirectOutput(log.toFile())
 			.redirectInput(ProcessBuilder.Redirect.PIPE)
 			.start();
-		return new MasterProcess(process, log);
+		return new MasterProcess(process, log, !wrapper.isEmpty());
 	}
 
 	/**
@@ -139,8 +163,26 @@ public final class MasterProcess implements AutoCloseable {
 		return path;
 	}
 
+	/**
+	 * The master's pid: the started process, or the wrapper's child.
+	 * @return the pid
+	 */
 	public long pid() {
-		return this.process.pid();
+		if (!this.wrapped) {
+			return this.process.pid();
+		}
+		if (this.masterPid < 0) {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (this.masterPid < 0) {
+				this.masterPid = this.process.children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+				if (this.masterPid < 0 && (!this.process.isAlive() || System.nanoTime() > deadline)) {
+					throw new AssertionError("no master under the wrapper; tail:\n" + tail(30));
+				}
+				sleep(20);
+			}
+			this.seenPids.add(this.masterPid);
+		}
+		return this.masterPid;
 	}
 
 	public Process process() {
@@ -342,8 +384,8 @@ public final class MasterProcess implements AutoCloseable {
 	@Override
 	public void close() {
 		workerPidsQuietly();
-		Optional<ProcessHandle> master = ProcessHandle.of(pid());
-		master.ifPresent((handle) -> handle.descendants().forEach((child) -> this.seenPids.add(child.pid())));
+		// The started process's descendants: the master's (or, wrapped, the wrapper's).
+		this.process.descendants().forEach((child) -> this.seenPids.add(child.pid()));
 		for (long pid : this.seenPids.stream().sorted(Comparator.reverseOrder()).toList()) {
 			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
 		}
