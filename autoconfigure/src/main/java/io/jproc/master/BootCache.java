@@ -223,12 +223,14 @@ final class BootCache {
 	}
 
 	/**
-	 * Stop a training run, if any: the master is leaving.
+	 * Stop a training run, if any, and wait briefly while it deletes what it wrote: the
+	 * master is leaving.
 	 */
 	void close() {
 		BootCacheTraining running = this.training;
 		if (running != null) {
 			running.stop();
+			running.awaitEnd();
 		}
 	}
 

@@ -90,9 +90,8 @@ final class BootCacheTraining {
 	}
 
 	/**
-	 * Stop the preparation: kill its helper process and wait, at most
-	 * {@link #DISCARD_TIMEOUT}, until the unfinished directory is deleted (the master may
-	 * exit right after, and the preparation runs on a daemon thread).
+	 * Stop the preparation: kill its helper process and wake its thread, which then
+	 * deletes the unfinished directory. Does not wait: see {@link #awaitEnd()}.
 	 */
 	void stop() {
 		this.stopped = true;
@@ -101,8 +100,19 @@ final class BootCacheTraining {
 			this.runner.kill(pid);
 		}
 		Thread thread = this.thread;
-		if (thread != null && thread != Thread.currentThread()) {
+		if (thread != null) {
 			thread.interrupt();
+		}
+	}
+
+	/**
+	 * Wait, at most {@link #DISCARD_TIMEOUT}, for the preparation's thread to end: the
+	 * master is about to exit, and the thread, a daemon, would not delete what a stopped
+	 * preparation left.
+	 */
+	void awaitEnd() {
+		Thread thread = this.thread;
+		if (thread != null && thread != Thread.currentThread()) {
 			try {
 				thread.join(DISCARD_TIMEOUT.toMillis());
 			}
