@@ -120,17 +120,12 @@ class BootCacheTests {
 	@Test
 	void aCacheFoundReadyCleansUpOldAndAbandonedOnesOnce() throws IOException {
 		Path jar = jar("app.jar");
-		BootCache first = BootCache.create(properties(), argv(jar), helpers());
-		first.poolReady();
-		await().atMost(Duration.ofSeconds(10)).until(() -> first.state() == BootCache.State.READY);
+		BootCache first = trained(jar);
 		Path current = Path.of(first.status().path());
 		Path root = current.getParent();
 		List<Path> old = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			Path dir = Files.createDirectories(root.resolve("old-" + i));
-			Files.writeString(BootCacheStore.marker(dir), "x");
-			Files.setLastModifiedTime(BootCacheStore.marker(dir),
-					java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
+			Path dir = published(root, "old-" + i, 1_000_000L * (i + 1));
 			old.add(dir);
 		}
 		Path abandoned = Files.createDirectories(root.resolve("abandoned").resolve("app")).getParent();
@@ -154,9 +149,7 @@ class BootCacheTests {
 	@Test
 	void aRemovedCacheFallsBackToTheJar() throws IOException {
 		Path jar = jar("app.jar");
-		BootCache cache = BootCache.create(properties(), argv(jar), helpers());
-		cache.poolReady();
-		await().atMost(Duration.ofSeconds(10)).until(() -> cache.state() == BootCache.State.READY);
+		BootCache cache = trained(jar);
 		BootCacheStore.deleteTree(Path.of(cache.status().path()));
 		assertThat(cache.launch().archive()).isNull();
 		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
@@ -165,9 +158,7 @@ class BootCacheTests {
 	@Test
 	void aNewJarGetsItsOwnCache() throws IOException {
 		Path jar = jar("app.jar");
-		BootCache cache = BootCache.create(properties(), argv(jar), helpers());
-		cache.poolReady();
-		await().atMost(Duration.ofSeconds(10)).until(() -> cache.state() == BootCache.State.READY);
+		BootCache cache = trained(jar);
 		String first = cache.status().path();
 		Files.writeString(jar, "another build, another size");
 		assertThat(cache.launch().archive()).isNull();
@@ -191,10 +182,7 @@ class BootCacheTests {
 		Path root = Files.createDirectories(this.temp.resolve("root"));
 		List<Path> dirs = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
-			Path dir = Files.createDirectories(root.resolve("app-" + i));
-			Files.writeString(BootCacheStore.marker(dir), "x");
-			Files.setLastModifiedTime(BootCacheStore.marker(dir),
-					java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
+			Path dir = published(root, "app-" + i, 1_000_000L * (i + 1));
 			dirs.add(dir);
 		}
 		for (Path dir : dirs) {
@@ -232,6 +220,23 @@ class BootCacheTests {
 				List.of("java", "-Xmx1g", "-jar", "a.jar", "--server.port=8080", "--x=1", "--jproc.workers=2"),
 				List.of("--jproc.workers=0", "--server.port=0")))
 			.containsExactly("java", "-Xmx1g", "-jar", "a.jar", "--x=1", "--jproc.workers=0", "--server.port=0");
+	}
+
+	/** A cache created for the jar, trained by the fake runner, ready. */
+	private BootCache trained(Path jar) throws IOException {
+		BootCache cache = BootCache.create(properties(), argv(jar), helpers());
+		cache.poolReady();
+		await().atMost(Duration.ofSeconds(10)).until(() -> cache.state() == BootCache.State.READY);
+		return cache;
+	}
+
+	/** A published cache directory, last used at the given time. */
+	private static Path published(Path root, String name, long lastUsedMillis) throws IOException {
+		Path dir = Files.createDirectories(root.resolve(name));
+		Files.writeString(BootCacheStore.marker(dir), "x");
+		Files.setLastModifiedTime(BootCacheStore.marker(dir),
+				java.nio.file.attribute.FileTime.fromMillis(lastUsedMillis));
+		return dir;
 	}
 
 	private JprocProperties.BootCache properties() {
