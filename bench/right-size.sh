@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Steady-state throughput of 2 workers against a single JVM, with jproc's right-sizing
 # (-XX:ActiveProcessorCount and -XX:MaxRAMPercentage per worker, the default) and without
-# (jproc.worker.right-size=false); w2-g1 and w2-xms-share vary one option (CONFIGS=...). Each config gets the same long warm-up under load
+# (jproc.worker.right-size=false); w2-g1, w2-loops and w2-xms-share vary one option (CONFIGS=...). Each config gets the same long warm-up under load
 # first: a short one measures JIT compilation, not serving. The boot cache is off here so
 # that no training run competes for the CPU.
 #   bench/right-size.sh [WARMUP_SECONDS] [RUNS] [SECONDS] [CONNECTIONS]   (default 180 3 10 32)
@@ -20,6 +20,10 @@ for config in "${CONFIGS[@]}"; do
     # right-sized, with G1 instead of the Serial GC the JVM picks for one processor
     w2-g1) start_pool "$log" 2 --jproc.boot-cache.enabled=false --jproc.worker.jvm-args=-XX:+UseG1GC; port=$PORT ;;
     # right-sized, with the initial heap shared too (the default 1/64 of memory, halved)
+    # right-sized, with one Reactor Netty event loop per processor of the share (its
+    # default is at least 4 per JVM, whatever -XX:ActiveProcessorCount says)
+    w2-loops) start_pool "$log" 2 --jproc.boot-cache.enabled=false \
+      --jproc.worker.jvm-args=-Dreactor.netty.ioWorkerCount=$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 )); port=$PORT ;;
     w2-xms-share) start_pool "$log" 2 --jproc.boot-cache.enabled=false --jproc.worker.jvm-args=-XX:InitialRAMPercentage=0.78125; port=$PORT ;;
   esac
   wrk -t1 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$port/" >"$RESULTS/right-size-$config-warmup.txt" 2>&1 || true
