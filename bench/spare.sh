@@ -23,6 +23,9 @@
 # all until the replacement is ready; with WORKERS=N the survivors keep serving, so with a
 # load whose capacity is the CPU (or any capacity shared by the workers) the ratio is
 # bounded by what the survivors cannot take over (at most N/(N-1) with per-worker capacity).
+# CACHE=1 turns the boot cache on (its default) in a directory of its own, prepared first
+# by a pool that is then stopped, so that every worker and spare of the measured pools
+# boots from it; without it the cache is off and they boot from the jar.
 # CLOSE=1 makes wrk send "Connection: close", a new connection per request, so that a
 # replacement gets its share of the load as soon as it accepts.
 # WARMUP_S of wrk load warms the pool before the first kill; the replacement itself is
@@ -70,6 +73,15 @@ print(" ".join(str(served.get(p, 0)) for p in sys.argv[1].split(",")))' "$2"
 }
 
 declare -A first_idle first_load served undisturbed kept by_replacement
+CACHE_ARGS=(--jproc.boot-cache.enabled=false)
+if [ "${CACHE:-0}" = 1 ]; then
+  CACHE_ARGS=(--jproc.boot-cache.enabled=true --jproc.boot-cache.dir="$RESULTS/spare-boot-cache")
+  # The key covers the JVM options, which depend on the worker and spare counts: prepare
+  # the cache with the measured pool's shape.
+  start_pool "$RESULTS/spare-cache-prepare.log" "${WORKERS:-2}" --jproc.spare-workers=1 "${CACHE_ARGS[@]}"
+  wait_log "$RESULTS/spare-cache-prepare.log" "jproc boot cache: ready at" 600
+  stop_tree "$MASTER"
+fi
 for mode in $MODES; do
   spares=1; extra=()
   case "$mode" in
@@ -77,7 +89,7 @@ for mode in $MODES; do
     warm) extra=(--jproc.warmup.requests="$WARMUP_REQUESTS" --jproc.warmup.paths=/) ;;
   esac
   log="$RESULTS/spare-$mode.log"
-  start_pool "$log" "${WORKERS:-2}" --jproc.spare-workers=$spares --jproc.boot-cache.enabled=false "${extra[@]}"
+  start_pool "$log" "${WORKERS:-2}" --jproc.spare-workers=$spares "${CACHE_ARGS[@]}" "${extra[@]}"
   port=$PORT; master=$MASTER
   waiting=0
   if [ "$spares" = 1 ]; then waiting=1; wait_log "$log" "waiting as a spare" 120 1; fi
@@ -122,11 +134,12 @@ for mode in $MODES; do
   stop_tree "$master"
 done
 
-med() { echo "$1" | tr ' ' '\n' | grep -v '^$' | median; }
+med() { echo "$1" | tr ' ' '\n' | { grep -v '^$' || true; } | median; }
+with_none=0; [[ " $MODES " == *" none "* ]] && with_none=1   # the ratio columns need it
 echo
 printf '%-44s' "median of $KILLS kills"
 for mode in $MODES; do printf ' %10s' "$mode"; done
-for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$mode/none"; done
+[ "$with_none" = 1 ] && for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$mode/none"; done
 echo
 for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, under load (ms):first_load" "requests in the 30 s after the kill:served" \
   "% of those the replacement served:by_replacement" \
@@ -136,7 +149,7 @@ for row in "kill -> first answer, idle (ms):first_idle" "kill -> first answer, u
   printf '%-44s' "$label"
   for mode in $MODES; do printf ' %10s' "$(med "${values[$mode]:-}")"; done
   base=$(med "${values[none]:-}")
-  for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$(ratio "$(med "${values[$mode]:-}")" "$base")"; done
+  [ "$with_none" = 1 ] && for mode in $MODES; do [ "$mode" = none ] || printf ' %12s' "$(ratio "$(med "${values[$mode]:-}")" "$base")"; done
   echo
 done
-echo "(${WORKERS:-2} workers, $CONNS connections$([ "${CLOSE:-0}" = 1 ] && echo ", a new one per request"), ${WARMUP} s wrk warm-up before the first kill, warm = $WARMUP_REQUESTS warm-up requests, $(java -version 2>&1 | head -1), $(date -u +%F))"
+echo "(${WORKERS:-2} workers, boot cache $([ "${CACHE:-0}" = 1 ] && echo on || echo off), $CONNS connections$([ "${CLOSE:-0}" = 1 ] && echo ", a new one per request"), ${WARMUP} s wrk warm-up before the first kill, warm = $WARMUP_REQUESTS warm-up requests, $(java -version 2>&1 | head -1), $(date -u +%F))"
