@@ -67,7 +67,10 @@ class SystemdIT {
 		command.addAll(MasterProcess.FAST_JVM);
 		command.addAll(List.of("-Dio.jproc.test.stall-loop-on-usr2=4000", "-jar",
 				Path.of(System.getProperty("sample.jar", "target/sample-app.jar")).toAbsolutePath().toString(),
-				"--server.address=127.0.0.1", "--server.port=" + configuredPort, "--jproc.workers=1"));
+				"--server.address=127.0.0.1", "--server.port=" + configuredPort, "--jproc.workers=1",
+				// As in every other test but the boot cache's: no training run in the
+				// user's cache directory, competing for the cores.
+				"--jproc.boot-cache.enabled=false"));
 		activate = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(dir.resolve("activate.log").toFile())
 			.start();
@@ -202,7 +205,7 @@ class SystemdIT {
 				List.of("/usr/bin/systemd-socket-activate", "--datagram", "-l", "127.0.0.1:" + udpPort, javaCommand()));
 		command.addAll(MasterProcess.FAST_JVM);
 		command.addAll(List.of("-jar", MasterProcess.jar().toAbsolutePath().toString(), "--server.address=127.0.0.1",
-				"--jproc.workers=1"));
+				"--jproc.workers=1", "--jproc.boot-cache.enabled=false"));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		try {
 			awaitFile(log, Pattern.compile("Listening on"), Duration.ofSeconds(10));
@@ -234,7 +237,8 @@ class SystemdIT {
 				"127.0.0.1:" + management, "-l", "127.0.0.1:" + server, "--fdname=management:server", javaCommand()));
 		command.addAll(MasterProcess.FAST_JVM);
 		command.addAll(List.of("-jar", MasterProcess.jar().toAbsolutePath().toString(), "--server.address=127.0.0.1",
-				"--management.server.port=" + configuredManagement, "--jproc.workers=1"));
+				"--management.server.port=" + configuredManagement, "--jproc.workers=1",
+				"--jproc.boot-cache.enabled=false"));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		try {
 			awaitFile(log, Pattern.compile("Listening on 127.0.0.1:" + server), Duration.ofSeconds(10));
