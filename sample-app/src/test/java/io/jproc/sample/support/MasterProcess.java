@@ -173,12 +173,13 @@ public final class MasterProcess implements AutoCloseable {
 		}
 		if (this.masterPid < 0) {
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			this.masterPid = this.process.children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
 			while (this.masterPid < 0) {
-				this.masterPid = this.process.children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
-				if (this.masterPid < 0 && (!this.process.isAlive() || System.nanoTime() > deadline)) {
+				if (!this.process.isAlive() || System.nanoTime() > deadline) {
 					throw new AssertionError("no master under the wrapper; tail:\n" + tail(30));
 				}
 				sleep(20);
+				this.masterPid = this.process.children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
 			}
 			this.seenPids.add(this.masterPid);
 		}
