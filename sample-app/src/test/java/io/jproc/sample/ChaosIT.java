@@ -63,8 +63,7 @@ class ChaosIT {
 					}
 					case 1 -> {
 						if (victim > 0) {
-							Signals.send(victim, "KILL");
-							done.add("KILL " + victim);
+							done.add("KILL " + victim + (Signals.trySend(victim, "KILL") ? "" : " (already gone)"));
 						}
 					}
 					case 2 -> {
@@ -89,8 +88,7 @@ class ChaosIT {
 					}
 					default -> {
 						if (victim > 0) {
-							Signals.send(victim, "STOP");
-							done.add("STOP " + victim);
+							done.add("STOP " + victim + (Signals.trySend(victim, "STOP") ? "" : " (already gone)"));
 						}
 					}
 				}
