@@ -26,6 +26,6 @@ wait "$wrk_pid" || true
 read -r rps _ _ _ _ errs < "$RESULTS/spare-starved-wrk.summary"
 sleep 2
 echo "killed worker pid $victim 30 s into ${LOAD} s of wrk -c$CONNS ($rps requests/s, $errs socket errors); the new spare:"
-grep -E 'spare #[0-9]+ .*(still booting|ready in|not ready within)' "$log" | tail -n +2 | sed 's/.*io.jproc.master.[A-Za-z]* *: /  /'
+grep -E 'spare #[0-9]+ .*(still booting|ready in|not ready within)' "$log" | tail -n +2 | sed 's/.*io.jproc.master.[A-Za-z.]* *: /  /'
 echo "($(java -version 2>&1 | head -1), $(date -u +%F))"
 stop_tree "$master"

@@ -15,6 +15,28 @@ import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
+import io.jproc.master.launch.ListenSocket;
+import io.jproc.master.launch.WorkerLauncher;
+import io.jproc.master.pool.MasterState;
+import io.jproc.master.pool.Pool;
+import io.jproc.master.pool.PoolCommands;
+import io.jproc.master.pool.Replacement;
+import io.jproc.master.pool.Retirements;
+import io.jproc.master.pool.Slot;
+import io.jproc.master.pool.WorkerFactory;
+import io.jproc.master.process.Durations;
+import io.jproc.master.process.Exit;
+import io.jproc.master.process.MasterEvent;
+import io.jproc.master.process.PosixSignal;
+import io.jproc.master.process.Signaller;
+import io.jproc.master.process.Spawner;
+import io.jproc.master.process.WorkerHandle;
+import io.jproc.master.process.WorkerState;
+import io.jproc.master.relay.MessageRelay;
+import io.jproc.master.relay.ScrapeFanOut;
+import io.jproc.master.systemd.JarWatch;
+import io.jproc.master.systemd.PoolLifecycle;
+import io.jproc.master.systemd.SystemdNotifier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -76,7 +98,8 @@ public final class Arbiter {
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this(properties, (management != null) ? List.of(server, management) : List.of(server),
 				new LinkedBlockingQueue<>(), Clock.systemUTC(),
-				(events) -> new WorkerLauncher(properties, server, management, spawner, events),
+				(events) -> new WorkerLauncher(properties, server, management, spawner, events,
+						PoolLifecycle.MASTER_ONLY_VARIABLES),
 				(pid, signal) -> spawner.kill(pid, signal.number()),
 				Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()),
 				new PoolLifecycle((management != null) ? List.of(server, management) : List.of(server),
@@ -234,10 +257,10 @@ public final class Arbiter {
 		worker.ready(now, ((Message.Ready) envelope.message()).bootCacheUsed());
 		if (this.pool.spares().contains(worker)) {
 			this.pool.spares().ready(worker);
-			logger.info(worker + " ready in " + seconds(worker.bootTime()) + ", waiting as a spare");
+			logger.info(worker + " ready in " + Durations.seconds(worker.bootTime()) + ", waiting as a spare");
 			return;
 		}
-		logger.info(worker + " ready in " + seconds(worker.bootTime()));
+		logger.info(worker + " ready in " + Durations.seconds(worker.bootTime()));
 		takeOver(worker, now);
 	}
 
@@ -265,7 +288,7 @@ public final class Arbiter {
 		if (!this.allReadyLogged && this.pool.isComplete()) {
 			this.allReadyLogged = true;
 			logger.info("all " + this.pool.slots().size() + " workers ready, "
-					+ seconds(Duration.between(this.startedAt, now)) + " after master start");
+					+ Durations.seconds(Duration.between(this.startedAt, now)) + " after master start");
 		}
 		if (this.pool.isComplete() && this.state == MasterState.RUNNING) {
 			this.workers.poolReady(); // boot cache hook (issue 9): train in the
@@ -378,8 +401,8 @@ public final class Arbiter {
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
-		String line = worker + " exited with " + exit + " after " + seconds(Duration.between(worker.spawnedAt(), now))
-				+ " (" + reason + ")";
+		String line = worker + " exited with " + exit + " after "
+				+ Durations.seconds(Duration.between(worker.spawnedAt(), now)) + " (" + reason + ")";
 		if (retired != null) {
 			// The retirement's own line says it all, once the replacement is ready too.
 			logger.debug(line);
@@ -433,7 +456,8 @@ public final class Arbiter {
 			}
 		}
 		else if (!delay.isZero() && slot.incoming() == null) {
-			logger.info("worker " + slot.id() + " restarts in " + seconds(delay) + " (backoff after quick failures)");
+			logger.info("worker " + slot.id() + " restarts in " + Durations.seconds(delay)
+					+ " (backoff after quick failures)");
 		}
 	}
 
@@ -465,7 +489,7 @@ public final class Arbiter {
 		else if (this.hardDeadline == null && now.isAfter(this.shutdownDeadline)) {
 			for (WorkerHandle worker : this.pool.live()) {
 				logger.warn(worker + " still running after jproc.shutdown-timeout ("
-						+ seconds(this.properties.getShutdownTimeout()) + "): killed");
+						+ Durations.seconds(this.properties.getShutdownTimeout()) + "): killed");
 				this.pool.signal(worker.pid(), PosixSignal.KILL);
 			}
 			this.hardDeadline = now.plus(PosixSignal.KILL_GRACE);
@@ -487,7 +511,7 @@ public final class Arbiter {
 		this.shutdownStartedAt = now;
 		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
 		logger.info("shutdown begun (" + why + "): draining " + this.pool.live().size() + " workers, at most "
-				+ seconds(this.properties.getShutdownTimeout()));
+				+ Durations.seconds(this.properties.getShutdownTimeout()));
 		this.retirements.dropWaiting();
 		this.commands.abandon(now);
 		// Every process closes its copy of the listening sockets: new connections are
@@ -510,14 +534,10 @@ public final class Arbiter {
 		this.workers.close(); // boot cache hook (issue 9)
 		this.sockets.forEach(ListenSocket::close);
 		if (this.shutdownStartedAt != null) {
-			logger.info("shutdown complete in " + seconds(Duration.between(this.shutdownStartedAt, now))
+			logger.info("shutdown complete in " + Durations.seconds(Duration.between(this.shutdownStartedAt, now))
 					+ ", exit code " + code);
 		}
 		this.exitCode = code;
-	}
-
-	static String seconds(Duration duration) {
-		return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
 	}
 
 	/** How retirements ask the pool's slots for replacements. */
@@ -577,14 +597,5 @@ public final class Arbiter {
 	}
 
 	/** The master's own state. */
-	public enum MasterState {
-
-		/** Keeping the pool at its wanted size. */
-		RUNNING,
-
-		/** Draining every worker before exiting. */
-		SHUTTING_DOWN
-
-	}
 
 }

@@ -7,6 +7,9 @@ import java.util.Map;
 
 import io.jproc.JprocProperties;
 import io.jproc.WorkerEnvironment;
+import io.jproc.master.launch.ListenSocket;
+import io.jproc.master.process.Spawner;
+import io.jproc.master.systemd.SocketActivation;
 import io.netty.channel.epoll.Epoll;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

@@ -2,6 +2,7 @@ package io.jproc.master;
 
 import java.util.function.Consumer;
 
+import io.jproc.master.process.MasterEvent;
 import sun.misc.Signal;
 
 /**

@@ -7,6 +7,14 @@ import java.util.List;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.master.launch.ListenSocket;
+import io.jproc.master.pool.MasterState;
+import io.jproc.master.pool.Replacement;
+import io.jproc.master.pool.Slot;
+import io.jproc.master.pool.Spares;
+import io.jproc.master.process.Exit;
+import io.jproc.master.process.WorkerHandle;
+import io.jproc.master.process.WorkerState;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,12 +24,12 @@ import org.jspecify.annotations.Nullable;
  * slot's worker, a replacement on its way as {@code incoming}, the others as
  * {@code leaving}.
  */
-final class PoolSnapshot {
+public final class PoolSnapshot {
 
 	private PoolSnapshot() {
 	}
 
-	static PoolStatus take(Instant now, PoolState masterState, Instant startedAt, List<ListenSocket> sockets,
+	public static PoolStatus take(Instant now, PoolState masterState, Instant startedAt, List<ListenSocket> sockets,
 			List<Slot> slots, PoolStatus.@Nullable Operation operation, List<String> warnings,
 			PoolStatus.@Nullable BootCache bootCache, Spares spares) {
 		List<String> listening = sockets.stream()
@@ -46,8 +54,8 @@ final class PoolSnapshot {
 		return new PoolStatus(now, master, entries, null, spareEntries);
 	}
 
-	static PoolState masterState(Arbiter.MasterState state, List<Slot> slots) {
-		if (state == Arbiter.MasterState.SHUTTING_DOWN) {
+	public static PoolState masterState(MasterState state, List<Slot> slots) {
+		if (state == MasterState.SHUTTING_DOWN) {
 			return PoolState.SHUTTING_DOWN;
 		}
 		return slots.stream().anyMatch(Slot::gaveUp) ? PoolState.GIVING_UP : PoolState.RUNNING;

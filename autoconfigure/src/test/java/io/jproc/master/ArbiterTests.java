@@ -9,6 +9,11 @@ import io.jproc.JprocProperties;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.Message;
+import io.jproc.master.pool.MasterState;
+import io.jproc.master.process.Exit;
+import io.jproc.master.process.PosixSignal;
+import io.jproc.master.process.WorkerHandle;
+import io.jproc.master.process.WorkerState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -65,7 +70,7 @@ class ArbiterTests {
 		}
 		assertThat(pool.launched).hasSize(3);
 		assertThat(pool.slot(1).gaveUp()).isTrue();
-		assertThat(pool.arbiter.state()).isEqualTo(Arbiter.MasterState.SHUTTING_DOWN);
+		assertThat(pool.arbiter.state()).isEqualTo(MasterState.SHUTTING_DOWN);
 		pool.advance(Duration.ofMillis(200));
 		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.GAVE_UP);
 	}

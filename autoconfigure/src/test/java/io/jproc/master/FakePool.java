@@ -20,6 +20,16 @@ import io.jproc.WorkerCount;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
+import io.jproc.master.pool.Slot;
+import io.jproc.master.pool.WorkerFactory;
+import io.jproc.master.process.Exit;
+import io.jproc.master.process.MasterEvent;
+import io.jproc.master.process.PosixSignal;
+import io.jproc.master.process.WorkerHandle;
+import io.jproc.master.process.WorkerState;
+import io.jproc.master.systemd.JarWatch;
+import io.jproc.master.systemd.PoolLifecycle;
+import io.jproc.master.systemd.SystemdNotifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

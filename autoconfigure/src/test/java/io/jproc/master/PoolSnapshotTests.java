@@ -12,6 +12,11 @@ import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.master.pool.MasterState;
+import io.jproc.master.pool.Slot;
+import io.jproc.master.pool.Spares;
+import io.jproc.master.process.Exit;
+import io.jproc.master.process.WorkerHandle;
 import jnr.unixsocket.UnixSocketChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,9 +54,8 @@ class PoolSnapshotTests {
 		two.recordExit(new Exit(-1, 9), "exited unexpectedly", NOW.minusSeconds(2));
 		two.onFailure(killed, false, NOW.minusSeconds(2));
 		two.respawnAt(NOW.plusSeconds(1));
-		PoolStatus status = PoolSnapshot.take(NOW,
-				PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(one, two)), NOW.minusSeconds(40),
-				List.of(), List.of(one, two), null, List.of(),
+		PoolStatus status = PoolSnapshot.take(NOW, PoolSnapshot.masterState(MasterState.RUNNING, List.of(one, two)),
+				NOW.minusSeconds(40), List.of(), List.of(one, two), null, List.of(),
 				new PoolStatus.BootCache("off", null, null, "jproc.boot-cache.enabled=false"),
 				new Spares(0, new JprocProperties().getRestart()));
 		assertThat(status.master().bootCache().state()).isEqualTo("off");
@@ -77,8 +81,8 @@ class PoolSnapshotTests {
 		properties.getRestart().setMaxBootFailures(1);
 		Slot slot = new Slot(1, properties.getRestart());
 		assertThat(slot.onFailure(worker(1, NOW.minusSeconds(1)), true, NOW)).isNull();
-		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.RUNNING, List.of(slot))).isEqualTo(PoolState.GIVING_UP);
-		assertThat(PoolSnapshot.masterState(Arbiter.MasterState.SHUTTING_DOWN, List.of(slot)))
+		assertThat(PoolSnapshot.masterState(MasterState.RUNNING, List.of(slot))).isEqualTo(PoolState.GIVING_UP);
+		assertThat(PoolSnapshot.masterState(MasterState.SHUTTING_DOWN, List.of(slot)))
 			.isEqualTo(PoolState.SHUTTING_DOWN);
 		PoolStatus status = PoolSnapshot.take(NOW, PoolState.GIVING_UP, NOW, List.of(), List.of(slot), null, List.of(),
 				null, new Spares(0, new JprocProperties().getRestart()));

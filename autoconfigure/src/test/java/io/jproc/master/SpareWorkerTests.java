@@ -6,6 +6,10 @@ import java.util.List;
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.ipc.Message;
+import io.jproc.master.process.Exit;
+import io.jproc.master.process.PosixSignal;
+import io.jproc.master.process.WorkerHandle;
+import io.jproc.master.process.WorkerState;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

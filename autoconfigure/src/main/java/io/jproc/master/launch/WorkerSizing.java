@@ -1,0 +1,139 @@
+package io.jproc.master.launch;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The JVM options that size each worker to its share of the machine: processors (so that
+ * Netty's event loops, GC and JIT threads, and the common pool follow) and the default
+ * maximum heap. A JVM sizes itself to the whole machine by default, so N workers would
+ * run N times the threads and may grow to N quarters of the memory. Options the user set
+ * anywhere a worker sees them win.
+ */
+final class WorkerSizing {
+
+	/** The JVM's default {@code MaxRAMPercentage}. */
+	static final double DEFAULT_MAX_RAM_PERCENTAGE = 25.0;
+
+	private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAMPercentage=",
+			"-XX:MaxRAM=", "-XX:MaxRAMFraction=");
+
+	private static final String PROCESSORS_OPTION = "-XX:ActiveProcessorCount=";
+
+	private final List<String> options;
+
+	private final String description;
+
+	private WorkerSizing(List<String> options, String description) {
+		this.options = options;
+		this.description = description;
+	}
+
+	/**
+	 * Choose the options.
+	 * @param jvmOptions every JVM option a worker will get (the master's, then
+	 * {@code jproc.worker.jvm-args}) and those of {@code JDK_JAVA_OPTIONS} and
+	 * {@code JAVA_TOOL_OPTIONS}
+	 * @param processors the processors the master may use (affinity and container limits
+	 * included, as {@link Runtime#availableProcessors()} reports them)
+	 * @param workers the number of workers
+	 * @return the sizing
+	 */
+	static WorkerSizing choose(List<String> jvmOptions, int processors, int workers) {
+		return choose(jvmOptions, processors, workers, 0);
+	}
+
+	/**
+	 * Choose the options for each worker and spare: processors are shared by the workers
+	 * (a waiting spare uses none, and one that takes a slot serves like the worker it
+	 * replaces), the default heap by the workers and spares (each may fill its heap).
+	 * @param jvmOptions every JVM option a worker will see
+	 * @param processors the processors the master may use
+	 * @param workers the number of workers
+	 * @param spares the number of spare workers
+	 * @return the sizing
+	 */
+	static WorkerSizing choose(List<String> jvmOptions, int processors, int workers, int spares) {
+		List<String> options = new ArrayList<>(2);
+		List<String> said = new ArrayList<>(2);
+		if (jvmOptions.stream().anyMatch((option) -> option.startsWith(PROCESSORS_OPTION))) {
+			said.add("processors as set by " + find(jvmOptions, List.of(PROCESSORS_OPTION)));
+		}
+		else {
+			int share = Math.max(1, processors / Math.max(1, workers));
+			options.add(PROCESSORS_OPTION + share);
+			said.add(PROCESSORS_OPTION + share + " (" + processors + " processors / " + workers + " workers)");
+		}
+		String heap = find(jvmOptions, HEAP_OPTIONS);
+		if (heap != null) {
+			said.add("heap as set by " + heap);
+		}
+		else {
+			int sharing = Math.max(1, workers + spares);
+			String percentage = percentage(DEFAULT_MAX_RAM_PERCENTAGE / sharing);
+			options.add("-XX:MaxRAMPercentage=" + percentage);
+			said.add("-XX:MaxRAMPercentage=" + percentage + " (the JVM's default " + (int) DEFAULT_MAX_RAM_PERCENTAGE
+					+ "% of memory shared by " + workers + " workers"
+					+ ((spares > 0) ? " and " + spares + " spares" : "") + ")");
+		}
+		return new WorkerSizing(List.copyOf(options), String.join(" and ", said));
+	}
+
+	/**
+	 * No sizing at all ({@code jproc.worker.right-size=false}).
+	 * @return options that add nothing
+	 */
+	static WorkerSizing off() {
+		return new WorkerSizing(List.of(), "the JVM's own sizing (jproc.worker.right-size=false)");
+	}
+
+	/**
+	 * The options of {@code JDK_JAVA_OPTIONS} and {@code JAVA_TOOL_OPTIONS}, which every
+	 * worker inherits with the environment.
+	 * @param variables the environment
+	 * @return the options, split on white space
+	 */
+	static List<String> environmentOptions(java.util.Map<String, String> variables) {
+		List<String> options = new ArrayList<>();
+		for (String name : List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS")) {
+			String value = variables.get(name);
+			if (value != null && !value.isBlank()) {
+				options.addAll(Arrays.asList(value.trim().split("\\s+")));
+			}
+		}
+		return options;
+	}
+
+	private static String find(List<String> jvmOptions, List<String> prefixes) {
+		String found = null;
+		for (String option : jvmOptions) {
+			for (String prefix : prefixes) {
+				if (option.startsWith(prefix)) {
+					found = option;
+				}
+			}
+		}
+		return found;
+	}
+
+	private static String percentage(double value) {
+		String text = String.format(Locale.ROOT, "%.3f", value);
+		text = text.replaceAll("0+$", "");
+		return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+	}
+
+	List<String> options() {
+		return this.options;
+	}
+
+	/**
+	 * What was chosen, in words, for the master's log.
+	 * @return the description
+	 */
+	String describe() {
+		return this.description;
+	}
+
+}

@@ -1,0 +1,234 @@
+package io.jproc.master.process;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+
+import jnr.constants.platform.Errno;
+import jnr.constants.platform.Fcntl;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import jnr.posix.SpawnFileAction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Starts worker processes with {@code posix_spawnp} so that they inherit chosen file
+ * descriptors (the JDK's ProcessBuilder closes every descriptor above 2), and reaps them
+ * with {@code waitpid}.
+ */
+public final class Spawner {
+
+	/** Duplicates made just for a spawn live at or above this number, clear of 0..9. */
+	private static final int HIGH_FD = 64;
+
+	private static final int FD_CLOEXEC = 1;
+
+	private static final int O_WRONLY = 01;
+
+	private static final int O_CREAT = 0100;
+
+	private static final int O_APPEND = 02000;
+
+	private final POSIX posix = POSIXFactory.getNativePOSIX();
+
+	private final Object lock = new Object();
+
+	private final Map<Long, IntConsumer> exits = new HashMap<>();
+
+	private final Map<Long, Integer> unclaimed = new HashMap<>();
+
+	private final Set<Long> spawned = ConcurrentHashMap.newKeySet();
+
+	private @Nullable Thread reaper;
+
+	/**
+	 * Spawn a process.
+	 * @param argv the command and its arguments
+	 * @param environment the complete environment
+	 * @param inherited map from the child's fd number to the master's fd to place there
+	 * @return the pid
+	 * @throws IOException if the spawn fails
+	 */
+	public long spawn(List<String> argv, Map<String, String> environment, Map<Integer, Integer> inherited)
+			throws IOException {
+		return spawn(argv, environment, inherited, null);
+	}
+
+	/**
+	 * Spawn a process whose standard output and error go to a file.
+	 * @param argv the command and its arguments
+	 * @param environment the complete environment
+	 * @param inherited map from the child's fd number to the master's fd to place there
+	 * @param output the file that receives stdout and stderr (appended, created if
+	 * missing), {@code null} for the master's own
+	 * @return the pid
+	 * @throws IOException if the spawn fails
+	 */
+	public long spawn(List<String> argv, Map<String, String> environment, Map<Integer, Integer> inherited,
+			@Nullable Path output) throws IOException {
+		List<String> envp = new ArrayList<>(environment.size());
+		environment.forEach((key, value) -> envp.add(key + "=" + value));
+		synchronized (this.lock) {
+			markAllCloseOnExec();
+			List<Integer> temporaries = new ArrayList<>();
+			try {
+				List<SpawnFileAction> actions = new ArrayList<>();
+				// dup2 into 3, 4, 5 could overwrite a source that happens to be 3, 4 or
+				// 5:
+				// move every source clear of them first.
+				for (Map.Entry<Integer, Integer> entry : inherited.entrySet()) {
+					int high = this.posix.fcntlInt(entry.getValue(), Fcntl.F_DUPFD, HIGH_FD);
+					if (high < 0) {
+						throw new IOException("dup of fd " + entry.getValue() + " failed: errno " + this.posix.errno());
+					}
+					this.posix.fcntlInt(high, Fcntl.F_SETFD, FD_CLOEXEC);
+					temporaries.add(high);
+					actions.add(SpawnFileAction.dup(high, entry.getKey()));
+				}
+				if (output != null) {
+					actions.add(SpawnFileAction.open(output.toString(), 1, O_WRONLY | O_CREAT | O_APPEND, 0644));
+					actions.add(SpawnFileAction.dup(1, 2));
+				}
+				long pid = this.posix.posix_spawnp(argv.get(0), actions, argv, envp);
+				if (pid <= 0) {
+					throw new IOException("posix_spawnp of " + argv.get(0) + " failed: errno " + this.posix.errno());
+				}
+				this.spawned.add(pid);
+				return pid;
+			}
+			finally {
+				temporaries.forEach(this.posix::close);
+			}
+		}
+	}
+
+	/**
+	 * Report the end of a spawned process. One reaper thread waits for any child, so that
+	 * a master running as PID 1 in a container also reaps orphans that the kernel hands
+	 * to it, instead of leaving zombies.
+	 * @param pid the process
+	 * @param onExit receives the raw wait status, {@code -1} if unknown
+	 */
+	public void watch(long pid, IntConsumer onExit) {
+		synchronized (this.exits) {
+			Integer status = this.unclaimed.remove(pid);
+			if (status != null) {
+				onExit.accept(status);
+				return;
+			}
+			this.exits.put(pid, onExit);
+			if (this.reaper == null) {
+				this.reaper = new Thread(this::reap, "jproc-reaper");
+				this.reaper.setDaemon(true);
+				this.reaper.start();
+			}
+		}
+	}
+
+	private void reap() {
+		int[] status = new int[1];
+		while (true) {
+			int pid = this.posix.waitpid(-1, status, 0);
+			if (pid > 0) {
+				IntConsumer onExit;
+				synchronized (this.exits) {
+					onExit = this.exits.remove((long) pid);
+					boolean ours = this.spawned.remove((long) pid);
+					if (onExit == null && ours) {
+						// Ended before watch() was called for it.
+						this.unclaimed.put((long) pid, status[0]);
+					}
+				}
+				if (onExit != null) {
+					onExit.accept(status[0]);
+				}
+			}
+			else if (this.posix.errno() != Errno.EINTR.intValue()) {
+				// No child at all (ECHILD): nothing to wait for until the next spawn.
+				sleepQuietly(50);
+			}
+		}
+	}
+
+	private static void sleepQuietly(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Send a signal.
+	 * @param pid the process
+	 * @param signal the signal number
+	 * @return whether it was delivered
+	 */
+	/**
+	 * Set one thread's nice value.
+	 * @param tid the thread (task) id
+	 * @param nice the nice value
+	 * @return {@code 0} on success, else the errno
+	 */
+	public int setPriority(int tid, int nice) {
+		return (this.posix.setpriority(0, tid, nice) == 0) ? 0 : Math.max(1, this.posix.errno());
+	}
+
+	public boolean kill(long pid, int signal) {
+		return this.posix.kill(pid, signal) == 0;
+	}
+
+	/**
+	 * Close a descriptor of the master without touching the open socket behind it.
+	 * @param fd the descriptor
+	 */
+	public void close(int fd) {
+		this.posix.close(fd);
+	}
+
+	/**
+	 * Mark every descriptor of this process above 2 close-on-exec. The JDK opens jar
+	 * files without it, and a worker that inherited another worker's channel would keep
+	 * it open after the master died, hiding the end of stream that tells it to leave.
+	 */
+	private void markAllCloseOnExec() {
+		Set<Integer> seen = new HashSet<>();
+		try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+			for (Path entry : fds) {
+				seen.add(Integer.parseInt(entry.getFileName().toString()));
+			}
+		}
+		catch (IOException | NumberFormatException ex) {
+			return;
+		}
+		for (int fd : seen) {
+			if (fd > 2) {
+				this.posix.fcntlInt(fd, Fcntl.F_SETFD, FD_CLOEXEC);
+			}
+		}
+	}
+
+	/**
+	 * Decode a wait status.
+	 * @param status the raw status from waitpid, or -1 when unknown
+	 * @return the exit, either a code or a signal
+	 */
+	public static Exit decode(int status) {
+		if (status < 0) {
+			return new Exit(-1, 0);
+		}
+		int signal = status & 0x7f;
+		return (signal == 0) ? new Exit((status >> 8) & 0xff, 0) : new Exit(-1, signal);
+	}
+
+}

@@ -1,0 +1,341 @@
+package io.jproc.master.relay;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import io.jproc.JprocProperties;
+import io.jproc.ipc.Envelope;
+import io.jproc.ipc.IpcChannel;
+import io.jproc.ipc.Message;
+import io.jproc.ipc.QueueFullException;
+import io.jproc.master.process.MasterEvent;
+import io.jproc.master.process.WorkerHandle;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The master's post office: relays the application's messages between workers and keeps
+ * leadership through {@link LeadershipKeeper}. The master runs no application code: it
+ * reads only the envelope of an application message (topic, destination), never its
+ * payload.
+ * <p>
+ * Application messages never go through the arbiter's queue: they are relayed on the
+ * sending worker's reader thread straight into each destination's bounded queue, so a
+ * flood cannot delay a heartbeat or a stop. Leadership changes happen on the arbiter
+ * thread, in {@link #reconcile}, which compares the live workers with what it saw last.
+ */
+public final class MessageRelay {
+
+	private static final Log logger = LogFactory.getLog(MessageRelay.class);
+
+	private final int queueCapacity;
+
+	private final LeadershipKeeper leadership = new LeadershipKeeper();
+
+	/** Serving workers by pid, as of the latest reconcile; read by reader threads. */
+	private final Map<Long, WorkerHandle> serving = new ConcurrentHashMap<>();
+
+	/** The slot ids of the pool, as of the latest reconcile. */
+	private volatile List<Integer> slotIds = List.of();
+
+	/** Live workers whose channel has its queue capacity set. Arbiter thread. */
+	private final Set<Long> configured = new HashSet<>();
+
+	private List<Integer> lastMembers = List.of();
+
+	/** Serving workers that were sent the current members. */
+	private final Set<Long> informed = new HashSet<>();
+
+	/** jproc's own topic whose messages the master keeps for workers that start later. */
+	static final String KEPT_TOPIC = "jproc.loggers";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** Log levels set through the actuator, by logger name, as their JSON payload. */
+	private final Map<String, String> kept = new LinkedHashMap<>();
+
+	private final AtomicLong relayed = new AtomicLong();
+
+	private final AtomicLong dropped = new AtomicLong();
+
+	private final AtomicLong asks = new AtomicLong();
+
+	private final AtomicLong gathers = new AtomicLong();
+
+	public MessageRelay(JprocProperties properties) {
+		this.queueCapacity = properties.getMessaging().getQueueCapacity();
+	}
+
+	/**
+	 * Wrap the arbiter's event sink so that application messages from workers are relayed
+	 * on the reader thread instead of queued for the arbiter.
+	 * @param arbiter the arbiter's sink
+	 * @return the sink to give the worker launcher
+	 */
+	public Consumer<MasterEvent> divert(Consumer<MasterEvent> arbiter) {
+		return (event) -> {
+			if (event instanceof MasterEvent.Received received && isAppTraffic(received.envelope().message())) {
+				try {
+					onAppTraffic(received.worker(), received.envelope());
+				}
+				catch (RuntimeException ex) {
+					logger.warn("could not relay a message from " + received.worker() + ": " + ex);
+				}
+				return;
+			}
+			arbiter.accept(event);
+		};
+	}
+
+	private static boolean isAppTraffic(Message message) {
+		return message instanceof Message.AppMessage || message instanceof Message.GatherRequest;
+	}
+
+	/**
+	 * A control message for leadership, on the arbiter thread.
+	 * @param worker the sender
+	 * @param envelope the frame
+	 * @return whether it was one of the relay's messages
+	 */
+	public boolean onControl(WorkerHandle worker, Envelope envelope) {
+		return this.leadership.onControl(worker, envelope);
+	}
+
+	/**
+	 * Follow the pool: the serving workers that messages go to, their ids for the
+	 * workers, and leadership ({@link LeadershipKeeper}). Call on the arbiter thread
+	 * after every event and tick.
+	 * @param slotIds the pool's slot ids
+	 * @param live every live worker
+	 * @param running whether the pool runs (not shutting down)
+	 */
+	public void reconcile(List<Integer> slotIds, List<WorkerHandle> live, boolean running) {
+		this.slotIds = List.copyOf(slotIds);
+		Set<Long> pids = new HashSet<>();
+		for (WorkerHandle worker : live) {
+			pids.add(worker.pid());
+			if (this.configured.add(worker.pid())) {
+				worker.channel().appQueueCapacity(this.queueCapacity);
+			}
+			if (worker.state().isServing()) {
+				if (this.serving.put(worker.pid(), worker) == null && !worker.isLeaving()) {
+					replayKept(worker);
+				}
+			}
+			else {
+				this.serving.remove(worker.pid());
+			}
+		}
+		this.configured.retainAll(pids);
+		this.serving.keySet().retainAll(pids);
+		this.leadership.observe(live, running);
+		publishMembers();
+	}
+
+	private void publishMembers() {
+		List<Integer> ids = this.serving.values().stream().map(WorkerHandle::id).distinct().sorted().toList();
+		if (!ids.equals(this.lastMembers)) {
+			this.lastMembers = ids;
+			this.informed.clear();
+		}
+		Message.Members members = new Message.Members(ids);
+		for (WorkerHandle worker : this.serving.values()) {
+			// a replacement in the same slot changes no id, but must learn them too
+			if (this.informed.add(worker.pid())) {
+				worker.channel().send(members);
+			}
+		}
+		this.informed.retainAll(this.serving.keySet());
+	}
+
+	private void onAppTraffic(WorkerHandle sender, Envelope envelope) {
+		if (sender.isSpare()) {
+			// A spare is no member of the pool until it takes a slot: what it sends (from
+			// a scheduled task, say) goes nowhere.
+			if (envelope.message() instanceof Message.GatherRequest
+					|| (envelope.message() instanceof Message.AppMessage app && app.askTimeoutMillis() > 0)) {
+				sender.channel()
+					.reply(envelope,
+							new Message.Failure("a spare worker takes no part in messaging until it takes a slot"));
+			}
+			return;
+		}
+		if (envelope.message() instanceof Message.GatherRequest gather) {
+			gather(sender, envelope, gather);
+			return;
+		}
+		Message.AppMessage message = (Message.AppMessage) envelope.message();
+		if (KEPT_TOPIC.equals(message.topic())) {
+			keep(message.payload());
+		}
+		Message.AppMessage delivered = new Message.AppMessage(message.topic(), message.payload(), sender.id(),
+				message.to(), message.eventType(), message.askTimeoutMillis());
+		if (message.askTimeoutMillis() > 0) {
+			ask(sender, envelope, delivered);
+			return;
+		}
+		for (WorkerHandle target : destinations(sender, message.to())) {
+			try {
+				if (target.channel().queue(delivered)) {
+					this.relayed.incrementAndGet();
+				}
+			}
+			catch (QueueFullException ex) {
+				long count = this.dropped.incrementAndGet();
+				if (Long.bitCount(count) == 1) {
+					logger.warn("message on topic '" + message.topic() + "' from worker " + sender.id() + " to "
+							+ target + " dropped: " + ex.getMessage() + " (" + count + " dropped so far)");
+				}
+			}
+		}
+	}
+
+	private void keep(String payload) {
+		try {
+			JsonNode change = JSON.readTree(payload);
+			String name = change.path("name").asString("");
+			synchronized (this.kept) {
+				this.kept.remove(name);
+				if (!change.path("level").isNull() && !change.path("level").isMissingNode()) {
+					this.kept.put(name, payload);
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("could not read a log level change: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * A worker that starts serving gets the log levels set in the pool so far.
+	 * @param worker the worker that starts serving
+	 */
+	private void replayKept(WorkerHandle worker) {
+		List<String> payloads;
+		synchronized (this.kept) {
+			payloads = List.copyOf(this.kept.values());
+		}
+		for (String payload : payloads) {
+			try {
+				worker.channel().queue(new Message.AppMessage(KEPT_TOPIC, payload, 0, worker.id(), null, 0));
+			}
+			catch (RuntimeException ex) {
+				logger.warn("could not pass a log level change to " + worker + ": " + ex.getMessage());
+			}
+		}
+	}
+
+	private List<WorkerHandle> destinations(WorkerHandle sender, int to) {
+		List<WorkerHandle> targets = new ArrayList<>();
+		if (to > 0) {
+			WorkerHandle target = workerIn(to);
+			if (target != null) {
+				targets.add(target);
+			}
+			return targets;
+		}
+		for (WorkerHandle worker : this.serving.values()) {
+			if (to == Message.AppMessage.EVERY_WORKER || worker != sender) {
+				targets.add(worker);
+			}
+		}
+		return targets;
+	}
+
+	/**
+	 * The worker to address in a slot: the one not leaving, else the one still serving.
+	 * @param slot the slot's id
+	 * @return the worker, {@code null} when no serving worker is in the slot
+	 */
+	private @Nullable WorkerHandle workerIn(int slot) {
+		WorkerHandle found = null;
+		for (WorkerHandle worker : this.serving.values()) {
+			if (worker.id() == slot && (found == null || found.isLeaving())) {
+				found = worker;
+			}
+		}
+		return found;
+	}
+
+	private void ask(WorkerHandle sender, Envelope envelope, Message.AppMessage message) {
+		this.asks.incrementAndGet();
+		WorkerHandle target = workerIn(message.to());
+		if (target == null) {
+			sender.channel().reply(envelope, new Message.Failure("no ready worker " + message.to()));
+			return;
+		}
+		forward(target, message).thenAccept((outcome) -> sender.channel()
+			.reply(envelope, (outcome.status().equals("answered"))
+					? new Message.AppReply(outcome.payload(), outcome.pid()) : new Message.Failure(outcome.error())));
+	}
+
+	private void gather(WorkerHandle sender, Envelope envelope, Message.GatherRequest request) {
+		this.gathers.incrementAndGet();
+		List<CompletableFuture<Message.Gathered.Outcome>> outcomes = new ArrayList<>();
+		for (int slot : this.slotIds) {
+			WorkerHandle target = workerIn(slot);
+			if (target == null) {
+				outcomes.add(CompletableFuture.completedFuture(new Message.Gathered.Outcome(slot, -1, "left-out", null,
+						"no worker of slot " + slot + " takes traffic")));
+			}
+			else {
+				outcomes.add(forward(target, new Message.AppMessage(request.topic(), request.payload(), sender.id(),
+						slot, null, request.timeoutMillis())));
+			}
+		}
+		CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+			.thenRun(() -> sender.channel()
+				.reply(envelope, new Message.Gathered(outcomes.stream().map(CompletableFuture::join).toList())));
+	}
+
+	private CompletableFuture<Message.Gathered.Outcome> forward(WorkerHandle target, Message.AppMessage message) {
+		Duration timeout = Duration.ofMillis(message.askTimeoutMillis());
+		return target.channel().queueRequest(message, timeout).handle((reply, failure) -> {
+			if (failure == null && reply instanceof Message.AppReply answer) {
+				this.relayed.incrementAndGet();
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "answered", answer.payload(), null);
+			}
+			if (failure == null) {
+				String why = (reply instanceof Message.Failure refused) ? refused.message() : "unexpected answer";
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, why);
+			}
+			Throwable cause = IpcChannel.causeOf(failure);
+			if (cause instanceof TimeoutException) {
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "late", null,
+						"worker " + target.id() + " did not answer within " + timeout.toMillis() + " ms");
+			}
+			if (cause instanceof IOException) {
+				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null,
+						"worker " + target.id() + " (pid " + target.pid() + ") left before it answered");
+			}
+			if (cause instanceof QueueFullException) {
+				this.dropped.incrementAndGet();
+			}
+			return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, cause.getMessage());
+		});
+	}
+
+	/**
+	 * The leader and message counters, for the pool status.
+	 * @return the figures
+	 */
+	public Message.PoolStatus.Messaging status() {
+		return new Message.PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(),
+				this.dropped.get(), this.asks.get(), this.gathers.get());
+	}
+
+}

@@ -1,0 +1,65 @@
+package io.jproc.master.bootcache;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link CacheLock}.
+ */
+class CacheLockTests {
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void aHeldLockIsNotTakenAgainUntilReleased() throws IOException {
+		Path file = this.temp.resolve("app.lock");
+		try (CacheLock first = CacheLock.tryAcquire(file)) {
+			assertThat(first).isNotNull();
+			assertThat(CacheLock.tryAcquire(file)).isNull();
+		}
+		try (CacheLock again = CacheLock.tryAcquire(file)) {
+			assertThat(again).isNotNull();
+		}
+	}
+
+	@Test
+	void aDeletedLockFileIsNoLongerTheLock() throws IOException {
+		Path file = this.temp.resolve("app.lock");
+		// A waiter opened the file before its holder deleted it, and locks it after.
+		FileChannel waiter = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+		try (CacheLock holder = CacheLock.tryAcquire(file)) {
+			assertThat(holder).isNotNull();
+			holder.deleteFile();
+		}
+		assertThat(file).doesNotExist();
+		// Meanwhile another process created the file again and holds it.
+		try (CacheLock newcomer = CacheLock.tryAcquire(file)) {
+			assertThat(newcomer).isNotNull();
+			assertThat(CacheLock.lock(file, waiter)).isNull();
+			assertThat(waiter.isOpen()).isFalse();
+		}
+	}
+
+	@Test
+	void aDeletedLockFileWithoutSuccessorIsNoLockEither() throws IOException {
+		Path file = this.temp.resolve("app.lock");
+		FileChannel waiter = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+		Files.delete(file);
+		assertThat(CacheLock.lock(file, waiter)).isNull();
+		// The next attempt opens what has the name now.
+		try (CacheLock lock = CacheLock.tryAcquire(file)) {
+			assertThat(lock).isNotNull();
+			assertThat(file).exists();
+		}
+	}
+
+}

@@ -1,0 +1,67 @@
+package io.jproc.master.launch;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link WorkerSizing}.
+ */
+class WorkerSizingTests {
+
+	@Test
+	void eachWorkerGetsItsShareOfProcessorsAndOfTheDefaultHeap() {
+		WorkerSizing sizing = WorkerSizing.choose(List.of("-Dx=1"), 8, 4);
+		assertThat(sizing.options()).containsExactly("-XX:ActiveProcessorCount=2", "-XX:MaxRAMPercentage=6.25");
+		assertThat(sizing.describe()).contains("8 processors / 4 workers").contains("25% of memory shared by 4");
+	}
+
+	@Test
+	void sparesShareTheHeapButNotTheProcessors() {
+		WorkerSizing sizing = WorkerSizing.choose(List.of(), 4, 2, 2);
+		assertThat(sizing.options()).containsExactly("-XX:ActiveProcessorCount=2", "-XX:MaxRAMPercentage=6.25");
+		assertThat(sizing.describe()).contains("shared by 2 workers and 2 spares");
+	}
+
+	@Test
+	void moreWorkersThanProcessorsStillGetOneProcessor() {
+		assertThat(WorkerSizing.choose(List.of(), 2, 3).options()).containsExactly("-XX:ActiveProcessorCount=1",
+				"-XX:MaxRAMPercentage=8.333");
+	}
+
+	@Test
+	void oneWorkerKeepsTheJvmDefaults() {
+		assertThat(WorkerSizing.choose(List.of(), 2, 1).options()).containsExactly("-XX:ActiveProcessorCount=2",
+				"-XX:MaxRAMPercentage=25");
+	}
+
+	@Test
+	void explicitOptionsWin() {
+		for (String heap : List.of("-Xmx512m", "-XX:MaxRAMPercentage=50", "-XX:MaxRAM=4g", "-XX:MaxHeapSize=1g")) {
+			WorkerSizing sizing = WorkerSizing.choose(List.of(heap), 4, 2);
+			assertThat(sizing.options()).as(heap).containsExactly("-XX:ActiveProcessorCount=2");
+			assertThat(sizing.describe()).contains("heap as set by " + heap);
+		}
+		WorkerSizing sizing = WorkerSizing.choose(List.of("-XX:ActiveProcessorCount=3"), 4, 2);
+		assertThat(sizing.options()).containsExactly("-XX:MaxRAMPercentage=12.5");
+		assertThat(sizing.describe()).contains("processors as set by -XX:ActiveProcessorCount=3");
+	}
+
+	@Test
+	void optionsFromTheEnvironmentCount() {
+		List<String> options = WorkerSizing.environmentOptions(
+				Map.of("JDK_JAVA_OPTIONS", " -Xmx1g  -Dy=2", "JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=1"));
+		assertThat(options).containsExactly("-Xmx1g", "-Dy=2", "-XX:ActiveProcessorCount=1");
+		assertThat(WorkerSizing.choose(options, 4, 2).options()).isEmpty();
+	}
+
+	@Test
+	void offAddsNothing() {
+		assertThat(WorkerSizing.off().options()).isEmpty();
+		assertThat(WorkerSizing.off().describe()).contains("jproc.worker.right-size=false");
+	}
+
+}
