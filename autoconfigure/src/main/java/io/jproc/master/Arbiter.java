@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +19,13 @@ import io.jproc.master.launch.WorkerLauncher;
 import io.jproc.master.pool.MasterState;
 import io.jproc.master.pool.Pool;
 import io.jproc.master.pool.PoolCommands;
-import io.jproc.master.pool.Replacement;
 import io.jproc.master.pool.Retirements;
 import io.jproc.master.pool.Slot;
+import io.jproc.master.pool.SlotLosses;
 import io.jproc.master.pool.WorkerFactory;
 import io.jproc.master.process.Durations;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.MasterEvent;
-import io.jproc.master.process.PosixSignal;
 import io.jproc.master.process.Signaller;
 import io.jproc.master.process.Spawner;
 import io.jproc.master.process.WorkerHandle;
@@ -65,7 +63,7 @@ public final class Arbiter {
 
 	private final Pool pool;
 
-	private final Map<Class<? extends Message>, MessageHandler> handlers;
+	private final Dispatch dispatch;
 
 	private final Retirements retirements;
 
@@ -81,19 +79,11 @@ public final class Arbiter {
 
 	private final Instant startedAt;
 
-	private MasterState state = MasterState.RUNNING;
-
 	private boolean allReadyLogged;
 
-	private @Nullable Instant shutdownStartedAt;
+	private final SlotLosses losses;
 
-	private @Nullable Instant shutdownDeadline;
-
-	private @Nullable Instant hardDeadline;
-
-	private int shutdownExitCode = ExitCodes.OK;
-
-	private @Nullable Integer exitCode;
+	private final Shutdown shutdown;
 
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this(properties, (management != null) ? List.of(server, management) : List.of(server),
@@ -119,14 +109,27 @@ public final class Arbiter {
 		// Application messages bypass the arbiter's queue: the relay takes them on the
 		// channel readers' threads.
 		this.relay = new MessageRelay(properties);
-		this.workers = factory.apply(this.relay.divert(events::add));
+		// Every message a worker sends, and the thread that handles it.
+		this.dispatch = Dispatch.builder()
+			.reader(Message.AppMessage.class, this.relay::relay)
+			.reader(Message.GatherRequest.class, this.relay::relay)
+			.loop(Message.Ready.class, this::onReady)
+			.loop(Message.Heartbeat.class, this::onHeartbeat)
+			.loop(Message.Retire.class, this::onRetire)
+			.loop(Message.Drained.class, this::onDrained)
+			.loop(Message.PoolStatusRequest.class, this::onPoolStatusRequest)
+			.loop(Message.PoolScrapeRequest.class, this::onPoolScrapeRequest)
+			.loop(Message.Command.class, this::onCommand)
+			.loop(Message.RevokeAck.class, this.relay::onRevokeAck)
+			.loop(Message.Yield.class, this.relay::onYield)
+			.build();
+		this.workers = factory.apply(this.dispatch.readerSide(events::add));
 		this.pool = new Pool(properties, this.workers, signaller);
-		this.retirements = new Retirements(properties, new RetirementActions());
-		this.commands = new PoolCommands(properties, this.pool, () -> this.state == MasterState.RUNNING);
-		this.handlers = Map.of(Message.Ready.class, this::onReady, Message.Heartbeat.class, this::onHeartbeat,
-				Message.Retire.class, this::onRetire, Message.Drained.class, this::onDrained,
-				Message.PoolStatusRequest.class, this::onPoolStatusRequest, Message.PoolScrapeRequest.class,
-				this::onPoolScrapeRequest, Message.Command.class, this::onCommand);
+		this.losses = new SlotLosses(this.pool, this::everySlotGaveUp);
+		this.retirements = new Retirements(properties, this.losses);
+		this.commands = new PoolCommands(properties, this.pool, this::running);
+		this.shutdown = new Shutdown(properties, this.pool, this.workers, this.retirements, this.commands, lifecycle,
+				sockets);
 	}
 
 	/**
@@ -140,7 +143,7 @@ public final class Arbiter {
 		}
 		MasterSignals.install(this.events::add);
 		start();
-		while (this.exitCode == null) {
+		while (this.shutdown.exitCode() == null) {
 			try {
 				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
 				step(event);
@@ -150,7 +153,7 @@ public final class Arbiter {
 				beginShutdown("interrupted");
 			}
 		}
-		return this.exitCode;
+		return this.shutdown.exitCode();
 	}
 
 	/**
@@ -172,8 +175,7 @@ public final class Arbiter {
 			Instant now = now();
 			tick(now);
 			// Leadership follows the workers that are ready, leaving or gone.
-			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.members(),
-					this.state == MasterState.RUNNING);
+			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.members(), running());
 			// Ready, reloading, status and the watchdog: sent from the loop itself, so a
 			// stuck loop stops the watchdog.
 			this.lifecycle.tick(status(now), now);
@@ -189,7 +191,7 @@ public final class Arbiter {
 	 * @return the code, {@code null} while the master runs
 	 */
 	@Nullable Integer exitCode() {
-		return this.exitCode;
+		return this.shutdown.exitCode();
 	}
 
 	Pool pool() {
@@ -197,7 +199,11 @@ public final class Arbiter {
 	}
 
 	MasterState state() {
-		return this.state;
+		return this.shutdown.begun() ? MasterState.SHUTTING_DOWN : MasterState.RUNNING;
+	}
+
+	private boolean running() {
+		return !this.shutdown.begun();
 	}
 
 	private Instant now() {
@@ -209,7 +215,7 @@ public final class Arbiter {
 			onExited(exited.worker(), exited.exit());
 		}
 		else if (event instanceof MasterEvent.Received received) {
-			onReceived(received.worker(), received.envelope());
+			this.dispatch.onLoop(received.worker(), received.envelope());
 		}
 		else if (event instanceof MasterEvent.Malformed malformed) {
 			logger.warn(malformed.worker() + " sent a malformed frame"
@@ -231,22 +237,6 @@ public final class Arbiter {
 		else if (event instanceof MasterEvent.ScrapeGathered gathered) {
 			onScrapeGathered(gathered);
 		}
-	}
-
-	private void onReceived(WorkerHandle worker, Envelope envelope) {
-		MessageHandler handler = this.handlers.get(envelope.message().getClass());
-		if (handler == null && this.relay.onControl(worker, envelope)) { // revoke
-																			// acknowledged,
-																			// yield
-			return;
-		}
-		if (handler == null) {
-			logger.warn(worker + " sent " + envelope.message().getClass().getSimpleName()
-					+ ", which a master does not take; ignored");
-			worker.channel().reply(envelope, new Message.Failure("the master does not take this message"));
-			return;
-		}
-		handler.handle(worker, envelope);
 	}
 
 	private void onReady(WorkerHandle worker, Envelope envelope) {
@@ -290,7 +280,7 @@ public final class Arbiter {
 			logger.info("all " + this.pool.slots().size() + " workers ready, "
 					+ Durations.seconds(Duration.between(this.startedAt, now)) + " after master start");
 		}
-		if (this.pool.isComplete() && this.state == MasterState.RUNNING) {
+		if (this.pool.isComplete() && running()) {
 			this.workers.poolReady(); // boot cache hook (issue 9): train in the
 										// background once the pool serves
 		}
@@ -338,7 +328,7 @@ public final class Arbiter {
 	 * @return the pool's status
 	 */
 	Message.PoolStatus status(Instant now) {
-		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
+		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(state(), this.pool.slots()),
 				this.startedAt, this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
 				this.workers.bootCache(), this.pool.spares());
 		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(),
@@ -355,7 +345,7 @@ public final class Arbiter {
 			}
 			return;
 		}
-		if (this.state == MasterState.RUNNING) {
+		if (running()) {
 			this.retirements.onRetire(worker, (Message.Retire) envelope.message(), now());
 		}
 	}
@@ -379,10 +369,8 @@ public final class Arbiter {
 			case "TTIN" -> this.commands.scale(this.pool.slots().size() + 1, "SIGTTIN", now);
 			case "TTOU" -> this.commands.scale(this.pool.slots().size() - 1, "SIGTTOU", now);
 			case "INT" -> {
-				if (this.state == MasterState.SHUTTING_DOWN) {
-					logger.warn("second SIGINT: killing every worker now");
-					this.pool.live().forEach((worker) -> this.pool.signal(worker.pid(), PosixSignal.KILL));
-					finish(ExitCodes.INTERRUPTED, now);
+				if (this.shutdown.begun()) {
+					this.shutdown.killNow(now);
 				}
 				else {
 					beginShutdown("SIGINT");
@@ -393,7 +381,7 @@ public final class Arbiter {
 	}
 
 	private void onExited(WorkerHandle worker, Exit exit) {
-		boolean bootFailure = worker.state() == WorkerState.STARTING && !worker.isLeaving();
+		boolean bootFailure = SlotLosses.isBootFailure(worker);
 		Instant now = now();
 		worker.exited(exit);
 		worker.channel().close();
@@ -419,50 +407,18 @@ public final class Arbiter {
 		}
 		slot.recordExit(exit, reason, now);
 		this.commands.onEnded(worker, ended, exit, now);
-		if (this.state != MasterState.RUNNING || worker.isLeaving() || slot.isRemoved()) {
-			return;
-		}
-		if (ended.role() == Slot.Role.CURRENT || (ended.role() == Slot.Role.INCOMING && slot.current() == null)) {
-			// The slot has no worker now.
-			slot.want(bootFailure ? Replacement.BOOT_FAILURE : Replacement.CRASH);
-			onFailure(slot, worker, bootFailure, now);
-		}
-		else if (ended.role() == Slot.Role.INCOMING && slot.wanted() != null) {
-			// A replacement failed while the old worker still serves (planned
-			// retirement):
-			// the next try waits out the slot's backoff, and a slot that cannot boot
-			// gives up.
-			onFailure(slot, worker, bootFailure, now);
+		if (running()) {
+			this.losses.onExited(worker, ended, bootFailure, now);
 		}
 	}
 
-	/**
-	 * Count a failure of the slot's worker: the next one starts after a backoff, or the
-	 * slot is given up, and the master with it once every slot is.
-	 * @param slot the slot
-	 * @param worker the worker that failed
-	 * @param bootFailure whether it failed before it was ready
-	 * @param now the time
-	 */
-	private void onFailure(Slot slot, WorkerHandle worker, boolean bootFailure, Instant now) {
-		Duration delay = slot.onFailure(worker, bootFailure, now);
-		if (delay == null) {
-			logger.error("worker " + slot.id() + " given up after " + slot.gaveUpReason()
-					+ "; its slot stays empty. See the worker's own output above for the cause.");
-			if (this.pool.slots().stream().allMatch(Slot::gaveUp)) {
-				logger.error("every worker slot has given up; the master stops with exit code " + ExitCodes.GAVE_UP);
-				this.shutdownExitCode = ExitCodes.GAVE_UP;
-				beginShutdown("every worker slot has given up");
-			}
-		}
-		else if (!delay.isZero() && slot.incoming() == null) {
-			logger.info("worker " + slot.id() + " restarts in " + Durations.seconds(delay)
-					+ " (backoff after quick failures)");
-		}
+	private void everySlotGaveUp() {
+		logger.error("every worker slot has given up; the master stops with exit code " + ExitCodes.GAVE_UP);
+		this.shutdown.begin("every worker slot has given up", ExitCodes.GAVE_UP, now());
 	}
 
 	private void tick(Instant now) {
-		boolean running = this.state == MasterState.RUNNING;
+		boolean running = running();
 		this.retirements.tick(List.copyOf(this.pool.live()), now, running);
 		for (WorkerHandle killed : this.pool.killOverdue(now)) {
 			this.retirements.onKilled(killed, now);
@@ -477,125 +433,11 @@ public final class Arbiter {
 				takeOver(started, now);
 			}
 		}
-		if (this.state == MasterState.SHUTTING_DOWN) {
-			tickShutdown(now);
-		}
-	}
-
-	private void tickShutdown(Instant now) {
-		if (this.pool.live().isEmpty()) {
-			finish(this.shutdownExitCode, now);
-		}
-		else if (this.hardDeadline == null && now.isAfter(this.shutdownDeadline)) {
-			for (WorkerHandle worker : this.pool.live()) {
-				logger.warn(worker + " still running after jproc.shutdown-timeout ("
-						+ Durations.seconds(this.properties.getShutdownTimeout()) + "): killed");
-				this.pool.signal(worker.pid(), PosixSignal.KILL);
-			}
-			this.hardDeadline = now.plus(PosixSignal.KILL_GRACE);
-		}
-		else if (this.hardDeadline != null && now.isAfter(this.hardDeadline)) {
-			logger.error(this.pool.live().size() + " workers did not go away even after SIGKILL");
-			finish(this.shutdownExitCode, now);
-		}
+		this.shutdown.tick(now);
 	}
 
 	private void beginShutdown(String why) {
-		if (this.state == MasterState.SHUTTING_DOWN) {
-			return;
-		}
-		Instant now = now();
-		this.state = MasterState.SHUTTING_DOWN;
-		this.workers.close(); // boot cache hook (issue 9): no training run outlives the
-								// pool
-		this.shutdownStartedAt = now;
-		this.shutdownDeadline = now.plus(this.properties.getShutdownTimeout());
-		logger.info("shutdown begun (" + why + "): draining " + this.pool.live().size() + " workers, at most "
-				+ Durations.seconds(this.properties.getShutdownTimeout()));
-		this.retirements.dropWaiting();
-		this.commands.abandon(now);
-		// Every process closes its copy of the listening sockets: new connections are
-		// refused
-		// at once instead of accepted and reset (under socket activation systemd keeps
-		// its own).
-		this.lifecycle.shutdownBegun(this.pool.live(), why);
-		for (WorkerHandle worker : List.copyOf(this.pool.live())) {
-			if (worker.state() != WorkerState.DRAINING) {
-				this.pool.stop(worker, "shutdown", null);
-			}
-			else {
-				// Already draining (retired, replaced): its own deadline still holds.
-				this.pool.leave(worker);
-			}
-		}
+		this.shutdown.begin(why, ExitCodes.OK, now());
 	}
-
-	private void finish(int code, Instant now) {
-		this.workers.close(); // boot cache hook (issue 9)
-		this.sockets.forEach(ListenSocket::close);
-		if (this.shutdownStartedAt != null) {
-			logger.info("shutdown complete in " + Durations.seconds(Duration.between(this.shutdownStartedAt, now))
-					+ ", exit code " + code);
-		}
-		this.exitCode = code;
-	}
-
-	/** How retirements ask the pool's slots for replacements. */
-	private final class RetirementActions implements Retirements.Pool {
-
-		@Override
-		public @Nullable WorkerHandle replaceNow(WorkerHandle leaving, Replacement why, Instant now) {
-			Slot slot = Arbiter.this.pool.slotOf(leaving);
-			if (slot == null || slot.isRemoved()) {
-				return null;
-			}
-			boolean wasServing = slot.current() == leaving;
-			boolean wasIncoming = slot.incoming() == leaving;
-			slot.release(leaving);
-			if (wasServing || wasIncoming) {
-				slot.want(why);
-				onFailure(slot, leaving, wasIncoming, now);
-			}
-			return slot.incoming();
-		}
-
-		@Override
-		public @Nullable WorkerHandle replaceLater(WorkerHandle retiring) {
-			Slot slot = Arbiter.this.pool.slotOf(retiring);
-			if (slot == null || slot.current() != retiring || slot.isRemoved()) {
-				return null;
-			}
-			slot.want(Replacement.PLANNED);
-			return slot.incoming();
-		}
-
-		@Override
-		public void leave(WorkerHandle worker) {
-			Arbiter.this.pool.leave(worker);
-		}
-
-		@Override
-		public boolean noneComing(WorkerHandle worker) {
-			// By id: a worker that has ended is in no slot any more.
-			Slot slot = Arbiter.this.pool.slot(worker.id());
-			return slot == null || slot.gaveUp();
-		}
-
-		@Override
-		public void signal(long pid, PosixSignal signal) {
-			Arbiter.this.pool.signal(pid, signal);
-		}
-
-	}
-
-	/** Handles one message type from a worker. */
-	@FunctionalInterface
-	private interface MessageHandler {
-
-		void handle(WorkerHandle worker, Envelope envelope);
-
-	}
-
-	/** The master's own state. */
 
 }

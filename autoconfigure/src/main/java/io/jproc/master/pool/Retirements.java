@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * replacement is ready or {@code jproc.replace-timeout} passes. It never starts a worker:
  * it tells the worker's slot that it wants one, and the pool's reconciling step starts it
  * (or reuses the one already on its way). Owned by the arbiter thread; it acts on the
- * pool through {@link Pool}.
+ * pool through {@link Slots}.
  */
 public final class Retirements {
 
@@ -34,13 +34,13 @@ public final class Retirements {
 
 	private final JprocProperties properties;
 
-	private final Pool pool;
+	private final Slots slots;
 
 	private final Map<WorkerHandle, Retirement> byWorker = new LinkedHashMap<>();
 
-	public Retirements(JprocProperties properties, Pool pool) {
+	public Retirements(JprocProperties properties, Slots slots) {
 		this.properties = properties;
-		this.pool = pool;
+		this.slots = slots;
 	}
 
 	/**
@@ -77,7 +77,7 @@ public final class Retirements {
 		worker.moveTo(WorkerState.DRAINING);
 		retirement.drainStarted(now);
 		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE));
-		WorkerHandle coming = this.pool.replaceNow(worker, Replacement.FATAL, now);
+		WorkerHandle coming = this.slots.replaceNow(worker, Replacement.FATAL, now);
 		if (!retirement.isStarted()) {
 			retirement.started(now, coming, null);
 		}
@@ -159,7 +159,7 @@ public final class Retirements {
 	private void logIfComplete(Retirement retirement, Instant now) {
 		boolean overdue = retirement.hasExited()
 				&& now.isAfter(retirement.exitedAt().plus(this.properties.getWorker().getBootTimeout()));
-		if (!retirement.isComplete(this.pool.noneComing(retirement.worker())) && !overdue) {
+		if (!retirement.isComplete(this.slots.noneComing(retirement.worker())) && !overdue) {
 			return;
 		}
 		this.byWorker.remove(retirement.worker());
@@ -195,7 +195,7 @@ public final class Retirements {
 			}
 			if (retirement.termAt() != null && !now.isBefore(retirement.termAt())) {
 				retirement.termAt(null);
-				this.pool.signal(worker.pid(), PosixSignal.TERM);
+				this.slots.signal(worker.pid(), PosixSignal.TERM);
 				worker.killAt(now.plus(PosixSignal.KILL_GRACE));
 			}
 		}
@@ -253,14 +253,14 @@ public final class Retirements {
 		worker.leaving(why);
 		worker.moveTo(WorkerState.DRAINING);
 		worker.killAt(null);
-		WorkerHandle coming = this.pool.replaceNow(worker, Replacement.HUNG, now);
+		WorkerHandle coming = this.slots.replaceNow(worker, Replacement.HUNG, now);
 		if (!retirement.isStarted()) {
 			retirement.started(now, coming, null);
 		}
-		this.pool.signal(worker.pid(), PosixSignal.QUIT);
+		this.slots.signal(worker.pid(), PosixSignal.QUIT);
 		// A stopped process keeps SIGQUIT pending until it runs again: let it write the
 		// dump.
-		this.pool.signal(worker.pid(), PosixSignal.CONT);
+		this.slots.signal(worker.pid(), PosixSignal.CONT);
 		retirement.termAt(now.plus(PosixSignal.DUMP_WAIT));
 	}
 
@@ -278,7 +278,7 @@ public final class Retirements {
 			if (!retirement.isStarted() && worker.state() == WorkerState.READY) {
 				worker.leaving(retirement.reason());
 				worker.moveTo(WorkerState.RETIRING);
-				retirement.started(now, this.pool.replaceLater(worker), now.plus(this.properties.getReplaceTimeout()));
+				retirement.started(now, this.slots.replaceLater(worker), now.plus(this.properties.getReplaceTimeout()));
 				running++;
 			}
 		}
@@ -286,19 +286,19 @@ public final class Retirements {
 
 	private void release(Retirement retirement, long replacementPid, Instant now) {
 		WorkerHandle worker = retirement.worker();
-		this.pool.leave(worker);
+		this.slots.leave(worker);
 		worker.moveTo(WorkerState.DRAINING);
 		retirement.drainStarted(now);
 		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE));
 		if (!worker.channel().send(new Message.ReplacementReady(replacementPid))) {
-			this.pool.signal(worker.pid(), PosixSignal.TERM);
+			this.slots.signal(worker.pid(), PosixSignal.TERM);
 		}
 	}
 
 	/**
 	 * What retirements need from the pool. None of it starts a worker.
 	 */
-	public interface Pool {
+	public interface Slots {
 
 		/**
 		 * The worker left its slot at once (urgent or hung): the slot wants a new worker,

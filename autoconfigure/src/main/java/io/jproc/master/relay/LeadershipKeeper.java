@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
@@ -73,25 +72,25 @@ final class LeadershipKeeper {
 	}
 
 	/**
-	 * A leadership message from a worker.
+	 * A worker acknowledged the revoke of its leadership.
 	 * @param worker the sender
-	 * @param envelope the frame
-	 * @return whether it was one
+	 * @param ack the message
 	 */
-	boolean onControl(WorkerHandle worker, Envelope envelope) {
-		if (envelope.message() instanceof Message.RevokeAck ack) {
-			if (isHolder(worker)) {
-				logger.info(worker + " gave up leadership (epoch " + ack.epoch() + ")");
-			}
-			this.leadership.revokeAcked(worker.pid(), ack.epoch());
-			return true;
+	void onRevokeAck(WorkerHandle worker, Message.RevokeAck ack) {
+		if (isHolder(worker)) {
+			logger.info(worker + " gave up leadership (epoch " + ack.epoch() + ")");
 		}
-		if (envelope.message() instanceof Message.Yield yield) {
-			logger.info(worker + " yields leadership (epoch " + yield.epoch() + ")");
-			this.leadership.yield(worker.pid(), yield.epoch());
-			return true;
-		}
-		return false;
+		this.leadership.revokeAcked(worker.pid(), ack.epoch());
+	}
+
+	/**
+	 * A worker yields its leadership.
+	 * @param worker the sender
+	 * @param yield the message
+	 */
+	void onYield(WorkerHandle worker, Message.Yield yield) {
+		logger.info(worker + " yields leadership (epoch " + yield.epoch() + ")");
+		this.leadership.yield(worker.pid(), yield.epoch());
 	}
 
 	private boolean isHolder(WorkerHandle worker) {

@@ -12,14 +12,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.QueueFullException;
-import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.WorkerHandle;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -81,38 +79,30 @@ public final class MessageRelay {
 	}
 
 	/**
-	 * Wrap the arbiter's event sink so that application messages from workers are relayed
-	 * on the reader thread instead of queued for the arbiter.
-	 * @param arbiter the arbiter's sink
-	 * @return the sink to give the worker launcher
+	 * Relay an application message or gather request, on the sender's reader thread.
+	 * @param sender the sending worker
+	 * @param envelope the frame
 	 */
-	public Consumer<MasterEvent> divert(Consumer<MasterEvent> arbiter) {
-		return (event) -> {
-			if (event instanceof MasterEvent.Received received && isAppTraffic(received.envelope().message())) {
-				try {
-					onAppTraffic(received.worker(), received.envelope());
-				}
-				catch (RuntimeException ex) {
-					logger.warn("could not relay a message from " + received.worker() + ": " + ex);
-				}
-				return;
-			}
-			arbiter.accept(event);
-		};
-	}
-
-	private static boolean isAppTraffic(Message message) {
-		return message instanceof Message.AppMessage || message instanceof Message.GatherRequest;
+	public void relay(WorkerHandle sender, Envelope envelope) {
+		onAppTraffic(sender, envelope);
 	}
 
 	/**
-	 * A control message for leadership, on the arbiter thread.
+	 * A worker acknowledged the revoke of its leadership, on the loop thread.
 	 * @param worker the sender
-	 * @param envelope the frame
-	 * @return whether it was one of the relay's messages
+	 * @param envelope the frame, a {@link Message.RevokeAck}
 	 */
-	public boolean onControl(WorkerHandle worker, Envelope envelope) {
-		return this.leadership.onControl(worker, envelope);
+	public void onRevokeAck(WorkerHandle worker, Envelope envelope) {
+		this.leadership.onRevokeAck(worker, (Message.RevokeAck) envelope.message());
+	}
+
+	/**
+	 * A worker gives up its leadership, on the loop thread.
+	 * @param worker the sender
+	 * @param envelope the frame, a {@link Message.Yield}
+	 */
+	public void onYield(WorkerHandle worker, Envelope envelope) {
+		this.leadership.onYield(worker, (Message.Yield) envelope.message());
 	}
 
 	/**
