@@ -16,13 +16,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConfigurationMetadataTests {
 
+	/**
+	 * Read the configuration metadata on the class path, as Boot's configuration
+	 * processor wrote it at compile time (merged with
+	 * {@code additional-spring-configuration-metadata.json}).
+	 * @return the metadata's JSON tree
+	 * @throws IOException if it cannot be read
+	 */
+	static JsonNode readMetadata() throws IOException {
+		try (InputStream in = ConfigurationMetadataTests.class
+			.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+			assertThat(in).as("generated configuration metadata").isNotNull();
+			return JsonMapper.builder().build().readTree(in);
+		}
+	}
+
 	@Test
 	void everyPropertyHasADescription() throws IOException {
-		JsonNode metadata;
-		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-			assertThat(in).as("generated configuration metadata").isNotNull();
-			metadata = JsonMapper.builder().build().readTree(in);
-		}
+		JsonNode metadata = readMetadata();
 		List<String> names = new ArrayList<>();
 		for (JsonNode property : metadata.path("properties")) {
 			String name = property.path("name").asString();
