@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.jspecify.annotations.Nullable;
 
@@ -28,9 +29,45 @@ public class JprocProperties implements InitializingBean {
 	/** The most spare workers {@code jproc.spare-workers} allows. */
 	public static final int MAX_SPARE_WORKERS = 256;
 
+	/** Default of {@code jproc.drain-timeout}, the one place it is written. */
+	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+	/**
+	 * Pause of a leaving worker between it stops accepting and its drain (Boot's graceful
+	 * shutdown) begins, so that connections accepted just before deliver their first
+	 * request. Part of every kill deadline that follows from the drain.
+	 */
+	public static final Duration DRAIN_SETTLE = Duration.ofMillis(250);
+
+	/**
+	 * Time a worker is given after its drain for the shutdown phases that follow it
+	 * (telling the master it drained, closing the context) before the master kills it.
+	 */
+	public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+	/**
+	 * Longest timeout any {@code jproc.*} duration allows: longer is a wrong unit rather
+	 * than a wish, and far from where deadline arithmetic overflows.
+	 */
+	static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
+	/**
+	 * Longest {@code jproc.shutdown-timeout}: room for the longest drain and its grace.
+	 */
+	static final Duration MAX_SHUTDOWN_TIMEOUT = MAX_TIMEOUT.multipliedBy(2);
+
+	/**
+	 * Memory a JVM of the pool needs at the very least (a bare JVM is about 100 MB
+	 * resident; a small Spring Boot worker about 225 MB). A pool of more JVMs than the
+	 * machine has this much memory for cannot start.
+	 */
+	static final DataSize JVM_MEMORY_FLOOR = DataSize.ofMegabytes(100);
+
 	/**
 	 * Number of worker JVMs, or 'auto' for one per available processor. 0 (the default)
-	 * turns jproc off: the application runs as a plain single process.
+	 * turns jproc off: the application runs as a plain single process. At most 256, and
+	 * no more than the machine's memory holds together with the spare workers and the
+	 * master, at 100MB per JVM.
 	 */
 	private WorkerCount workers = WorkerCount.OFF;
 
@@ -38,32 +75,40 @@ public class JprocProperties implements InitializingBean {
 	 * Number of spare workers (0 to 256): fully booted worker JVMs that hold the shared
 	 * socket but take no connection until a worker must be replaced (crash, retirement,
 	 * hung worker, restart, scale-up); then a ready spare takes the slot at once and a
-	 * new spare boots in the background. Each spare costs the memory of a worker.
+	 * new spare boots in the background. Each spare costs the memory of a worker: the
+	 * workers, the spares and the master must fit in the machine's memory at 100MB per
+	 * JVM.
 	 */
 	private int spareWorkers;
 
 	/**
-	 * Length of the kernel accept queue of the shared listening socket. Connections that
-	 * arrive while no worker accepts wait here instead of being refused.
+	 * Length of the kernel accept queue of the shared listening socket (1 to 65535).
+	 * Connections that arrive while no worker accepts wait here instead of being refused.
 	 */
 	private int backlog = 1024;
 
 	/**
 	 * Maximum time the master waits for its workers to drain and exit after SIGTERM or
-	 * SIGINT before it kills the stragglers.
+	 * SIGINT before it kills the stragglers. Unset (the default), it follows from the
+	 * drain: drain-timeout plus 250ms of settling and 5s of grace for the shutdown phases
+	 * after the drain (35250ms with the default drain-timeout). Set, it must be at least
+	 * that long, so that no worker is killed inside the drain it is allowed, and at most
+	 * 2d.
 	 */
-	private Duration shutdownTimeout = Duration.ofSeconds(30);
+	private @Nullable Duration shutdownTimeout;
 
 	/**
 	 * Maximum time a leaving worker takes to finish its in-flight requests once it has
-	 * stopped accepting. Past it (plus a grace period of 5 s) the master kills it.
+	 * stopped accepting (1ms to 1d). Sets Boot's
+	 * spring.lifecycle.timeout-per-shutdown-phase in workers unless that is set. Past it
+	 * (plus 250ms of settling and a grace period of 5s) the master kills the worker.
 	 */
-	private Duration drainTimeout = Duration.ofSeconds(30);
+	private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
 	/**
 	 * Maximum time a worker retiring for a planned reason keeps serving while it waits
-	 * for its replacement to become ready, counted from the replacement's spawn. Past it
-	 * the worker drains anyway.
+	 * for its replacement to become ready, counted from the replacement's spawn (1ms to
+	 * 1d). Past it the worker drains anyway.
 	 */
 	private Duration replaceTimeout = Duration.ofSeconds(60);
 
@@ -111,11 +156,16 @@ public class JprocProperties implements InitializingBean {
 		this.backlog = backlog;
 	}
 
+	/**
+	 * The time the master gives its workers to drain and exit at shutdown before it kills
+	 * them: {@code jproc.shutdown-timeout} when set, else {@link #workerKillDeadline()}.
+	 * @return the shutdown timeout in effect
+	 */
 	public Duration getShutdownTimeout() {
-		return this.shutdownTimeout;
+		return (this.shutdownTimeout != null) ? this.shutdownTimeout : workerKillDeadline();
 	}
 
-	public void setShutdownTimeout(Duration shutdownTimeout) {
+	public void setShutdownTimeout(@Nullable Duration shutdownTimeout) {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
@@ -133,6 +183,17 @@ public class JprocProperties implements InitializingBean {
 
 	public void setReplaceTimeout(Duration replaceTimeout) {
 		this.replaceTimeout = replaceTimeout;
+	}
+
+	/**
+	 * The time from asking a serving worker to leave (stop, retirement, replacement,
+	 * shutdown) until the master may kill it: the settling pause, the drain it is allowed
+	 * ({@code jproc.drain-timeout}) and the grace for the shutdown phases after the
+	 * drain. The one place where a kill deadline follows from the drain.
+	 * @return {@link #DRAIN_SETTLE} + drain-timeout + {@link #SHUTDOWN_GRACE}
+	 */
+	public Duration workerKillDeadline() {
+		return DRAIN_SETTLE.plus(this.drainTimeout).plus(SHUTDOWN_GRACE);
 	}
 
 	public Worker getWorker() {
@@ -178,88 +239,81 @@ public class JprocProperties implements InitializingBean {
 	/**
 	 * Bound as a bean (in a worker, or wherever the configuration is read again, such as
 	 * a worker started by a reload that re-reads {@code application.yml}): a wrong value
-	 * fails the start with the key that is wrong, as it does in the master.
+	 * fails the start with the key that is wrong, as it does in the master. The pool's
+	 * size against the machine's memory is the master's to check: it sizes the pool.
 	 */
 	@Override
 	public void afterPropertiesSet() {
 		if (this.workers.enabled()) {
-			validate();
+			validate(OptionalLong.empty());
 		}
 	}
 
 	/**
-	 * Check the values that binding alone cannot check.
+	 * Check the values that binding alone cannot check, group by group. Each wrong value
+	 * is reported with its full key and the values it allows.
 	 * @throws InvalidConfigurationPropertyValueException naming the first wrong key
 	 */
 	public void validate() {
-		requireRange("backlog", this.backlog, 1, 65535);
-		requireRange("spare-workers", this.spareWorkers, 0, MAX_SPARE_WORKERS);
-		requirePositive("shutdown-timeout", this.shutdownTimeout);
-		requirePositive("drain-timeout", this.drainTimeout);
-		requirePositive("replace-timeout", this.replaceTimeout);
-		requirePositive("worker.boot-timeout", this.worker.bootTimeout);
-		requirePositive("restart.initial-backoff", this.restart.initialBackoff);
-		requirePositive("restart.max-backoff", this.restart.maxBackoff);
-		requireRange("restart.max-restarts", this.restart.maxRestarts, 1, 10_000);
-		requireRange("restart.max-boot-failures", this.restart.maxBootFailures, 1, 10_000);
-		requirePositive("restart.window", this.restart.window);
-		requirePositive("heartbeat.interval", this.heartbeat.interval);
-		requirePositive("heartbeat.timeout", this.heartbeat.timeout);
-		if (this.heartbeat.timeout.compareTo(this.heartbeat.interval) <= 0) {
-			throw new InvalidConfigurationPropertyValueException(PREFIX + ".heartbeat.timeout", this.heartbeat.timeout,
-					"must be longer than jproc.heartbeat.interval (" + this.heartbeat.interval + ")");
-		}
-		requireRange("recycle.max-requests", this.recycle.maxRequests, 0, Long.MAX_VALUE);
-		requireRange("recycle.max-requests-jitter", this.recycle.maxRequestsJitter, 0, Long.MAX_VALUE);
-		requireRange("recycle.max-parallel", this.recycle.maxParallel, 1, WorkerCount.MAX);
-		requireRange("reload.max-parallel", this.reload.maxParallel, 1, WorkerCount.MAX);
-		requirePositive("reload.ready-timeout", this.reload.readyTimeout);
-		requirePositive("ipc.request-timeout", this.ipc.requestTimeout);
-		requirePositive("ipc.scrape-timeout", this.ipc.scrapeTimeout);
-		requireRange("boot-cache.training-requests", this.bootCache.trainingRequests, 0, 100_000);
-		requireRange("warmup.requests", this.warmup.requests, 0, 1_000_000);
-		requireRange("warmup.concurrency", this.warmup.concurrency, 1, 64);
-		requirePositive("warmup.timeout", this.warmup.timeout);
-		requirePaths("warmup.paths", this.warmup.paths);
-		if (this.warmup.requests > 0 && this.warmup.paths.isEmpty()) {
-			throw new InvalidConfigurationPropertyValueException(PREFIX + ".warmup.paths", this.warmup.paths,
-					"must name at least one path when jproc.warmup.requests is above 0");
-		}
-		requirePaths("boot-cache.training-paths", this.bootCache.trainingPaths);
-		if (this.ipc.scrapeTimeout.compareTo(this.ipc.requestTimeout) >= 0) {
-			throw new InvalidConfigurationPropertyValueException(PREFIX + ".ipc.scrape-timeout", this.ipc.scrapeTimeout,
-					"must be shorter than jproc.ipc.request-timeout (" + this.ipc.requestTimeout + ")");
-		}
-		DataSize maxPayload = this.messaging.maxPayload;
-		if (maxPayload == null || maxPayload.toBytes() < 1 || maxPayload.toBytes() > Messaging.MAX_PAYLOAD_LIMIT) {
-			throw new InvalidConfigurationPropertyValueException(PREFIX + ".messaging.max-payload", maxPayload,
-					"must be a size from 1B to 4MB");
-		}
-		requireRange("messaging.queue-capacity", this.messaging.queueCapacity, 1, 1_000_000);
-		requirePositive("messaging.revoke-timeout", this.messaging.revokeTimeout);
+		validate(MachineMemory.current());
 	}
 
-	private static void requireRange(String key, long value, long min, long max) {
-		if (value < min || value > max) {
-			String allowed = (max == Long.MAX_VALUE) ? "a whole number of at least " + min
-					: "a whole number from " + min + " to " + max;
-			throw new InvalidConfigurationPropertyValueException(PREFIX + "." + key, value, "must be " + allowed);
-		}
+	/**
+	 * Check the values against a machine of the given memory.
+	 * @param machineMemory the bytes of memory the pool can have, empty when unknown
+	 * (then the pool's size is not checked against it)
+	 */
+	void validate(OptionalLong machineMemory) {
+		validatePool(machineMemory);
+		validateDeadlines();
+		this.worker.validate();
+		this.restart.validate();
+		this.heartbeat.validate();
+		this.recycle.validate(this.heartbeat);
+		this.reload.validate();
+		this.ipc.validate();
+		this.messaging.validate();
+		this.bootCache.validate();
+		this.warmup.validate(this.worker);
 	}
 
-	private static void requirePaths(String key, List<String> paths) {
-		for (String path : paths) {
-			if (path == null || !path.startsWith("/")) {
-				throw new InvalidConfigurationPropertyValueException(PREFIX + "." + key, paths,
-						"every path must start with '/', such as /api/hello");
-			}
+	private void validatePool(OptionalLong machineMemory) {
+		PropertyChecks.range(PREFIX + ".backlog", this.backlog, 1, 65535);
+		PropertyChecks.range(PREFIX + ".spare-workers", this.spareWorkers, 0, MAX_SPARE_WORKERS);
+		if (machineMemory.isEmpty() || !this.workers.enabled()) {
+			return;
 		}
+		long fit = machineMemory.getAsLong() / JVM_MEMORY_FLOOR.toBytes();
+		int workerCount = this.workers.value();
+		if (workerCount + this.spareWorkers + 1 <= fit) {
+			return;
+		}
+		String machine = "this machine has " + DataSize.ofBytes(machineMemory.getAsLong()).toMegabytes()
+				+ "MB of memory, room for " + fit + " JVMs at " + PropertyChecks.format(JVM_MEMORY_FLOOR)
+				+ " each, the master's included";
+		if (workerCount + 1 > fit) {
+			throw PropertyChecks.invalid(PREFIX + ".workers", this.workers,
+					"must be a whole number from 0 to " + Math.max(0, fit - 1) + " (0 turns jproc off): " + machine);
+		}
+		throw PropertyChecks.invalid(PREFIX + ".spare-workers", this.spareWorkers, "must be a whole number from 0 to "
+				+ (fit - 1 - workerCount) + " with jproc.workers=" + workerCount + ": " + machine);
 	}
 
-	private static void requirePositive(String key, @Nullable Duration value) {
-		if (value == null || value.isNegative() || value.isZero()) {
-			throw new InvalidConfigurationPropertyValueException(PREFIX + "." + key, value,
-					"must be a positive duration such as 500ms, 30s or 5m");
+	private void validateDeadlines() {
+		PropertyChecks.duration(PREFIX + ".drain-timeout", this.drainTimeout, Duration.ofMillis(1), MAX_TIMEOUT);
+		PropertyChecks.duration(PREFIX + ".replace-timeout", this.replaceTimeout, Duration.ofMillis(1), MAX_TIMEOUT);
+		if (this.shutdownTimeout == null) {
+			return;
+		}
+		Duration needed = workerKillDeadline();
+		if (this.shutdownTimeout.compareTo(needed) < 0 || this.shutdownTimeout.compareTo(MAX_SHUTDOWN_TIMEOUT) > 0) {
+			throw PropertyChecks.invalid(PREFIX + ".shutdown-timeout", this.shutdownTimeout,
+					"must be a duration from " + PropertyChecks.format(needed) + " to "
+							+ PropertyChecks.format(MAX_SHUTDOWN_TIMEOUT) + ": at least jproc.drain-timeout ("
+							+ PropertyChecks.format(this.drainTimeout) + ") + " + PropertyChecks.format(DRAIN_SETTLE)
+							+ " of settling + " + PropertyChecks.format(SHUTDOWN_GRACE)
+							+ " of grace for the shutdown phases after the drain, or the master may kill a worker"
+							+ " inside them; leave jproc.shutdown-timeout unset to have it follow jproc.drain-timeout");
 		}
 	}
 
@@ -267,6 +321,8 @@ public class JprocProperties implements InitializingBean {
 	 * How worker JVMs are started.
 	 */
 	public static class Worker {
+
+		private static final String KEY = PREFIX + ".worker";
 
 		/**
 		 * Extra JVM options for the workers, placed after the master's own JVM options so
@@ -280,10 +336,10 @@ public class JprocProperties implements InitializingBean {
 		private Map<String, String> environment = new LinkedHashMap<>();
 
 		/**
-		 * Maximum time from spawn until a worker reports it is ready. A worker that takes
-		 * longer is killed and counts as a boot failure. A spare, which boots at a lower
-		 * CPU priority, is raised to the serving workers' priority when it is still
-		 * booting at half of this time.
+		 * Maximum time from spawn until a worker reports it is ready (1s to 1d). A worker
+		 * that takes longer is killed and counts as a boot failure. A spare, which boots
+		 * at a lower CPU priority, is raised to the serving workers' priority when it is
+		 * still booting at half of this time.
 		 */
 		private Duration bootTimeout = Duration.ofSeconds(120);
 
@@ -329,6 +385,14 @@ public class JprocProperties implements InitializingBean {
 			this.bootTimeout = bootTimeout;
 		}
 
+		/**
+		 * A JVM does not boot in less than a second: a shorter boot-timeout kills every
+		 * worker before it is ready, and every slot is given up.
+		 */
+		void validate() {
+			PropertyChecks.duration(KEY + ".boot-timeout", this.bootTimeout, Duration.ofSeconds(1), MAX_TIMEOUT);
+		}
+
 	}
 
 	/**
@@ -336,36 +400,44 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static class Restart {
 
+		private static final String KEY = PREFIX + ".restart";
+
+		/** Longest backoff: a slot waiting longer looks like a slot given up. */
+		static final Duration MAX_BACKOFF = Duration.ofHours(1);
+
 		/**
-		 * Delay before the second quick restart of a slot. Each further quick failure
-		 * multiplies it by 1.5, up to max-backoff. The first restart is immediate.
+		 * Delay before the second quick restart of a slot (1ms to 1h, and no longer than
+		 * max-backoff). Each further quick failure multiplies it by 1.5, up to
+		 * max-backoff. The first restart is immediate.
 		 */
 		private Duration initialBackoff = Duration.ofMillis(500);
 
 		/**
-		 * Longest delay between restarts of a slot.
+		 * Longest delay between restarts of a slot (1ms to 1h).
 		 */
 		private Duration maxBackoff = Duration.ofSeconds(15);
 
 		/**
 		 * A worker that exits sooner than this after it was spawned has failed quickly:
-		 * its next restart is delayed with backoff.
+		 * its next restart is delayed with backoff (0s to 1d; 0s restarts every worker at
+		 * once, without backoff).
 		 */
 		private Duration minUptime = Duration.ofSeconds(10);
 
 		/**
-		 * Maximum unexpected exits of one slot within the window. One more and the slot
-		 * is given up.
+		 * Maximum unexpected exits of one slot within the window (1 to 10000). One more
+		 * and the slot is given up.
 		 */
 		private int maxRestarts = 10;
 
 		/**
-		 * Time window over which max-restarts is counted.
+		 * Time window over which max-restarts is counted (1ms to 1d).
 		 */
 		private Duration window = Duration.ofMinutes(5);
 
 		/**
-		 * Consecutive boot failures (exits before ready) after which a slot is given up.
+		 * Consecutive boot failures (exits before ready) after which a slot is given up
+		 * (1 to 10000).
 		 */
 		private int maxBootFailures = 3;
 
@@ -417,6 +489,20 @@ public class JprocProperties implements InitializingBean {
 			this.maxBootFailures = maxBootFailures;
 		}
 
+		void validate() {
+			PropertyChecks.duration(KEY + ".max-backoff", this.maxBackoff, Duration.ofMillis(1), MAX_BACKOFF);
+			PropertyChecks.duration(KEY + ".initial-backoff", this.initialBackoff, Duration.ofMillis(1), MAX_BACKOFF);
+			if (this.initialBackoff.compareTo(this.maxBackoff) > 0) {
+				throw PropertyChecks.invalid(KEY + ".initial-backoff", this.initialBackoff,
+						"must be a duration from 1ms to jproc.restart.max-backoff ("
+								+ PropertyChecks.format(this.maxBackoff) + ")");
+			}
+			PropertyChecks.duration(KEY + ".min-uptime", this.minUptime, Duration.ZERO, MAX_TIMEOUT);
+			PropertyChecks.duration(KEY + ".window", this.window, Duration.ofMillis(1), MAX_TIMEOUT);
+			PropertyChecks.range(KEY + ".max-restarts", this.maxRestarts, 1, 10_000);
+			PropertyChecks.range(KEY + ".max-boot-failures", this.maxBootFailures, 1, 10_000);
+		}
+
 	}
 
 	/**
@@ -424,14 +510,22 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static class Heartbeat {
 
+		private static final String KEY = PREFIX + ".heartbeat";
+
 		/**
-		 * How often a worker sends a heartbeat with its figures.
+		 * Shortest interval: more often loads the master's loop with figures from every
+		 * worker that nothing reads that often.
+		 */
+		static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+
+		/**
+		 * How often a worker sends a heartbeat with its figures (100ms to 1h).
 		 */
 		private Duration interval = Duration.ofSeconds(5);
 
 		/**
 		 * A worker silent for this long is hung: it is replaced, its thread dump is
-		 * requested and it is killed.
+		 * requested and it is killed. Longer than interval, at most 1d.
 		 */
 		private Duration timeout = Duration.ofSeconds(30);
 
@@ -451,6 +545,16 @@ public class JprocProperties implements InitializingBean {
 			this.timeout = timeout;
 		}
 
+		void validate() {
+			PropertyChecks.duration(KEY + ".interval", this.interval, MIN_INTERVAL, Duration.ofHours(1));
+			PropertyChecks.duration(KEY + ".timeout", this.timeout, Duration.ofMillis(1), MAX_TIMEOUT);
+			if (this.timeout.compareTo(this.interval) <= 0) {
+				throw PropertyChecks.invalid(KEY + ".timeout", this.timeout,
+						"must be longer than jproc.heartbeat.interval (" + PropertyChecks.format(this.interval)
+								+ "), at most " + PropertyChecks.format(MAX_TIMEOUT));
+			}
+		}
+
 	}
 
 	/**
@@ -458,31 +562,61 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static class Recycle {
 
+		private static final String KEY = PREFIX + ".recycle";
+
 		/**
-		 * Requests after which a worker is recycled. 0 turns this trigger off.
+		 * Most requests max-requests and max-requests-jitter allow: their sum stays far
+		 * from overflow, and no worker serves that many.
+		 */
+		static final long MAX_REQUESTS = 1_000_000_000_000L;
+
+		/**
+		 * Smallest max-heap: below what any Spring Boot application keeps in use, so that
+		 * every worker would recycle at its first collection (and {@code 512} without a
+		 * unit is 512 bytes).
+		 */
+		static final DataSize MIN_HEAP = DataSize.ofMegabytes(16);
+
+		/** Largest max-heap. */
+		static final DataSize MAX_HEAP = DataSize.ofTerabytes(1);
+
+		/**
+		 * Shortest max-age: a worker boots in seconds, and one retired sooner spends its
+		 * life replacing itself.
+		 */
+		static final Duration MIN_AGE = Duration.ofMinutes(1);
+
+		/** Longest max-age. */
+		static final Duration MAX_AGE = Duration.ofDays(365);
+
+		/**
+		 * Requests after which a worker is recycled (0 to 1000000000000). 0 turns this
+		 * trigger off.
 		 */
 		private long maxRequests;
 
 		/**
 		 * Upper bound of a random number added to max-requests per worker, so that
-		 * workers do not recycle together.
+		 * workers do not recycle together (0 to 1000000000000).
 		 */
 		private long maxRequestsJitter;
 
 		/**
-		 * Heap still in use after a garbage collection above which a worker is recycled.
-		 * Unset turns this trigger off.
+		 * Heap still in use after a garbage collection above which a worker is recycled
+		 * (16MB to 1TB). Unset turns this trigger off.
 		 */
 		private @Nullable DataSize maxHeap;
 
 		/**
-		 * Age after which a worker is recycled. Unset turns this trigger off.
+		 * Age after which a worker is recycled (1m to 365d, and longer than
+		 * jproc.heartbeat.interval, when the age is checked). Unset turns this trigger
+		 * off.
 		 */
 		private @Nullable Duration maxAge;
 
 		/**
 		 * Maximum planned retirements running at once, from the replacement's spawn until
-		 * it is ready. Retirements for a fatal error are never delayed.
+		 * it is ready (1 to 256). Retirements for a fatal error are never delayed.
 		 */
 		private int maxParallel = 1;
 
@@ -526,6 +660,19 @@ public class JprocProperties implements InitializingBean {
 			this.maxParallel = maxParallel;
 		}
 
+		void validate(Heartbeat heartbeat) {
+			PropertyChecks.range(KEY + ".max-requests", this.maxRequests, 0, MAX_REQUESTS);
+			PropertyChecks.range(KEY + ".max-requests-jitter", this.maxRequestsJitter, 0, MAX_REQUESTS);
+			PropertyChecks.size(KEY + ".max-heap", this.maxHeap, MIN_HEAP, MAX_HEAP, "no heap trigger");
+			PropertyChecks.optionalDuration(KEY + ".max-age", this.maxAge, MIN_AGE, MAX_AGE, "no age trigger");
+			if (this.maxAge != null && this.maxAge.compareTo(heartbeat.interval) <= 0) {
+				throw PropertyChecks.invalid(KEY + ".max-age", this.maxAge,
+						"must be longer than jproc.heartbeat.interval (" + PropertyChecks.format(heartbeat.interval)
+								+ "), or every worker is recycled at its first heartbeat");
+			}
+			PropertyChecks.range(KEY + ".max-parallel", this.maxParallel, 1, WorkerCount.MAX);
+		}
+
 	}
 
 	/**
@@ -533,14 +680,16 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static class Reload {
 
+		private static final String KEY = PREFIX + ".reload";
+
 		/**
-		 * Workers replaced at once during a rolling reload.
+		 * Workers replaced at once during a rolling reload (1 to 256).
 		 */
 		private int maxParallel = 1;
 
 		/**
-		 * Maximum time a new worker of a reload takes to become ready. Past it the reload
-		 * stops and the old workers keep serving.
+		 * Maximum time a new worker of a reload takes to become ready (1s to 1d). Past it
+		 * the reload stops and the old workers keep serving.
 		 */
 		private Duration readyTimeout = Duration.ofSeconds(120);
 
@@ -560,6 +709,11 @@ public class JprocProperties implements InitializingBean {
 			this.readyTimeout = readyTimeout;
 		}
 
+		void validate() {
+			PropertyChecks.range(KEY + ".max-parallel", this.maxParallel, 1, WorkerCount.MAX);
+			PropertyChecks.duration(KEY + ".ready-timeout", this.readyTimeout, Duration.ofSeconds(1), MAX_TIMEOUT);
+		}
+
 	}
 
 	/**
@@ -567,16 +721,21 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static class Ipc {
 
+		private static final String KEY = PREFIX + ".ipc";
+
+		/** Longest request-timeout: a caller's thread waits this long at most. */
+		static final Duration MAX_REQUEST_TIMEOUT = Duration.ofHours(1);
+
 		/**
 		 * Maximum time a worker waits for the master to answer a request (pool status,
-		 * metrics) before it answers its caller with an error.
+		 * metrics) before it answers its caller with an error (1ms to 1h).
 		 */
 		private Duration requestTimeout = Duration.ofSeconds(5);
 
 		/**
 		 * Maximum time the master waits for each other worker's metrics when a Prometheus
 		 * scrape gathers the whole pool. A worker later than this is left out of that
-		 * scrape. Must be shorter than request-timeout.
+		 * scrape. From 1ms, and shorter than request-timeout.
 		 */
 		private Duration scrapeTimeout = Duration.ofSeconds(2);
 
@@ -596,6 +755,18 @@ public class JprocProperties implements InitializingBean {
 			this.scrapeTimeout = scrapeTimeout;
 		}
 
+		void validate() {
+			PropertyChecks.duration(KEY + ".request-timeout", this.requestTimeout, Duration.ofMillis(1),
+					MAX_REQUEST_TIMEOUT);
+			PropertyChecks.duration(KEY + ".scrape-timeout", this.scrapeTimeout, Duration.ofMillis(1),
+					MAX_REQUEST_TIMEOUT);
+			if (this.scrapeTimeout.compareTo(this.requestTimeout) >= 0) {
+				throw PropertyChecks.invalid(KEY + ".scrape-timeout", this.scrapeTimeout,
+						"must be a duration from 1ms to shorter than jproc.ipc.request-timeout ("
+								+ PropertyChecks.format(this.requestTimeout) + ")");
+			}
+		}
+
 	}
 
 	/**
@@ -603,11 +774,13 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static class Messaging {
 
+		private static final String KEY = PREFIX + ".messaging";
+
 		/** Largest payload accepted; the frame limit leaves room for JSON escaping. */
 		static final long MAX_PAYLOAD_LIMIT = 4L * 1024 * 1024;
 
 		/**
-		 * Maximum size of one message's JSON payload, checked by the sender.
+		 * Maximum size of one message's JSON payload, checked by the sender (1B to 4MB).
 		 */
 		private DataSize maxPayload = DataSize.ofMegabytes(1);
 
@@ -615,13 +788,15 @@ public class JprocProperties implements InitializingBean {
 		 * Maximum number of application messages waiting for one destination: in each
 		 * channel's outgoing queue and in each listener's incoming queue. When a queue is
 		 * full, a send to that destination fails at once (outgoing) or the message is
-		 * dropped, logged and counted (incoming); other destinations are not affected.
+		 * dropped, logged and counted (incoming); other destinations are not affected (1
+		 * to 1000000).
 		 */
 		private int queueCapacity = 1024;
 
 		/**
 		 * Maximum time a leader that is asked to give up leadership waits for its
-		 * leader-only work in progress to finish before it acknowledges anyway.
+		 * leader-only work in progress to finish before it acknowledges anyway (1ms to
+		 * 1h).
 		 */
 		private Duration revokeTimeout = Duration.ofSeconds(10);
 
@@ -649,6 +824,14 @@ public class JprocProperties implements InitializingBean {
 			this.revokeTimeout = revokeTimeout;
 		}
 
+		void validate() {
+			PropertyChecks.size(KEY + ".max-payload", this.maxPayload, DataSize.ofBytes(1),
+					DataSize.ofBytes(MAX_PAYLOAD_LIMIT), null);
+			PropertyChecks.range(KEY + ".queue-capacity", this.queueCapacity, 1, 1_000_000);
+			PropertyChecks.duration(KEY + ".revoke-timeout", this.revokeTimeout, Duration.ofMillis(1),
+					Duration.ofHours(1));
+		}
+
 	}
 
 	/**
@@ -674,22 +857,24 @@ public class JprocProperties implements InitializingBean {
 	}
 
 	/**
-	 * The boot cache: Boot's extracted layout of the jar and a class archive (an AOT
-	 * cache on JDK 25+, dynamic AppCDS before), prepared in the background once the pool
-	 * is ready, from which later workers boot faster and lighter.
+	 * Warm-up of each new worker and spare, through the application's own handler chain,
+	 * before it takes connections.
 	 */
 	public static class Warmup {
+
+		private static final String KEY = PREFIX + ".warmup";
 
 		/**
 		 * Requests a new worker or spare sends to each warm-up path through the
 		 * application's own handler chain, on a private loopback port, before it takes
-		 * connections and reports ready. 0 (the default) turns warm-up off.
+		 * connections and reports ready (0 to 1000000). 0 (the default) turns warm-up
+		 * off.
 		 */
 		private int requests;
 
 		/**
-		 * Paths the warm-up requests, each must start with '/'. GET requests: choose
-		 * paths without side effects.
+		 * Paths the warm-up requests, each must start with '/', at least one when
+		 * requests is above 0. GET requests: choose paths without side effects.
 		 */
 		private List<String> paths = new ArrayList<>(List.of("/"));
 
@@ -699,7 +884,8 @@ public class JprocProperties implements InitializingBean {
 		private int concurrency = 2;
 
 		/**
-		 * Longest time a warm-up may take; past it the worker reports ready anyway.
+		 * Longest time a warm-up may take; past it the worker reports ready anyway. From
+		 * 1ms, and shorter than jproc.worker.boot-timeout, which the warm-up is part of.
 		 */
 		private Duration timeout = Duration.ofSeconds(60);
 
@@ -735,6 +921,23 @@ public class JprocProperties implements InitializingBean {
 			this.timeout = timeout;
 		}
 
+		void validate(Worker worker) {
+			PropertyChecks.range(KEY + ".requests", this.requests, 0, 1_000_000);
+			PropertyChecks.range(KEY + ".concurrency", this.concurrency, 1, 64);
+			PropertyChecks.duration(KEY + ".timeout", this.timeout, Duration.ofMillis(1), MAX_TIMEOUT);
+			PropertyChecks.paths(KEY + ".paths", this.paths);
+			if (isEnabled() && this.paths.isEmpty()) {
+				throw PropertyChecks.invalid(KEY + ".paths", this.paths,
+						"must name at least one path, such as /, when jproc.warmup.requests is above 0");
+			}
+			if (isEnabled() && this.timeout.compareTo(worker.bootTimeout) >= 0) {
+				throw PropertyChecks.invalid(KEY + ".timeout", this.timeout,
+						"must be a duration from 1ms to shorter than jproc.worker.boot-timeout ("
+								+ PropertyChecks.format(worker.bootTimeout)
+								+ "), or a slow warm-up has its worker killed as a boot failure");
+			}
+		}
+
 		/**
 		 * Whether warm-up is on.
 		 * @return {@code true} when requests are above 0
@@ -745,7 +948,14 @@ public class JprocProperties implements InitializingBean {
 
 	}
 
+	/**
+	 * The boot cache: Boot's extracted layout of the jar and a class archive (an AOT
+	 * cache on JDK 25+, dynamic AppCDS before), prepared in the background once the pool
+	 * is ready, from which later workers boot faster and lighter.
+	 */
 	public static class BootCache {
+
+		private static final String KEY = PREFIX + ".boot-cache";
 
 		/**
 		 * Whether to prepare and use the boot cache. Workers started before it is ready,
@@ -761,13 +971,14 @@ public class JprocProperties implements InitializingBean {
 
 		/**
 		 * Paths the training run requests from the application on a private loopback
-		 * port, so that the request path's classes are archived too.
+		 * port, so that the request path's classes are archived too. Each must start with
+		 * '/'.
 		 */
 		private List<String> trainingPaths = new ArrayList<>(List.of("/"));
 
 		/**
-		 * Requests the training run sends to each training path. 0 trains the start-up
-		 * only.
+		 * Requests the training run sends to each training path (0 to 100000). 0 trains
+		 * the start-up only.
 		 */
 		private int trainingRequests = 200;
 
@@ -801,6 +1012,11 @@ public class JprocProperties implements InitializingBean {
 
 		public void setTrainingRequests(int trainingRequests) {
 			this.trainingRequests = trainingRequests;
+		}
+
+		void validate() {
+			PropertyChecks.range(KEY + ".training-requests", this.trainingRequests, 0, 100_000);
+			PropertyChecks.paths(KEY + ".training-paths", this.trainingPaths);
 		}
 
 	}

@@ -87,7 +87,7 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 			System.setProperty(WorkerIdentity.LABEL_PROPERTY, label);
 			defaults.put("server.shutdown", "graceful");
 			defaults.put("spring.lifecycle.timeout-per-shutdown-phase",
-					environment.getProperty("jproc.drain-timeout", "30s"));
+					environment.getProperty("jproc.drain-timeout", JprocProperties.DEFAULT_DRAIN_TIMEOUT.toString()));
 			defaults.put("logging.pattern.level",
 					isLogback(application) ? DYNAMIC_LEVEL_PATTERN : "[" + label + "] %5p");
 			// The workers health contributor's DEGRADED (the pool serves, short of

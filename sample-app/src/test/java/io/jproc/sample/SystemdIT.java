@@ -111,8 +111,10 @@ class SystemdIT {
 			assertThat(verify.exitValue()).isZero();
 		}
 		String service = Files.readString(Path.of("../docs/systemd/jproc.service"));
-		assertThat(service).as("TimeoutStopSec covers jproc.shutdown-timeout plus the 5 s kill grace")
-			.contains("--jproc.shutdown-timeout=30s")
+		// jproc.shutdown-timeout follows the drain: 30 s + 250 ms + 5 s, then 5 s of
+		// SIGKILL grace.
+		assertThat(service).as("TimeoutStopSec covers the shutdown that follows the drain plus the 5 s kill grace")
+			.contains("--jproc.drain-timeout=30s")
 			.contains("TimeoutStopSec=45");
 	}
 
