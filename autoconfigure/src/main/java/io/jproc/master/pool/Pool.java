@@ -404,7 +404,7 @@ public final class Pool {
 	 * @return the deadline
 	 */
 	public Instant drainDeadline(Instant now) {
-		return now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE);
+		return now.plus(this.properties.workerKillDeadline());
 	}
 
 	/**

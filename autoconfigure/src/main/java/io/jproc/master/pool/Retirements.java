@@ -76,7 +76,7 @@ public final class Retirements {
 		worker.leaving(reason);
 		worker.moveTo(WorkerState.DRAINING);
 		retirement.drainStarted(now);
-		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE));
+		worker.killAt(now.plus(this.properties.workerKillDeadline()));
 		WorkerHandle coming = this.slots.replaceNow(worker, Replacement.FATAL, now);
 		if (!retirement.isStarted()) {
 			retirement.started(now, coming, null);
@@ -289,7 +289,7 @@ public final class Retirements {
 		this.slots.leave(worker);
 		worker.moveTo(WorkerState.DRAINING);
 		retirement.drainStarted(now);
-		worker.killAt(now.plus(this.properties.getDrainTimeout()).plus(PosixSignal.KILL_GRACE));
+		worker.killAt(now.plus(this.properties.workerKillDeadline()));
 		if (!worker.channel().send(new Message.ReplacementReady(replacementPid))) {
 			this.slots.signal(worker.pid(), PosixSignal.TERM);
 		}

@@ -18,7 +18,10 @@ public enum PosixSignal {
 	/** Resume a stopped process, so a pending QUIT is delivered. */
 	CONT(18);
 
-	/** After a drain deadline or SIGTERM, before SIGKILL. */
+	/**
+	 * After SIGTERM (a hung worker) or at the shutdown deadline, before SIGKILL or giving
+	 * up.
+	 */
 	public static final java.time.Duration KILL_GRACE = java.time.Duration.ofSeconds(5);
 
 	/** Between SIGQUIT and SIGTERM: time for the JVM to write its thread dump. */
