@@ -198,6 +198,10 @@ public final class Arbiter {
 		return this.pool;
 	}
 
+	Dispatch dispatch() {
+		return this.dispatch;
+	}
+
 	MasterState state() {
 		return this.shutdown.begun() ? MasterState.SHUTTING_DOWN : MasterState.RUNNING;
 	}
