@@ -6,10 +6,10 @@ import java.util.List;
 
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
+import io.jproc.master.flows.PoolCommands;
+import io.jproc.master.flows.Retirements;
 import io.jproc.master.launch.ListenSocket;
 import io.jproc.master.pool.Pool;
-import io.jproc.master.pool.PoolCommands;
-import io.jproc.master.pool.Retirements;
 import io.jproc.master.pool.WorkerFactory;
 import io.jproc.master.process.Durations;
 import io.jproc.master.process.PosixSignal;

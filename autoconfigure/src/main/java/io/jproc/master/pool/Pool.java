@@ -106,7 +106,7 @@ public final class Pool {
 	 * The placement of the newest worker placed in a slot so far.
 	 * @return the placement, 0 before the first
 	 */
-	long placements() {
+	public long placements() {
 		return this.placements;
 	}
 
@@ -148,7 +148,7 @@ public final class Pool {
 	 * @param why why the slot is added
 	 * @return the slot
 	 */
-	Slot addSlot(Replacement why) {
+	public Slot addSlot(Replacement why) {
 		Slot slot = new Slot(this.slots.size() + 1, this.properties.getRestart());
 		slot.want(why);
 		this.slots.add(slot);
@@ -162,7 +162,7 @@ public final class Pool {
 	 * @param reason why, for the workers' logs
 	 * @param now the time
 	 */
-	void removeSlot(Slot slot, String reason, Instant now) {
+	public void removeSlot(Slot slot, String reason, Instant now) {
 		this.slots.remove(slot);
 		slot.remove();
 		this.removed.add(slot);
@@ -250,7 +250,7 @@ public final class Pool {
 	 * reload has no worker booting.
 	 * @param now the time
 	 */
-	void reloadSpares(Instant now) {
+	public void reloadSpares(Instant now) {
 		for (WorkerHandle spare : this.spares.reload()) {
 			stop(spare, "reload: a spare of the old build", drainDeadline(now));
 		}
@@ -333,7 +333,7 @@ public final class Pool {
 	 * @param worker the worker
 	 * @param reason why, for the master's log
 	 */
-	void kill(WorkerHandle worker, String reason) {
+	public void kill(WorkerHandle worker, String reason) {
 		leave(worker);
 		worker.leaving(reason);
 		signal(worker.pid(), PosixSignal.KILL);

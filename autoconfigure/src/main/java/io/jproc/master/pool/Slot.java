@@ -145,7 +145,7 @@ public final class Slot {
 	 * Withdraw a planned request for a new worker (a reload or restart that stopped).
 	 * @param why the reason to withdraw; a different reason stays
 	 */
-	void unwant(Replacement why) {
+	public void unwant(Replacement why) {
 		if (this.wanted == why) {
 			this.wanted = null;
 		}
@@ -324,7 +324,7 @@ public final class Slot {
 	/**
 	 * An operator asked for this slot to be started again: forget its failures.
 	 */
-	void revive() {
+	public void revive() {
 		this.gaveUpReason = null;
 		this.bootFailuresInARow = 0;
 		this.quickFailuresInARow = 0;

@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  * The one place where a slot that loses its worker is told what it wants next, and where
  * the loss is classified (a boot failure or a crash) and counted toward the slot's
  * backoff and give-up: for an exit, an urgent or hung retirement and a failed replacement
- * alike. Also what {@link Retirements} ask of the slots. Loop thread only.
+ * alike. Also what retirements ask of the slots ({@link RetirementSlots}). Loop thread
+ * only.
  */
-public final class SlotLosses implements Retirements.Slots {
+public final class SlotLosses implements RetirementSlots {
 
 	private static final Log logger = LogFactory.getLog(SlotLosses.class);
 

@@ -1,4 +1,4 @@
-package io.jproc.master.pool;
+package io.jproc.master.flows;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +12,9 @@ import io.jproc.JprocProperties;
 import io.jproc.WorkerCount;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.CommandResult;
+import io.jproc.master.pool.Pool;
+import io.jproc.master.pool.Replacement;
+import io.jproc.master.pool.Slot;
 import io.jproc.master.process.Durations;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.WorkerHandle;

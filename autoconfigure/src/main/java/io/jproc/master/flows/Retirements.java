@@ -1,4 +1,4 @@
-package io.jproc.master.pool;
+package io.jproc.master.flows;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +8,8 @@ import java.util.Map;
 
 import io.jproc.JprocProperties;
 import io.jproc.ipc.Message;
+import io.jproc.master.pool.Replacement;
+import io.jproc.master.pool.RetirementSlots;
 import io.jproc.master.process.Durations;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.PosixSignal;
@@ -26,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * replacement is ready or {@code jproc.replace-timeout} passes. It never starts a worker:
  * it tells the worker's slot that it wants one, and the pool's reconciling step starts it
  * (or reuses the one already on its way). Owned by the arbiter thread; it acts on the
- * pool through {@link Slots}.
+ * pool through {@link RetirementSlots}.
  */
 public final class Retirements {
 
@@ -34,11 +36,11 @@ public final class Retirements {
 
 	private final JprocProperties properties;
 
-	private final Slots slots;
+	private final RetirementSlots slots;
 
 	private final Map<WorkerHandle, Retirement> byWorker = new LinkedHashMap<>();
 
-	public Retirements(JprocProperties properties, Slots slots) {
+	public Retirements(JprocProperties properties, RetirementSlots slots) {
 		this.properties = properties;
 		this.slots = slots;
 	}
@@ -293,51 +295,6 @@ public final class Retirements {
 		if (!worker.channel().send(new Message.ReplacementReady(replacementPid))) {
 			this.slots.signal(worker.pid(), PosixSignal.TERM);
 		}
-	}
-
-	/**
-	 * What retirements need from the pool. None of it starts a worker.
-	 */
-	public interface Slots {
-
-		/**
-		 * The worker left its slot at once (urgent or hung): the slot wants a new worker,
-		 * and the departure counts toward the slot's restart-storm limit.
-		 * @param leaving the worker
-		 * @param why the reason
-		 * @param now the time
-		 * @return the slot's incoming worker if one is already on its way
-		 */
-		@Nullable WorkerHandle replaceNow(WorkerHandle leaving, Replacement why, Instant now);
-
-		/**
-		 * The worker keeps serving until its slot has a new worker ready (planned).
-		 * @param retiring the worker
-		 * @return the slot's incoming worker if one is already on its way
-		 */
-		@Nullable WorkerHandle replaceLater(WorkerHandle retiring);
-
-		/**
-		 * The worker leaves its slot now (its replacement is ready, or the wait ran out).
-		 * @param worker the worker
-		 */
-		void leave(WorkerHandle worker);
-
-		/**
-		 * Whether no replacement will come for the worker: its slot was given up or
-		 * removed.
-		 * @param worker the worker
-		 * @return {@code true} if none will come
-		 */
-		boolean noneComing(WorkerHandle worker);
-
-		/**
-		 * Send a signal to a worker process.
-		 * @param pid the process
-		 * @param signal the signal
-		 */
-		void signal(long pid, PosixSignal signal);
-
 	}
 
 }

@@ -1,4 +1,4 @@
-package io.jproc.master.pool;
+package io.jproc.master.flows;
 
 import java.time.Duration;
 import java.time.Instant;
