@@ -9,6 +9,7 @@ import io.jproc.ipc.Message;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 
@@ -43,6 +44,7 @@ class WorkerDepartureTests {
 	void leavingPublishesRefusingTrafficBeforeItPauses() throws Exception {
 		try (WorkerSide worker = new WorkerSide(1)) {
 			ready(worker);
+			AvailabilityChangeEvent.publish(worker.context, ReadinessState.ACCEPTING_TRAFFIC);
 			AtomicReference<ReadinessState> atPause = new AtomicReference<>();
 			worker.server.onPause = () -> atPause.set(worker.readinessState());
 			worker.departure.leave("test", ExitCodes.OK);
