@@ -11,14 +11,14 @@ import org.springframework.context.SmartLifecycle;
  */
 final class DrainReporter implements SmartLifecycle {
 
-	private final MasterLink link;
+	private final WorkerDeparture departure;
 
 	private final RequestTracker requests;
 
 	private volatile boolean running;
 
-	DrainReporter(MasterLink link, RequestTracker requests) {
-		this.link = link;
+	DrainReporter(WorkerDeparture departure, RequestTracker requests) {
+		this.departure = departure;
 		this.requests = requests;
 	}
 
@@ -30,8 +30,8 @@ final class DrainReporter implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		if (this.link.isLeaving()) {
-			this.link.drained(this.requests.inFlight());
+		if (this.departure.isLeaving()) {
+			this.departure.drained(this.requests.inFlight());
 		}
 	}
 

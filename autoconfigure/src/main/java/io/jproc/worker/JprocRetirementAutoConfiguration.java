@@ -53,8 +53,8 @@ public final class JprocRetirementAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	DrainReporter jprocDrainReporter(MasterLink link, RequestTracker requests) {
-		return new DrainReporter(link, requests);
+	DrainReporter jprocDrainReporter(WorkerDeparture departure, RequestTracker requests) {
+		return new DrainReporter(departure, requests);
 	}
 
 }

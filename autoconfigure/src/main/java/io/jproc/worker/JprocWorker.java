@@ -9,14 +9,14 @@ public final class JprocWorker {
 
 	private final long masterPid;
 
-	private final MasterLink link;
+	private final WorkerDeparture departure;
 
 	private final SelfRetirement retirement;
 
-	JprocWorker(WorkerIdentity identity, long masterPid, MasterLink link, SelfRetirement retirement) {
+	JprocWorker(WorkerIdentity identity, long masterPid, WorkerDeparture departure, SelfRetirement retirement) {
 		this.identity = identity;
 		this.masterPid = masterPid;
-		this.link = link;
+		this.departure = departure;
 		this.retirement = retirement;
 	}
 
@@ -63,7 +63,7 @@ public final class JprocWorker {
 	 * @return {@code true} once it has begun to leave
 	 */
 	public boolean isLeaving() {
-		return this.link.isLeaving();
+		return this.departure.isLeaving();
 	}
 
 	/**

@@ -2,38 +2,29 @@ package io.jproc.worker;
 
 import io.jproc.JprocProperties;
 import io.jproc.WorkerEnvironment;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of a jproc worker: Boot's Reactor Netty server serves the socket
- * inherited from the master, and the worker talks to its master.
+ * Auto-configuration of a jproc worker, whatever its web server: the worker talks to its
+ * master ({@link MasterLink}), says when it is ready ({@link WorkerReadiness}) and leaves
+ * when told ({@link WorkerDeparture}). It needs the {@link WorkerServer} that a server's
+ * own auto-configuration registers first (Reactor Netty's in
+ * {@code io.jproc.worker.netty}); without one, as in an application on a server jproc
+ * does not serve, it backs off.
  */
 @AutoConfiguration
 @ConditionalOnJprocWorker
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-@ConditionalOnClass({ HttpServer.class, NettyReactiveWebServerFactory.class, EpollServerSocketChannel.class })
+@ConditionalOnBean(WorkerServer.class)
 @EnableConfigurationProperties(JprocProperties.class)
 public final class JprocWorkerAutoConfiguration {
-
-	@Bean
-	@ConditionalOnMissingBean
-	InheritedSockets jprocInheritedSockets(Environment environment, JprocProperties properties) {
-		return InheritedSockets.from(WorkerEnvironment.of(environment::getProperty),
-				properties.getWarmup().isEnabled());
-	}
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -43,36 +34,41 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
-	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> jprocInheritedSocketCustomizer(InheritedSockets sockets) {
-		return new InheritedSocketCustomizer(sockets.server());
-	}
-
-	@Bean
 	@ConditionalOnMissingBean
-	MasterLink jprocMasterLink(Environment environment, WorkerIdentity identity, JprocProperties properties,
-			InheritedSockets sockets, ConfigurableApplicationContext context) {
+	MasterLink jprocMasterLink(Environment environment, WorkerIdentity identity, JprocProperties properties) {
 		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);
-		return new MasterLink(identity, MasterLink.openChannel(identity.label(), worker.channelFd()), properties,
-				sockets, context);
+		return MasterLink.open(identity, worker.channelFd(), properties.getIpc().getRequestTimeout());
+	}
+
+	@Bean
+	WorkerReadiness jprocWorkerReadiness(WorkerIdentity identity, MasterLink link, WorkerServer server,
+			JprocProperties properties, ConfigurableApplicationContext context) {
+		return new WorkerReadiness(identity, link, server, properties.getWarmup(), context);
+	}
+
+	@Bean
+	WorkerDeparture jprocWorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness,
+			WorkerServer server, JprocProperties properties, ConfigurableApplicationContext context) {
+		WorkerDeparture departure = new WorkerDeparture(identity, link, readiness, server, properties.getDrainTimeout(),
+				context);
+		// Every message of the master's that starts or ends this worker has its handler,
+		// and the end of stream its hook: read from now on.
+		link.start();
+		return departure;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	SelfRetirement jprocSelfRetirement(WorkerIdentity identity, MasterLink link) {
-		return new SelfRetirement(identity, link);
-	}
-
-	@Bean
-	CloseConnectionsWhenLeaving jprocCloseConnectionsWhenLeaving(MasterLink link) {
-		return new CloseConnectionsWhenLeaving(link);
+	SelfRetirement jprocSelfRetirement(WorkerIdentity identity, MasterLink link, WorkerDeparture departure) {
+		return new SelfRetirement(identity, link, departure);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	JprocWorker jprocWorker(Environment environment, WorkerIdentity identity, MasterLink link,
+	JprocWorker jprocWorker(Environment environment, WorkerIdentity identity, WorkerDeparture departure,
 			SelfRetirement retirement) {
 		WorkerEnvironment worker = WorkerEnvironment.of(environment::getProperty);
-		return new JprocWorker(identity, worker.masterPid(), link, retirement);
+		return new JprocWorker(identity, worker.masterPid(), departure, retirement);
 	}
 
 	@Bean

@@ -1,96 +1,93 @@
 package io.jproc.worker;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
-import io.jproc.ExitCodes;
-import io.jproc.JprocProperties;
-import io.jproc.WorkerEnvironment;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.MessageChannel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.ApplicationListener;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.http.server.reactive.HttpHandler;
 
 /**
- * The worker's end of its channel to the master. Tells the master when the application is
- * ready, obeys its stop requests, and makes the worker leave when the master is gone (end
- * of stream on the channel), so that no orphan keeps serving on the shared port.
+ * The worker's channel to the master: frames out ({@link #send}, {@link #queue},
+ * {@link #request}, {@link #reply}) and the one table of handlers for the messages the
+ * master sends ({@link #handle}, {@link #answer}). It reads nothing until
+ * {@link #start()}, so that the handlers of the master's lifecycle messages are in place
+ * first; the end of stream (the master is gone) goes to the hook set with
+ * {@link #whenGone(Runnable)}. What the messages mean is for others:
+ * {@link WorkerReadiness} (ready, slots), {@link WorkerDeparture} (stop, drain, exit),
+ * {@link Heartbeats}, {@link SelfRetirement}, and the messaging and actuator packages.
+ * <p>
+ * Internal to jproc: public because the messaging and actuator packages talk to the
+ * master through it; applications use {@link JprocWorker} and jproc's messaging API.
  */
-public final class MasterLink implements ApplicationListener<ApplicationReadyEvent>, DisposableBean {
+public final class MasterLink implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(MasterLink.class);
 
-	/** Time between pausing accept and starting Boot's graceful shutdown. */
-	static final Duration SETTLE = Duration.ofMillis(250);
-
 	private final WorkerIdentity identity;
 
-	private final IpcChannel channel;
+	private final MessageChannel channel;
 
-	private final JprocProperties properties;
+	private final Consumer<IpcChannel.Listener> reader;
 
-	private final InheritedSockets sockets;
-
-	private final ConfigurableApplicationContext context;
-
-	private final AtomicBoolean leaving = new AtomicBoolean();
+	private final Duration requestTimeout;
 
 	private final Map<Class<? extends Message>, BiConsumer<Envelope, Message>> handlers = new ConcurrentHashMap<>();
 
-	private volatile boolean ready;
+	private final AtomicBoolean started = new AtomicBoolean();
 
-	private final AtomicBoolean readyEventSeen = new AtomicBoolean();
+	private volatile Runnable whenGone = () -> {
+	};
 
-	private final WorkerWarmup warmup;
+	/** Set once this worker leaves: the channel closes with the context. */
+	private volatile boolean closeOnDestroy;
 
 	/**
-	 * Orders this link's readiness changes: a spare's {@code REFUSING_TRAFFIC} after
-	 * Boot's {@code ACCEPTING_TRAFFIC}, {@code ACCEPTING_TRAFFIC} when it takes a slot,
-	 * {@code REFUSING_TRAFFIC} when leaving, whatever the threads.
+	 * Create the link on a channel that does not read yet.
+	 * @param identity this worker's identity, for the logs
+	 * @param channel the channel to the master
+	 * @param reader starts reading the channel, calling the listener it is given
+	 * @param requestTimeout how long {@link #request(Message)} waits
+	 * ({@code jproc.ipc.request-timeout})
 	 */
-	private final Object readiness = new Object();
-
-	/** Whether Boot has published its own {@code ACCEPTING_TRAFFIC}; under readiness. */
-	private boolean bootReadinessPublished;
-
-	MasterLink(WorkerIdentity identity, IpcChannel channel, JprocProperties properties, InheritedSockets sockets,
-			ConfigurableApplicationContext context) {
+	MasterLink(WorkerIdentity identity, MessageChannel channel, Consumer<IpcChannel.Listener> reader,
+			Duration requestTimeout) {
 		this.identity = identity;
 		this.channel = channel;
-		this.properties = properties;
-		this.sockets = sockets;
-		this.context = context;
-		this.warmup = new WorkerWarmup(properties.getWarmup());
-		this.handlers.put(Message.Stop.class, (envelope,
-				message) -> leave("asked by the master: " + ((Message.Stop) message).reason(), ExitCodes.OK));
-		this.handlers.put(Message.CloseListeners.class, (envelope, message) -> sockets.closeInherited());
-		this.handlers.put(Message.TakeSlot.class, (envelope, message) -> takeSlot(((Message.TakeSlot) message).id()));
-		channel.start(new Listener());
+		this.reader = reader;
+		this.requestTimeout = requestTimeout;
+	}
+
+	/**
+	 * Create the link on the channel the master passed to this worker.
+	 * @param identity this worker's identity
+	 * @param fd the inherited channel descriptor
+	 * @param requestTimeout how long {@link #request(Message)} waits
+	 * @return the link, not reading yet
+	 */
+	static MasterLink open(WorkerIdentity identity, int fd, Duration requestTimeout) {
+		IpcChannel channel = openChannel(identity.label(), fd);
+		return new MasterLink(identity, channel, channel::start, requestTimeout);
 	}
 
 	/**
 	 * Open the channel the master passed to this worker.
 	 * @param label this worker's label, for the error
 	 * @param fd the inherited channel descriptor
-	 * @return the link, already reading
+	 * @return the channel, not reading yet
 	 */
 	static IpcChannel openChannel(String label, int fd) {
 		try {
@@ -103,55 +100,29 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	}
 
 	/**
-	 * The master gave this spare a slot: become worker {@code id} and accept at once (or
-	 * as soon as the server starts). Ignored, with a warning, by a worker that is not a
-	 * spare, has taken a slot already, or is leaving.
-	 * @param id the slot id
+	 * Start reading the master's messages. Only the first call has an effect.
 	 */
-	void takeSlot(int id) {
-		String was = this.identity.label();
-		long pid = ProcessHandle.current().pid();
-		// Under the lock that leaving takes before it pauses accept: either this worker
-		// is leaving and takes no slot, or its start of accepting is queued on the
-		// event loop before the pause.
-		synchronized (this.readiness) {
-			if (isLeaving()) {
-				logger.warn(was + ": the master gave it slot " + id + " while it is leaving; ignored");
-				return;
-			}
-			if (!this.identity.takeSlot(id)) {
-				logger.warn(was + ": the master gave it slot " + id + ", but "
-						+ ((id < 1) ? "slot ids start at 1" : "it is not a spare (any more)") + "; ignored");
-				return;
-			}
-			this.sockets.startAccepting();
-			logger.info(this.identity.label() + " (was " + was + ", pid " + pid + ") takes slot " + id + ": "
-					+ (this.ready ? "accepting now" : "accepting once its server has started"));
-			if (this.bootReadinessPublished) {
-				AvailabilityChangeEvent.publish(this.context, ReadinessState.ACCEPTING_TRAFFIC);
-			}
+	void start() {
+		if (this.started.compareAndSet(false, true)) {
+			this.reader.accept(new Listener());
 		}
 	}
 
 	/**
-	 * Boot has published {@code ACCEPTING_TRAFFIC} (after {@link ApplicationReadyEvent}):
-	 * a spare still without a slot takes no connection and says so with
-	 * {@code REFUSING_TRAFFIC}. Called by {@link WorkerReadinessRunListener}, which runs
-	 * after Boot's own run listener.
-	 * @param context the context Boot made ready
+	 * What to do when the channel reaches its end: the master is gone. Set before
+	 * {@link #start()}.
+	 * @param hook called once, on the reader thread
 	 */
-	void bootReadinessPublished(ConfigurableApplicationContext context) {
-		if (context != this.context) {
-			return;
-		}
-		synchronized (this.readiness) {
-			this.bootReadinessPublished = true;
-			if ((this.identity.isSpare() || this.sockets.isHeld()) && !isLeaving()) {
-				// A spare without a slot, or a worker still warming up: no connection
-				// yet.
-				AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
-			}
-		}
+	void whenGone(Runnable hook) {
+		this.whenGone = hook;
+	}
+
+	/**
+	 * Close the channel when this bean is destroyed, so that the master sees the end of
+	 * stream early: for a worker that leaves.
+	 */
+	void closeOnDestroy() {
+		this.closeOnDestroy = true;
 	}
 
 	/**
@@ -160,63 +131,6 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	 */
 	public WorkerIdentity identity() {
 		return this.identity;
-	}
-
-	@Override
-	public void onApplicationEvent(ApplicationReadyEvent event) {
-		if (event.getApplicationContext() != this.context || !this.readyEventSeen.compareAndSet(false, true)) {
-			return;
-		}
-		HttpHandler handler = this.warmup.isEnabled() ? this.context.getBeanProvider(HttpHandler.class).getIfAvailable()
-				: null;
-		if (handler == null) {
-			reportReady();
-			return;
-		}
-		Thread warming = new Thread(() -> {
-			warmUp(handler);
-			reportReady();
-		}, "jproc-warmup");
-		warming.start();
-	}
-
-	/**
-	 * Warm the JIT up through the application's handler chain on a private port
-	 * ({@code jproc.warmup.*}); a spare that takes a slot meanwhile, or a worker asked to
-	 * leave, stops early.
-	 * @param handler the application's handler chain
-	 */
-	private void warmUp(HttpHandler handler) {
-		boolean spare = this.identity.isSpare();
-		try {
-			WorkerWarmup.Result result = this.warmup.run(handler,
-					() -> isLeaving() || (spare && !this.identity.isSpare()));
-			logger.info(this.identity.label() + " warmed up: " + result.answered() + " requests to "
-					+ this.properties.getWarmup().getPaths() + " in " + result.took().toMillis() + " ms"
-					+ ((result.failed() > 0) ? " (" + result.failed() + " failed)" : ""));
-		}
-		catch (RuntimeException ex) {
-			logger.warn(this.identity.label() + ": warm-up failed, reporting ready without it: " + ex.getMessage());
-		}
-	}
-
-	/**
-	 * Tell the master this worker is ready; a worker that held its sockets for its
-	 * warm-up (not a spare, which waits for its slot) accepts from now on.
-	 */
-	private void reportReady() {
-		synchronized (this.readiness) {
-			if (!this.identity.isSpare() && this.sockets.isHeld() && !isLeaving()) {
-				this.sockets.startAccepting();
-				if (this.bootReadinessPublished) {
-					AvailabilityChangeEvent.publish(this.context, ReadinessState.ACCEPTING_TRAFFIC);
-				}
-			}
-			this.ready = true;
-		}
-		long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
-		this.channel.send(new Message.Ready(ProcessHandle.current().pid(), uptime,
-				BootCacheCheck.used(WorkerEnvironment.current().bootCache())));
 	}
 
 	/**
@@ -285,7 +199,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 	 * @return the answer
 	 */
 	public CompletableFuture<Message> request(Message message) {
-		return this.channel.request(message, this.properties.getIpc().getRequestTimeout());
+		return this.channel.request(message, this.requestTimeout);
 	}
 
 	/**
@@ -322,99 +236,13 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 		}
 	}
 
-	/**
-	 * Whether the application has reported ready to the master.
-	 * @return {@code true} once ready
-	 */
-	public boolean isReady() {
-		return this.ready;
-	}
-
-	/**
-	 * Whether this worker is on its way out.
-	 * @return {@code true} once leaving has begun
-	 */
-	public boolean isLeaving() {
-		return this.leaving.get();
-	}
-
-	/**
-	 * Stop accepting, let in-flight requests finish within {@code jproc.drain-timeout}
-	 * (Boot's graceful shutdown), then exit the JVM. Only the first call has an effect.
-	 * @param reason why, for the log
-	 * @param exitCode the exit code
-	 */
-	public void leave(String reason, int exitCode) {
-		if (!this.leaving.compareAndSet(false, true)) {
-			return;
-		}
-		Thread leaver = new Thread(() -> {
-			if (!this.ready) {
-				logger.info(this.identity.label() + " leaving before it was ready (" + reason + ")");
-				System.exit(exitCode);
-				return;
-			}
-			// Readiness probes answered by this worker from now on say it takes no more
-			// traffic; the pool's own health is the master's to tell.
-			synchronized (this.readiness) {
-				AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
-			}
-			if (this.sockets.isHeld()) {
-				logger
-					.info(this.identity.label() + " leaving (" + reason + "): it never took a slot, nothing to drain");
-			}
-			else {
-				logger
-					.info(this.identity.label() + " leaving (" + reason + "): stopped accepting, draining for at most "
-							+ this.properties.getDrainTimeout().toSeconds() + " s");
-			}
-			this.sockets.pauseAccepting();
-			settle();
-			// Logged by drained(): once the context is closed, Boot has stopped the
-			// logging system.
-			System.exit(SpringApplication.exit(this.context, () -> exitCode));
-		}, "jproc-leave");
-		leaver.start();
-	}
-
-	/**
-	 * The drain of a leaving worker is over (Boot's graceful shutdown has finished or
-	 * reached its deadline): tell the master, and log it while the logging system still
-	 * runs, since it stops with the context that is closing.
-	 * @param unfinished the requests still in flight, cut off by the deadline
-	 */
-	void drained(long unfinished) {
-		send(new Message.Drained(unfinished));
-		logger.info(this.identity.label() + ((unfinished == 0) ? " drained, exiting"
-				: " drain deadline reached with " + unfinished + " requests in flight, exiting"));
-	}
-
-	/**
-	 * Let connections accepted just before the pause deliver their first request. Boot's
-	 * graceful shutdown closes connections that have no request in progress as idle; a
-	 * connection whose request bytes are still unread would be reset, and its request
-	 * lost.
-	 */
-	private static void settle() {
-		try {
-			Thread.sleep(SETTLE.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
 	@Override
 	public void destroy() {
 		// The master learns of the exit from waitpid; closing here lets it see the end of
 		// stream early.
-		if (this.leaving.get()) {
+		if (this.closeOnDestroy) {
 			this.channel.close();
 		}
-	}
-
-	Duration requestTimeout() {
-		return this.properties.getIpc().getRequestTimeout();
 	}
 
 	private final class Listener implements IpcChannel.Listener {
@@ -445,7 +273,7 @@ public final class MasterLink implements ApplicationListener<ApplicationReadyEve
 
 		@Override
 		public void onClosed() {
-			leave("the master is gone", ExitCodes.MASTER_GONE);
+			MasterLink.this.whenGone.run();
 		}
 
 	}

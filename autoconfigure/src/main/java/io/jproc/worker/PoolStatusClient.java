@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  * other workers' metrics. Every answer arrives within {@code jproc.ipc.request-timeout}
  * or fails with a {@link MasterQueryException} that says what went wrong. Keeps the
  * latest status for meters, which must never wait for the master.
+ * <p>
+ * Internal to jproc: public because the actuator packages (endpoint, health, metrics)
+ * build on it; applications read the pool through {@code /actuator/workers}.
  */
 public final class PoolStatusClient {
 

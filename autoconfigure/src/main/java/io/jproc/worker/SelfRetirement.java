@@ -27,13 +27,16 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 
 	private final MasterLink link;
 
+	private final WorkerDeparture departure;
+
 	private final AtomicReference<String> planned = new AtomicReference<>();
 
 	private final AtomicBoolean urgent = new AtomicBoolean();
 
-	SelfRetirement(WorkerIdentity identity, MasterLink link) {
+	SelfRetirement(WorkerIdentity identity, MasterLink link, WorkerDeparture departure) {
 		this.identity = identity;
 		this.link = link;
+		this.departure = departure;
 		link.handle(Message.ReplacementReady.class, (envelope, ready) -> onReplacementReady(ready));
 	}
 
@@ -44,7 +47,7 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 	 * @return whether this call asked (false if this worker already retires or leaves)
 	 */
 	boolean retire(String reason) {
-		if (this.link.isLeaving() || this.urgent.get() || !this.planned.compareAndSet(null, reason)) {
+		if (this.departure.isLeaving() || this.urgent.get() || !this.planned.compareAndSet(null, reason)) {
 			return false;
 		}
 		logger.info(this.identity.label() + " asks to be replaced (" + reason
@@ -66,7 +69,7 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 		}
 		// Tell the master first, so that the replacement boots while this worker drains.
 		this.link.send(new Message.Retire(reason, true));
-		this.link.leave("retiring at once: " + reason, ExitCodes.OK);
+		this.departure.leave("retiring at once: " + reason, ExitCodes.OK);
 	}
 
 	@Override
@@ -81,7 +84,7 @@ final class SelfRetirement implements ApplicationListener<AvailabilityChangeEven
 	private void onReplacementReady(Message.ReplacementReady ready) {
 		String why = (ready.replacementPid() > 0) ? "its replacement (pid " + ready.replacementPid() + ") is ready"
 				: "its replacement was not ready within jproc.replace-timeout";
-		this.link.leave("retiring (" + this.planned.get() + "), " + why, ExitCodes.OK);
+		this.departure.leave("retiring (" + this.planned.get() + "), " + why, ExitCodes.OK);
 	}
 
 }

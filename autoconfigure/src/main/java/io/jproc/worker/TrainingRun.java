@@ -20,7 +20,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * profiles) go into the archive, then exit, which writes the archive. Leaves at once,
  * without writing anything useful, when the master is gone.
  */
-public final class TrainingRun implements ApplicationListener<ApplicationReadyEvent> {
+final class TrainingRun implements ApplicationListener<ApplicationReadyEvent> {
 
 	private static final Log logger = LogFactory.getLog(TrainingRun.class);
 

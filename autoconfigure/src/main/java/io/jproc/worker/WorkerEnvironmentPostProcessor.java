@@ -30,7 +30,7 @@ import org.springframework.util.ClassUtils;
  * workers in order). In a master: log lines marked {@code [master]}. The user's own
  * settings always win.
  */
-public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
 	/** Name of the property source with the worker's identity. */
 	public static final String WORKER_SOURCE = "jproc-worker";
@@ -53,7 +53,7 @@ public final class WorkerEnvironmentPostProcessor implements EnvironmentPostProc
 	/**
 	 * Create the post-processor, as Boot does.
 	 */
-	public WorkerEnvironmentPostProcessor() {
+	WorkerEnvironmentPostProcessor() {
 		this(true);
 	}
 

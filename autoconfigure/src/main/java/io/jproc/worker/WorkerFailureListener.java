@@ -11,7 +11,7 @@ import org.springframework.context.ApplicationListener;
  * {@link ExitCodes#WORKER_BOOT_FAILED}, even if some non-daemon thread would keep the JVM
  * alive, once Boot has reported the failure.
  */
-public final class WorkerFailureListener implements ApplicationListener<ApplicationFailedEvent> {
+final class WorkerFailureListener implements ApplicationListener<ApplicationFailedEvent> {
 
 	private static final long REPORT_DELAY_MILLIS = 1000;
 

@@ -17,6 +17,9 @@ import org.springframework.core.env.PropertySource;
  * {@code [worker N]} log prefix); a spare has none ({@code 0}) until the master gives it
  * one ({@link #takeSlot(int)}). The {@link #number() number} is the process's permanent
  * name, its place in the master's order of spawns. Thread-safe.
+ * <p>
+ * Internal to jproc: public because the messaging package reads it; applications use
+ * {@link JprocWorker}.
  */
 public final class WorkerIdentity {
 

@@ -15,14 +15,14 @@ import org.springframework.core.Ordered;
  * slot. A listener of the availability event itself could run before Boot's
  * {@code ApplicationAvailabilityBean} records it, and be overridden.
  */
-public final class WorkerReadinessRunListener implements SpringApplicationRunListener, Ordered {
+final class WorkerReadinessRunListener implements SpringApplicationRunListener, Ordered {
 
 	/**
 	 * Create the listener, as Boot does for every application.
 	 * @param application the application
 	 * @param args its arguments
 	 */
-	public WorkerReadinessRunListener(SpringApplication application, String[] args) {
+	WorkerReadinessRunListener(SpringApplication application, String[] args) {
 	}
 
 	@Override
@@ -30,7 +30,8 @@ public final class WorkerReadinessRunListener implements SpringApplicationRunLis
 		if (!context.isActive()) {
 			return;
 		}
-		context.getBeanProvider(MasterLink.class).ifAvailable((link) -> link.bootReadinessPublished(context));
+		context.getBeanProvider(WorkerReadiness.class)
+			.ifAvailable((readiness) -> readiness.bootReadinessPublished(context));
 	}
 
 	@Override

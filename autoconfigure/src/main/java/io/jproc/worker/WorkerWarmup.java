@@ -5,19 +5,14 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 import io.jproc.JprocProperties;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
-import reactor.netty.resources.LoopResources;
-
-import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 
 /**
- * Warms a new worker's JIT before it takes connections: the application's own
- * {@link HttpHandler} (every filter, controller and codec) is served on a private
- * loopback port, never the shared socket, and {@code jproc.warmup.requests} requests go
- * to each of {@code jproc.warmup.paths}. Warm-up requests carry a header with a token of
- * this JVM, so {@link RequestTracker} does not count them as served.
+ * Warms a new worker's JIT before it takes connections: the application's own request
+ * handling (every filter, controller and codec) is served on a private loopback port by
+ * the server's {@link WorkerServer.Loopback}, never the shared socket, and
+ * {@code jproc.warmup.requests} requests go to each of {@code jproc.warmup.paths}.
+ * Warm-up requests carry a header with a token of this JVM, so {@link RequestTracker}
+ * does not count them as served.
  */
 final class WorkerWarmup {
 
@@ -38,31 +33,20 @@ final class WorkerWarmup {
 	}
 
 	/**
-	 * Serve the handler on a loopback port and send the warm-up requests to it.
-	 * @param handler the application's handler chain
+	 * Serve the application on a loopback port and send the warm-up requests to it.
+	 * @param loopback the application's request handling
 	 * @param stop asked before every request: {@code true} ends the warm-up early (the
 	 * worker is leaving, or it serves already)
 	 * @return what was sent and how long it took
 	 */
-	Result run(HttpHandler handler, BooleanSupplier stop) {
+	Result run(WorkerServer.Loopback loopback, BooleanSupplier stop) {
 		long start = System.nanoTime();
 		long deadline = start + this.config.getTimeout().toNanos();
-		LoopResources loops = LoopResources.create("jproc-warmup", 1, true);
-		DisposableServer server = HttpServer.create()
-			.host("127.0.0.1")
-			.port(0)
-			.runOn(loops)
-			.handle(new ReactorHttpHandlerAdapter(handler))
-			.bindNow(Duration.ofSeconds(10));
-		try {
+		try (WorkerServer.Bound server = loopback.bind()) {
 			LoopbackRequests.Outcome outcome = LoopbackRequests.send(server.port(), this.config.getPaths(),
 					this.config.getRequests(), this.config.getConcurrency(), HEADER + ": " + TOKEN + "\r\n",
 					() -> stop.getAsBoolean() || System.nanoTime() > deadline);
 			return new Result(outcome.answered(), outcome.failed(), Duration.ofNanos(System.nanoTime() - start));
-		}
-		finally {
-			server.disposeNow(Duration.ofSeconds(5));
-			loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
 		}
 	}
 

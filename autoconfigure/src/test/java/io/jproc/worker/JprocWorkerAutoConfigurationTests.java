@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.jproc.worker.netty.InheritedSockets;
+import io.jproc.worker.netty.JprocNettyWorkerAutoConfiguration;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
 import jnr.unixsocket.UnixSocketChannel;
@@ -23,6 +25,8 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Tests for {@link JprocWorkerAutoConfiguration}, with a real listening socket and a real
+ * Tests for {@link JprocWorkerAutoConfiguration} with Reactor Netty's
+ * {@link JprocNettyWorkerAutoConfiguration}, with a real listening socket and a real
  * socketpair standing in for what a master passes down.
  */
 class JprocWorkerAutoConfigurationTests {
@@ -44,7 +49,8 @@ class JprocWorkerAutoConfigurationTests {
 	private static Socket listening;
 
 	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JprocWorkerAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(JprocNettyWorkerAutoConfiguration.class, JprocWorkerAutoConfiguration.class));
 
 	@BeforeAll
 	static void openSockets() throws IOException {
@@ -71,7 +77,9 @@ class JprocWorkerAutoConfigurationTests {
 
 	@Test
 	void runWhenNotReactiveWebApplicationShouldNotHaveWorkerBeans() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(JprocWorkerAutoConfiguration.class))
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(JprocNettyWorkerAutoConfiguration.class, JprocWorkerAutoConfiguration.class))
 			.withPropertyValues("JPROC_ROLE=worker")
 			.run((context) -> assertThat(context).doesNotHaveBean(MasterLink.class));
 	}
@@ -89,7 +97,7 @@ class JprocWorkerAutoConfigurationTests {
 				assertThat(sockets.server().fd()).isEqualTo(listening.intValue());
 				assertThat(sockets.management()).isNull();
 				NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory();
-				context.getBean(InheritedSocketCustomizer.class).customize(factory);
+				customizer(context).customize(factory);
 				assertThat(factory.getServerCustomizers()).hasSize(1);
 			});
 	}
@@ -113,7 +121,7 @@ class JprocWorkerAutoConfigurationTests {
 				assertThat(worker.isSpare()).isFalse();
 				assertThat(worker.number()).isEqualTo(5);
 				assertThat(context.getBean(InheritedSockets.class).isHeld()).isFalse();
-				context.getBean(MasterLink.class).takeSlot(2);
+				context.getBean(WorkerReadiness.class).takeSlot(2);
 				assertThat(worker.id()).isEqualTo(3);
 			});
 	}
@@ -139,6 +147,7 @@ class JprocWorkerAutoConfigurationTests {
 					WorkerIdentity identity = context.getBean(WorkerIdentity.class);
 					InheritedSockets sockets = context.getBean(InheritedSockets.class);
 					MasterLink link = context.getBean(MasterLink.class);
+					WorkerReadiness readiness = context.getBean(WorkerReadiness.class);
 					ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
 					assertThat(link.identity()).isSameAs(identity);
 					assertThat(worker.isSpare()).isTrue();
@@ -150,10 +159,10 @@ class JprocWorkerAutoConfigurationTests {
 					// What Boot publishes after ApplicationReadyEvent, then jproc's
 					// correction (WorkerReadinessRunListener comes after Boot's).
 					AvailabilityChangeEvent.publish(source, ReadinessState.ACCEPTING_TRAFFIC);
-					link.bootReadinessPublished(source);
+					readiness.bootReadinessPublished(source);
 					assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
 
-					link.takeSlot(2);
+					readiness.takeSlot(2);
 					assertThat(worker.isSpare()).isFalse();
 					assertThat(worker.id()).isEqualTo(2);
 					assertThat(worker.number()).isEqualTo(7);
@@ -169,7 +178,7 @@ class JprocWorkerAutoConfigurationTests {
 					assertThat(event.getWorkerNumber()).isEqualTo(7);
 					assertThat(listener.threads.poll()).isNotEqualTo(Thread.currentThread().getName());
 
-					link.takeSlot(3);
+					readiness.takeSlot(3);
 					assertThat(worker.id()).isEqualTo(2);
 					assertThat(listener.events.poll(200, TimeUnit.MILLISECONDS)).isNull();
 				});
@@ -189,10 +198,10 @@ class JprocWorkerAutoConfigurationTests {
 				.run((context) -> {
 					ConfigurableApplicationContext source = (ConfigurableApplicationContext) context
 						.getSourceApplicationContext();
-					MasterLink link = context.getBean(MasterLink.class);
-					link.takeSlot(1);
+					WorkerReadiness readiness = context.getBean(WorkerReadiness.class);
+					readiness.takeSlot(1);
 					AvailabilityChangeEvent.publish(source, ReadinessState.ACCEPTING_TRAFFIC);
-					link.bootReadinessPublished(source);
+					readiness.bootReadinessPublished(source);
 					assertThat(context.getBean(ApplicationAvailability.class).getReadinessState())
 						.isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
 					assertThat(context.getBean(JprocWorker.class).id()).isEqualTo(1);
@@ -201,6 +210,11 @@ class JprocWorkerAutoConfigurationTests {
 		finally {
 			LabelProperty.restore(savedLabel);
 		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static WebServerFactoryCustomizer<NettyReactiveWebServerFactory> customizer(ApplicationContext context) {
+		return context.getBean("jprocInheritedSocketCustomizer", WebServerFactoryCustomizer.class);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -2,10 +2,10 @@ package io.jproc.actuate.endpoint;
 
 import java.time.Duration;
 
-import io.jproc.worker.InheritedSockets;
 import io.jproc.worker.JprocWorkerAutoConfiguration;
 import io.jproc.worker.MasterLink;
 import io.jproc.worker.PoolStatusClient;
+import io.jproc.worker.WorkerServer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -71,7 +71,7 @@ class WorkersEndpointAutoConfigurationTests {
 		new ReactiveWebApplicationContextRunner()
 			.withConfiguration(
 					AutoConfigurations.of(JprocWorkerAutoConfiguration.class, WorkersEndpointAutoConfiguration.class))
-			.withBean(InheritedSockets.class, () -> mock(InheritedSockets.class))
+			.withBean(WorkerServer.class, () -> mock(WorkerServer.class))
 			.withBean(MasterLink.class, () -> mock(MasterLink.class))
 			.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=2",
 					"management.endpoints.web.exposure.include=workers")

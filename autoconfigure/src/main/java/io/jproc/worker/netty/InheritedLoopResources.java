@@ -1,4 +1,4 @@
-package io.jproc.worker;
+package io.jproc.worker.netty;
 
 import java.time.Duration;
 

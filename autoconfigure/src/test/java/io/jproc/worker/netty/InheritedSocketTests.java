@@ -1,4 +1,4 @@
-package io.jproc.worker;
+package io.jproc.worker.netty;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

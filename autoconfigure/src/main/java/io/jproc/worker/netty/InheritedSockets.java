@@ -1,19 +1,27 @@
-package io.jproc.worker;
+package io.jproc.worker.netty;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.jproc.WorkerEnvironment;
+import io.jproc.worker.WorkerServer;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.server.reactive.HttpHandler;
 
 /**
  * The listening sockets this worker inherited: the application's and, when
- * {@code management.server.port} is set, the management server's.
+ * {@code management.server.port} is set, the management server's; Reactor Netty's
+ * {@link WorkerServer}.
+ * <p>
+ * Internal to jproc: public because it is the type of a bean an application could replace
+ * ({@code @ConditionalOnMissingBean}) and tests reach its sockets.
  *
  * @param server the application socket
  * @param management the management socket, if the master passed one
  */
-public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket management) {
+public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket management) implements WorkerServer {
 
 	/**
 	 * The sockets named by the worker environment; a spare's are
@@ -53,6 +61,7 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	 * End the hold of a spare worker on every socket: accept now, or as soon as each
 	 * server starts. See {@link InheritedSocket#startAccepting()}.
 	 */
+	@Override
 	public void startAccepting() {
 		this.server.startAccepting();
 		if (this.management != null) {
@@ -64,6 +73,7 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	 * Whether accepting is held on the server socket (a spare that has no slot yet).
 	 * @return {@code true} while held
 	 */
+	@Override
 	public boolean isHeld() {
 		return this.server.isHeld();
 	}
@@ -72,6 +82,7 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	 * Close the inherited descriptors of every socket, see
 	 * {@link InheritedSocket#closeInherited()}.
 	 */
+	@Override
 	public void closeInherited() {
 		this.server.closeInherited();
 		if (this.management != null) {
@@ -82,6 +93,7 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	/**
 	 * Stop accepting on every inherited socket, waiting a little for the event loops.
 	 */
+	@Override
 	public void pauseAccepting() {
 		CompletableFuture<Void> paused = (this.management != null)
 				? CompletableFuture.allOf(this.server.pauseAccepting(), this.management.pauseAccepting())
@@ -93,6 +105,17 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 			// An event loop that cannot run the pause in 5 s is stuck; leaving goes on
 			// anyway.
 		}
+	}
+
+	/**
+	 * The application's {@link HttpHandler}, served on a loopback port of its own.
+	 * @param context the application context
+	 * @return the handler's loopback server, or {@code null} without a handler
+	 */
+	@Override
+	public WorkerServer.@Nullable Loopback loopback(ApplicationContext context) {
+		HttpHandler handler = context.getBeanProvider(HttpHandler.class).getIfAvailable();
+		return (handler != null) ? new HttpHandlerLoopback(handler) : null;
 	}
 
 }

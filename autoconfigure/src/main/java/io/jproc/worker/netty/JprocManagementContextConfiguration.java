@@ -1,4 +1,6 @@
-package io.jproc.worker;
+package io.jproc.worker.netty;
+
+import io.jproc.worker.ConditionalOnJprocWorker;
 
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;

@@ -1,4 +1,4 @@
-package io.jproc.worker;
+package io.jproc.worker.netty;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,6 +32,8 @@ import org.springframework.beans.factory.DisposableBean;
  * {@code channelActive}, a server option, Reactor Netty's acceptor after an error).
  * {@link #startAccepting()} ends the hold, whether the server channel exists yet, is
  * being registered, or runs.
+ * <p>
+ * Internal to jproc: public as the type of {@link InheritedSockets}' components.
  */
 public final class InheritedSocket implements DisposableBean {
 

@@ -1,5 +1,6 @@
-package io.jproc.worker;
+package io.jproc.worker.netty;
 
+import io.jproc.worker.JprocWorker;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -16,16 +17,16 @@ import org.springframework.web.server.WebFilterChain;
  */
 final class CloseConnectionsWhenLeaving implements WebFilter, Ordered {
 
-	private final MasterLink link;
+	private final JprocWorker worker;
 
-	CloseConnectionsWhenLeaving(MasterLink link) {
-		this.link = link;
+	CloseConnectionsWhenLeaving(JprocWorker worker) {
+		this.worker = worker;
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		exchange.getResponse().beforeCommit(() -> {
-			if (this.link.isLeaving()) {
+			if (this.worker.isLeaving()) {
 				exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
 			}
 			return Mono.empty();

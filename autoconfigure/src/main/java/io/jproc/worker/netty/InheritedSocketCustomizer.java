@@ -1,4 +1,4 @@
-package io.jproc.worker;
+package io.jproc.worker.netty;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;

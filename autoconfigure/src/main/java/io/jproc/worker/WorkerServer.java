@@ -1,0 +1,93 @@
+package io.jproc.worker;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationContext;
+
+/**
+ * The web server of a worker, as jproc's server-neutral code sees it: it serves the
+ * listening socket(s) the master passed down, never one of its own, and accepts on this
+ * worker's copy only when told. One implementation per server, in a package of its own
+ * ({@code io.jproc.worker.netty} for Reactor Netty), registered as a bean by that
+ * package's auto-configuration; everything in {@code io.jproc.worker} goes through this
+ * interface.
+ * <p>
+ * A spare worker, and a worker that warms up first, is created {@link #isHeld() held}:
+ * its server starts but takes no connection until {@link #startAccepting()}, and
+ * connections wait in the kernel's accept queue, where the other workers take them.
+ * <p>
+ * Internal to jproc: applications do not call it.
+ */
+public interface WorkerServer {
+
+	/**
+	 * Whether accepting is held on the application socket: a spare that has no slot yet,
+	 * or a worker that has not finished its warm-up.
+	 * @return {@code true} until {@link #startAccepting()}
+	 */
+	boolean isHeld();
+
+	/**
+	 * End the hold on every socket: accept now, or as soon as the server has started.
+	 * Without a hold, or called again, it does nothing.
+	 */
+	void startAccepting();
+
+	/**
+	 * Stop accepting on this worker's copy of every inherited socket; the other workers
+	 * keep accepting and connections already queued stay queued. Returns once accepting
+	 * has stopped, or after a few seconds if the server cannot say: the worker leaves
+	 * either way.
+	 */
+	void pauseAccepting();
+
+	/**
+	 * Close the inherited descriptors themselves, not the server's own copies: the pool
+	 * is shutting down, and once the master and every worker have closed theirs the
+	 * kernel refuses new connections at once.
+	 */
+	void closeInherited();
+
+	/**
+	 * The application's request handling, to be served on a private loopback port for the
+	 * warm-up ({@code jproc.warmup.*}).
+	 * @param context the application context
+	 * @return the handling, or {@code null} if the application has none to warm up
+	 */
+	@Nullable Loopback loopback(ApplicationContext context);
+
+	/**
+	 * The application's whole request handling (filters, controllers, codecs), servable
+	 * on a private loopback port, never the shared socket.
+	 */
+	@FunctionalInterface
+	interface Loopback {
+
+		/**
+		 * Serve on an ephemeral port of 127.0.0.1.
+		 * @return the running server, to be closed by the caller
+		 */
+		Bound bind();
+
+	}
+
+	/**
+	 * A running loopback server.
+	 */
+	interface Bound extends AutoCloseable {
+
+		/**
+		 * The port it serves on.
+		 * @return the port
+		 */
+		int port();
+
+		/**
+		 * Stop serving and free its threads.
+		 */
+		@Override
+		void close();
+
+	}
+
+}
