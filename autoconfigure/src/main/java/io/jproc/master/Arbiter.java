@@ -15,6 +15,7 @@ import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.launch.ListenSocket;
 import io.jproc.master.launch.WorkerLauncher;
 import io.jproc.master.pool.MasterState;
@@ -337,12 +338,11 @@ public final class Arbiter {
 	 * @param now the time
 	 * @return the pool's status
 	 */
-	Message.PoolStatus status(Instant now) {
-		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
+	PoolStatus status(Instant now) {
+		PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(this.state, this.pool.slots()),
 				this.startedAt, this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
 				this.workers.bootCache(), this.pool.spares());
-		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(),
-				status.spares());
+		return new PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(), status.spares());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {

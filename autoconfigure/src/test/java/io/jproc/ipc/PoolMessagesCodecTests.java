@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.jproc.PoolState;
 import io.jproc.SlotState;
-import io.jproc.ipc.Message.PoolStatus;
 import jnr.unixsocket.UnixSocketChannel;
 import org.junit.jupiter.api.Test;
 
@@ -99,7 +98,8 @@ class PoolMessagesCodecTests {
 	static PoolStatus status() {
 		PoolStatus.Master master = new PoolStatus.Master(100, PoolState.RUNNING, NOW.minusSeconds(60),
 				List.of("127.0.0.1:8080 (server)"), 2,
-				new PoolStatus.Operation("reload", "SIGHUP", "running", 1, 2, NOW.minusSeconds(5), null, "replacing"),
+				new PoolStatus.Operation(Message.Command.Action.RELOAD, "SIGHUP", PoolStatus.Operation.State.RUNNING, 1,
+						2, NOW.minusSeconds(5), null, "replacing"),
 				List.of(new PoolStatus.Listener("server", "127.0.0.1:8080", "bound")), List.of(),
 				new PoolStatus.BootCache("training", "aot", "/tmp/jproc/app-0123", "training the aot archive"), 1,
 				null);

@@ -18,6 +18,8 @@ import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.Message.Gathered.Status;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.ipc.QueueFullException;
 import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.WorkerHandle;
@@ -279,7 +281,7 @@ public final class MessageRelay {
 			return;
 		}
 		forward(target, message).thenAccept((outcome) -> sender.channel()
-			.reply(envelope, (outcome.status().equals("answered"))
+			.reply(envelope, (outcome.status() == Status.ANSWERED)
 					? new Message.AppReply(outcome.payload(), outcome.pid()) : new Message.Failure(outcome.error())));
 	}
 
@@ -289,8 +291,8 @@ public final class MessageRelay {
 		for (int slot : this.slotIds) {
 			WorkerHandle target = workerIn(slot);
 			if (target == null) {
-				outcomes.add(CompletableFuture.completedFuture(new Message.Gathered.Outcome(slot, -1, "left-out", null,
-						"no worker of slot " + slot + " takes traffic")));
+				outcomes.add(CompletableFuture.completedFuture(new Message.Gathered.Outcome(slot, -1, Status.LEFT_OUT,
+						null, "no worker of slot " + slot + " takes traffic")));
 			}
 			else {
 				outcomes.add(forward(target, new Message.AppMessage(request.topic(), request.payload(), sender.id(),
@@ -307,25 +309,25 @@ public final class MessageRelay {
 		return target.channel().queueRequest(message, timeout).handle((reply, failure) -> {
 			if (failure == null && reply instanceof Message.AppReply answer) {
 				this.relayed.incrementAndGet();
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "answered", answer.payload(), null);
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.ANSWERED, answer.payload(), null);
 			}
 			if (failure == null) {
 				String why = (reply instanceof Message.Failure refused) ? refused.message() : "unexpected answer";
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, why);
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.FAILED, null, why);
 			}
 			Throwable cause = IpcChannel.causeOf(failure);
 			if (cause instanceof TimeoutException) {
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "late", null,
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.LATE, null,
 						"worker " + target.id() + " did not answer within " + timeout.toMillis() + " ms");
 			}
 			if (cause instanceof IOException) {
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null,
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.FAILED, null,
 						"worker " + target.id() + " (pid " + target.pid() + ") left before it answered");
 			}
 			if (cause instanceof QueueFullException) {
 				this.dropped.incrementAndGet();
 			}
-			return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, cause.getMessage());
+			return new Message.Gathered.Outcome(target.id(), target.pid(), Status.FAILED, null, cause.getMessage());
 		});
 	}
 
@@ -333,8 +335,8 @@ public final class MessageRelay {
 	 * The leader and message counters, for the pool status.
 	 * @return the figures
 	 */
-	public Message.PoolStatus.Messaging status() {
-		return new Message.PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(),
+	public PoolStatus.Messaging status() {
+		return new PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(),
 				this.dropped.get(), this.asks.get(), this.gathers.get());
 	}
 
