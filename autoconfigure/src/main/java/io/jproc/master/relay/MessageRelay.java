@@ -26,8 +26,6 @@ import io.jproc.master.process.WorkerHandle;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The master's post office: relays the application's messages between workers and keeps
@@ -39,6 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * sending worker's reader thread straight into each destination's bounded queue, so a
  * flood cannot delay a heartbeat or a stop. Leadership changes happen on the arbiter
  * thread, in {@link #reconcile}, which compares the live workers with what it saw last.
+ * The log levels set pool-wide are jproc's own control messages
+ * ({@link Message.LogLevelChange}), kept here for the workers that start later.
  */
 public final class MessageRelay {
 
@@ -62,13 +62,8 @@ public final class MessageRelay {
 	/** Serving workers that were sent the current members. */
 	private final Set<Long> informed = new HashSet<>();
 
-	/** jproc's own topic whose messages the master keeps for workers that start later. */
-	static final String KEPT_TOPIC = "jproc.loggers";
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	/** Log levels set through the actuator, by logger name, as their JSON payload. */
-	private final Map<String, String> kept = new LinkedHashMap<>();
+	/** Log levels set pool-wide, by logger name, for workers that start serving later. */
+	private final Map<String, Message.LogLevelChange> logLevels = new LinkedHashMap<>();
 
 	private final AtomicLong relayed = new AtomicLong();
 
@@ -108,13 +103,40 @@ public final class MessageRelay {
 	}
 
 	/**
-	 * A control message for leadership, on the arbiter thread.
+	 * A control message for the relay (a pool-wide log level) or for leadership, on the
+	 * arbiter thread.
 	 * @param worker the sender
 	 * @param envelope the frame
 	 * @return whether it was one of the relay's messages
 	 */
 	public boolean onControl(WorkerHandle worker, Envelope envelope) {
+		if (envelope.message() instanceof Message.LogLevelChange change) {
+			onLogLevelChange(worker, change);
+			return true;
+		}
 		return this.leadership.onControl(worker, envelope);
+	}
+
+	/**
+	 * A log level a worker set through its actuator, to be set pool-wide: passed to every
+	 * other serving worker now and kept for every worker that starts serving later (a
+	 * level reset to the default is passed on, not kept). On the arbiter thread, like
+	 * {@link #reconcile}, which passes on what is kept.
+	 * @param sender the worker where it was set
+	 * @param change the logger and its level
+	 */
+	public void onLogLevelChange(WorkerHandle sender, Message.LogLevelChange change) {
+		synchronized (this.logLevels) {
+			this.logLevels.remove(change.name());
+			if (change.level() != null) {
+				this.logLevels.put(change.name(), change);
+			}
+		}
+		for (WorkerHandle worker : this.serving.values()) {
+			if (worker != sender) {
+				worker.channel().send(change);
+			}
+		}
 	}
 
 	/**
@@ -135,7 +157,7 @@ public final class MessageRelay {
 			}
 			if (worker.state().isServing()) {
 				if (this.serving.put(worker.pid(), worker) == null && !worker.isLeaving()) {
-					replayKept(worker);
+					passLogLevels(worker);
 				}
 			}
 			else {
@@ -181,9 +203,6 @@ public final class MessageRelay {
 			return;
 		}
 		Message.AppMessage message = (Message.AppMessage) envelope.message();
-		if (KEPT_TOPIC.equals(message.topic())) {
-			keep(message.payload());
-		}
 		Message.AppMessage delivered = new Message.AppMessage(message.topic(), message.payload(), sender.id(),
 				message.to(), message.eventType(), message.askTimeoutMillis());
 		if (message.askTimeoutMillis() > 0) {
@@ -206,38 +225,17 @@ public final class MessageRelay {
 		}
 	}
 
-	private void keep(String payload) {
-		try {
-			JsonNode change = JSON.readTree(payload);
-			String name = change.path("name").asString("");
-			synchronized (this.kept) {
-				this.kept.remove(name);
-				if (!change.path("level").isNull() && !change.path("level").isMissingNode()) {
-					this.kept.put(name, payload);
-				}
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.warn("could not read a log level change: " + ex.getMessage());
-		}
-	}
-
 	/**
 	 * A worker that starts serving gets the log levels set in the pool so far.
 	 * @param worker the worker that starts serving
 	 */
-	private void replayKept(WorkerHandle worker) {
-		List<String> payloads;
-		synchronized (this.kept) {
-			payloads = List.copyOf(this.kept.values());
+	private void passLogLevels(WorkerHandle worker) {
+		List<Message.LogLevelChange> changes;
+		synchronized (this.logLevels) {
+			changes = List.copyOf(this.logLevels.values());
 		}
-		for (String payload : payloads) {
-			try {
-				worker.channel().queue(new Message.AppMessage(KEPT_TOPIC, payload, 0, worker.id(), null, 0));
-			}
-			catch (RuntimeException ex) {
-				logger.warn("could not pass a log level change to " + worker + ": " + ex.getMessage());
-			}
+		for (Message.LogLevelChange change : changes) {
+			worker.channel().send(change);
 		}
 	}
 
