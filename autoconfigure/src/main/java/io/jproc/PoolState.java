@@ -1,16 +1,12 @@
 package io.jproc;
 
-import java.util.Locale;
-
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-import org.jspecify.annotations.Nullable;
+import io.jproc.ipc.WireEnum;
 
 /**
  * What the master is doing with its pool, as {@code /actuator/workers} and health show
  * it.
  */
-public enum PoolState {
+public enum PoolState implements WireEnum {
 
 	/** Keeping every slot filled. */
 	RUNNING,
@@ -19,31 +15,6 @@ public enum PoolState {
 	GIVING_UP,
 
 	/** Draining every worker before it exits. */
-	SHUTTING_DOWN;
-
-	/**
-	 * The name on the wire and in JSON.
-	 * @return the name in lower case with dashes, such as {@code shutting-down}
-	 */
-	@JsonValue
-	public String wireName() {
-		return name().toLowerCase(Locale.ROOT).replace('_', '-');
-	}
-
-	/**
-	 * The state with a wire name.
-	 * @param name the wire name
-	 * @return the state
-	 * @throws IllegalArgumentException for an unknown name
-	 */
-	@JsonCreator
-	public static PoolState of(@Nullable String name) {
-		for (PoolState state : values()) {
-			if (state.wireName().equals(name)) {
-				return state;
-			}
-		}
-		throw new IllegalArgumentException("unknown pool state '" + name + "'");
-	}
+	SHUTTING_DOWN
 
 }

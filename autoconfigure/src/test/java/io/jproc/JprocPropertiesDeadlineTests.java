@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.jproc.worker.WorkerEnvironmentPostProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -92,10 +92,11 @@ class JprocPropertiesDeadlineTests {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources().addFirst(new MapPropertySource("test", variables));
 		// The constructor that leaves this JVM's SIGINT alone is package-private.
-		Constructor<WorkerEnvironmentPostProcessor> constructor = WorkerEnvironmentPostProcessor.class
+		Constructor<?> constructor = Class.forName("io.jproc.worker.WorkerEnvironmentPostProcessor")
 			.getDeclaredConstructor(boolean.class);
 		constructor.setAccessible(true);
-		constructor.newInstance(false).postProcessEnvironment(environment, new SpringApplication());
+		((EnvironmentPostProcessor) constructor.newInstance(false)).postProcessEnvironment(environment,
+				new SpringApplication());
 		return environment;
 	}
 

@@ -3,6 +3,8 @@ package io.jproc.ipc;
 /**
  * One frame on the channel: a message with its sequence number and, for a reply, the
  * sequence number of the request it answers.
+ * <p>
+ * Internal: public for jproc's own packages, not API.
  *
  * @param seq this frame's sequence number, unique per sender and channel, from 1
  * @param replyTo the sequence number this frame answers, {@code 0} if it is no reply

@@ -6,23 +6,36 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.EnumFeature;
+import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Length-prefixed JSON frames: a 4-byte big-endian length, then that many bytes of UTF-8
  * JSON {@code {"v":1,"seq":7,"re":0,"type":"ready","body":{...}}}.
+ * <p>
+ * Enums travel by name: a {@link WireEnum} by its wire name, any other (Boot's
+ * {@code LogLevel}) by its constant's name. A value the enum does not know, from a peer
+ * of a newer or older build, makes the frame malformed (never fatal) with a message that
+ * names the message type, the field and the value, and is counted in
+ * {@link #unknownValueFrames()}.
  */
-public final class FrameCodec {
+final class FrameCodec {
 
 	/** Largest frame accepted; a metrics scrape of a big app fits comfortably. */
-	public static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+	static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = JsonMapper.builder().enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS).build();
+
+	private static final LongAdder unknownValues = new LongAdder();
 
 	private FrameCodec() {
 	}
@@ -34,7 +47,7 @@ public final class FrameCodec {
 	 * @throws IllegalArgumentException if the encoded frame is larger than
 	 * {@link #MAX_FRAME_BYTES}
 	 */
-	public static byte[] encode(Envelope envelope) {
+	static byte[] encode(Envelope envelope) {
 		ObjectNode node = JSON.createObjectNode();
 		node.put("v", Envelope.VERSION);
 		node.put("seq", envelope.seq());
@@ -57,7 +70,7 @@ public final class FrameCodec {
 	 * {@link MalformedFrameException#isFatal()}
 	 * @throws IOException on a read error
 	 */
-	public static @Nullable Envelope read(InputStream in) throws IOException, MalformedFrameException {
+	static @Nullable Envelope read(InputStream in) throws IOException, MalformedFrameException {
 		DataInputStream data = (in instanceof DataInputStream d) ? d : new DataInputStream(in);
 		int first = data.read();
 		if (first < 0) {
@@ -92,7 +105,7 @@ public final class FrameCodec {
 	 * @throws MalformedFrameException (never fatal) if the payload is not a valid
 	 * envelope
 	 */
-	public static Envelope decode(byte[] payload) throws MalformedFrameException {
+	static Envelope decode(byte[] payload) throws MalformedFrameException {
 		JsonNode node;
 		try {
 			node = JSON.readTree(payload);
@@ -125,18 +138,63 @@ public final class FrameCodec {
 		try {
 			return new Envelope(seq, replyTo, JSON.treeToValue(body, messageType));
 		}
+		catch (InvalidFormatException ex) {
+			if (ex.getTargetType() != null && ex.getTargetType().isEnum()) {
+				unknownValues.increment();
+				throw new MalformedFrameException("unknown value '" + shorten(String.valueOf(ex.getValue()), 40)
+						+ "' in '" + type + "' at " + path(ex) + " (known: " + namesOf(ex.getTargetType())
+						+ "); is the peer of another version?", false, seq, replyTo);
+			}
+			throw badBody(type, ex, seq, replyTo);
+		}
 		catch (JacksonException | IllegalArgumentException ex) {
-			throw new MalformedFrameException("bad body for '" + type + "': " + shorten(ex.getMessage()), false, seq,
-					replyTo);
+			throw badBody(type, ex, seq, replyTo);
 		}
 	}
 
+	/**
+	 * Frames this process refused because an enum field held a value it does not know:
+	 * the sign of a peer of another version.
+	 * @return the count since the JVM started
+	 */
+	static long unknownValueFrames() {
+		return unknownValues.sum();
+	}
+
+	private static MalformedFrameException badBody(String type, Exception ex, long seq, long replyTo) {
+		return new MalformedFrameException("bad body for '" + type + "': " + shorten(ex.getMessage()), false, seq,
+				replyTo);
+	}
+
+	private static String path(JacksonException ex) {
+		StringBuilder path = new StringBuilder();
+		for (JacksonException.Reference reference : ex.getPath()) {
+			if (reference.getPropertyName() != null) {
+				path.append((path.isEmpty()) ? "" : ".").append(reference.getPropertyName());
+			}
+			else if (reference.getIndex() >= 0) {
+				path.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return path.isEmpty() ? "?" : path.toString();
+	}
+
+	private static String namesOf(Class<?> type) {
+		return Arrays.stream(type.getEnumConstants())
+			.map((constant) -> (constant instanceof WireEnum wire) ? wire.wireName() : ((Enum<?>) constant).name())
+			.collect(Collectors.joining(", "));
+	}
+
 	private static String shorten(@Nullable String text) {
+		return shorten(text, 120);
+	}
+
+	private static String shorten(@Nullable String text, int max) {
 		if (text == null) {
 			return "";
 		}
 		String line = text.replaceAll("\\s+", " ");
-		return (line.length() <= 120) ? line : line.substring(0, 120) + "...";
+		return (line.length() <= max) ? line : line.substring(0, max) + "...";
 	}
 
 }

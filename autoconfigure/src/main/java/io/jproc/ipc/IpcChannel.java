@@ -26,7 +26,7 @@ import jnr.unixsocket.UnixSocketChannel;
 
 /**
  * One end of the private channel between master and a worker: a connected Unix socket
- * (one end of a socketpair) carrying {@link FrameCodec} frames. A daemon thread reads
+ * (one end of a socketpair) carrying length-prefixed JSON frames. A daemon thread reads
  * frames and hands them to a {@link Listener}; replies are matched to their request by
  * sequence number. Sending is thread-safe.
  * <p>
@@ -35,6 +35,8 @@ import jnr.unixsocket.UnixSocketChannel;
  * queue that one writer thread empties, one frame at a time. The write lock is fair, so a
  * control frame waits for at most the one application frame being written, never for the
  * queue.
+ * <p>
+ * Internal: public for jproc's own packages, not API.
  */
 public final class IpcChannel implements Closeable, MessageChannel {
 
@@ -229,6 +231,17 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 */
 	public static Throwable causeOf(Throwable failure) {
 		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
+	}
+
+	/**
+	 * Frames that every channel of this process refused because an enum field held a
+	 * value this build does not know (a peer of a newer or older build); each was
+	 * reported as a {@link MalformedFrameException} that names the message type, the
+	 * field and the value.
+	 * @return the count since the JVM started
+	 */
+	public static long unknownValueFrames() {
+		return FrameCodec.unknownValueFrames();
 	}
 
 	private boolean write(Envelope envelope) {

@@ -3,6 +3,8 @@ package io.jproc.ipc;
 /**
  * A frame could not be read as an {@link Envelope}. When {@link #isFatal()} the stream
  * has lost its framing and the channel must be closed; otherwise only this frame is bad.
+ * <p>
+ * Internal: public for jproc's own packages, not API.
  */
 public class MalformedFrameException extends Exception {
 

@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
  * What the master needs of a worker's channel: send, answer, ask, close.
  * {@link IpcChannel} is the real one; the arbiter's unit tests give workers a recording
  * one.
+ * <p>
+ * Internal: public for jproc's own packages, not API.
  */
 public interface MessageChannel {
 

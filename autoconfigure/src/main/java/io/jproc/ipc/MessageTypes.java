@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The table between wire names and {@link Message} records, built from the sealed
- * interface's permitted subclasses.
+ * interface's {@code permits} list: naming a record there is its codec entry.
  */
 final class MessageTypes {
 
@@ -22,7 +22,9 @@ final class MessageTypes {
 		Map<Class<?>, String> byClass = new LinkedHashMap<>();
 		for (Class<?> type : Message.class.getPermittedSubclasses()) {
 			String name = wireName(type.getSimpleName());
-			byName.put(name, type.asSubclass(Message.class));
+			if (byName.put(name, type.asSubclass(Message.class)) != null) {
+				throw new IllegalStateException("two message types are named '" + name + "' on the wire");
+			}
 			byClass.put(type, name);
 		}
 		BY_NAME = Collections.unmodifiableMap(byName);

@@ -14,6 +14,7 @@ import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.flows.PoolCommands;
 import io.jproc.master.flows.Retirements;
 import io.jproc.master.launch.ListenSocket;
@@ -122,6 +123,7 @@ public final class Arbiter {
 			.loop(Message.Command.class, this::onCommand)
 			.loop(Message.RevokeAck.class, this.relay::onRevokeAck)
 			.loop(Message.Yield.class, this.relay::onYield)
+			.loop(Message.LogLevelChange.class, this.relay::onLogLevelChange)
 			.build();
 		this.workers = factory.apply(this.dispatch.readerSide(events::add));
 		this.pool = new Pool(properties, this.workers, signaller);
@@ -331,12 +333,11 @@ public final class Arbiter {
 	 * @param now the time
 	 * @return the pool's status
 	 */
-	Message.PoolStatus status(Instant now) {
-		Message.PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(state(), this.pool.slots()),
-				this.startedAt, this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
+	PoolStatus status(Instant now) {
+		PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(state(), this.pool.slots()), this.startedAt,
+				this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
 				this.workers.bootCache(), this.pool.spares());
-		return new Message.PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(),
-				status.spares());
+		return new PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(), status.spares());
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 import io.jproc.PoolState;
 import io.jproc.SlotState;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.launch.ListenSocket;
 import io.jproc.master.pool.MasterState;
 import io.jproc.master.pool.Replacement;

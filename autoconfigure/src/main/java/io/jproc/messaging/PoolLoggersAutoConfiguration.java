@@ -1,5 +1,6 @@
 package io.jproc.messaging;
 
+import io.jproc.ipc.Message;
 import io.jproc.worker.ConditionalOnJprocWorker;
 import io.jproc.worker.MasterLink;
 
@@ -28,11 +29,12 @@ public final class PoolLoggersAutoConfiguration {
 	@ConditionalOnBean({ LoggingSystem.class, MasterLink.class })
 	@ConditionalOnMissingBean
 	LoggersEndpoint loggersEndpoint(LoggingSystem loggingSystem, ObjectProvider<LoggerGroups> loggerGroups,
-			WorkerMessenger messenger, Outgoing outgoing, ListenerRegistry listeners) {
+			MasterLink link, ListenerRegistry listeners) {
 		PoolLoggersEndpoint endpoint = new PoolLoggersEndpoint(loggingSystem,
-				loggerGroups.getIfAvailable(LoggerGroups::new), messenger, outgoing);
-		listeners.register(PoolLoggersEndpoint.TOPIC, endpoint, ReflectionUtils.findMethod(PoolLoggersEndpoint.class,
-				"applyFromPool", PoolLoggersEndpoint.LevelChange.class));
+				loggerGroups.getIfAvailable(LoggerGroups::new), link);
+		link.handle(Message.LogLevelChange.class, (envelope, change) -> endpoint.applyFromPool(change));
+		listeners.register(PoolLoggersEndpoint.EARLIER_MASTERS_TOPIC, endpoint, ReflectionUtils
+			.findMethod(PoolLoggersEndpoint.class, "applyFromEarlierMaster", PoolLoggersEndpoint.LevelChange.class));
 		return endpoint;
 	}
 

@@ -1,5 +1,7 @@
 package io.jproc.messaging;
 
+import io.jproc.ipc.Message;
+import io.jproc.worker.MasterLink;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -11,44 +13,51 @@ import org.springframework.boot.logging.LoggingSystem;
 
 /**
  * Boot's {@code loggers} endpoint whose writes apply to the whole pool: a level set in
- * the worker that served {@code POST /actuator/loggers/{name}} is sent to every other
- * worker, and the master keeps it for workers that start later. Reads still describe the
- * answering worker only (which, after a pool-wide write, agrees with the others).
+ * the worker that served {@code POST /actuator/loggers/{name}} goes to the master as a
+ * {@link Message.LogLevelChange}, which passes it to every other worker and keeps it for
+ * workers that start later. Reads still describe the answering worker only (which, after
+ * a pool-wide write, agrees with the others).
  */
 public class PoolLoggersEndpoint extends LoggersEndpoint {
 
-	/** jproc's own topic for log level changes. */
-	static final String TOPIC = Outgoing.RESERVED_PREFIX + "loggers";
+	/**
+	 * The application topic on which a master of an earlier build relays and keeps log
+	 * levels; this worker still applies what comes on it.
+	 */
+	static final String EARLIER_MASTERS_TOPIC = Outgoing.RESERVED_PREFIX + "loggers";
 
-	private final WorkerMessenger messenger;
+	private final MasterLink link;
 
-	private final Outgoing outgoing;
-
-	PoolLoggersEndpoint(LoggingSystem loggingSystem, LoggerGroups loggerGroups, WorkerMessenger messenger,
-			Outgoing outgoing) {
+	PoolLoggersEndpoint(LoggingSystem loggingSystem, LoggerGroups loggerGroups, MasterLink link) {
 		super(loggingSystem, loggerGroups);
-		this.messenger = messenger;
-		this.outgoing = outgoing;
+		this.link = link;
 	}
 
 	@Override
 	@WriteOperation
 	public void configureLogLevel(@Selector String name, @Nullable LogLevel configuredLevel) {
 		super.configureLogLevel(name, configuredLevel);
-		this.messenger.sendInternal(TOPIC, this.outgoing.payload(new LevelChange(name, configuredLevel)),
-				io.jproc.ipc.Message.AppMessage.EVERY_OTHER_WORKER);
+		this.link.send(new Message.LogLevelChange(name, configuredLevel));
 	}
 
 	/**
 	 * A change made in another worker (or kept by the master), applied here only.
 	 * @param change the change
 	 */
-	void applyFromPool(LevelChange change) {
+	void applyFromPool(Message.LogLevelChange change) {
 		super.configureLogLevel(change.name(), change.level());
 	}
 
 	/**
-	 * A log level change.
+	 * A change relayed by a master of an earlier build, applied here only.
+	 * @param change the change, as the payload of {@link #EARLIER_MASTERS_TOPIC}
+	 */
+	void applyFromEarlierMaster(LevelChange change) {
+		super.configureLogLevel(change.name(), change.level());
+	}
+
+	/**
+	 * A log level change as a master of an earlier build relays it.
 	 *
 	 * @param name the logger or group
 	 * @param level the level, {@code null} to reset it

@@ -120,11 +120,12 @@ final class WorkerMessenger implements JprocMessenger {
 	}
 
 	private <T> GatherOutcome<T> outcome(Message.Gathered.Outcome outcome, Class<T> replyType) {
-		GatherOutcome.Status status = switch (outcome.status()) {
-			case "answered" -> GatherOutcome.Status.ANSWERED;
-			case "late" -> GatherOutcome.Status.LATE;
-			case "left-out" -> GatherOutcome.Status.LEFT_OUT;
-			default -> GatherOutcome.Status.FAILED;
+		Message.Gathered.Status wire = (outcome.status() != null) ? outcome.status() : Message.Gathered.Status.FAILED;
+		GatherOutcome.Status status = switch (wire) {
+			case ANSWERED -> GatherOutcome.Status.ANSWERED;
+			case LATE -> GatherOutcome.Status.LATE;
+			case LEFT_OUT -> GatherOutcome.Status.LEFT_OUT;
+			case FAILED -> GatherOutcome.Status.FAILED;
 		};
 		if (status != GatherOutcome.Status.ANSWERED) {
 			return new GatherOutcome<>(outcome.worker(), outcome.pid(), status, null, outcome.error());

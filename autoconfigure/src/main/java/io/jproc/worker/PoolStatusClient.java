@@ -12,6 +12,7 @@ import java.util.function.IntSupplier;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,11 +32,11 @@ public final class PoolStatusClient {
 
 	private final Duration requestTimeout;
 
-	private final List<Consumer<Message.PoolStatus>> listeners = new CopyOnWriteArrayList<>();
+	private final List<Consumer<PoolStatus>> listeners = new CopyOnWriteArrayList<>();
 
 	private final AtomicBoolean refreshing = new AtomicBoolean();
 
-	private volatile Message.@Nullable PoolStatus latest;
+	private volatile @Nullable PoolStatus latest;
 
 	private volatile long latestAtNanos;
 
@@ -76,8 +77,8 @@ public final class PoolStatusClient {
 	 * Ask the master for the pool's status.
 	 * @return the status, or a {@link MasterQueryException}
 	 */
-	public CompletableFuture<Message.PoolStatus> status() {
-		return ask(new Message.PoolStatusRequest(), Message.PoolStatus.class).thenApply(this::remember);
+	public CompletableFuture<PoolStatus> status() {
+		return ask(new Message.PoolStatusRequest(), PoolStatus.class).thenApply(this::remember);
 	}
 
 	/**
@@ -110,8 +111,8 @@ public final class PoolStatusClient {
 	 * @param maxAge how old a status may be before a refresh
 	 * @return the latest status, {@code null} before the first answer
 	 */
-	public Message.@Nullable PoolStatus latest(Duration maxAge) {
-		Message.PoolStatus status = this.latest;
+	public @Nullable PoolStatus latest(Duration maxAge) {
+		PoolStatus status = this.latest;
 		if ((status == null || System.nanoTime() - this.latestAtNanos > maxAge.toNanos())
 				&& this.refreshing.compareAndSet(false, true)) {
 			status().whenComplete((result, failure) -> this.refreshing.set(false));
@@ -123,11 +124,11 @@ public final class PoolStatusClient {
 	 * Be told of every new status.
 	 * @param listener called on the thread that received the status
 	 */
-	public void onStatus(Consumer<Message.PoolStatus> listener) {
+	public void onStatus(Consumer<PoolStatus> listener) {
 		this.listeners.add(listener);
 	}
 
-	private Message.PoolStatus remember(Message.PoolStatus status) {
+	private PoolStatus remember(PoolStatus status) {
 		this.latest = status;
 		this.latestAtNanos = System.nanoTime();
 		this.listeners.forEach((listener) -> listener.accept(status));

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.Message;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.PoolStatus;
+import io.jproc.ipc.WireEnum;
 import io.jproc.worker.MasterLink;
 import io.jproc.worker.PoolStatusClient;
 
@@ -55,7 +56,7 @@ public final class PoolStatuses {
 		for (int i = 0; i < states.length; i++) {
 			int id = i + 1;
 			boolean running = !List.of("exited", "backoff", "given-up").contains(states[i]);
-			slots.add(new PoolStatus.Slot(id, running ? 100L + id : null, SlotState.of(states[i]),
+			slots.add(new PoolStatus.Slot(id, running ? 100L + id : null, WireEnum.parse(SlotState.class, states[i]),
 					running ? NOW.minusSeconds(30) : null, running ? NOW.minusSeconds(26) : null, running ? 0 : 1,
 					running ? Map.of() : Map.of("crash", 1),
 					running ? null : new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)),
@@ -64,7 +65,7 @@ public final class PoolStatuses {
 					"given-up".equals(states[i]) ? "3 boot failures in a row" : null));
 		}
 		return new PoolStatus(NOW,
-				new PoolStatus.Master(99, PoolState.of(masterState), NOW.minusSeconds(40),
+				new PoolStatus.Master(99, WireEnum.parse(PoolState.class, masterState), NOW.minusSeconds(40),
 						List.of("127.0.0.1:8080 (server)"), states.length, null, List.of(), List.of(),
 						new PoolStatus.BootCache("ready", "cds", "/tmp/jproc/app-0123", null), 1, null),
 				slots, null, List.of(new PoolStatus.Spare(1234, 7, "ready", NOW.minusSeconds(30), NOW.minusSeconds(26),

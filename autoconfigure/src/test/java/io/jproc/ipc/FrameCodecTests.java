@@ -62,6 +62,43 @@ class FrameCodecTests {
 	}
 
 	@Test
+	void unknownEnumValueIsAMalformedFrameThatNamesTypeFieldAndValueAndIsCounted() {
+		long before = FrameCodec.unknownValueFrames();
+		assertBad("{\"v\":1,\"seq\":6,\"re\":0,\"type\":\"command\",\"body\":{\"action\":\"launch-missiles\"}}",
+				"unknown value 'launch-missiles' in 'command' at action (known: reload, scale, restart)", 6);
+		assertThat(FrameCodec.unknownValueFrames()).isEqualTo(before + 1);
+		assertThat(IpcChannel.unknownValueFrames()).isEqualTo(before + 1);
+	}
+
+	@Test
+	void unknownEnumValueDeepInAReplyNamesItsPathAndTheRequest() {
+		long before = FrameCodec.unknownValueFrames();
+		byte[] json = ("{\"v\":1,\"seq\":8,\"re\":3,\"type\":\"gathered\",\"body\":{\"outcomes\":["
+				+ "{\"worker\":1,\"pid\":7,\"status\":\"answered\"},{\"worker\":2,\"pid\":8,\"status\":\""
+				+ "x".repeat(500) + "\"}]}}")
+			.getBytes(StandardCharsets.UTF_8);
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> FrameCodec.decode(json))
+			.satisfies((ex) -> {
+				assertThat(ex.isFatal()).isFalse();
+				assertThat(ex.replyTo()).isEqualTo(3);
+				assertThat(ex.getMessage())
+					.startsWith("unknown value '" + "x".repeat(40) + "...' in 'gathered' at outcomes[1].status")
+					.hasSizeLessThan(200);
+			});
+		assertThat(FrameCodec.unknownValueFrames()).isEqualTo(before + 1);
+	}
+
+	@Test
+	void enumValueOfAnotherEnumOrAsANumberIsRefused() {
+		long before = FrameCodec.unknownValueFrames();
+		assertBad(
+				"{\"v\":1,\"seq\":2,\"re\":0,\"type\":\"log-level-change\",\"body\":{\"name\":\"a\",\"level\":\"debug\"}}",
+				"unknown value 'debug' in 'log-level-change' at level (known: TRACE, DEBUG", 2);
+		assertBad("{\"v\":1,\"seq\":3,\"re\":0,\"type\":\"command\",\"body\":{\"action\":0}}", "action", 3);
+		assertThat(FrameCodec.unknownValueFrames()).isGreaterThanOrEqualTo(before + 1);
+	}
+
+	@Test
 	void frameOverTheLimitIsNotEncoded() {
 		String huge = "x".repeat(FrameCodec.MAX_FRAME_BYTES);
 		assertThatExceptionOfType(IllegalArgumentException.class)

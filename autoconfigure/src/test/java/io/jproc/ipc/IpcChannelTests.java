@@ -1,6 +1,7 @@
 package io.jproc.ipc;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +81,23 @@ class IpcChannelTests {
 		assertThat(this.rightSeen.errors.poll(5, TimeUnit.SECONDS)).isNotNull()
 			.satisfies((error) -> assertThat(error.isFatal()).isFalse());
 		assertThat(this.rightSeen.next().message()).isEqualTo(new Message.Ready(1, 2, true));
+	}
+
+	@Test
+	void unknownEnumValueIsReportedAndCountedAndTheNextFrameStillArrives() throws Exception {
+		long before = IpcChannel.unknownValueFrames();
+		byte[] newer = "{\"v\":1,\"seq\":1,\"re\":0,\"type\":\"command\",\"body\":{\"action\":\"teleport\"}}"
+			.getBytes(StandardCharsets.UTF_8);
+		this.left.writeRaw(java.nio.ByteBuffer.allocate(4 + newer.length).putInt(newer.length).put(newer).array());
+		this.left.send(new Message.Command(Message.Command.Action.RELOAD, null, null));
+		assertThat(this.rightSeen.errors.poll(5, TimeUnit.SECONDS)).isNotNull().satisfies((error) -> {
+			assertThat(error.isFatal()).isFalse();
+			assertThat(error.seq()).isEqualTo(1);
+			assertThat(error.getMessage()).contains("unknown value 'teleport' in 'command' at action");
+		});
+		assertThat(this.rightSeen.next().message())
+			.isEqualTo(new Message.Command(Message.Command.Action.RELOAD, null, null));
+		assertThat(IpcChannel.unknownValueFrames()).isGreaterThanOrEqualTo(before + 1);
 	}
 
 	@Test

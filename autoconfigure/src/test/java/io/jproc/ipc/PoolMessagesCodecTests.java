@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,9 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 import io.jproc.PoolState;
 import io.jproc.SlotState;
-import io.jproc.ipc.Message.PoolStatus;
 import jnr.unixsocket.UnixSocketChannel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.boot.logging.LogLevel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -49,6 +53,95 @@ class PoolMessagesCodecTests {
 			.isEqualTo(new Message.ScrapeRequest("openmetrics", null));
 		assertThat(roundTrip(new Message.PoolScrapeRequest("prometheus", List.of("up"))))
 			.isEqualTo(new Message.PoolScrapeRequest("prometheus", List.of("up")));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Message.Command.Action.class)
+	void commandActionTravelsByItsWireName(Message.Command.Action action) throws Exception {
+		Message.Command command = new Message.Command(action, 2, 1);
+		assertThat(roundTrip(command)).isEqualTo(command);
+		assertThat(json(command)).contains("\"action\":\"" + action.name().toLowerCase(Locale.ROOT) + "\"");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Message.CommandResult.Refusal.class)
+	void refusalTravelsByItsWireName(Message.CommandResult.Refusal refusal) throws Exception {
+		Message.CommandResult result = new Message.CommandResult(false, refusal, "no");
+		assertThat(roundTrip(result)).isEqualTo(result);
+		assertThat(json(result)).contains("\"refusal\":\"" + refusal.wireName() + "\"");
+		assertThat(Message.CommandResult.Refusal.NOT_FOUND.wireName()).isEqualTo("not-found");
+	}
+
+	@Test
+	void acceptedCommandHasNoRefusal() throws Exception {
+		Message.CommandResult result = new Message.CommandResult(true, null, "reloading");
+		assertThat(roundTrip(result)).isEqualTo(result);
+		assertThat(json(result)).contains("\"refusal\":null");
+	}
+
+	@ParameterizedTest
+	@EnumSource(PoolStatus.Operation.State.class)
+	void operationStateTravelsByItsWireName(PoolStatus.Operation.State state) throws Exception {
+		PoolStatus.Operation operation = new PoolStatus.Operation(Message.Command.Action.SCALE, "actuator", state, 0, 0,
+				NOW, NOW, "scaled");
+		PoolStatus status = new PoolStatus(NOW,
+				new PoolStatus.Master(100, PoolState.RUNNING, NOW, List.of(), 1, operation), List.of());
+		assertThat(roundTrip(status)).isEqualTo(status);
+		assertThat(json(status)).contains("\"action\":\"scale\"")
+			.contains("\"state\":\"" + state.name().toLowerCase(Locale.ROOT) + "\"");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Message.Gathered.Status.class)
+	void gatherOutcomeTravelsByItsWireName(Message.Gathered.Status status) throws Exception {
+		Message.Gathered gathered = new Message.Gathered(
+				List.of(new Message.Gathered.Outcome(1, 101, status, null, null)));
+		assertThat(roundTrip(gathered)).isEqualTo(gathered);
+		assertThat(json(gathered)).contains("\"status\":\"" + status.wireName() + "\"");
+		assertThat(Message.Gathered.Status.LEFT_OUT.wireName()).isEqualTo("left-out");
+	}
+
+	@ParameterizedTest
+	@EnumSource(PoolState.class)
+	void poolStateTravelsByItsWireName(PoolState state) throws Exception {
+		PoolStatus status = new PoolStatus(NOW, new PoolStatus.Master(100, state, NOW, List.of(), 1, null), List.of());
+		assertThat(roundTrip(status)).isEqualTo(status);
+		assertThat(json(status))
+			.contains("\"state\":\"" + state.name().toLowerCase(Locale.ROOT).replace('_', '-') + "\"");
+	}
+
+	@ParameterizedTest
+	@EnumSource(SlotState.class)
+	void slotStateTravelsByItsWireName(SlotState state) throws Exception {
+		PoolStatus status = new PoolStatus(NOW, new PoolStatus.Master(100, PoolState.RUNNING, NOW, List.of(), 1, null),
+				List.of(new PoolStatus.Slot(1, null, state, null, null, 0, Map.of(), null, null, null, null, null)));
+		assertThat(roundTrip(status)).isEqualTo(status);
+		assertThat(json(status))
+			.contains("\"state\":\"" + state.name().toLowerCase(Locale.ROOT).replace('_', '-') + "\"");
+	}
+
+	@ParameterizedTest
+	@EnumSource(LogLevel.class)
+	void logLevelChangeTravelsByTheLevelsName(LogLevel level) throws Exception {
+		Message.LogLevelChange change = new Message.LogLevelChange("com.example", level);
+		assertThat(roundTrip(change)).isEqualTo(change);
+		assertThat(json(change)).contains("\"type\":\"log-level-change\"")
+			.contains("\"name\":\"com.example\",\"level\":\"" + level.name() + "\"");
+	}
+
+	@Test
+	void logLevelChangeWithoutLevelResetsIt() throws Exception {
+		Message.LogLevelChange reset = new Message.LogLevelChange("com.example", null);
+		assertThat(roundTrip(reset)).isEqualTo(reset);
+	}
+
+	@Test
+	void wireEnumParsesOnlyItsWireNames() {
+		assertThat(WireEnum.parse(SlotState.class, "given-up")).isEqualTo(SlotState.GIVEN_UP);
+		assertThat(WireEnum.find(SlotState.class, "GIVEN_UP")).isNull();
+		assertThatThrownBy(() -> WireEnum.parse(Message.Command.Action.class, "launch"))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessage("unknown Action 'launch'; expected reload, scale, restart");
 	}
 
 	@Test
@@ -99,7 +192,8 @@ class PoolMessagesCodecTests {
 	static PoolStatus status() {
 		PoolStatus.Master master = new PoolStatus.Master(100, PoolState.RUNNING, NOW.minusSeconds(60),
 				List.of("127.0.0.1:8080 (server)"), 2,
-				new PoolStatus.Operation("reload", "SIGHUP", "running", 1, 2, NOW.minusSeconds(5), null, "replacing"),
+				new PoolStatus.Operation(Message.Command.Action.RELOAD, "SIGHUP", PoolStatus.Operation.State.RUNNING, 1,
+						2, NOW.minusSeconds(5), null, "replacing"),
 				List.of(new PoolStatus.Listener("server", "127.0.0.1:8080", "bound")), List.of(),
 				new PoolStatus.BootCache("training", "aot", "/tmp/jproc/app-0123", "training the aot archive"), 1,
 				null);
@@ -111,6 +205,11 @@ class PoolMessagesCodecTests {
 				NOW.plusSeconds(1), null);
 		return new PoolStatus(NOW, master, List.of(ready, empty), null, List.of(new PoolStatus.Spare(103, 7, "ready",
 				NOW.minusSeconds(20), NOW.minusSeconds(15), true, NOW.minusSeconds(1))));
+	}
+
+	private static String json(Message message) {
+		byte[] frame = FrameCodec.encode(new Envelope(1, 0, message));
+		return new String(frame, 4, frame.length - 4, StandardCharsets.UTF_8);
 	}
 
 	private static Message roundTrip(Message message) throws IOException, MalformedFrameException {

@@ -9,6 +9,7 @@ import io.jproc.JprocProperties;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.pool.MasterState;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.PosixSignal;
@@ -87,7 +88,7 @@ class ArbiterTests {
 		assertThat(pool.arbiter.exitCode()).isNull();
 		assertThat(pool.status().master().state()).isEqualTo(PoolState.GIVING_UP);
 		// An operator's restart revives it.
-		assertThat(pool.command("restart", null, 2).accepted()).isTrue();
+		assertThat(pool.command(Message.Command.Action.RESTART, null, 2).accepted()).isTrue();
 		pool.advance(Duration.ofMillis(200));
 		pool.settle();
 		pool.assertWhole(2);
@@ -162,7 +163,7 @@ class ArbiterTests {
 		pool.settle();
 		pool.advance(Duration.ofMillis(200));
 		pool.assertWhole(2);
-		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.DONE);
 		assertThat(pool.status().master().operation().replaced()).isEqualTo(2);
 	}
 
@@ -180,7 +181,7 @@ class ArbiterTests {
 		pool.settle();
 		pool.advance(Duration.ofMillis(200));
 		pool.assertWhole(2);
-		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.DONE);
 	}
 
 	@Test
@@ -190,7 +191,7 @@ class ArbiterTests {
 		WorkerHandle old1 = pool.current(1);
 		pool.signalMaster("HUP");
 		pool.exit(pool.incoming(1), new Exit(1, 0));
-		assertThat(pool.status().master().operation().state()).isEqualTo("failed");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.FAILED);
 		assertThat(pool.current(1)).isSameAs(old1);
 		pool.advance(Duration.ofSeconds(30));
 		assertThat(pool.launched).hasSize(3);
@@ -205,7 +206,7 @@ class ArbiterTests {
 		WorkerHandle incoming = pool.incoming(1);
 		pool.advance(pool.properties.getReload().getReadyTimeout().plusSeconds(1));
 		assertThat(pool.signals).contains(incoming.pid() + " KILL");
-		assertThat(pool.status().master().operation().state()).isEqualTo("failed");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.FAILED);
 		pool.settle();
 		pool.assertWhole(1);
 		assertThat(pool.launched).hasSize(2);
@@ -298,9 +299,9 @@ class ArbiterTests {
 		FakePool pool = new FakePool(2);
 		pool.settle();
 		pool.signalMaster("HUP");
-		Message.CommandResult result = pool.command("restart", null, 2);
+		Message.CommandResult result = pool.command(Message.Command.Action.RESTART, null, 2);
 		assertThat(result.accepted()).isFalse();
-		assertThat(result.refusal()).isEqualTo("conflict");
+		assertThat(result.refusal()).isEqualTo(Message.CommandResult.Refusal.CONFLICT);
 		assertThat(pool.launched).hasSize(3);
 		pool.settle();
 		pool.advance(Duration.ofMillis(200));
@@ -312,7 +313,7 @@ class ArbiterTests {
 		FakePool pool = new FakePool(2);
 		pool.settle();
 		WorkerHandle two = pool.current(2);
-		assertThat(pool.command("restart", null, 1).accepted()).isTrue();
+		assertThat(pool.command(Message.Command.Action.RESTART, null, 1).accepted()).isTrue();
 		pool.settle();
 		pool.advance(Duration.ofMillis(200));
 		pool.assertWhole(2);
@@ -354,7 +355,7 @@ class ArbiterTests {
 		pool.advance(Duration.ofMillis(200));
 		pool.settle();
 		pool.assertWhole(1);
-		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.DONE);
 	}
 
 	@Test
@@ -381,7 +382,7 @@ class ArbiterTests {
 		pool.advance(Duration.ofMillis(200));
 		int launched = pool.launched.size();
 		pool.signalMaster("TERM");
-		assertThat(pool.status().master().operation().state()).isEqualTo("failed");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.FAILED);
 		pool.settle();
 		pool.advance(Duration.ofMillis(200));
 		assertThat(pool.launched).hasSize(launched);
@@ -465,7 +466,7 @@ class ArbiterTests {
 				}
 				case 7 -> {
 					if (pool.arbiter.pool().slots().stream().anyMatch((slot) -> slot.current() != null)) {
-						pool.command("restart", null, 1 + random.nextInt(wanted));
+						pool.command(Message.Command.Action.RESTART, null, 1 + random.nextInt(wanted));
 					}
 				}
 				case 8 -> {

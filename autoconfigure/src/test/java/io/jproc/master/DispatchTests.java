@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.WorkerHandle;
@@ -23,7 +24,7 @@ class DispatchTests {
 
 	/** What only the master sends: a worker sending one is refused. */
 	private static final Set<Class<?>> MASTER_TO_WORKER = Set.of(Message.Stop.class, Message.CloseListeners.class,
-			Message.TakeSlot.class, Message.ReplacementReady.class, Message.PoolStatus.class, Message.PoolScrape.class,
+			Message.TakeSlot.class, Message.ReplacementReady.class, PoolStatus.class, Message.PoolScrape.class,
 			Message.ScrapeRequest.class, Message.CommandResult.class, Message.Members.class, Message.Grant.class,
 			Message.Revoke.class, Message.Gathered.class);
 

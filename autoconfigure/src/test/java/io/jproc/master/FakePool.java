@@ -20,6 +20,7 @@ import io.jproc.WorkerCount;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.pool.Slot;
 import io.jproc.master.pool.WorkerFactory;
 import io.jproc.master.process.Exit;
@@ -136,7 +137,7 @@ final class FakePool {
 		this.arbiter.step(new MasterEvent.SignalReceived(name));
 	}
 
-	Message.CommandResult command(String action, Integer workers, Integer id) {
+	Message.CommandResult command(Message.Command.Action action, Integer workers, Integer id) {
 		RecordingChannel channel = (RecordingChannel) any().channel();
 		int before = channel.replies.size();
 		send(any(), new Message.Command(action, workers, id));
@@ -238,7 +239,7 @@ final class FakePool {
 		return this.launched.get(this.launched.size() - 1);
 	}
 
-	Message.PoolStatus status() {
+	PoolStatus status() {
 		return this.arbiter.status(this.clock.instant());
 	}
 
@@ -340,7 +341,7 @@ final class FakePool {
 		assertThat(this.arbiter.pool().spares().live()).as(describe())
 			.hasSize(spares)
 			.allMatch((spare) -> spare.state() == WorkerState.READY && !spare.isLeaving());
-		Message.PoolStatus status = status();
+		PoolStatus status = status();
 		assertThat(status.slots()).hasSize(wanted);
 		assertThat(status.slots()).allMatch(
 				(entry) -> entry.state() == SlotState.READY && entry.incoming() == null && entry.leaving().isEmpty());

@@ -11,7 +11,7 @@ import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.pool.MasterState;
 import io.jproc.master.pool.Slot;
 import io.jproc.master.pool.Spares;

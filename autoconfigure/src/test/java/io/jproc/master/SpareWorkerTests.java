@@ -6,6 +6,7 @@ import java.util.List;
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.PosixSignal;
 import io.jproc.master.process.WorkerHandle;
@@ -61,10 +62,10 @@ class SpareWorkerTests {
 		assertThat(pool.launched).hasSize(4);
 		pool.settle();
 		pool.assertWhole(2);
-		Message.PoolStatus status = pool.status();
+		PoolStatus status = pool.status();
 		assertThat(status.master().sparesWanted()).isEqualTo(2);
-		assertThat(status.spares()).extracting(Message.PoolStatus.Spare::state).containsExactly("ready", "ready");
-		assertThat(status.spares()).extracting(Message.PoolStatus.Spare::number).containsExactly(3L, 4L);
+		assertThat(status.spares()).extracting(PoolStatus.Spare::state).containsExactly("ready", "ready");
+		assertThat(status.spares()).extracting(PoolStatus.Spare::number).containsExactly(3L, 4L);
 	}
 
 	@Test
@@ -134,11 +135,11 @@ class SpareWorkerTests {
 		pool.settle();
 		WorkerHandle second = pool.spares().get(0);
 		WorkerHandle old = pool.current(1);
-		assertThat(pool.command("restart", null, 1).accepted()).isTrue();
+		assertThat(pool.command(Message.Command.Action.RESTART, null, 1).accepted()).isTrue();
 		assertThat(pool.current(1)).isSameAs(second);
 		assertThat(pool.sentTo(old)).contains(new Message.Stop("restart"));
 		pool.settle();
-		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.DONE);
 		pool.assertWhole(2);
 	}
 
@@ -169,7 +170,7 @@ class SpareWorkerTests {
 		pool.crash(one);
 		assertThat(pool.allSentTo(stale)).noneMatch((message) -> message instanceof Message.TakeSlot);
 		pool.settle();
-		assertThat(pool.status().master().operation().state()).isEqualTo("done");
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.DONE);
 		pool.assertWhole(2);
 		assertThat(pool.spares().get(0).generation()).isGreaterThan(stale.generation());
 	}

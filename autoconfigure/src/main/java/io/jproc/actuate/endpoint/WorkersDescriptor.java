@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.Message;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.PoolStatus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;

@@ -4,7 +4,10 @@ import io.jproc.actuate.endpoint.WorkersDescriptor.AnsweredBy;
 import io.jproc.actuate.endpoint.WorkersDescriptor.ErrorDescriptor;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.Message.Command.Action;
+import io.jproc.ipc.Message.CommandResult.Refusal;
+import io.jproc.ipc.PoolStatus;
+import io.jproc.ipc.WireEnum;
 import io.jproc.worker.PoolStatusClient;
 import io.jproc.worker.PoolStatusClient.MasterQueryException;
 import org.jspecify.annotations.Nullable;
@@ -85,13 +88,14 @@ public class WorkersEndpoint {
 	 */
 	@WriteOperation
 	public Mono<WebEndpointResponse<OperationResponseBody>> operate(String action, @Nullable Integer workers) {
-		if (!action.equals("reload") && !action.equals("scale")) {
-			return Mono.just(refused("invalid",
+		Action parsed = WireEnum.find(Action.class, action);
+		if (parsed != Action.RELOAD && parsed != Action.SCALE) {
+			return Mono.just(refused(Refusal.INVALID,
 					"unknown action '" + action
 							+ "'; POST {\"action\":\"reload\"} or {\"action\":\"scale\",\"workers\":N} here, "
 							+ "{\"action\":\"restart\"} to /actuator/workers/{id}"));
 		}
-		return command(new Message.Command(action, workers, null));
+		return command(new Message.Command(parsed, workers, null));
 	}
 
 	/**
@@ -103,29 +107,29 @@ public class WorkersEndpoint {
 	 */
 	@WriteOperation
 	public Mono<WebEndpointResponse<OperationResponseBody>> operateOn(@Selector int id, String action) {
-		if (!action.equals("restart")) {
-			return Mono.just(refused("invalid",
+		if (WireEnum.find(Action.class, action) != Action.RESTART) {
+			return Mono.just(refused(Refusal.INVALID,
 					"unknown action '" + action + "' for one worker; POST {\"action\":\"restart\"}"));
 		}
-		return command(new Message.Command(action, null, id));
+		return command(new Message.Command(Action.RESTART, null, id));
 	}
 
 	private Mono<WebEndpointResponse<OperationResponseBody>> command(Message.Command command) {
 		return Mono.fromFuture(() -> this.client.command(command))
 			.map((result) -> result.accepted() ? new WebEndpointResponse<OperationResponseBody>(
 					new WorkersDescriptor.CommandDescriptor(self(), true, null, result.message()), STATUS_ACCEPTED)
-					: refused(String.valueOf(result.refusal()), result.message()))
+					: refused((result.refusal() != null) ? result.refusal() : Refusal.INVALID, result.message()))
 			.onErrorResume(this::error);
 	}
 
-	private WebEndpointResponse<OperationResponseBody> refused(String refusal, String message) {
+	private WebEndpointResponse<OperationResponseBody> refused(Refusal refusal, String message) {
 		int status = switch (refusal) {
-			case "not-found" -> WebEndpointResponse.STATUS_NOT_FOUND;
-			case "conflict" -> STATUS_CONFLICT;
-			default -> WebEndpointResponse.STATUS_BAD_REQUEST;
+			case NOT_FOUND -> WebEndpointResponse.STATUS_NOT_FOUND;
+			case CONFLICT -> STATUS_CONFLICT;
+			case INVALID -> WebEndpointResponse.STATUS_BAD_REQUEST;
 		};
-		return new WebEndpointResponse<>(new WorkersDescriptor.CommandDescriptor(self(), false, refusal, message),
-				status);
+		return new WebEndpointResponse<>(
+				new WorkersDescriptor.CommandDescriptor(self(), false, refusal.wireName(), message), status);
 	}
 
 	private Mono<PoolStatus> ask() {

@@ -7,7 +7,7 @@ import java.util.Map;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
 import reactor.core.publisher.Mono;
 

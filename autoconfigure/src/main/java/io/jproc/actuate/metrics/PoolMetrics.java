@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 import io.jproc.SlotState;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

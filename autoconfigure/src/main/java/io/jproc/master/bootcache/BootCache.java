@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.jproc.JprocProperties;
-import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.process.WorkerCommand;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -235,8 +235,8 @@ public final class BootCache {
 		}
 	}
 
-	public Message.PoolStatus.BootCache status() {
-		return new Message.PoolStatus.BootCache(this.state.name().toLowerCase(Locale.ROOT),
+	public PoolStatus.BootCache status() {
+		return new PoolStatus.BootCache(this.state.name().toLowerCase(Locale.ROOT),
 				(this.state == State.OFF) ? null : this.kind.name().toLowerCase(Locale.ROOT),
 				(this.dir != null) ? this.dir.toString() : null, this.reason);
 	}

@@ -11,7 +11,11 @@ import java.util.Set;
 import io.jproc.JprocProperties;
 import io.jproc.WorkerCount;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.Message.Command.Action;
 import io.jproc.ipc.Message.CommandResult;
+import io.jproc.ipc.Message.CommandResult.Refusal;
+import io.jproc.ipc.PoolStatus;
+import io.jproc.ipc.WireEnum;
 import io.jproc.master.pool.Pool;
 import io.jproc.master.pool.Replacement;
 import io.jproc.master.pool.Slot;
@@ -49,7 +53,7 @@ public final class PoolCommands {
 
 	private @Nullable Rollout rollout;
 
-	private Message.PoolStatus.@Nullable Operation last;
+	private PoolStatus.@Nullable Operation last;
 
 	public PoolCommands(JprocProperties properties, Pool pool, java.util.function.BooleanSupplier running) {
 		this.properties = properties;
@@ -65,10 +69,9 @@ public final class PoolCommands {
 	 * @return accepted, or refused with the reason
 	 */
 	public CommandResult execute(Message.Command command, String trigger, Instant now) {
-		Action action = Action.of(command.action());
-		if (action == null) {
-			return refuse(Refusal.INVALID,
-					"unknown action '" + command.action() + "'; the actions are reload, scale and restart");
+		Action action = command.action();
+		if (action == null) { // a frame without one
+			return refuse(Refusal.INVALID, "no action; the actions are " + WireEnum.wireNames(Action.class));
 		}
 		return switch (action) {
 			case RELOAD -> reload(trigger, now);
@@ -184,7 +187,7 @@ public final class PoolCommands {
 			}
 		}
 		if (this.rollout == null) {
-			this.last = new Message.PoolStatus.Operation(Action.SCALE.wireName(), trigger, "done", 0, 0, now, now,
+			this.last = new PoolStatus.Operation(Action.SCALE, trigger, PoolStatus.Operation.State.DONE, 0, 0, now, now,
 					message);
 		}
 		else {
@@ -243,7 +246,7 @@ public final class PoolCommands {
 		}
 	}
 
-	public Message.PoolStatus.@Nullable Operation status() {
+	public PoolStatus.@Nullable Operation status() {
 		return (this.rollout != null) ? this.rollout.describe(null) : this.last;
 	}
 
@@ -282,14 +285,14 @@ public final class PoolCommands {
 			if (inFlight >= this.properties.getReload().getMaxParallel()) {
 				break;
 			}
-			slot.want(current.action.replacement);
+			slot.want(replacement(current.action));
 			inFlight++;
 		}
 		if (current.pending.isEmpty()) {
 			String message = current.action.wireName() + " complete (" + current.trigger + "): " + current.replaced
 					+ " workers replaced in " + Durations.seconds(Duration.between(current.startedAt, now));
 			logger.info(message);
-			this.last = current.describe(new Outcome("done", now, message));
+			this.last = current.describe(new Outcome(PoolStatus.Operation.State.DONE, now, message));
 			this.rollout = null;
 		}
 	}
@@ -305,7 +308,7 @@ public final class PoolCommands {
 			if (slot == null) {
 				continue;
 			}
-			slot.unwant(current.action.replacement);
+			slot.unwant(replacement(current.action));
 			WorkerHandle incoming = slot.incoming();
 			// Only a worker that replaces one still serving is stopped; in an empty slot
 			// it is also the slot's respawn.
@@ -316,7 +319,7 @@ public final class PoolCommands {
 		String message = current.action.wireName() + " stopped (" + current.trigger + "): " + why + "; "
 				+ current.replaced + " of " + current.total + " workers were replaced and the others keep serving";
 		logger.error(message);
-		this.last = current.describe(new Outcome("failed", now, message));
+		this.last = current.describe(new Outcome(PoolStatus.Operation.State.FAILED, now, message));
 	}
 
 	private @Nullable CommandResult busy() {
@@ -331,67 +334,24 @@ public final class PoolCommands {
 		return null;
 	}
 
+	private static Replacement replacement(Action action) {
+		return switch (action) {
+			case RELOAD -> Replacement.RELOAD;
+			case SCALE -> Replacement.SCALE;
+			case RESTART -> Replacement.RESTART;
+		};
+	}
+
 	private static CommandResult accept(String message) {
 		return new CommandResult(true, null, message);
 	}
 
 	private static CommandResult refuse(Refusal refusal, String message) {
 		logger.warn("refused: " + message);
-		return new CommandResult(false, refusal.wireName(), message);
+		return new CommandResult(false, refusal, message);
 	}
 
-	/** The operations a pool takes. */
-	enum Action {
-
-		/** Replace every worker. */
-		RELOAD(Replacement.RELOAD),
-
-		/** Change the number of workers. */
-		SCALE(Replacement.SCALE),
-
-		/** Replace one worker. */
-		RESTART(Replacement.RESTART);
-
-		private final Replacement replacement;
-
-		Action(Replacement replacement) {
-			this.replacement = replacement;
-		}
-
-		String wireName() {
-			return name().toLowerCase(Locale.ROOT);
-		}
-
-		static @Nullable Action of(@Nullable String name) {
-			for (Action action : values()) {
-				if (action.wireName().equals(name)) {
-					return action;
-				}
-			}
-			return null;
-		}
-
-	}
-
-	/** Why the pool refuses a command. */
-	enum Refusal {
-
-		/** The command makes no sense: unknown action, bad number. */
-		INVALID,
-
-		/** No such worker. */
-		NOT_FOUND,
-
-		/** Not now: another operation runs, or the master is shutting down. */
-		CONFLICT;
-
-		String wireName() {
-			return name().toLowerCase(Locale.ROOT).replace('_', '-');
-		}
-
-	}
-
-	private record Outcome(String state, Instant endedAt, String message) {
+	private record Outcome(PoolStatus.Operation.State state, Instant endedAt, String message) {
 	}
 
 	private static final class Rollout {
@@ -430,13 +390,13 @@ public final class PoolCommands {
 			}
 		}
 
-		Message.PoolStatus.Operation describe(@Nullable Outcome outcome) {
+		PoolStatus.Operation describe(@Nullable Outcome outcome) {
 			return (outcome != null)
-					? new Message.PoolStatus.Operation(this.action.wireName(), this.trigger, outcome.state(),
-							this.replaced, this.total, this.startedAt, outcome.endedAt(), outcome.message())
-					: new Message.PoolStatus.Operation(this.action.wireName(), this.trigger, "running", this.replaced,
-							this.total, this.startedAt, null, this.action.wireName() + " running: " + this.replaced
-									+ " of " + this.total + " workers replaced");
+					? new PoolStatus.Operation(this.action, this.trigger, outcome.state(), this.replaced, this.total,
+							this.startedAt, outcome.endedAt(), outcome.message())
+					: new PoolStatus.Operation(this.action, this.trigger, PoolStatus.Operation.State.RUNNING,
+							this.replaced, this.total, this.startedAt, null, this.action.wireName() + " running: "
+									+ this.replaced + " of " + this.total + " workers replaced");
 		}
 
 	}

@@ -14,7 +14,7 @@ import io.jproc.WorkerEnvironment;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
-import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.bootcache.BootCache;
 import io.jproc.master.bootcache.BootCacheTraining;
 import io.jproc.master.pool.WorkerFactory;
@@ -168,7 +168,7 @@ public final class WorkerLauncher implements WorkerFactory {
 	}
 
 	@Override
-	public Message.PoolStatus.BootCache bootCache() {
+	public PoolStatus.BootCache bootCache() {
 		return this.bootCache.status();
 	}
 

@@ -1,12 +1,14 @@
 package io.jproc.master.pool;
 
-import java.util.Locale;
+import io.jproc.ipc.WireEnum;
 
 /**
  * Why a slot wants a worker: the reason its incoming worker is being started. A slot
- * holds at most one incoming worker whatever the number of reasons.
+ * holds at most one incoming worker whatever the number of reasons. Its
+ * {@linkplain WireEnum#wireName() wire name} shows in {@code /actuator/workers} and in
+ * metrics tags.
  */
-public enum Replacement {
+public enum Replacement implements WireEnum {
 
 	/** The pool's first worker for the slot. */
 	START(false),
@@ -55,14 +57,6 @@ public enum Replacement {
 	 */
 	boolean isFailure() {
 		return this == CRASH || this == BOOT_FAILURE || this == FATAL || this == HUNG;
-	}
-
-	/**
-	 * The name used in {@code /actuator/workers} and in metrics tags.
-	 * @return the name in lower case with dashes, such as {@code boot-failure}
-	 */
-	public String wireName() {
-		return name().toLowerCase(Locale.ROOT).replace('_', '-');
 	}
 
 }

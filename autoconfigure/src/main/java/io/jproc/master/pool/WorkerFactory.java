@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 
-import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +57,7 @@ public interface WorkerFactory {
 	 * The boot cache, for the pool's status.
 	 * @return its state, {@code null} when this factory has none
 	 */
-	default Message.PoolStatus.@Nullable BootCache bootCache() {
+	default PoolStatus.@Nullable BootCache bootCache() {
 		return null;
 	}
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.jproc.ipc.Message;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
 import org.apache.commons.logging.Log;
@@ -102,10 +103,10 @@ final class LeadershipKeeper {
 	 * The worker holding the current epoch.
 	 * @return it, {@code null} when nobody leads
 	 */
-	Message.PoolStatus.@Nullable Leader leader() {
+	PoolStatus.@Nullable Leader leader() {
 		Long holder = this.leadership.holder();
-		return (holder != null) ? new Message.PoolStatus.Leader(this.leadership.holderSlot(), holder,
-				this.leadership.epoch(), this.leadership.isRevoking()) : null;
+		return (holder != null) ? new PoolStatus.Leader(this.leadership.holderSlot(), holder, this.leadership.epoch(),
+				this.leadership.isRevoking()) : null;
 	}
 
 	long epoch() {

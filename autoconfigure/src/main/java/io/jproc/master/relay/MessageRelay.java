@@ -17,13 +17,13 @@ import io.jproc.JprocProperties;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
+import io.jproc.ipc.Message.Gathered.Status;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.ipc.QueueFullException;
 import io.jproc.master.process.WorkerHandle;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The master's post office: relays the application's messages between workers and keeps
@@ -35,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  * sending worker's reader thread straight into each destination's bounded queue, so a
  * flood cannot delay a heartbeat or a stop. Leadership changes happen on the arbiter
  * thread, in {@link #reconcile}, which compares the live workers with what it saw last.
+ * The log levels set pool-wide are jproc's own control messages
+ * ({@link Message.LogLevelChange}), kept here for the workers that start later.
  */
 public final class MessageRelay {
 
@@ -58,13 +60,8 @@ public final class MessageRelay {
 	/** Serving workers that were sent the current members. */
 	private final Set<Long> informed = new HashSet<>();
 
-	/** jproc's own topic whose messages the master keeps for workers that start later. */
-	static final String KEPT_TOPIC = "jproc.loggers";
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	/** Log levels set through the actuator, by logger name, as their JSON payload. */
-	private final Map<String, String> kept = new LinkedHashMap<>();
+	/** Log levels set pool-wide, by logger name, for workers that start serving later. */
+	private final Map<String, Message.LogLevelChange> logLevels = new LinkedHashMap<>();
 
 	private final AtomicLong relayed = new AtomicLong();
 
@@ -106,6 +103,30 @@ public final class MessageRelay {
 	}
 
 	/**
+	 * A log level a worker set through its actuator, to be set pool-wide: passed to every
+	 * other serving worker now and kept for every worker that starts serving later (a
+	 * level reset to the default is passed on, not kept). On the arbiter thread, like
+	 * {@link #reconcile}, which passes on what is kept.
+	 * @param sender the worker where it was set
+	 * @param envelope the frame, a {@link Message.LogLevelChange}: the logger and its
+	 * level
+	 */
+	public void onLogLevelChange(WorkerHandle sender, Envelope envelope) {
+		Message.LogLevelChange change = (Message.LogLevelChange) envelope.message();
+		synchronized (this.logLevels) {
+			this.logLevels.remove(change.name());
+			if (change.level() != null) {
+				this.logLevels.put(change.name(), change);
+			}
+		}
+		for (WorkerHandle worker : this.serving.values()) {
+			if (worker != sender) {
+				worker.channel().send(change);
+			}
+		}
+	}
+
+	/**
 	 * Follow the pool: the serving workers that messages go to, their ids for the
 	 * workers, and leadership ({@link LeadershipKeeper}). Call on the arbiter thread
 	 * after every event and tick.
@@ -123,7 +144,7 @@ public final class MessageRelay {
 			}
 			if (worker.state().isServing()) {
 				if (this.serving.put(worker.pid(), worker) == null && !worker.isLeaving()) {
-					replayKept(worker);
+					passLogLevels(worker);
 				}
 			}
 			else {
@@ -169,9 +190,6 @@ public final class MessageRelay {
 			return;
 		}
 		Message.AppMessage message = (Message.AppMessage) envelope.message();
-		if (KEPT_TOPIC.equals(message.topic())) {
-			keep(message.payload());
-		}
 		Message.AppMessage delivered = new Message.AppMessage(message.topic(), message.payload(), sender.id(),
 				message.to(), message.eventType(), message.askTimeoutMillis());
 		if (message.askTimeoutMillis() > 0) {
@@ -194,38 +212,17 @@ public final class MessageRelay {
 		}
 	}
 
-	private void keep(String payload) {
-		try {
-			JsonNode change = JSON.readTree(payload);
-			String name = change.path("name").asString("");
-			synchronized (this.kept) {
-				this.kept.remove(name);
-				if (!change.path("level").isNull() && !change.path("level").isMissingNode()) {
-					this.kept.put(name, payload);
-				}
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.warn("could not read a log level change: " + ex.getMessage());
-		}
-	}
-
 	/**
 	 * A worker that starts serving gets the log levels set in the pool so far.
 	 * @param worker the worker that starts serving
 	 */
-	private void replayKept(WorkerHandle worker) {
-		List<String> payloads;
-		synchronized (this.kept) {
-			payloads = List.copyOf(this.kept.values());
+	private void passLogLevels(WorkerHandle worker) {
+		List<Message.LogLevelChange> changes;
+		synchronized (this.logLevels) {
+			changes = List.copyOf(this.logLevels.values());
 		}
-		for (String payload : payloads) {
-			try {
-				worker.channel().queue(new Message.AppMessage(KEPT_TOPIC, payload, 0, worker.id(), null, 0));
-			}
-			catch (RuntimeException ex) {
-				logger.warn("could not pass a log level change to " + worker + ": " + ex.getMessage());
-			}
+		for (Message.LogLevelChange change : changes) {
+			worker.channel().send(change);
 		}
 	}
 
@@ -269,7 +266,7 @@ public final class MessageRelay {
 			return;
 		}
 		forward(target, message).thenAccept((outcome) -> sender.channel()
-			.reply(envelope, (outcome.status().equals("answered"))
+			.reply(envelope, (outcome.status() == Status.ANSWERED)
 					? new Message.AppReply(outcome.payload(), outcome.pid()) : new Message.Failure(outcome.error())));
 	}
 
@@ -279,8 +276,8 @@ public final class MessageRelay {
 		for (int slot : this.slotIds) {
 			WorkerHandle target = workerIn(slot);
 			if (target == null) {
-				outcomes.add(CompletableFuture.completedFuture(new Message.Gathered.Outcome(slot, -1, "left-out", null,
-						"no worker of slot " + slot + " takes traffic")));
+				outcomes.add(CompletableFuture.completedFuture(new Message.Gathered.Outcome(slot, -1, Status.LEFT_OUT,
+						null, "no worker of slot " + slot + " takes traffic")));
 			}
 			else {
 				outcomes.add(forward(target, new Message.AppMessage(request.topic(), request.payload(), sender.id(),
@@ -297,25 +294,25 @@ public final class MessageRelay {
 		return target.channel().queueRequest(message, timeout).handle((reply, failure) -> {
 			if (failure == null && reply instanceof Message.AppReply answer) {
 				this.relayed.incrementAndGet();
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "answered", answer.payload(), null);
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.ANSWERED, answer.payload(), null);
 			}
 			if (failure == null) {
 				String why = (reply instanceof Message.Failure refused) ? refused.message() : "unexpected answer";
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, why);
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.FAILED, null, why);
 			}
 			Throwable cause = IpcChannel.causeOf(failure);
 			if (cause instanceof TimeoutException) {
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "late", null,
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.LATE, null,
 						"worker " + target.id() + " did not answer within " + timeout.toMillis() + " ms");
 			}
 			if (cause instanceof IOException) {
-				return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null,
+				return new Message.Gathered.Outcome(target.id(), target.pid(), Status.FAILED, null,
 						"worker " + target.id() + " (pid " + target.pid() + ") left before it answered");
 			}
 			if (cause instanceof QueueFullException) {
 				this.dropped.incrementAndGet();
 			}
-			return new Message.Gathered.Outcome(target.id(), target.pid(), "failed", null, cause.getMessage());
+			return new Message.Gathered.Outcome(target.id(), target.pid(), Status.FAILED, null, cause.getMessage());
 		});
 	}
 
@@ -323,8 +320,8 @@ public final class MessageRelay {
 	 * The leader and message counters, for the pool status.
 	 * @return the figures
 	 */
-	public Message.PoolStatus.Messaging status() {
-		return new Message.PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(),
+	public PoolStatus.Messaging status() {
+		return new PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(),
 				this.dropped.get(), this.asks.get(), this.gathers.get());
 	}
 

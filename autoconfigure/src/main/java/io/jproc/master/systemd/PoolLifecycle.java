@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 import io.jproc.ipc.Message;
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.Message.Command.Action;
+import io.jproc.ipc.PoolStatus;
 import io.jproc.master.launch.ListenSocket;
 import io.jproc.master.process.WorkerHandle;
 import org.apache.commons.logging.Log;
@@ -79,9 +80,9 @@ public final class PoolLifecycle {
 		int wanted = status.master().workersWanted();
 		long givenUp = status.slots().stream().filter((slot) -> slot.state() == io.jproc.SlotState.GIVEN_UP).count();
 		PoolStatus.Operation operation = status.master().operation();
-		boolean reloadRunning = operation != null && "reload".equals(operation.action())
-				&& "running".equals(operation.state());
-		if (operation != null && "reload".equals(operation.action())
+		boolean reloadRunning = operation != null && operation.action() == Action.RELOAD
+				&& operation.state() == PoolStatus.Operation.State.RUNNING;
+		if (operation != null && operation.action() == Action.RELOAD
 				&& !Objects.equals(this.reloadSeen, operation.startedAt())) {
 			this.reloadSeen = operation.startedAt();
 			String line = statusLine(ready, wanted, givenUp, operation);
@@ -176,16 +177,16 @@ public final class PoolLifecycle {
 		if (givenUp > 0) {
 			line.append(", ").append(givenUp).append(" given up");
 		}
-		if (operation != null && "failed".equals(operation.state())) {
+		if (operation != null && operation.state() == PoolStatus.Operation.State.FAILED) {
 			String message = operation.message();
 			line.append("; last ")
-				.append(operation.action())
+				.append(operation.action().wireName())
 				.append(" failed: ")
 				.append((message.length() > 160) ? message.substring(0, 160) + "..." : message);
 		}
-		if (operation != null && "running".equals(operation.state())) {
+		if (operation != null && operation.state() == PoolStatus.Operation.State.RUNNING) {
 			line.append("; ")
-				.append(operation.action())
+				.append(operation.action().wireName())
 				.append(" (")
 				.append(operation.trigger())
 				.append("): ")

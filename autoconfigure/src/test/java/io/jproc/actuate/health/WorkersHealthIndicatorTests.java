@@ -63,7 +63,7 @@ class WorkersHealthIndicatorTests {
 				"the master did not answer within 5000 ms (jproc.ipc.request-timeout)");
 	}
 
-	private static Health healthOf(io.jproc.ipc.Message.PoolStatus status) {
+	private static Health healthOf(io.jproc.ipc.PoolStatus status) {
 		return new WorkersHealthIndicator(PoolStatuses.clientAnswering(status)).health().block(Duration.ofSeconds(5));
 	}
 

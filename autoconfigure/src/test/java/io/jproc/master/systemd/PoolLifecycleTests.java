@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.jproc.ipc.Message.PoolStatus;
+import io.jproc.ipc.Message.Command.Action;
+import io.jproc.ipc.PoolStatus;
+import io.jproc.ipc.WireEnum;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 import org.junit.jupiter.api.AfterEach;
@@ -73,11 +75,12 @@ class PoolLifecycleTests {
 	@Test
 	void reloadIsReloadingThenReady() throws IOException {
 		this.lifecycle.tick(status(null, "ready", "ready"), NOW);
-		PoolStatus.Operation running = new PoolStatus.Operation("reload", "SIGHUP", "running", 0, 2, NOW, null, "");
+		PoolStatus.Operation running = new PoolStatus.Operation(Action.RELOAD, "SIGHUP",
+				PoolStatus.Operation.State.RUNNING, 0, 2, NOW, null, "");
 		this.lifecycle.tick(status(running, "ready", "ready"), NOW.plusMillis(200));
 		this.lifecycle.tick(status(running, "ready", "ready"), NOW.plusMillis(400));
-		PoolStatus.Operation done = new PoolStatus.Operation("reload", "SIGHUP", "done", 2, 2, NOW, NOW.plusSeconds(9),
-				"");
+		PoolStatus.Operation done = new PoolStatus.Operation(Action.RELOAD, "SIGHUP", PoolStatus.Operation.State.DONE,
+				2, 2, NOW, NOW.plusSeconds(9), "");
 		this.lifecycle.tick(status(done, "ready", "ready"), NOW.plusMillis(600));
 		List<String> received = received();
 		assertThat(received.get(2)).startsWith("RELOADING=1\nMONOTONIC_USEC=")
@@ -88,8 +91,9 @@ class PoolLifecycleTests {
 	@Test
 	void reloadThatFailsBetweenTwoTicksIsStillReloadingThenReady() throws IOException {
 		this.lifecycle.tick(status(null, "ready", "ready"), NOW);
-		PoolStatus.Operation failed = new PoolStatus.Operation("reload", "SIGHUP", "failed", 0, 2, NOW,
-				NOW.plusMillis(60), "worker 1 (pid 7) exited with exit code 1 before it was ready");
+		PoolStatus.Operation failed = new PoolStatus.Operation(Action.RELOAD, "SIGHUP",
+				PoolStatus.Operation.State.FAILED, 0, 2, NOW, NOW.plusMillis(60),
+				"worker 1 (pid 7) exited with exit code 1 before it was ready");
 		this.lifecycle.tick(status(failed, "ready", "ready"), NOW.plusMillis(200));
 		this.lifecycle.tick(status(failed, "ready", "ready"), NOW.plusMillis(400));
 		List<String> received = received();
@@ -120,8 +124,8 @@ class PoolLifecycleTests {
 	private static PoolStatus status(PoolStatus.Operation operation, String... states) {
 		List<PoolStatus.Slot> slots = new ArrayList<>();
 		for (int i = 0; i < states.length; i++) {
-			slots.add(new PoolStatus.Slot(i + 1, null, io.jproc.SlotState.of(states[i]), null, null, 0, Map.of(), null,
-					null, null, null, null));
+			slots.add(new PoolStatus.Slot(i + 1, null, WireEnum.parse(io.jproc.SlotState.class, states[i]), null, null,
+					0, Map.of(), null, null, null, null, null));
 		}
 		return new PoolStatus(NOW,
 				new PoolStatus.Master(1, io.jproc.PoolState.RUNNING, NOW, List.of(), states.length, operation), slots);
