@@ -8,11 +8,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,18 +22,45 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jnr.unixsocket.UnixSocketChannel;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One end of the private channel between master and a worker: a connected Unix socket
  * (one end of a socketpair) carrying length-prefixed JSON frames. A daemon thread reads
  * frames and hands them to a {@link Listener}; replies are matched to their request by
- * sequence number. Sending is thread-safe.
+ * sequence number. Sending is thread-safe and never blocks.
  * <p>
- * Two kinds of frames share the socket. jproc's own (heartbeats, stop, leadership,
- * replies) are written at once by the caller; application messages wait in a bounded
- * queue that one writer thread empties, one frame at a time. The write lock is fair, so a
- * control frame waits for at most the one application frame being written, never for the
- * queue.
+ * Sending only queues: one writer thread per channel writes the frames, so a peer that
+ * stops reading (stopped, frozen, in a GC death spiral) blocks that thread and nothing
+ * else: not the master's loop, not a reader thread answering on another channel, not the
+ * JDK's shared timer completing a request. Two queues feed the writer, both bounded in
+ * bytes:
+ * <ul>
+ * <li>jproc's own frames (heartbeats, stop, leadership, replies) are written first, so a
+ * control frame waits for at most the one application frame being written. They have
+ * their own budget of {@link #CONTROL_BYTES}; when even that overflows, the peer has not
+ * read for a long time (heartbeats are a few hundred bytes): the channel is
+ * <em>overflowed</em>, refuses every frame from then on (sends return {@code false}) and
+ * reports itself {@link #stalled()} at once.</li>
+ * <li>application messages ({@link Message.AppMessage}, {@link Message.AppReply},
+ * {@link Message.GatherRequest}, {@link Message.Gathered}) wait behind them, bounded in
+ * number ({@link #appQueueCapacity}) and in bytes ({@link #appQueueLimits}, optionally
+ * drawing on a {@link ByteBudget} shared with other channels); a full queue refuses at
+ * once with {@link QueueFullException}. An application answer that does not fit is
+ * replaced by a small {@link Message.Failure} on the control queue, so the asker learns
+ * at once instead of waiting for its timeout.</li>
+ * </ul>
+ * While bytes wait and the peer takes none of them for longer than the write deadline
+ * ({@link #writeDeadline}), the channel is stalled: the master treats that like a missed
+ * heartbeat. A stalled channel drops its waiting application frames and refuses new ones,
+ * so a hung peer does not hold the relay's budget.
+ * <p>
+ * Why a thread and not a selector: the reader blocks in {@code read} on the same
+ * descriptor, and {@code O_NONBLOCK} belongs to the open file description, shared by the
+ * reader, so a non-blocking writer would make the reader non-blocking too. One thread per
+ * channel is bounded by the pool's size and costs the loop nothing while it is blocked.
  * <p>
  * Internal: public for jproc's own packages, not API.
  */
@@ -60,18 +86,69 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	/** Whether the descriptor is closed; under {@link #writeLock}. */
 	private boolean descriptorClosed;
 
-	/** Fair, so that a control frame is written right after the frame in progress. */
-	private final ReentrantLock writeLock = new ReentrantLock(true);
+	/**
+	 * Held by the writer thread while it writes, and to close the descriptor: never
+	 * waited for by a sender.
+	 */
+	private final ReentrantLock writeLock = new ReentrantLock();
 
-	private volatile BlockingQueue<byte[]> appQueue = new ArrayBlockingQueue<>(DEFAULT_APP_QUEUE);
+	/** Guards the queues and their counters below; never held while writing. */
+	private final Object queues = new Object();
 
-	private final AtomicBoolean appWriterStarted = new AtomicBoolean();
+	private final ArrayDeque<byte[]> control = new ArrayDeque<>();
 
-	/** Most bytes of small application frames written together in one write. */
+	private final ArrayDeque<byte[]> app = new ArrayDeque<>();
+
+	/** Bytes of control frames queued or being written. */
+	private long controlBytes;
+
+	/** Bytes of application frames queued or being written. */
+	private long appBytes;
+
+	private int appCapacity = DEFAULT_APP_QUEUE;
+
+	private long appByteLimit = DEFAULT_APP_BYTES;
+
+	private @Nullable ByteBudget shared;
+
+	private boolean overflowed;
+
+	private long dropped;
+
+	/** When the peer last took bytes, or when bytes began to wait; {@code nanoTime}. */
+	private volatile long progressNanos = System.nanoTime();
+
+	private volatile long writeDeadlineNanos = DEFAULT_WRITE_DEADLINE.toNanos();
+
+	private final AtomicBoolean writerStarted = new AtomicBoolean();
+
+	private final AtomicBoolean stallLogged = new AtomicBoolean();
+
+	/** Most bytes of small frames written together in one write. */
 	private static final int BATCH_BYTES = 64 * 1024;
 
 	/** Application frames queued when no capacity is configured. */
 	public static final int DEFAULT_APP_QUEUE = 1024;
+
+	/** Bytes of application frames queued when no limit is configured. */
+	public static final long DEFAULT_APP_BYTES = ByteBudget.MIN_DESTINATION_BYTES;
+
+	/**
+	 * Bytes of jproc's own frames that may wait: thousands of heartbeats, members or
+	 * stops. An empty queue takes any one frame (a big scrape answer).
+	 */
+	public static final long CONTROL_BYTES = 1024 * 1024;
+
+	/** The write deadline when none is configured (the default heartbeat timeout). */
+	public static final Duration DEFAULT_WRITE_DEADLINE = Duration.ofSeconds(30);
+
+	/** How long {@link #close()} lets the writer go on while the peer still reads. */
+	static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
+
+	/** {@link #close()} stops waiting when the peer took nothing for this long. */
+	static final Duration FLUSH_IDLE = Duration.ofMillis(100);
+
+	private static final Log logger = LogFactory.getLog(IpcChannel.class);
 
 	private IpcChannel(UnixSocketChannel socket, String name) throws IOException {
 		this.socket = socket;
@@ -80,7 +157,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		// Not Channels.newInputStream/newOutputStream: for a selectable channel both hold
 		// its blocking lock, so a reader blocked in read would stall every writer.
 		this.in = new DataInputStream(new BufferedInputStream(new SocketInput(socket), 64 * 1024));
-		this.out = new SocketOutput(socket);
+		this.out = new SocketOutput(socket, this::progressed);
 	}
 
 	/**
@@ -169,20 +246,33 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	}
 
 	/**
-	 * Send a message that expects no reply.
+	 * Send a message that expects no reply: queue it, ahead of application messages (an
+	 * application message goes behind them, as with {@link #queue}).
 	 * @param message the message
-	 * @return whether it was written (false once the channel is closed or broken)
+	 * @return whether it was queued (false once the channel is closed or overflowed, or
+	 * for an application message when its queue is full)
+	 * @throws IllegalArgumentException if the frame is over
+	 * {@link FrameCodec#MAX_FRAME_BYTES}
 	 */
 	@Override
 	public boolean send(Message message) {
-		return write(new Envelope(this.nextSeq.incrementAndGet(), 0, message));
+		Envelope envelope = new Envelope(this.nextSeq.incrementAndGet(), 0, message);
+		if (isApplication(message)) {
+			try {
+				return enqueueApp(FrameCodec.encode(envelope));
+			}
+			catch (QueueFullException ex) {
+				return false;
+			}
+		}
+		return enqueueControl(FrameCodec.encode(envelope));
 	}
 
 	/**
 	 * Answer a request.
 	 * @param request the request's envelope
 	 * @param message the answer
-	 * @return whether it was written
+	 * @return whether it was queued
 	 */
 	@Override
 	public boolean reply(Envelope request, Message message) {
@@ -190,14 +280,27 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	}
 
 	/**
-	 * Answer a request by its sequence number.
+	 * Answer a request by its sequence number. An application answer that its queue
+	 * cannot take is replaced by a {@link Message.Failure} that says so.
 	 * @param requestSeq the request's sequence number
 	 * @param message the answer
-	 * @return whether it was written
+	 * @return whether it (or the failure in its place) was queued
+	 * @throws IllegalArgumentException if the frame is over
+	 * {@link FrameCodec#MAX_FRAME_BYTES}
 	 */
 	@Override
 	public boolean reply(long requestSeq, Message message) {
-		return write(new Envelope(this.nextSeq.incrementAndGet(), requestSeq, message));
+		byte[] frame = FrameCodec.encode(new Envelope(this.nextSeq.incrementAndGet(), requestSeq, message));
+		if (isApplication(message)) {
+			try {
+				return enqueueApp(frame);
+			}
+			catch (QueueFullException ex) {
+				return enqueueControl(FrameCodec.encode(new Envelope(this.nextSeq.incrementAndGet(), requestSeq,
+						new Message.Failure("answer not sent: " + ex.getMessage()))));
+			}
+		}
+		return enqueueControl(frame);
 	}
 
 	/**
@@ -213,9 +316,18 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		long seq = this.nextSeq.incrementAndGet();
 		CompletableFuture<Message> reply = new CompletableFuture<>();
 		this.pending.put(seq, reply);
-		if (!write(new Envelope(seq, 0, message))) {
+		boolean queued;
+		try {
+			queued = enqueueControl(FrameCodec.encode(new Envelope(seq, 0, message)));
+		}
+		catch (RuntimeException ex) {
 			this.pending.remove(seq);
-			reply.completeExceptionally(new IOException("channel to " + this.name + " is closed"));
+			reply.completeExceptionally(ex);
+			return reply;
+		}
+		if (!queued) {
+			this.pending.remove(seq);
+			reply.completeExceptionally(new IOException("channel to " + this.name + " is closed or not read"));
 			return reply;
 		}
 		return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -244,61 +356,73 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		return FrameCodec.unknownValueFrames();
 	}
 
-	private boolean write(Envelope envelope) {
-		if (this.closed.get()) {
-			return false;
-		}
-		return writeFrame(FrameCodec.encode(envelope));
+	/**
+	 * Whether a message is the application's (relayed, bounded by
+	 * {@code jproc.messaging.*}) rather than jproc's own.
+	 * @param message the message
+	 * @return {@code true} for application messages and their answers
+	 */
+	public static boolean isApplication(Message message) {
+		return message instanceof Message.AppMessage || message instanceof Message.AppReply
+				|| message instanceof Message.GatherRequest || message instanceof Message.Gathered;
 	}
 
-	private static byte[] concat(List<byte[]> frames, int size) {
-		if (frames.size() == 1) {
-			return frames.get(0);
-		}
-		ByteBuffer all = ByteBuffer.allocate(size);
-		frames.forEach(all::put);
-		return all.array();
+	/**
+	 * Set how many application frames may wait to be written, with the default byte bound
+	 * ({@link #DEFAULT_APP_BYTES}).
+	 * @param capacity the capacity, at least 1
+	 */
+	@Override
+	public void appQueueCapacity(int capacity) {
+		appQueueLimits(capacity, DEFAULT_APP_BYTES, null);
 	}
 
-	private boolean writeFrame(byte[] frame) {
-		this.writeLock.lock();
-		try {
-			if (this.descriptorClosed) {
-				return false;
+	/**
+	 * Bound the application frames waiting to be written.
+	 * @param capacity the most frames, at least 1
+	 * @param bytes the most bytes, at least 1 (an empty queue takes any one frame)
+	 * @param shared a budget the frames' bytes are drawn from too, or {@code null}
+	 */
+	@Override
+	public void appQueueLimits(int capacity, long bytes, @Nullable ByteBudget shared) {
+		synchronized (this.queues) {
+			if (this.shared != null && this.shared != shared) {
+				this.shared.release(this.appBytes);
+				if (shared != null) {
+					shared.tryAcquire(this.appBytes);
+				}
 			}
-			this.out.write(frame);
-			this.out.flush();
-			return true;
-		}
-		catch (IOException ex) {
-			closeQuietly();
-			return false;
-		}
-		finally {
-			this.writeLock.unlock();
+			else if (this.shared == null && shared != null) {
+				shared.tryAcquire(this.appBytes);
+			}
+			this.appCapacity = Math.max(1, capacity);
+			this.appByteLimit = Math.max(1, bytes);
+			this.shared = shared;
 		}
 	}
 
 	/**
-	 * Set how many application frames may wait to be written. Call before the first
-	 * {@link #queue}.
-	 * @param capacity the capacity, at least 1
+	 * Set the write deadline: while frames wait, a peer that takes none of their bytes
+	 * for this long is not reading ({@link #stalled()}).
+	 * @param deadline the deadline
 	 */
-	public void appQueueCapacity(int capacity) {
-		this.appQueue = new ArrayBlockingQueue<>(capacity);
+	@Override
+	public void writeDeadline(Duration deadline) {
+		this.writeDeadlineNanos = deadline.toNanos();
 	}
 
 	/**
 	 * Queue an application message that expects no reply, behind earlier ones; jproc's
 	 * own frames overtake it.
 	 * @param message the message
-	 * @return whether it was queued (false once the channel is closed)
+	 * @return whether it was queued (false once the channel is closed or not read)
 	 * @throws QueueFullException if the queue is full: the message is not sent
 	 * @throws IllegalArgumentException if the frame is over
 	 * {@link FrameCodec#MAX_FRAME_BYTES}
 	 */
+	@Override
 	public boolean queue(Message message) {
-		return enqueue(new Envelope(this.nextSeq.incrementAndGet(), 0, message));
+		return enqueueApp(FrameCodec.encode(new Envelope(this.nextSeq.incrementAndGet(), 0, message)));
 	}
 
 	/**
@@ -309,14 +433,15 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * @return the reply, as with {@link #request}; fails at once with
 	 * {@link QueueFullException} when the queue is full
 	 */
+	@Override
 	public CompletableFuture<Message> queueRequest(Message message, Duration timeout) {
 		long seq = this.nextSeq.incrementAndGet();
 		CompletableFuture<Message> reply = new CompletableFuture<>();
 		this.pending.put(seq, reply);
 		try {
-			if (!enqueue(new Envelope(seq, 0, message))) {
+			if (!enqueueApp(FrameCodec.encode(new Envelope(seq, 0, message)))) {
 				this.pending.remove(seq);
-				reply.completeExceptionally(new IOException("channel to " + this.name + " is closed"));
+				reply.completeExceptionally(new IOException("channel to " + this.name + " is closed or not read"));
 				return reply;
 			}
 		}
@@ -334,48 +459,183 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * @return the queue's length
 	 */
 	public int queued() {
-		return this.appQueue.size();
+		synchronized (this.queues) {
+			return this.app.size();
+		}
 	}
 
-	private boolean enqueue(Envelope envelope) {
+	/**
+	 * Bytes waiting to be written or being written, control and application frames.
+	 * @return the bytes
+	 */
+	public long pendingBytes() {
+		synchronized (this.queues) {
+			return this.controlBytes + this.appBytes;
+		}
+	}
+
+	/**
+	 * Application frames dropped after they were queued, because the peer stopped reading
+	 * or the channel closed.
+	 * @return the count
+	 */
+	public long droppedFrames() {
+		synchronized (this.queues) {
+			return this.dropped;
+		}
+	}
+
+	/**
+	 * Whether the peer is not reading: bytes have waited and none was taken for longer
+	 * than the write deadline, or jproc's own frames overflowed their budget. Cheap;
+	 * called by the master's loop on every tick.
+	 * @return how long the peer has taken nothing, {@code null} while it reads, nothing
+	 * waits or the channel is closed
+	 */
+	@Override
+	public @Nullable Duration stalled() {
 		if (this.closed.get()) {
-			return false;
+			return null;
 		}
-		byte[] frame = FrameCodec.encode(envelope);
-		if (!this.appQueue.offer(frame)) {
-			throw new QueueFullException("the queue of application messages to " + this.name + " is full ("
-					+ (this.appQueue.size() + this.appQueue.remainingCapacity())
-					+ " waiting, jproc.messaging.queue-capacity); message not sent");
+		long silent = System.nanoTime() - this.progressNanos;
+		synchronized (this.queues) {
+			if (!this.overflowed && (this.controlBytes + this.appBytes == 0 || silent <= this.writeDeadlineNanos)) {
+				return null;
+			}
+			dropApplicationFrames();
 		}
-		if (this.appWriterStarted.compareAndSet(false, true)) {
+		if (this.stallLogged.compareAndSet(false, true)) {
+			logger.warn("channel to " + this.name + ": the peer took none of the bytes waiting for it in "
+					+ TimeUnit.NANOSECONDS.toMillis(silent) + " ms"
+					+ (this.overflowed ? " and jproc's own frames overflowed" : "")
+					+ "; it is not reading, its waiting application messages are dropped");
+		}
+		return Duration.ofNanos(Math.max(0, silent));
+	}
+
+	// Whether the peer has taken nothing for longer than the deadline; under queues.
+	private boolean pastDeadline() {
+		return this.overflowed || (this.controlBytes + this.appBytes > 0
+				&& System.nanoTime() - this.progressNanos > this.writeDeadlineNanos);
+	}
+
+	private boolean enqueueControl(byte[] frame) {
+		synchronized (this.queues) {
+			if (this.closed.get() || this.overflowed) {
+				return false;
+			}
+			if (!this.control.isEmpty() && this.controlBytes + frame.length > CONTROL_BYTES) {
+				// The peer has not read thousands of our frames: it is hung. Nothing more
+				// is queued for it; the master replaces it (stalled()).
+				this.overflowed = true;
+				dropApplicationFrames();
+				return false;
+			}
+			waiting();
+			this.control.add(frame);
+			this.controlBytes += frame.length;
+			this.queues.notifyAll();
+		}
+		startWriter();
+		return true;
+	}
+
+	private boolean enqueueApp(byte[] frame) {
+		synchronized (this.queues) {
+			if (this.closed.get() || this.overflowed) {
+				return false;
+			}
+			if (pastDeadline()) {
+				dropApplicationFrames();
+				throw new QueueFullException("the peer of the channel to " + this.name + " has read nothing for "
+						+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.progressNanos)
+						+ " ms; message not sent");
+			}
+			if (!this.app.isEmpty()
+					&& (this.app.size() >= this.appCapacity || this.appBytes + frame.length > this.appByteLimit)) {
+				throw new QueueFullException("the queue of application messages to " + this.name + " is full ("
+						+ this.app.size() + " messages, " + this.appBytes + " bytes waiting; at most "
+						+ this.appCapacity + " and " + this.appByteLimit
+						+ " bytes, from jproc.messaging.queue-capacity and max-payload); message not sent");
+			}
+			if (this.shared != null && !this.shared.tryAcquire(frame.length)) {
+				throw new QueueFullException("the master's relay holds " + this.shared.used() + " of its "
+						+ this.shared.limit() + " bytes of application messages (from jproc.messaging.queue-capacity "
+						+ "and max-payload); message to " + this.name + " not sent");
+			}
+			waiting();
+			this.app.add(frame);
+			this.appBytes += frame.length;
+			this.queues.notifyAll();
+		}
+		startWriter();
+		return true;
+	}
+
+	/** Bytes begin to wait: the deadline counts from now. Under {@link #queues}. */
+	private void waiting() {
+		if (this.controlBytes + this.appBytes == 0) {
+			this.progressNanos = System.nanoTime();
+		}
+	}
+
+	/** Under {@link #queues}: frames being written are not in the queue. */
+	private void dropApplicationFrames() {
+		long bytes = 0;
+		for (byte[] frame : this.app) {
+			bytes += frame.length;
+		}
+		this.dropped += this.app.size();
+		this.app.clear();
+		this.appBytes -= bytes;
+		if (this.shared != null) {
+			this.shared.release(bytes);
+		}
+	}
+
+	private void progressed() {
+		this.progressNanos = System.nanoTime();
+	}
+
+	private void startWriter() {
+		if (this.writerStarted.compareAndSet(false, true)) {
 			Thread writer = new Thread(this::writeLoop, "jproc-ipc-writer-" + this.name.replace(' ', '-'));
 			writer.setDaemon(true);
 			writer.start();
 		}
-		return true;
 	}
 
 	private void writeLoop() {
 		List<byte[]> batch = new ArrayList<>();
 		try {
-			while (!this.closed.get()) {
-				byte[] first = this.appQueue.poll(1, TimeUnit.SECONDS);
-				if (first == null) {
-					continue;
-				}
-				// Small frames waiting together go out in one write; a control frame
-				// still
-				// waits for at most one such write (BATCH_BYTES) or one large frame.
+			while (true) {
+				long controlTaken = 0;
+				long appTaken = 0;
 				batch.clear();
-				batch.add(first);
-				int size = first.length;
-				byte[] next;
-				while (size < BATCH_BYTES && (next = this.appQueue.peek()) != null
-						&& size + next.length <= BATCH_BYTES) {
-					batch.add(this.appQueue.poll());
-					size += next.length;
+				synchronized (this.queues) {
+					while (this.control.isEmpty() && this.app.isEmpty() && !this.closed.get()) {
+						this.queues.wait();
+					}
+					if (this.closed.get()) {
+						break;
+					}
+					// jproc's own frames first; small frames waiting together go out in
+					// one write, so a control frame waits for at most one such write
+					// (BATCH_BYTES) or one large application frame.
+					controlTaken = take(this.control, batch, 0);
+					if (controlTaken < BATCH_BYTES) {
+						appTaken = take(this.app, batch, controlTaken);
+					}
 				}
-				if (!writeFrame(concat(batch, size))) {
+				boolean written = writeFrames(batch, controlTaken + appTaken);
+				synchronized (this.queues) {
+					this.controlBytes -= controlTaken;
+					this.appBytes -= appTaken;
+					if (this.shared != null) {
+						this.shared.release(appTaken);
+					}
+				}
+				if (!written) {
 					break;
 				}
 			}
@@ -383,11 +643,59 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		this.appQueue.clear();
+		finally {
+			synchronized (this.queues) {
+				dropApplicationFrames();
+				this.control.clear();
+				this.controlBytes = 0;
+			}
+		}
+	}
+
+	// Move frames from a queue to the batch up to BATCH_BYTES (at least one); the bytes.
+	private static long take(ArrayDeque<byte[]> queue, List<byte[]> batch, long already) {
+		long size = already;
+		byte[] next;
+		while ((next = queue.peek()) != null && (size == 0 || size + next.length <= BATCH_BYTES)) {
+			batch.add(queue.poll());
+			size += next.length;
+		}
+		return size - already;
+	}
+
+	private boolean writeFrames(List<byte[]> frames, long size) {
+		if (frames.isEmpty()) {
+			return true;
+		}
+		this.writeLock.lock();
+		try {
+			if (this.descriptorClosed) {
+				return false;
+			}
+			this.out.write(concat(frames, (int) size));
+			return true;
+		}
+		catch (IOException ex) {
+			closeQuietly();
+			return false;
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	private static byte[] concat(List<byte[]> frames, int size) {
+		if (frames.size() == 1) {
+			return frames.get(0);
+		}
+		ByteBuffer all = ByteBuffer.allocate(size);
+		frames.forEach(all::put);
+		return all.array();
 	}
 
 	/**
-	 * Write raw bytes, bypassing the codec. Only for tests of the peer's validation.
+	 * Write raw bytes, bypassing the codec and the queues. Only for tests of the peer's
+	 * validation.
 	 * @param bytes the bytes
 	 * @throws IOException on a write error
 	 */
@@ -417,9 +725,12 @@ public final class IpcChannel implements Closeable, MessageChannel {
 
 	private void closeQuietly() {
 		if (this.closed.compareAndSet(false, true)) {
+			synchronized (this.queues) {
+				this.queues.notifyAll();
+			}
 			try {
-				// shutdown wakes our own blocked reader and shows the peer an end of
-				// stream
+				// shutdown wakes our own blocked reader and writer, and shows the peer an
+				// end of stream
 				this.socket.shutdownInput();
 				this.socket.shutdownOutput();
 			}
@@ -451,10 +762,37 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		}
 	}
 
+	/**
+	 * Close the channel; pending requests fail. Frames still waiting get a short chance
+	 * to go out (a worker's last {@code Drained}): while the peer keeps taking bytes, for
+	 * at most {@link #FLUSH_TIMEOUT}; not at all once it took nothing for
+	 * {@link #FLUSH_IDLE}, or when the peer has gone.
+	 */
 	@Override
 	public void close() {
+		flush();
 		closeQuietly();
 		failPending("channel to " + this.name + " closed");
+	}
+
+	private void flush() {
+		long start = System.nanoTime();
+		synchronized (this.queues) {
+			while (!this.closed.get() && !this.overflowed && this.controlBytes + this.appBytes > 0) {
+				long now = System.nanoTime();
+				long idle = now - this.progressNanos;
+				if (now - start > FLUSH_TIMEOUT.toNanos() || idle > FLUSH_IDLE.toNanos()) {
+					return;
+				}
+				try {
+					this.queues.wait(10);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
 	}
 
 	/**
@@ -534,8 +872,11 @@ public final class IpcChannel implements Closeable, MessageChannel {
 
 		private final ByteBuffer direct = ByteBuffer.allocateDirect(64 * 1024);
 
-		SocketOutput(UnixSocketChannel socket) {
+		private final Runnable progressed;
+
+		SocketOutput(UnixSocketChannel socket, Runnable progressed) {
 			this.socket = socket;
+			this.progressed = progressed;
 		}
 
 		@Override
@@ -552,8 +893,12 @@ public final class IpcChannel implements Closeable, MessageChannel {
 				this.direct.clear();
 				this.direct.put(bytes, offset + done, chunk).flip();
 				while (this.direct.hasRemaining()) {
-					if (this.socket.write(this.direct) < 0) {
+					int written = this.socket.write(this.direct);
+					if (written < 0) {
 						throw new IOException("channel closed");
+					}
+					if (written > 0) {
+						this.progressed.run();
 					}
 				}
 				done += chunk;

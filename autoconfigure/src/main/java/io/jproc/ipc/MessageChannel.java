@@ -3,6 +3,8 @@ package io.jproc.ipc;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the master needs of a worker's channel: send, answer, ask, close.
  * {@link IpcChannel} is the real one; the arbiter's unit tests give workers a recording
@@ -15,7 +17,7 @@ public interface MessageChannel {
 	/**
 	 * Send a message that expects no reply.
 	 * @param message the message
-	 * @return whether it was written (false once the channel is closed or broken)
+	 * @return whether it was queued (false once the channel is closed or not read)
 	 */
 	boolean send(Message message);
 
@@ -71,6 +73,35 @@ public interface MessageChannel {
 	 * @param capacity the most messages waiting
 	 */
 	default void appQueueCapacity(int capacity) {
+	}
+
+	/**
+	 * Bound the queue of application messages in number and bytes.
+	 * @param capacity the most messages waiting
+	 * @param bytes the most bytes waiting (an empty queue takes any one message)
+	 * @param shared a budget shared with other channels that the bytes are drawn from
+	 * too, or {@code null}
+	 */
+	default void appQueueLimits(int capacity, long bytes, @Nullable ByteBudget shared) {
+		appQueueCapacity(capacity);
+	}
+
+	/**
+	 * Set the write deadline: while frames wait, a peer that takes none of their bytes
+	 * for this long is not reading.
+	 * @param deadline the deadline
+	 */
+	default void writeDeadline(Duration deadline) {
+	}
+
+	/**
+	 * Whether the peer is not reading: frames have waited past the write deadline with
+	 * none of their bytes taken, or jproc's own frames overflowed their budget. The
+	 * master treats it like a missed heartbeat.
+	 * @return how long the peer has taken nothing, {@code null} while all is well
+	 */
+	default @Nullable Duration stalled() {
+		return null;
 	}
 
 	/**

@@ -189,6 +189,8 @@ class IpcChannelTests {
 
 			};
 			receiver.start(seen);
+			// 10 MB: over the default byte bound of the application queue (8 MiB)
+			sender.appQueueLimits(1024, 16 * 1024 * 1024, null);
 			String payload = "\"" + "x".repeat(256 * 1024) + "\"";
 			for (int i = 0; i < 40; i++) {
 				sender.queue(new Message.AppMessage("t", payload, 0, 1, null, 0));

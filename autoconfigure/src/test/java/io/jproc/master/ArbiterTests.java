@@ -342,6 +342,26 @@ class ArbiterTests {
 	}
 
 	@Test
+	void workerThatDoesNotReadItsChannelIsReplacedAsHungThoughItSendsHeartbeats() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle deaf = pool.current(2);
+		pool.advance(Duration.ofMillis(200));
+		assertThat(pool.signals).doesNotContain(deaf.pid() + " QUIT");
+		((FakePool.RecordingChannel) deaf.channel()).stalled = Duration.ofSeconds(31);
+		pool.advance(Duration.ofMillis(200));
+		assertThat(deaf.leaveReason()).startsWith("hung: its channel not read for 31.0 s");
+		assertThat(pool.signals).contains(deaf.pid() + " QUIT", deaf.pid() + " CONT");
+		pool.advance(PosixSignal.DUMP_WAIT.plusMillis(1));
+		assertThat(pool.signals).contains(deaf.pid() + " TERM");
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.settle();
+		pool.assertWhole(2);
+		assertThat(pool.current(2)).isNotSameAs(deaf);
+	}
+
+	@Test
 	void scaleUpAndDownDuringAReload() {
 		FakePool pool = new FakePool(2);
 		pool.settle();

@@ -31,6 +31,7 @@ import io.jproc.master.process.WorkerState;
 import io.jproc.master.systemd.JarWatch;
 import io.jproc.master.systemd.PoolLifecycle;
 import io.jproc.master.systemd.SystemdNotifier;
+import org.jspecify.annotations.Nullable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -355,6 +356,16 @@ final class FakePool {
 		final List<Message> replies = new ArrayList<>();
 
 		boolean open = true;
+
+		/**
+		 * What {@link #stalled()} says: set to make the peer look as if it read nothing.
+		 */
+		@Nullable Duration stalled;
+
+		@Override
+		public @Nullable Duration stalled() {
+			return this.stalled;
+		}
 
 		@Override
 		public boolean send(Message message) {

@@ -237,10 +237,14 @@ public final class Retirements {
 			return;
 		}
 		Duration silent = Duration.between(worker.lastHeartbeat(), now);
-		if (silent.compareTo(this.properties.getHeartbeat().getTimeout()) <= 0) {
+		// A worker that reads nothing of its channel past the write deadline is hung too.
+		Duration unread = worker.channel().stalled();
+		boolean heartbeatMissed = silent.compareTo(this.properties.getHeartbeat().getTimeout()) > 0;
+		if (!heartbeatMissed && unread == null) {
 			return;
 		}
-		String why = "hung: no heartbeat for " + Durations.seconds(silent);
+		String why = heartbeatMissed ? "hung: no heartbeat for " + Durations.seconds(silent)
+				: "hung: its channel not read for " + Durations.seconds(unread);
 		Retirement retirement = this.byWorker.get(worker);
 		if (retirement == null) {
 			retirement = new Retirement(worker, Retirement.Kind.HUNG, why, now);
@@ -249,7 +253,8 @@ public final class Retirements {
 		else if (!retirement.escalate(Retirement.Kind.HUNG, why)) {
 			return;
 		}
-		logger.warn(worker + " is hung (no heartbeat for " + Durations.seconds(silent) + ", jproc.heartbeat.timeout="
+		logger.warn(worker + " is hung (" + (heartbeatMissed ? "no heartbeat" : "its channel not read") + " for "
+				+ Durations.seconds(heartbeatMissed ? silent : unread) + ", jproc.heartbeat.timeout="
 				+ Durations.seconds(this.properties.getHeartbeat().getTimeout()) + "): replacing it; its thread dump "
 				+ "(SIGQUIT) follows in its output, then SIGTERM");
 		worker.leaving(why);

@@ -204,6 +204,8 @@ public final class WorkerLauncher implements WorkerFactory {
 			long pid = this.spawner.spawn(argv, environment, inherited);
 			IpcChannel channel = IpcChannel.of(pair[0],
 					(id == WorkerEnvironment.SPARE_ID) ? "spare #" + generation : "worker " + id);
+			// A worker that takes none of our bytes for this long is hung (Retirements).
+			channel.writeDeadline(this.properties.getHeartbeat().getTimeout());
 			WorkerHandle worker = new WorkerHandle(id, pid, generation, now, channel);
 			channel.start(new Listener(worker));
 			this.spawner.watch(pid,

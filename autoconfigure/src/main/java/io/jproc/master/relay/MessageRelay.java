@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.jproc.JprocProperties;
+import io.jproc.ipc.ByteBudget;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
@@ -44,6 +45,17 @@ public final class MessageRelay {
 
 	private final int queueCapacity;
 
+	/** Bytes of application messages one destination may have waiting. */
+	private final long destinationBytes;
+
+	/** Bytes of application messages all destinations together may have waiting. */
+	private final ByteBudget relayBudget;
+
+	/** {@code jproc.messaging.max-payload}, checked again here: a worker may lie. */
+	private final long maxPayload;
+
+	private final AtomicLong oversize = new AtomicLong();
+
 	private final LeadershipKeeper leadership = new LeadershipKeeper();
 
 	/** Serving workers by pid, as of the latest reconcile; read by reader threads. */
@@ -73,6 +85,9 @@ public final class MessageRelay {
 
 	public MessageRelay(JprocProperties properties) {
 		this.queueCapacity = properties.getMessaging().getQueueCapacity();
+		this.maxPayload = properties.getMessaging().getMaxPayload().toBytes();
+		this.destinationBytes = ByteBudget.perDestination(this.queueCapacity, this.maxPayload);
+		this.relayBudget = new ByteBudget(ByteBudget.wholeRelay(this.destinationBytes));
 	}
 
 	/**
@@ -140,7 +155,7 @@ public final class MessageRelay {
 		for (WorkerHandle worker : live) {
 			pids.add(worker.pid());
 			if (this.configured.add(worker.pid())) {
-				worker.channel().appQueueCapacity(this.queueCapacity);
+				worker.channel().appQueueLimits(this.queueCapacity, this.destinationBytes, this.relayBudget);
 			}
 			if (worker.state().isServing()) {
 				if (this.serving.put(worker.pid(), worker) == null && !worker.isLeaving()) {
@@ -185,6 +200,9 @@ public final class MessageRelay {
 			}
 			return;
 		}
+		if (oversize(sender, envelope)) {
+			return;
+		}
 		if (envelope.message() instanceof Message.GatherRequest gather) {
 			gather(sender, envelope, gather);
 			return;
@@ -210,6 +228,78 @@ public final class MessageRelay {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Refuse a message whose payload is over {@code jproc.messaging.max-payload}: the
+	 * sender checks it, but a worker that does not (or lies) must not make the master
+	 * hold its megabytes in every destination's queue. Counted as dropped; a sender that
+	 * asked gets a failure; no other worker sees anything.
+	 * @param sender the sender
+	 * @param envelope the message
+	 * @return whether it was refused
+	 */
+	private boolean oversize(WorkerHandle sender, Envelope envelope) {
+		String payload = (envelope.message() instanceof Message.AppMessage app) ? app.payload()
+				: ((Message.GatherRequest) envelope.message()).payload();
+		long size = utf8Length(payload);
+		if (size <= this.maxPayload) {
+			return false;
+		}
+		this.dropped.incrementAndGet();
+		long count = this.oversize.incrementAndGet();
+		String why = "payload of " + size + " bytes is over jproc.messaging.max-payload (" + this.maxPayload
+				+ " bytes); refused by the master";
+		if (Long.bitCount(count) == 1) {
+			logger.warn("message from " + sender + " refused: " + why + " (" + count + " refused so far)");
+		}
+		boolean asked = envelope.message() instanceof Message.GatherRequest
+				|| (envelope.message() instanceof Message.AppMessage app && app.askTimeoutMillis() > 0);
+		if (asked) {
+			sender.channel().reply(envelope, new Message.Failure(why));
+		}
+		return true;
+	}
+
+	private static long utf8Length(@Nullable String text) {
+		if (text == null) {
+			return 0;
+		}
+		long bytes = 0;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x80) {
+				bytes++;
+			}
+			else if (c < 0x800) {
+				bytes += 2;
+			}
+			else if (Character.isHighSurrogate(c)) {
+				bytes += 4;
+				i++;
+			}
+			else {
+				bytes += 3;
+			}
+		}
+		return bytes;
+	}
+
+	/**
+	 * Messages refused because their payload was over {@code jproc.messaging.max-payload}
+	 * (also counted in the dropped messages).
+	 * @return the count
+	 */
+	public long refusedOversize() {
+		return this.oversize.get();
+	}
+
+	/**
+	 * The budget of application bytes the relay holds for all destinations.
+	 * @return the budget
+	 */
+	public ByteBudget budget() {
+		return this.relayBudget;
 	}
 
 	/**
