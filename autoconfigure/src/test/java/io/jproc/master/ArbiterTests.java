@@ -14,6 +14,7 @@ import io.jproc.master.process.Exit;
 import io.jproc.master.process.PosixSignal;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
+import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -402,7 +403,7 @@ class ArbiterTests {
 	void workerNoSlotReferencesIsDrained() {
 		FakePool pool = new FakePool(1);
 		pool.settle();
-		WorkerHandle stray = new WorkerHandle(7, 4242, 99, FakePool.START, new FakePool.RecordingChannel());
+		WorkerHandle stray = new WorkerHandle(7, 4242, 99, FakePool.START, new RecordingChannel());
 		pool.arbiter.pool().live().add(stray);
 		pool.advance(Duration.ofMillis(200));
 		assertThat(pool.sentTo(stray)).containsExactly(new Message.Stop("not part of the pool"));

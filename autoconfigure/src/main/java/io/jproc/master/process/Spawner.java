@@ -23,9 +23,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Starts worker processes with {@code posix_spawnp} so that they inherit chosen file
  * descriptors (the JDK's ProcessBuilder closes every descriptor above 2), and reaps them
- * with {@code waitpid}.
+ * with {@code waitpid}. Not final only so that a test can record what a launcher asks of
+ * it.
  */
-public final class Spawner {
+public class Spawner {
 
 	/** Duplicates made just for a spawn live at or above this number, clear of 0..9. */
 	private static final int HIGH_FD = 64;
