@@ -25,6 +25,7 @@ import io.jproc.master.process.WorkerState;
 import io.jproc.master.systemd.JarWatch;
 import io.jproc.master.systemd.PoolLifecycle;
 import io.jproc.master.systemd.SystemdNotifier;
+import io.jproc.testsupport.FakeWorkers;
 import io.jproc.testsupport.MutableClock;
 import io.jproc.testsupport.RecordingChannel;
 
@@ -38,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class FakePool {
 
-	static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+	static final Instant START = FakeWorkers.START;
 
 	final JprocProperties properties;
 
