@@ -102,12 +102,13 @@ class CrossWorkerEventsTests {
 		WorkerMessenger messenger = new WorkerMessenger(() -> 2, this.channel::queue, this.channel::queueRequest,
 				this.outgoing);
 		this.events = new CrossWorkerEvents(() -> "worker 2", messenger, this.outgoing, this.context, queueCapacity);
+		// First, so that an event is relayed, or not, before the test sees it published.
+		this.context.addApplicationListener(this.events);
 		this.context.addApplicationListener((ApplicationEvent event) -> {
 			if (event instanceof PayloadApplicationEvent<?>) {
 				this.published.add(payload(event));
 			}
 		});
-		this.context.addApplicationListener(this.events);
 		this.context.refresh();
 	}
 
