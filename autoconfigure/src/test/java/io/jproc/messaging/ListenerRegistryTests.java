@@ -41,43 +41,34 @@ class ListenerRegistryTests {
 	@Test
 	void deliverWhenAskedShouldAnswerWithTheReturnValueAsJson() throws Exception {
 		register(new Prices());
-		Answer answer = new Answer();
-		this.registry.deliver(new Inbound("quote", "{\"item\":\"tea\",\"cents\":1}", 2, null, answer), JSON);
-		assertThat(answer.await()).isEqualTo("answer {\"item\":\"tea\",\"cents\":2}");
+		assertThat(ask("quote", "{\"item\":\"tea\",\"cents\":1}")).isEqualTo("answer {\"item\":\"tea\",\"cents\":2}");
 	}
 
 	@Test
 	void deliverWhenTheListenerReturnsAMonoShouldAnswerWithItsValue() throws Exception {
 		register(new Prices());
-		Answer answer = new Answer();
-		this.registry.deliver(new Inbound("later", "{}", 2, null, answer), JSON);
-		assertThat(answer.await()).isEqualTo("answer \"later\"");
+		assertThat(ask("later", "{}")).isEqualTo("answer \"later\"");
 	}
 
 	@Test
 	void deliverWhenNoListenerHasTheTopicShouldFailTheAsk() throws Exception {
 		this.registry.configure(16, () -> "worker 3");
 		register(new Prices());
-		Answer answer = new Answer();
-		this.registry.deliver(new Inbound("weather", "{}", 2, null, answer), JSON);
-		assertThat(answer.await()).isEqualTo("fail worker 3 has no listener for topic 'weather'");
+		assertThat(ask("weather", "{}")).isEqualTo("fail worker 3 has no listener for topic 'weather'");
 	}
 
 	@Test
 	void deliverWhenThePayloadDoesNotMapShouldFailTheAskAndCountIt() throws Exception {
 		register(new Prices());
-		Answer answer = new Answer();
-		this.registry.deliver(new Inbound("quote", "{\"cents\":\"many\"}", 2, null, answer), JSON);
-		assertThat(answer.await()).startsWith("fail payload does not map");
+		assertThat(ask("quote", "{\"cents\":\"many\"}")).startsWith("fail payload does not map");
 		assertThat(this.registry.counters()[2]).isEqualTo(1);
 	}
 
 	@Test
 	void deliverWhenTheListenerThrowsShouldFailTheAskCountItAndKeepListening() throws Exception {
 		Prices prices = register(new Prices());
-		Answer answer = new Answer();
-		this.registry.deliver(new Inbound("broken", "{}", 2, null, answer), JSON);
-		assertThat(answer.await()).isEqualTo("fail listener Prices.broken failed: java.lang.IllegalStateException: no");
+		assertThat(ask("broken", "{}"))
+			.isEqualTo("fail listener Prices.broken failed: java.lang.IllegalStateException: no");
 		assertThat(this.registry.counters()[3]).isEqualTo(1);
 		this.registry.deliver(new Inbound("broken", "{}", 2, null, null), JSON);
 		this.registry.deliver(new Inbound("prices", "{\"item\":\"tea\",\"cents\":1}", 2, null, null), JSON);
@@ -118,6 +109,13 @@ class ListenerRegistryTests {
 		assertThatIllegalStateException()
 			.isThrownBy(() -> this.registry.postProcessAfterInitialization(new TwoParameters(), "two"))
 			.withMessageContaining("must take no parameter or one");
+	}
+
+	/** Ask the listeners of a topic, and wait for the answer or failure. */
+	private String ask(String topic, String payload) throws InterruptedException {
+		Answer answer = new Answer();
+		this.registry.deliver(new Inbound(topic, payload, 2, null, answer), JSON);
+		return answer.await();
 	}
 
 	private <T> T register(T bean) {

@@ -20,15 +20,18 @@ class LeadershipKeeperTests {
 
 	private final LeadershipKeeper keeper = new LeadershipKeeper();
 
+	private final WorkerHandle one = FakeWorkers.ready(1, 101);
+
+	private final WorkerHandle two = FakeWorkers.ready(2, 102);
+
 	private long seq;
 
 	@Test
 	void observeWhenAWorkerIsReadyShouldGrantItTheFirstEpochOnce() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
 		WorkerHandle booting = FakeWorkers.starting(2, 102);
-		this.keeper.observe(List.of(one, booting), true);
-		this.keeper.observe(List.of(one, booting), true);
-		assertThat(FakeWorkers.channel(one).sent).containsExactly(new Message.Grant(1));
+		observe(this.one, booting);
+		observe(this.one, booting);
+		assertThat(FakeWorkers.channel(this.one).sent).containsExactly(new Message.Grant(1));
 		assertThat(FakeWorkers.channel(booting).sent).isEmpty();
 		assertThat(this.keeper.leader()).isEqualTo(new Message.PoolStatus.Leader(1, 101, 1, false));
 		assertThat(this.keeper.epoch()).isEqualTo(1);
@@ -37,7 +40,7 @@ class LeadershipKeeperTests {
 	@Test
 	void observeWhenNoWorkerIsReadyShouldGrantNothing() {
 		WorkerHandle booting = FakeWorkers.starting(1, 101);
-		this.keeper.observe(List.of(booting), true);
+		observe(booting);
 		assertThat(FakeWorkers.channel(booting).sent).isEmpty();
 		assertThat(this.keeper.leader()).isNull();
 		assertThat(this.keeper.epoch()).isZero();
@@ -45,77 +48,69 @@ class LeadershipKeeperTests {
 
 	@Test
 	void observeWhenTheLeaderIsLeavingShouldRevokeOnceAndGrantTheNextOnlyAfterItsAcknowledgement() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		this.keeper.observe(List.of(one, two), true);
-		one.leaving("reload");
-		this.keeper.observe(List.of(one, two), true);
-		this.keeper.observe(List.of(one, two), true);
-		assertThat(FakeWorkers.channel(one).sent).containsExactly(new Message.Grant(1), new Message.Revoke(1));
-		assertThat(FakeWorkers.channel(two).sent).as("no second leader while the first may still act").isEmpty();
+		observe(this.one, this.two);
+		this.one.leaving("reload");
+		observe(this.one, this.two);
+		observe(this.one, this.two);
+		assertThat(FakeWorkers.channel(this.one).sent).containsExactly(new Message.Grant(1), new Message.Revoke(1));
+		assertThat(FakeWorkers.channel(this.two).sent).as("no second leader while the first may still act").isEmpty();
 		assertThat(this.keeper.leader().revoking()).isTrue();
-		assertThat(control(one, new Message.RevokeAck(1))).isTrue();
-		assertThat(FakeWorkers.channel(two).sent).containsExactly(new Message.Grant(2));
+		assertThat(control(this.one, new Message.RevokeAck(1))).isTrue();
+		assertThat(FakeWorkers.channel(this.two).sent).containsExactly(new Message.Grant(2));
 		assertThat(this.keeper.leader()).isEqualTo(new Message.PoolStatus.Leader(2, 102, 2, false));
 	}
 
 	@Test
 	void observeWhenTheLeaderDrainsShouldRevokeIt() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		this.keeper.observe(List.of(one), true);
-		one.moveTo(WorkerState.DRAINING);
-		this.keeper.observe(List.of(one), true);
-		assertThat(FakeWorkers.channel(one).sent).containsExactly(new Message.Grant(1), new Message.Revoke(1));
+		observe(this.one);
+		this.one.moveTo(WorkerState.DRAINING);
+		observe(this.one);
+		assertThat(FakeWorkers.channel(this.one).sent).containsExactly(new Message.Grant(1), new Message.Revoke(1));
 	}
 
 	@Test
 	void observeWhenTheLeaderIsReapedShouldGrantTheNextWithoutWaiting() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		this.keeper.observe(List.of(one, two), true);
-		this.keeper.observe(List.of(two), true);
-		assertThat(FakeWorkers.channel(two).sent).containsExactly(new Message.Grant(2));
+		observe(this.one, this.two);
+		observe(this.two);
+		assertThat(FakeWorkers.channel(this.two).sent).containsExactly(new Message.Grant(2));
 	}
 
 	@Test
 	void acknowledgementOfAnOlderEpochShouldGrantNothing() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		this.keeper.observe(List.of(one, two), true);
-		one.leaving("reload");
-		this.keeper.observe(List.of(one, two), true);
-		control(one, new Message.RevokeAck(0));
-		assertThat(FakeWorkers.channel(two).sent).isEmpty();
+		observe(this.one, this.two);
+		this.one.leaving("reload");
+		observe(this.one, this.two);
+		control(this.one, new Message.RevokeAck(0));
+		assertThat(FakeWorkers.channel(this.two).sent).isEmpty();
 	}
 
 	@Test
 	void yieldShouldRevokeTheLeaderAndGrantAnotherWorkerOnceAcknowledged() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		this.keeper.observe(List.of(one, two), true);
-		assertThat(control(one, new Message.Yield(1))).isTrue();
-		assertThat(FakeWorkers.channel(one).sent).containsExactly(new Message.Grant(1), new Message.Revoke(1));
-		control(one, new Message.RevokeAck(1));
-		assertThat(FakeWorkers.channel(two).sent).containsExactly(new Message.Grant(2));
-		assertThat(FakeWorkers.channel(one).sent).hasSize(2);
+		observe(this.one, this.two);
+		assertThat(control(this.one, new Message.Yield(1))).isTrue();
+		assertThat(FakeWorkers.channel(this.one).sent).containsExactly(new Message.Grant(1), new Message.Revoke(1));
+		control(this.one, new Message.RevokeAck(1));
+		assertThat(FakeWorkers.channel(this.two).sent).containsExactly(new Message.Grant(2));
+		assertThat(FakeWorkers.channel(this.one).sent).hasSize(2);
 	}
 
 	@Test
 	void onControlWhenTheMessageIsNotAboutLeadershipShouldLeaveItToTheCaller() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		this.keeper.observe(List.of(one), true);
-		assertThat(control(one, new Message.Heartbeat(1, 2, 3, 4, 0))).isFalse();
-		assertThat(FakeWorkers.channel(one).sent).containsExactly(new Message.Grant(1));
+		observe(this.one);
+		assertThat(control(this.one, new Message.Heartbeat(1, 2, 3, 4, 0))).isFalse();
+		assertThat(FakeWorkers.channel(this.one).sent).containsExactly(new Message.Grant(1));
 	}
 
 	@Test
 	void observeWhenThePoolStopsShouldGrantNoMore() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		this.keeper.observe(List.of(one, two), true);
-		this.keeper.observe(List.of(two), false);
-		assertThat(FakeWorkers.channel(two).sent).isEmpty();
+		observe(this.one, this.two);
+		this.keeper.observe(List.of(this.two), false);
+		assertThat(FakeWorkers.channel(this.two).sent).isEmpty();
 		assertThat(this.keeper.leader()).isNull();
+	}
+
+	private void observe(WorkerHandle... live) {
+		this.keeper.observe(List.of(live), true);
 	}
 
 	private boolean control(WorkerHandle from, Message message) {

@@ -32,6 +32,10 @@ class MessageRelayTests {
 
 	private final List<MasterEvent> toArbiter = new ArrayList<>();
 
+	private final WorkerHandle one = FakeWorkers.ready(1, 101);
+
+	private final WorkerHandle two = FakeWorkers.ready(2, 102);
+
 	private MessageRelay relay;
 
 	private Consumer<MasterEvent> reader;
@@ -45,15 +49,13 @@ class MessageRelayTests {
 
 	@Test
 	void relayWhenBroadcastToOtherWorkersShouldQueueForEachServingWorkerButTheSender() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
 		WorkerHandle three = FakeWorkers.ready(3, 103);
 		WorkerHandle booting = FakeWorkers.starting(4, 104);
-		reconcile(one, two, three, booting);
-		Envelope sent = receive(one, new AppMessage("prices", "{}", 9, AppMessage.EVERY_OTHER_WORKER, null, 0));
+		reconcile(this.one, this.two, three, booting);
+		Envelope sent = receive(this.one, new AppMessage("prices", "{}", 9, AppMessage.EVERY_OTHER_WORKER, null, 0));
 		AppMessage delivered = new AppMessage("prices", "{}", 1, AppMessage.EVERY_OTHER_WORKER, null, 0);
-		assertThat(FakeWorkers.channel(one).queued).isEmpty();
-		assertThat(FakeWorkers.channel(two).queued).containsExactly(delivered);
+		assertThat(FakeWorkers.channel(this.one).queued).isEmpty();
+		assertThat(FakeWorkers.channel(this.two).queued).containsExactly(delivered);
 		assertThat(FakeWorkers.channel(three).queued).containsExactly(delivered);
 		assertThat(FakeWorkers.channel(booting).queued).isEmpty();
 		assertThat(this.toArbiter).isEmpty();
@@ -63,34 +65,29 @@ class MessageRelayTests {
 
 	@Test
 	void relayWhenBroadcastToEveryWorkerShouldQueueForTheSenderToo() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		reconcile(one, two);
-		receive(one, new AppMessage("prices", "{}", 1, AppMessage.EVERY_WORKER, null, 0));
-		assertThat(FakeWorkers.channel(one).queued).hasSize(1);
-		assertThat(FakeWorkers.channel(two).queued).hasSize(1);
+		reconcile(this.one, this.two);
+		receive(this.one, new AppMessage("prices", "{}", 1, AppMessage.EVERY_WORKER, null, 0));
+		assertThat(FakeWorkers.channel(this.one).queued).hasSize(1);
+		assertThat(FakeWorkers.channel(this.two).queued).hasSize(1);
 	}
 
 	@Test
 	void relayWhenSentToOneWorkerShouldQueueForItAlone() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
 		WorkerHandle three = FakeWorkers.ready(3, 103);
-		reconcile(one, two, three);
-		receive(one, new AppMessage("prices", "{\"a\":1}", 1, 2, null, 0));
-		assertThat(FakeWorkers.channel(two).queued)
+		reconcile(this.one, this.two, three);
+		receive(this.one, new AppMessage("prices", "{\"a\":1}", 1, 2, null, 0));
+		assertThat(FakeWorkers.channel(this.two).queued)
 			.containsExactly(new AppMessage("prices", "{\"a\":1}", 1, 2, null, 0));
 		assertThat(FakeWorkers.channel(three).queued).isEmpty();
 	}
 
 	@Test
 	void relayWhenTheSlotHasALeavingAndANewWorkerShouldAddressTheNewOne() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
 		WorkerHandle old = FakeWorkers.ready(2, 102);
 		old.leaving("reload");
 		WorkerHandle replacement = FakeWorkers.ready(2, 202);
-		reconcile(one, old, replacement);
-		receive(one, new AppMessage("prices", "{}", 1, 2, null, 0));
+		reconcile(this.one, old, replacement);
+		receive(this.one, new AppMessage("prices", "{}", 1, 2, null, 0));
 		assertThat(FakeWorkers.channel(replacement).queued).hasSize(1);
 		assertThat(FakeWorkers.channel(old).queued).isEmpty();
 	}
@@ -98,14 +95,12 @@ class MessageRelayTests {
 	@Test
 	void relayWhenDestinationQueueIsFullShouldDropAndCount() {
 		relayWithQueueCapacity(1);
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
 		WorkerHandle three = FakeWorkers.ready(3, 103);
-		reconcile(one, two, three);
-		assertThat(FakeWorkers.channel(two).appQueueCapacity()).isEqualTo(1);
-		receive(one, new AppMessage("prices", "1", 1, 2, null, 0));
-		receive(one, new AppMessage("prices", "2", 1, AppMessage.EVERY_OTHER_WORKER, null, 0));
-		assertThat(FakeWorkers.channel(two).queued).extracting(AppMessage.class::cast)
+		reconcile(this.one, this.two, three);
+		assertThat(FakeWorkers.channel(this.two).appQueueCapacity()).isEqualTo(1);
+		receive(this.one, new AppMessage("prices", "1", 1, 2, null, 0));
+		receive(this.one, new AppMessage("prices", "2", 1, AppMessage.EVERY_OTHER_WORKER, null, 0));
+		assertThat(FakeWorkers.channel(this.two).queued).extracting(AppMessage.class::cast)
 			.extracting(AppMessage::payload)
 			.containsExactly("1");
 		assertThat(FakeWorkers.channel(three).queued).as("another destination is not held up")
@@ -118,23 +113,21 @@ class MessageRelayTests {
 
 	@Test
 	void divertWhenTheMessageIsNotApplicationTrafficShouldHandItToTheArbiter() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		reconcile(one);
-		receive(one, new Message.Heartbeat(1, 2, 3, 4, 0));
-		receive(one, new Message.RevokeAck(1));
+		reconcile(this.one);
+		receive(this.one, new Message.Heartbeat(1, 2, 3, 4, 0));
+		receive(this.one, new Message.RevokeAck(1));
 		assertThat(this.toArbiter).hasSize(2);
-		assertThat(FakeWorkers.channel(one).queued).isEmpty();
+		assertThat(FakeWorkers.channel(this.one).queued).isEmpty();
 	}
 
 	@Test
 	void relayWhenTheSenderIsASpareShouldDeliverNothingAndRefuseItsAsk() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
 		WorkerHandle spare = FakeWorkers.ready(0, 150);
-		reconcile(one, spare);
+		reconcile(this.one, spare);
 		receive(spare, new AppMessage("prices", "{}", 0, AppMessage.EVERY_OTHER_WORKER, null, 0));
 		Envelope ask = receive(spare, new AppMessage("prices", "{}", 0, 1, null, 500));
-		assertThat(FakeWorkers.channel(one).queued).isEmpty();
-		assertThat(FakeWorkers.channel(one).requests).isEmpty();
+		assertThat(FakeWorkers.channel(this.one).queued).isEmpty();
+		assertThat(FakeWorkers.channel(this.one).requests).isEmpty();
 		assertThat(FakeWorkers.channel(spare).replies).singleElement()
 			.isInstanceOfSatisfying(Message.Failure.class,
 					(failure) -> assertThat(failure.message()).contains("spare worker"));
@@ -143,109 +136,98 @@ class MessageRelayTests {
 
 	@Test
 	void askWhenTheTargetAnswersShouldReplyToTheAskerWithTheAnswer() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		reconcile(one, two);
-		Envelope ask = receive(one, new AppMessage("quote", "{}", 1, 2, null, 500));
-		RecordingChannel.Request forwarded = FakeWorkers.channel(two).requests.get(0);
+		reconcile(this.one, this.two);
+		Envelope ask = receive(this.one, new AppMessage("quote", "{}", 1, 2, null, 500));
+		RecordingChannel.Request forwarded = FakeWorkers.channel(this.two).requests.get(0);
 		assertThat(forwarded.message()).isEqualTo(new AppMessage("quote", "{}", 1, 2, null, 500));
 		assertThat(forwarded.timeout()).isEqualTo(Duration.ofMillis(500));
-		assertThat(FakeWorkers.channel(one).replies).as("no answer before the target's").isEmpty();
+		assertThat(FakeWorkers.channel(this.one).replies).as("no answer before the target's").isEmpty();
 		forwarded.reply().complete(new Message.AppReply("42", 102));
-		assertThat(FakeWorkers.channel(one).replies).containsExactly(new Message.AppReply("42", 102));
-		assertThat(FakeWorkers.channel(one).repliedTo).containsExactly(ask.seq());
+		assertThat(FakeWorkers.channel(this.one).replies).containsExactly(new Message.AppReply("42", 102));
+		assertThat(FakeWorkers.channel(this.one).repliedTo).containsExactly(ask.seq());
 		assertThat(this.relay.status().asks()).isEqualTo(1);
 	}
 
 	@Test
 	void askWhenNoWorkerServesTheSlotShouldFailAtOnce() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		reconcile(one);
-		receive(one, new AppMessage("quote", "{}", 1, 2, null, 500));
-		assertThat(FakeWorkers.channel(one).replies).containsExactly(new Message.Failure("no ready worker 2"));
+		reconcile(this.one);
+		receive(this.one, new AppMessage("quote", "{}", 1, 2, null, 500));
+		assertThat(FakeWorkers.channel(this.one).replies).containsExactly(new Message.Failure("no ready worker 2"));
 	}
 
 	@Test
 	void askWhenTheTargetDoesNotAnswerInTimeShouldReplyThatItDidNot() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		reconcile(one, two);
-		receive(one, new AppMessage("quote", "{}", 1, 2, null, 500));
-		FakeWorkers.channel(two).requests.get(0).reply().completeExceptionally(new TimeoutException());
-		assertThat(FakeWorkers.channel(one).replies)
-			.containsExactly(new Message.Failure("worker 2 did not answer within 500 ms"));
+		assertThat(failedAsk(new TimeoutException())).isEqualTo("worker 2 did not answer within 500 ms");
 	}
 
 	@Test
 	void askWhenTheTargetLeavesBeforeItAnswersShouldReplyThatItLeft() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		reconcile(one, two);
-		receive(one, new AppMessage("quote", "{}", 1, 2, null, 500));
-		FakeWorkers.channel(two).requests.get(0).reply().completeExceptionally(new IOException("closed"));
-		assertThat(FakeWorkers.channel(one).replies)
-			.containsExactly(new Message.Failure("worker 2 (pid 102) left before it answered"));
+		assertThat(failedAsk(new IOException("closed"))).isEqualTo("worker 2 (pid 102) left before it answered");
 	}
 
 	@Test
 	void gatherShouldAskEverySlotAndLeaveOutASlotWithNoServingWorker() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
 		WorkerHandle booting = FakeWorkers.starting(3, 103);
-		this.relay.reconcile(List.of(1, 2, 3), List.of(one, two, booting), true);
-		Envelope gather = receive(one, new Message.GatherRequest("count", "{}", 300));
+		this.relay.reconcile(List.of(1, 2, 3), List.of(this.one, this.two, booting), true);
+		Envelope gather = receive(this.one, new Message.GatherRequest("count", "{}", 300));
 		assertThat(FakeWorkers.channel(booting).requests).isEmpty();
-		FakeWorkers.channel(two).requests.get(0).reply().complete(new Message.AppReply("2", 102));
-		assertThat(FakeWorkers.channel(one).replies).as("no answer before every slot's").isEmpty();
-		RecordingChannel.Request toItself = FakeWorkers.channel(one).requests.get(0);
+		FakeWorkers.channel(this.two).requests.get(0).reply().complete(new Message.AppReply("2", 102));
+		assertThat(FakeWorkers.channel(this.one).replies).as("no answer before every slot's").isEmpty();
+		RecordingChannel.Request toItself = FakeWorkers.channel(this.one).requests.get(0);
 		assertThat(toItself.message()).isEqualTo(new AppMessage("count", "{}", 1, 1, null, 300));
 		toItself.reply().complete(new Message.Failure("no listener"));
-		assertThat(FakeWorkers.channel(one).replies).containsExactly(new Message.Gathered(
+		assertThat(FakeWorkers.channel(this.one).replies).containsExactly(new Message.Gathered(
 				List.of(new Outcome(1, 101, "failed", null, "no listener"), new Outcome(2, 102, "answered", "2", null),
 						new Outcome(3, -1, "left-out", null, "no worker of slot 3 takes traffic"))));
-		assertThat(FakeWorkers.channel(one).repliedTo).containsExactly(gather.seq());
+		assertThat(FakeWorkers.channel(this.one).repliedTo).containsExactly(gather.seq());
 		assertThat(this.relay.status().gathers()).isEqualTo(1);
 	}
 
 	@Test
 	void reconcileShouldTellEachServingWorkerTheMembersOnceAndAgainWhenTheyChange() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.starting(2, 102);
-		reconcile(one, two);
-		reconcile(one, two);
-		assertThat(members(one)).containsExactly(new Message.Members(List.of(1)));
-		assertThat(members(two)).isEmpty();
-		two.ready(two.spawnedAt().plusSeconds(2));
-		reconcile(one, two);
-		assertThat(members(one)).containsExactly(new Message.Members(List.of(1)), new Message.Members(List.of(1, 2)));
-		assertThat(members(two)).containsExactly(new Message.Members(List.of(1, 2)));
+		WorkerHandle booting = FakeWorkers.starting(2, 102);
+		reconcile(this.one, booting);
+		reconcile(this.one, booting);
+		assertThat(members(this.one)).containsExactly(new Message.Members(List.of(1)));
+		assertThat(members(booting)).isEmpty();
+		booting.ready(booting.spawnedAt().plusSeconds(2));
+		reconcile(this.one, booting);
+		assertThat(members(this.one)).containsExactly(new Message.Members(List.of(1)),
+				new Message.Members(List.of(1, 2)));
+		assertThat(members(booting)).containsExactly(new Message.Members(List.of(1, 2)));
 	}
 
 	@Test
 	void reconcileShouldTellAReplacementInTheSameSlotTheMembers() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		WorkerHandle two = FakeWorkers.ready(2, 102);
-		reconcile(one, two);
+		reconcile(this.one, this.two);
 		WorkerHandle replacement = FakeWorkers.ready(2, 202);
-		two.leaving("reload");
-		reconcile(one, two, replacement);
+		this.two.leaving("reload");
+		reconcile(this.one, this.two, replacement);
 		assertThat(members(replacement)).containsExactly(new Message.Members(List.of(1, 2)));
 	}
 
 	@Test
 	void reconcileShouldGiveAWorkerThatStartsServingTheLogLevelsSetSoFar() {
-		WorkerHandle one = FakeWorkers.ready(1, 101);
-		reconcile(one);
+		reconcile(this.one);
 		String debug = "{\"name\":\"com.example\",\"level\":\"DEBUG\"}";
 		String reset = "{\"name\":\"org.other\",\"level\":null}";
-		receive(one, new AppMessage(MessageRelay.KEPT_TOPIC, "{\"name\":\"org.other\",\"level\":\"WARN\"}", 1,
+		receive(this.one, new AppMessage(MessageRelay.KEPT_TOPIC, "{\"name\":\"org.other\",\"level\":\"WARN\"}", 1,
 				AppMessage.EVERY_WORKER, null, 0));
-		receive(one, new AppMessage(MessageRelay.KEPT_TOPIC, debug, 1, AppMessage.EVERY_WORKER, null, 0));
-		receive(one, new AppMessage(MessageRelay.KEPT_TOPIC, reset, 1, AppMessage.EVERY_WORKER, null, 0));
+		receive(this.one, new AppMessage(MessageRelay.KEPT_TOPIC, debug, 1, AppMessage.EVERY_WORKER, null, 0));
+		receive(this.one, new AppMessage(MessageRelay.KEPT_TOPIC, reset, 1, AppMessage.EVERY_WORKER, null, 0));
 		WorkerHandle later = FakeWorkers.ready(2, 102);
-		reconcile(one, later);
+		reconcile(this.one, later);
 		assertThat(FakeWorkers.channel(later).queued)
 			.containsExactly(new AppMessage(MessageRelay.KEPT_TOPIC, debug, 0, 2, null, 0));
+	}
+
+	/** What worker 1 is told when its ask to worker 2 fails so. */
+	private String failedAsk(Throwable failure) {
+		reconcile(this.one, this.two);
+		receive(this.one, new AppMessage("quote", "{}", 1, 2, null, 500));
+		FakeWorkers.channel(this.two).requests.get(0).reply().completeExceptionally(failure);
+		assertThat(FakeWorkers.channel(this.one).replies).singleElement().isInstanceOf(Message.Failure.class);
+		return ((Message.Failure) FakeWorkers.channel(this.one).replies.get(0)).message();
 	}
 
 	private void relayWithQueueCapacity(int capacity) {
