@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
@@ -23,15 +25,31 @@ final class WorkerMessenger implements JprocMessenger {
 
 	private final IntSupplier workerId;
 
-	private final MasterLink link;
+	private final Predicate<Message> queue;
+
+	private final BiFunction<Message, Duration, CompletableFuture<Message>> queueRequest;
 
 	private final Outgoing outgoing;
 
 	private volatile Set<Integer> members = Set.of();
 
 	WorkerMessenger(IntSupplier workerId, MasterLink link, Outgoing outgoing) {
+		this(workerId, link::queue, link::queueRequest, outgoing);
+	}
+
+	/**
+	 * A messenger that queues on the given functions instead of a {@link MasterLink}; for
+	 * tests.
+	 * @param workerId this worker's id
+	 * @param queue as {@link MasterLink#queue}
+	 * @param queueRequest as {@link MasterLink#queueRequest}
+	 * @param outgoing checks and maps what is sent
+	 */
+	WorkerMessenger(IntSupplier workerId, Predicate<Message> queue,
+			BiFunction<Message, Duration, CompletableFuture<Message>> queueRequest, Outgoing outgoing) {
 		this.workerId = workerId;
-		this.link = link;
+		this.queue = queue;
+		this.queueRequest = queueRequest;
 		this.outgoing = outgoing;
 	}
 
@@ -63,7 +81,7 @@ final class WorkerMessenger implements JprocMessenger {
 	}
 
 	private void queue(String topic, String payload, int to, String eventType) {
-		this.link.queue(new Message.AppMessage(topic, payload, this.workerId.getAsInt(), to, eventType, 0));
+		this.queue.test(new Message.AppMessage(topic, payload, this.workerId.getAsInt(), to, eventType, 0));
 	}
 
 	private int requireMember(int workerId) {
@@ -78,7 +96,7 @@ final class WorkerMessenger implements JprocMessenger {
 	public <T> Mono<T> ask(int workerId, String topic, Object payload, Class<T> replyType, Duration timeout) {
 		Message request = new Message.AppMessage(Outgoing.topic(topic), this.outgoing.payload(payload),
 				this.workerId.getAsInt(), requireMember(workerId), null, requirePositive(timeout));
-		return Mono.fromFuture(() -> answer(this.link.queueRequest(request, timeout.plus(MARGIN)), workerId, timeout))
+		return Mono.fromFuture(() -> answer(this.queueRequest.apply(request, timeout.plus(MARGIN)), workerId, timeout))
 			.map((reply) -> this.outgoing.json().readValue(reply.payload(), replyType));
 	}
 
@@ -108,7 +126,7 @@ final class WorkerMessenger implements JprocMessenger {
 	public <T> Mono<List<GatherOutcome<T>>> gather(String topic, Object payload, Class<T> replyType, Duration timeout) {
 		Message request = new Message.GatherRequest(Outgoing.topic(topic), this.outgoing.payload(payload),
 				requirePositive(timeout));
-		return Mono.fromFuture(() -> this.link.queueRequest(request, timeout.plus(MARGIN).plus(MARGIN)))
+		return Mono.fromFuture(() -> this.queueRequest.apply(request, timeout.plus(MARGIN).plus(MARGIN)))
 			.onErrorMap((failure) -> new JprocMessagingException("gather failed: " + IpcChannel.causeOf(failure)))
 			.map((reply) -> {
 				if (!(reply instanceof Message.Gathered gathered)) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.jproc.PoolState;
 import io.jproc.SlotState;
+import io.jproc.testsupport.QuietListener;
 import jnr.unixsocket.UnixSocketChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -172,7 +173,7 @@ class PoolMessagesCodecTests {
 	void malformedReplyFailsTheWaitingRequestAtOnce() throws Exception {
 		UnixSocketChannel[] pair = UnixSocketChannel.pair();
 		try (IpcChannel asker = IpcChannel.of(pair[0], "asker")) {
-			asker.start(new NoListener());
+			asker.start(new QuietListener());
 			long start = System.nanoTime();
 			CompletableFuture<Message> reply = asker.request(new Message.PoolStatusRequest(), Duration.ofSeconds(30));
 			Envelope request = FrameCodec.read(java.nio.channels.Channels.newInputStream(pair[1]));
@@ -215,22 +216,6 @@ class PoolMessagesCodecTests {
 	private static Message roundTrip(Message message) throws IOException, MalformedFrameException {
 		byte[] frame = FrameCodec.encode(new Envelope(1, 0, message));
 		return FrameCodec.read(new ByteArrayInputStream(frame)).message();
-	}
-
-	private static final class NoListener implements IpcChannel.Listener {
-
-		@Override
-		public void onMessage(Envelope envelope) {
-		}
-
-		@Override
-		public void onMalformed(MalformedFrameException error) {
-		}
-
-		@Override
-		public void onClosed() {
-		}
-
 	}
 
 }

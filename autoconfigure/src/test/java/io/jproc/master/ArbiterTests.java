@@ -3,6 +3,8 @@ package io.jproc.master;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
@@ -15,9 +17,14 @@ import io.jproc.master.process.Exit;
 import io.jproc.master.process.PosixSignal;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
+import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,12 +38,27 @@ class ArbiterTests {
 
 	private static final Exit KILLED = new Exit(-1, 9);
 
+	/** A line of the default Logback console output: its thread, level and message. */
+	private static final Pattern LOG_LINE = Pattern.compile("\\S+ \\[([^]]+)\\] (\\w+)\\s+\\S+ -- (.*)");
+
 	@Test
-	void startsOneWorkerPerSlotAndLogsNothingElse() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void startsOneWorkerPerSlotAndLogsNothingElse(CapturedOutput output) {
 		FakePool pool = new FakePool(3);
 		assertThat(pool.launched).extracting(WorkerHandle::id).containsExactly(1, 2, 3);
 		pool.settle();
 		pool.assertWhole(3);
+		List<String> logged = output.getOut()
+			.lines()
+			.map(LOG_LINE::matcher)
+			.filter(Matcher::matches)
+			.filter((line) -> line.group(1).equals(Thread.currentThread().getName()) && !line.group(2).equals("DEBUG"))
+			.map((line) -> line.group(3))
+			.toList();
+		assertThat(logged).containsExactlyInAnyOrder("worker 1 (pid 1000) started", "worker 2 (pid 1001) started",
+				"worker 3 (pid 1002) started", "worker 1 (pid 1000) ready in 0.0 s",
+				"worker 2 (pid 1001) ready in 0.0 s", "worker 3 (pid 1002) ready in 0.0 s",
+				"worker 1 (pid 1000) leads the pool, epoch 1", "all 3 workers ready, 0.0 s after master start");
 	}
 
 	@Test
@@ -348,7 +370,7 @@ class ArbiterTests {
 		WorkerHandle deaf = pool.current(2);
 		pool.advance(Duration.ofMillis(200));
 		assertThat(pool.signals).doesNotContain(deaf.pid() + " QUIT");
-		((FakePool.RecordingChannel) deaf.channel()).stalled = Duration.ofSeconds(31);
+		((RecordingChannel) deaf.channel()).stalled = Duration.ofSeconds(31);
 		pool.advance(Duration.ofMillis(200));
 		assertThat(deaf.leaveReason()).startsWith("hung: its channel not read for 31.0 s");
 		assertThat(pool.signals).contains(deaf.pid() + " QUIT", deaf.pid() + " CONT");
@@ -423,7 +445,7 @@ class ArbiterTests {
 	void workerNoSlotReferencesIsDrained() {
 		FakePool pool = new FakePool(1);
 		pool.settle();
-		WorkerHandle stray = new WorkerHandle(7, 4242, 99, FakePool.START, new FakePool.RecordingChannel());
+		WorkerHandle stray = new WorkerHandle(7, 4242, 99, FakePool.START, new RecordingChannel());
 		pool.arbiter.pool().live().add(stray);
 		pool.advance(Duration.ofMillis(200));
 		assertThat(pool.sentTo(stray)).containsExactly(new Message.Stop("not part of the pool"));

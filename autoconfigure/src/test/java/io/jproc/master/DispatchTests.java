@@ -12,6 +12,7 @@ import io.jproc.ipc.PoolStatus;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.WorkerHandle;
+import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +33,7 @@ class DispatchTests {
 	private static final Set<Class<?>> REPLIES = Set.of(Message.Scrape.class, Message.AppReply.class,
 			Message.Failure.class);
 
-	private final FakePool.RecordingChannel channel = new FakePool.RecordingChannel();
+	private final RecordingChannel channel = new RecordingChannel();
 
 	private final WorkerHandle worker = new WorkerHandle(1, 4242, 1, FakePool.START, this.channel);
 

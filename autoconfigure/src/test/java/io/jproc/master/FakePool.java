@@ -1,16 +1,12 @@
 package io.jproc.master;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Collectors;
 
@@ -19,7 +15,6 @@ import io.jproc.SlotState;
 import io.jproc.WorkerCount;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
-import io.jproc.ipc.MessageChannel;
 import io.jproc.ipc.PoolStatus;
 import io.jproc.master.pool.Slot;
 import io.jproc.master.pool.WorkerFactory;
@@ -31,7 +26,9 @@ import io.jproc.master.process.WorkerState;
 import io.jproc.master.systemd.JarWatch;
 import io.jproc.master.systemd.PoolLifecycle;
 import io.jproc.master.systemd.SystemdNotifier;
-import org.jspecify.annotations.Nullable;
+import io.jproc.testsupport.FakeWorkers;
+import io.jproc.testsupport.MutableClock;
+import io.jproc.testsupport.RecordingChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class FakePool {
 
-	static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+	static final Instant START = FakeWorkers.START;
 
 	final JprocProperties properties;
 
@@ -346,80 +343,6 @@ final class FakePool {
 		assertThat(status.slots()).hasSize(wanted);
 		assertThat(status.slots()).allMatch(
 				(entry) -> entry.state() == SlotState.READY && entry.incoming() == null && entry.leaving().isEmpty());
-	}
-
-	/** A channel that records what the master sends. */
-	static final class RecordingChannel implements MessageChannel {
-
-		final List<Message> sent = new ArrayList<>();
-
-		final List<Message> replies = new ArrayList<>();
-
-		boolean open = true;
-
-		/**
-		 * What {@link #stalled()} says: set to make the peer look as if it read nothing.
-		 */
-		@Nullable Duration stalled;
-
-		@Override
-		public @Nullable Duration stalled() {
-			return this.stalled;
-		}
-
-		@Override
-		public boolean send(Message message) {
-			this.sent.add(message);
-			return this.open;
-		}
-
-		@Override
-		public boolean reply(long requestSeq, Message message) {
-			this.replies.add(message);
-			return this.open;
-		}
-
-		@Override
-		public CompletableFuture<Message> request(Message message, Duration timeout) {
-			this.sent.add(message);
-			return new CompletableFuture<>();
-		}
-
-		@Override
-		public void close() {
-			this.open = false;
-		}
-
-	}
-
-	/** A clock the test moves. */
-	static final class MutableClock extends Clock {
-
-		private Instant now;
-
-		MutableClock(Instant now) {
-			this.now = now;
-		}
-
-		void advance(Duration duration) {
-			this.now = this.now.plus(duration);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
 	}
 
 	/** The factory: launches through {@link #launch}, records priority changes. */

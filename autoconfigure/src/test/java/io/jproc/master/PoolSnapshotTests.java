@@ -1,15 +1,12 @@
 package io.jproc.master;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.jproc.JprocProperties;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
-import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.PoolStatus;
 import io.jproc.master.pool.MasterState;
@@ -17,8 +14,7 @@ import io.jproc.master.pool.Slot;
 import io.jproc.master.pool.Spares;
 import io.jproc.master.process.Exit;
 import io.jproc.master.process.WorkerHandle;
-import jnr.unixsocket.UnixSocketChannel;
-import org.junit.jupiter.api.AfterEach;
+import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,17 +26,8 @@ class PoolSnapshotTests {
 
 	private static final Instant NOW = Instant.parse("2025-01-02T03:04:05Z");
 
-	private final List<AutoCloseable> open = new ArrayList<>();
-
-	@AfterEach
-	void close() throws Exception {
-		for (AutoCloseable closeable : this.open) {
-			closeable.close();
-		}
-	}
-
 	@Test
-	void readyWorkerAndKilledWorkerInBackoff() throws IOException {
+	void readyWorkerAndKilledWorkerInBackoff() {
 		JprocProperties.Restart policy = new JprocProperties().getRestart();
 		Slot one = new Slot(1, policy);
 		WorkerHandle ready = worker(1, NOW.minusSeconds(30));
@@ -76,7 +63,7 @@ class PoolSnapshotTests {
 	}
 
 	@Test
-	void masterStateSaysGivingUpOnceASlotIsGivenUp() throws IOException {
+	void masterStateSaysGivingUpOnceASlotIsGivenUp() {
 		JprocProperties properties = new JprocProperties();
 		properties.getRestart().setMaxBootFailures(1);
 		Slot slot = new Slot(1, properties.getRestart());
@@ -90,12 +77,8 @@ class PoolSnapshotTests {
 		assertThat(status.slots().get(0).gaveUpReason()).contains("boot failures");
 	}
 
-	private WorkerHandle worker(int id, Instant spawnedAt) throws IOException {
-		UnixSocketChannel[] pair = UnixSocketChannel.pair();
-		IpcChannel channel = IpcChannel.of(pair[0], "worker " + id);
-		this.open.add(channel);
-		this.open.add(pair[1]);
-		return new WorkerHandle(id, 1000 + id, id, spawnedAt, channel);
+	private WorkerHandle worker(int id, Instant spawnedAt) {
+		return new WorkerHandle(id, 1000 + id, id, spawnedAt, new RecordingChannel());
 	}
 
 }

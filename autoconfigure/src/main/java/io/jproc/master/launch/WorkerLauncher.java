@@ -71,10 +71,19 @@ public final class WorkerLauncher implements WorkerFactory {
 	 */
 	private final List<String> masterOnlyVariables;
 
+	/** The master's environment, the base of each worker's. */
+	private final Map<String, String> masterEnvironment;
+
 	public WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management,
 			Spawner spawner, Consumer<MasterEvent> events, List<String> masterOnlyVariables) {
+		this(properties, server, management, spawner, events, masterOnlyVariables, System.getenv());
+	}
+
+	WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner,
+			Consumer<MasterEvent> events, List<String> masterOnlyVariables, Map<String, String> masterEnvironment) {
 		this.properties = properties;
 		this.masterOnlyVariables = List.copyOf(masterOnlyVariables);
+		this.masterEnvironment = Map.copyOf(masterEnvironment);
 		this.server = server;
 		this.management = management;
 		this.spawner = spawner;
@@ -225,7 +234,7 @@ public final class WorkerLauncher implements WorkerFactory {
 	}
 
 	private Map<String, String> environment(int id, long generation) {
-		Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+		Map<String, String> environment = new LinkedHashMap<>(this.masterEnvironment);
 		// systemd's variables are meant for the master (its main process) only.
 		this.masterOnlyVariables.forEach(environment::remove);
 		environment.putAll(this.properties.getWorker().getEnvironment());

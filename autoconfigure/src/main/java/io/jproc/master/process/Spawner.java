@@ -23,9 +23,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Starts worker processes with {@code posix_spawnp} so that they inherit chosen file
  * descriptors (the JDK's ProcessBuilder closes every descriptor above 2), and reaps them
- * with {@code waitpid}.
+ * with {@code waitpid}. Not final only so that a test can record what a launcher asks of
+ * it.
  */
-public final class Spawner {
+public class Spawner {
 
 	/** Duplicates made just for a spawn live at or above this number, clear of 0..9. */
 	private static final int HIGH_FD = 64;
@@ -98,11 +99,18 @@ public final class Spawner {
 					actions.add(SpawnFileAction.open(output.toString(), 1, O_WRONLY | O_CREAT | O_APPEND, 0644));
 					actions.add(SpawnFileAction.dup(1, 2));
 				}
-				long pid = this.posix.posix_spawnp(argv.get(0), actions, argv, envp);
+				long pid;
+				synchronized (this.exits) {
+					// Ours before the reaper can look: a process that ends at once is
+					// reaped before posix_spawnp returns here, and would be dropped.
+					pid = this.posix.posix_spawnp(argv.get(0), actions, argv, envp);
+					if (pid > 0) {
+						this.spawned.add(pid);
+					}
+				}
 				if (pid <= 0) {
 					throw new IOException("posix_spawnp of " + argv.get(0) + " failed: errno " + this.posix.errno());
 				}
-				this.spawned.add(pid);
 				return pid;
 			}
 			finally {

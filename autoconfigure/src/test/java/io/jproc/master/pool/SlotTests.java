@@ -1,14 +1,11 @@
 package io.jproc.master.pool;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 
 import io.jproc.JprocProperties;
-import io.jproc.ipc.IpcChannel;
 import io.jproc.master.process.WorkerHandle;
-import jnr.unixsocket.UnixSocketChannel;
-import org.junit.jupiter.api.BeforeEach;
+import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,12 +19,7 @@ class SlotTests {
 
 	private final Instant start = Instant.parse("2026-01-01T00:00:00Z");
 
-	private IpcChannel channel;
-
-	@BeforeEach
-	void channel() throws IOException {
-		this.channel = IpcChannel.of(UnixSocketChannel.pair()[0], "test");
-	}
+	private final RecordingChannel channel = new RecordingChannel();
 
 	@Test
 	void firstFailureOfALongLivedWorkerIsReplacedAtOnce() {

@@ -7,20 +7,19 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
-import io.jproc.ipc.MalformedFrameException;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.PoolScrape.WorkerScrape;
 import io.jproc.master.process.WorkerHandle;
+import io.jproc.testsupport.CloseAfterEach;
+import io.jproc.testsupport.QuietListener;
 import jnr.unixsocket.UnixSocketChannel;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,14 +32,8 @@ class ScrapeFanOutTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final List<AutoCloseable> open = new ArrayList<>();
-
-	@AfterEach
-	void close() throws Exception {
-		for (AutoCloseable closeable : this.open) {
-			closeable.close();
-		}
-	}
+	@RegisterExtension
+	final CloseAfterEach open = new CloseAfterEach();
 
 	@Test
 	void lateAndGarbageWorkersDegradeOnlyTheirOwnPart() throws Exception {
@@ -73,7 +66,7 @@ class ScrapeFanOutTests {
 	private WorkerHandle worker(int id, Answer answer) throws IOException {
 		UnixSocketChannel[] pair = UnixSocketChannel.pair();
 		IpcChannel master = IpcChannel.of(pair[0], "worker " + id);
-		master.start(new Quiet());
+		master.start(new QuietListener());
 		this.open.add(master);
 		this.open.add(pair[1]);
 		Thread peer = new Thread(() -> {
@@ -104,22 +97,6 @@ class ScrapeFanOutTests {
 	private interface Answer {
 
 		byte[] to(long requestSeq);
-
-	}
-
-	private static final class Quiet implements IpcChannel.Listener {
-
-		@Override
-		public void onMessage(Envelope envelope) {
-		}
-
-		@Override
-		public void onMalformed(MalformedFrameException error) {
-		}
-
-		@Override
-		public void onClosed() {
-		}
 
 	}
 

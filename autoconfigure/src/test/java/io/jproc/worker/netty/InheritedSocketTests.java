@@ -7,19 +7,18 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
+import io.jproc.testsupport.CloseAfterEach;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -40,18 +39,12 @@ class InheritedSocketTests {
 
 	private static final Duration BOUND = Duration.ofSeconds(10);
 
-	private final List<AutoCloseable> toClose = new ArrayList<>();
+	@RegisterExtension
+	final CloseAfterEach toClose = new CloseAfterEach();
 
 	@BeforeEach
 	void needsEpoll() {
 		assumeTrue(Epoll.isAvailable(), "needs Linux epoll");
-	}
-
-	@AfterEach
-	void closeAll() throws Exception {
-		for (int i = this.toClose.size() - 1; i >= 0; i--) {
-			this.toClose.get(i).close();
-		}
 	}
 
 	private Socket listening() throws IOException {
