@@ -262,8 +262,7 @@ public final class MasterProcess implements AutoCloseable {
 			}
 			else if (exitedAt != 0 && System.nanoTime() - exitedAt > Duration.ofSeconds(2).toNanos()) {
 				throw new AssertionError("'" + pattern + "' (#" + occurrence + ") not in the log of " + this.log
-						+ ": the master exited with code " + this.process.exitValue() + " before; tail:\n"
-						+ tail(40));
+						+ ": the master exited with code " + this.process.exitValue() + " before; tail:\n" + tail(40));
 			}
 			sleep(100);
 		}
