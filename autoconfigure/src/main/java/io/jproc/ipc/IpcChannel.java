@@ -432,6 +432,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * or the channel closed.
 	 * @return the count
 	 */
+	@Override
 	public long droppedFrames() {
 		return this.outgoing.droppedFrames();
 	}

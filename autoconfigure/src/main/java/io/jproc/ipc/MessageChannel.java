@@ -109,4 +109,13 @@ public interface MessageChannel {
 	 */
 	void close();
 
+	/**
+	 * Application frames dropped after they were queued, because the peer stopped reading
+	 * or the channel closed.
+	 * @return the count
+	 */
+	default long droppedFrames() {
+		return 0;
+	}
+
 }

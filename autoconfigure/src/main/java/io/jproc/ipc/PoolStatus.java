@@ -69,11 +69,22 @@ public record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Null
 	 * @param epoch the latest epoch granted, {@code 0} before the first
 	 * @param relayed application messages handed to a destination's queue, and asks
 	 * answered
-	 * @param dropped messages not relayed because a destination's queue was full
+	 * @param dropped application messages the relay did not deliver, every reason
+	 * together
 	 * @param asks asks relayed
 	 * @param gathers gathers relayed
+	 * @param droppedByReason the same by reason ({@code queue-full}, {@code oversize},
+	 * {@code no-worker}, {@code from-spare}, {@code channel-closed},
+	 * {@code left-unsent}), only the reasons seen; empty from a master of an earlier
+	 * build
 	 */
-	public record Messaging(@Nullable Leader leader, long epoch, long relayed, long dropped, long asks, long gathers) {
+	public record Messaging(@Nullable Leader leader, long epoch, long relayed, long dropped, long asks, long gathers,
+			Map<String, Long> droppedByReason) {
+
+		public Messaging {
+			droppedByReason = (droppedByReason != null) ? Map.copyOf(droppedByReason) : Map.of();
+		}
+
 	}
 
 	/**

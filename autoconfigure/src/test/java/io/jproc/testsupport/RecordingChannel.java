@@ -51,6 +51,9 @@ public final class RecordingChannel implements MessageChannel {
 
 	private volatile int capacity = Integer.MAX_VALUE;
 
+	/** What {@link #droppedFrames()} says: frames the channel never wrote. */
+	public volatile long droppedFrames;
+
 	private final AtomicLong seq = new AtomicLong();
 
 	private volatile IpcChannel.@Nullable Listener listener;
@@ -60,6 +63,11 @@ public final class RecordingChannel implements MessageChannel {
 	@Override
 	public @Nullable Duration stalled() {
 		return this.stalled;
+	}
+
+	@Override
+	public long droppedFrames() {
+		return this.droppedFrames;
 	}
 
 	@Override

@@ -57,7 +57,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 
 	private static @Nullable MessagesDescriptor messages(PoolStatus.@Nullable Messaging messaging) {
 		return (messaging != null) ? new MessagesDescriptor(messaging.epoch(), messaging.relayed(), messaging.dropped(),
-				messaging.asks(), messaging.gathers()) : null;
+				messaging.asks(), messaging.gathers(), messaging.droppedByReason()) : null;
 	}
 
 	static @Nullable Long millis(@Nullable Instant from, Instant to) {
@@ -125,12 +125,16 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 *
 	 * @param epoch the latest leadership epoch granted, 0 before the first
 	 * @param relayed application messages handed to a destination, and asks answered
-	 * @param dropped messages not relayed because a destination's queue was full
+	 * @param dropped application messages the master did not deliver, every reason
+	 * together
 	 * @param asks asks relayed
 	 * @param gathers gathers relayed
+	 * @param droppedByReason the same by reason: {@code queue-full}, {@code oversize},
+	 * {@code no-worker}, {@code from-spare}, {@code channel-closed}, {@code left-unsent}
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
-	public record MessagesDescriptor(long epoch, long relayed, long dropped, long asks, long gathers) {
+	public record MessagesDescriptor(long epoch, long relayed, long dropped, long asks, long gathers,
+			Map<String, Long> droppedByReason) {
 	}
 
 	/**

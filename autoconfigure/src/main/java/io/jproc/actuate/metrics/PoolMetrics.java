@@ -91,6 +91,7 @@ public class PoolMetrics implements MeterBinder {
 	private void registerNew(PoolStatus status) {
 		for (MeterRegistry registry : this.registries) {
 			Set<String> known = this.registered.computeIfAbsent(registry, (key) -> ConcurrentHashMap.newKeySet());
+			registerDropped(registry, known, status);
 			for (PoolStatus.Slot slot : status.slots()) {
 				int id = slot.id();
 				if (known.add("boot:" + id)) {
@@ -111,6 +112,29 @@ public class PoolMetrics implements MeterBinder {
 				}
 			}
 		}
+	}
+
+	private void registerDropped(MeterRegistry registry, Set<String> known, PoolStatus status) {
+		if (status.messaging() == null) {
+			return;
+		}
+		for (String reason : status.messaging().droppedByReason().keySet()) {
+			if (known.add("dropped:" + reason)) {
+				FunctionCounter.builder(PREFIX + "messages.dropped", this, (metrics) -> metrics.dropped(reason))
+					.description("Application messages the master did not deliver, by reason")
+					.tag("reason", reason)
+					.register(registry);
+			}
+		}
+	}
+
+	private double dropped(String reason) {
+		PoolStatus status = this.client.latest(MAX_AGE);
+		if (status == null || status.messaging() == null) {
+			return 0;
+		}
+		Long count = status.messaging().droppedByReason().get(reason);
+		return (count != null) ? count : 0;
 	}
 
 	private double bootMillis(int id) {

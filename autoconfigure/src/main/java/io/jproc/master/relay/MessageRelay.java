@@ -77,13 +77,19 @@ public final class MessageRelay {
 
 	private final AtomicLong relayed = new AtomicLong();
 
-	private final AtomicLong dropped = new AtomicLong();
+	private final Map<Dropped, AtomicLong> dropped = new java.util.EnumMap<>(Dropped.class);
+
+	/** Live workers whose channel's application queue the relay fills, by pid. */
+	private final Map<Long, WorkerHandle> fed = new java.util.HashMap<>();
 
 	private final AtomicLong asks = new AtomicLong();
 
 	private final AtomicLong gathers = new AtomicLong();
 
 	public MessageRelay(JprocProperties properties) {
+		for (Dropped reason : Dropped.values()) {
+			this.dropped.put(reason, new AtomicLong());
+		}
 		this.queueCapacity = properties.getMessaging().getQueueCapacity();
 		this.maxPayload = properties.getMessaging().getMaxPayload().toBytes();
 		this.destinationBytes = ByteBudget.perDestination(this.queueCapacity, this.maxPayload);
@@ -156,6 +162,7 @@ public final class MessageRelay {
 			pids.add(worker.pid());
 			if (this.configured.add(worker.pid())) {
 				worker.channel().appQueueLimits(this.queueCapacity, this.destinationBytes, this.relayBudget);
+				this.fed.put(worker.pid(), worker);
 			}
 			if (worker.state().isServing()) {
 				if (this.serving.put(worker.pid(), worker) == null && !worker.isLeaving()) {
@@ -167,6 +174,14 @@ public final class MessageRelay {
 			}
 		}
 		this.configured.retainAll(pids);
+		for (java.util.Iterator<WorkerHandle> gone = this.fed.values().iterator(); gone.hasNext();) {
+			WorkerHandle worker = gone.next();
+			if (!pids.contains(worker.pid())) {
+				// What was queued for it and never written: it left, or stopped reading.
+				count(Dropped.LEFT_UNSENT, worker.channel().droppedFrames());
+				gone.remove();
+			}
+		}
 		this.serving.keySet().retainAll(pids);
 		this.leadership.observe(live, running);
 		publishMembers();
@@ -191,7 +206,8 @@ public final class MessageRelay {
 	private void onAppTraffic(WorkerHandle sender, Envelope envelope) {
 		if (sender.isSpare()) {
 			// A spare is no member of the pool until it takes a slot: what it sends (from
-			// a scheduled task, say) goes nowhere.
+			// a scheduled task, say) goes nowhere, counted.
+			count(Dropped.FROM_SPARE, 1);
 			if (envelope.message() instanceof Message.GatherRequest
 					|| (envelope.message() instanceof Message.AppMessage app && app.askTimeoutMillis() > 0)) {
 				sender.channel()
@@ -214,14 +230,25 @@ public final class MessageRelay {
 			ask(sender, envelope, delivered);
 			return;
 		}
-		for (WorkerHandle target : destinations(sender, message.to())) {
+		List<WorkerHandle> targets = destinations(sender, message.to());
+		if (targets.isEmpty() && message.to() > 0) {
+			long count = count(Dropped.NO_WORKER, 1);
+			if (Long.bitCount(count) == 1) {
+				logger.warn("message on topic '" + message.topic() + "' from worker " + sender.id() + " to worker "
+						+ message.to() + " dropped: no worker serves that slot now (" + count + " so far)");
+			}
+		}
+		for (WorkerHandle target : targets) {
 			try {
 				if (target.channel().queue(delivered)) {
 					this.relayed.incrementAndGet();
 				}
+				else {
+					count(Dropped.CHANNEL_CLOSED, 1);
+				}
 			}
 			catch (QueueFullException ex) {
-				long count = this.dropped.incrementAndGet();
+				long count = count(Dropped.QUEUE_FULL, 1);
 				if (Long.bitCount(count) == 1) {
 					logger.warn("message on topic '" + message.topic() + "' from worker " + sender.id() + " to "
 							+ target + " dropped: " + ex.getMessage() + " (" + count + " dropped so far)");
@@ -246,7 +273,7 @@ public final class MessageRelay {
 		if (size <= this.maxPayload) {
 			return false;
 		}
-		this.dropped.incrementAndGet();
+		count(Dropped.OVERSIZE, 1);
 		long count = this.oversize.incrementAndGet();
 		String why = "payload of " + size + " bytes is over jproc.messaging.max-payload (" + this.maxPayload
 				+ " bytes); refused by the master";
@@ -400,7 +427,7 @@ public final class MessageRelay {
 						"worker " + target.id() + " (pid " + target.pid() + ") left before it answered");
 			}
 			if (cause instanceof QueueFullException) {
-				this.dropped.incrementAndGet();
+				count(Dropped.QUEUE_FULL, 1);
 			}
 			return new Message.Gathered.Outcome(target.id(), target.pid(), Status.FAILED, null, cause.getMessage());
 		});
@@ -411,8 +438,21 @@ public final class MessageRelay {
 	 * @return the figures
 	 */
 	public PoolStatus.Messaging status() {
-		return new PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(),
-				this.dropped.get(), this.asks.get(), this.gathers.get());
+		Map<String, Long> byReason = new LinkedHashMap<>();
+		long total = 0;
+		for (Map.Entry<Dropped, AtomicLong> entry : this.dropped.entrySet()) {
+			long count = entry.getValue().get();
+			total += count;
+			if (count > 0) {
+				byReason.put(entry.getKey().wireName(), count);
+			}
+		}
+		return new PoolStatus.Messaging(this.leadership.leader(), this.leadership.epoch(), this.relayed.get(), total,
+				this.asks.get(), this.gathers.get(), byReason);
+	}
+
+	private long count(Dropped reason, long count) {
+		return (count > 0) ? this.dropped.get(reason).addAndGet(count) : this.dropped.get(reason).get();
 	}
 
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.logging.LogLevel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * Tests for {@link MessageRelay}: application messages from a worker's reader thread to
@@ -103,6 +104,7 @@ class MessageRelayTests {
 			.extracting(AppMessage::payload)
 			.containsExactly("2");
 		assertThat(this.relay.status().dropped()).isEqualTo(1);
+		assertThat(this.relay.status().droppedByReason()).containsExactly(entry("queue-full", 1L));
 		assertThat(this.relay.status().relayed()).isEqualTo(2);
 	}
 
@@ -118,6 +120,34 @@ class MessageRelayTests {
 			.isInstanceOfSatisfying(Message.Failure.class,
 					(failure) -> assertThat(failure.message()).contains("spare worker"));
 		assertThat(FakeWorkers.channel(spare).repliedTo).containsExactly(ask.seq());
+		assertThat(this.relay.status().droppedByReason()).containsExactly(entry("from-spare", 2L));
+	}
+
+	@Test
+	void relayWhenTheSlotHasNoServingWorkerShouldCountTheMessageAsDropped() {
+		reconcile(this.one, this.two);
+		receive(this.one, new AppMessage("prices", "{}", 1, 7, null, 0));
+		assertThat(FakeWorkers.channel(this.two).queued).isEmpty();
+		assertThat(this.relay.status().dropped()).isEqualTo(1);
+		assertThat(this.relay.status().droppedByReason()).containsExactly(entry("no-worker", 1L));
+	}
+
+	@Test
+	void relayWhenTheDestinationsChannelIsClosedShouldCountTheMessageAsDropped() {
+		reconcile(this.one, this.two);
+		FakeWorkers.channel(this.two).close();
+		receive(this.one, new AppMessage("prices", "{}", 1, 2, null, 0));
+		assertThat(this.relay.status().droppedByReason()).containsExactly(entry("channel-closed", 1L));
+		assertThat(this.relay.status().relayed()).isZero();
+	}
+
+	@Test
+	void reconcileWhenAWorkerLeavesShouldCountWhatItsChannelNeverWrote() {
+		reconcile(this.one, this.two);
+		FakeWorkers.channel(this.two).droppedFrames = 3;
+		reconcile(this.one);
+		assertThat(this.relay.status().droppedByReason()).containsExactly(entry("left-unsent", 3L));
+		assertThat(this.relay.status().dropped()).isEqualTo(3);
 	}
 
 	@Test
