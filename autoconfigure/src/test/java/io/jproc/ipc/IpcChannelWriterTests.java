@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class IpcChannelWriterTests {
 
 	/**
-	 * Any one send must return within this, whatever the peer does. A send that blocked on
-	 * a peer that does not read would never return; the bound is wide so that a loaded
+	 * Any one send must return within this, whatever the peer does. A send that blocked
+	 * on a peer that does not read would never return; the bound is wide so that a loaded
 	 * machine (GC, a busy CI core) does not fail it: this is not a speed test.
 	 */
 	private static final long QUICK_MILLIS = 3_000;
