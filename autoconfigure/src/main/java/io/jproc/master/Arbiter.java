@@ -26,6 +26,7 @@ import io.jproc.master.pool.SlotLosses;
 import io.jproc.master.pool.WorkerFactory;
 import io.jproc.master.process.Durations;
 import io.jproc.master.process.Exit;
+import io.jproc.master.process.FatalErrors;
 import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.Signaller;
 import io.jproc.master.process.Spawner;
@@ -53,6 +54,12 @@ public final class Arbiter {
 	private static final Log logger = LogFactory.getLog(Arbiter.class);
 
 	private static final long TICK_MILLIS = 200;
+
+	/**
+	 * Ticks failing in a row past which the loop no longer keeps the pool (at least 20 s
+	 * of ticks) and the master ends, rather than live on without its loop.
+	 */
+	static final int MAX_FAILED_TICKS = 100;
 
 	private final JprocProperties properties;
 
@@ -86,6 +93,12 @@ public final class Arbiter {
 
 	private final Shutdown shutdown;
 
+	/** Why the master ends on purpose, {@code null} while it need not. */
+	private volatile @Nullable String failure;
+
+	/** Ticks that failed since the last that did not. */
+	private int failedTicks;
+
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this(properties, (management != null) ? List.of(server, management) : List.of(server),
 				new LinkedBlockingQueue<>(), Clock.systemUTC(),
@@ -96,6 +109,8 @@ public final class Arbiter {
 				new PoolLifecycle((management != null) ? List.of(server, management) : List.of(server),
 						SystemdNotifier.from(System.getenv(), ProcessHandle.current().pid()),
 						JarWatch.forCurrentProcess()));
+		// A reaper that cannot go on ends the master: nobody would see a worker end.
+		spawner.onFatal((ex) -> fail("the reaper thread failed", ex));
 	}
 
 	Arbiter(JprocProperties properties, List<ListenSocket> sockets, BlockingQueue<MasterEvent> events, Clock clock,
@@ -145,7 +160,7 @@ public final class Arbiter {
 		}
 		MasterSignals.install(this.events::add);
 		start();
-		while (this.shutdown.exitCode() == null) {
+		while (exitCode() == null) {
 			try {
 				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
 				step(event);
@@ -155,7 +170,7 @@ public final class Arbiter {
 				beginShutdown("interrupted");
 			}
 		}
-		return this.shutdown.exitCode();
+		return exitCode();
 	}
 
 	/**
@@ -170,10 +185,17 @@ public final class Arbiter {
 	 * @param event the event, {@code null} when the wait for one ran out
 	 */
 	void step(@Nullable MasterEvent event) {
-		try {
-			if (event != null) {
+		if (event != null) {
+			try {
 				handle(event);
 			}
+			catch (Throwable ex) {
+				// What a worker sends or does must never end the master: the event is
+				// lost, the tick below runs.
+				survive("handling " + describe(event), ex);
+			}
+		}
+		try {
 			Instant now = now();
 			tick(now);
 			// Leadership follows the workers that are ready, leaving or gone.
@@ -181,11 +203,60 @@ public final class Arbiter {
 			// Ready, reloading, status and the watchdog: sent from the loop itself, so a
 			// stuck loop stops the watchdog.
 			this.lifecycle.tick(status(now), now);
+			this.failedTicks = 0;
 		}
-		catch (RuntimeException ex) {
-			// What a worker sends or does must never end the master.
-			logger.error("jproc master: unexpected error, continuing", ex);
+		catch (Throwable ex) {
+			if (survive("its tick", ex) && ++this.failedTicks >= MAX_FAILED_TICKS) {
+				fail("its tick failed " + this.failedTicks + " times in a row: the loop no longer keeps the pool", ex);
+			}
 		}
+	}
+
+	/**
+	 * Log what a step threw, and end the master if it cannot be survived
+	 * ({@link FatalErrors}).
+	 * @param during what the loop was doing
+	 * @param ex what it threw
+	 * @return whether the master goes on
+	 */
+	private boolean survive(String during, Throwable ex) {
+		if (FatalErrors.isFatal(ex)) {
+			fail("the loop failed " + during, ex);
+			return false;
+		}
+		try {
+			logger.error("jproc master: unexpected error " + during + ", continuing", ex);
+		}
+		catch (Throwable logging) {
+			// Nothing more can be said.
+		}
+		return true;
+	}
+
+	/**
+	 * End the master on purpose with {@link ExitCodes#MASTER_FAILED}: the loop stops
+	 * after this step, {@link #run} returns the code. Any thread may call it (the reaper
+	 * does, through {@link Spawner#onFatal}).
+	 * @param why what failed
+	 * @param ex what was thrown
+	 */
+	void fail(String why, Throwable ex) {
+		if (this.failure == null) {
+			this.failure = why;
+		}
+		try {
+			logger.error("jproc master: " + why + "; the master ends with exit code " + ExitCodes.MASTER_FAILED
+					+ " (its workers drain and leave by themselves)", ex);
+		}
+		catch (Throwable logging) {
+			// Out of memory, probably: the exit code says it.
+		}
+	}
+
+	private static String describe(MasterEvent event) {
+		return (event instanceof MasterEvent.Received received)
+				? received.envelope().message().getClass().getSimpleName() + " from " + received.worker()
+				: event.getClass().getSimpleName();
 	}
 
 	/**
@@ -193,7 +264,7 @@ public final class Arbiter {
 	 * @return the code, {@code null} while the master runs
 	 */
 	@Nullable Integer exitCode() {
-		return this.shutdown.exitCode();
+		return (this.failure != null) ? Integer.valueOf(ExitCodes.MASTER_FAILED) : this.shutdown.exitCode();
 	}
 
 	Pool pool() {

@@ -62,6 +62,42 @@ class ArbiterTests {
 	}
 
 	@Test
+	void stepWhenTheTickThrowsAnErrorShouldSurviveAndTheNextTickStartsTheWorker() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.launchThrows = new StackOverflowError("test");
+		pool.crash(pool.current(1));
+		assertThat(pool.arbiter.exitCode()).isNull();
+		pool.launchThrows = null;
+		pool.advance(Duration.ofSeconds(1));
+		pool.settle();
+		pool.assertWhole(1);
+	}
+
+	@Test
+	void stepWhenAnErrorIsFatalShouldEndTheMasterWithItsExitCode() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.launchThrows = new OutOfMemoryError("test");
+		pool.crash(pool.current(1));
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.MASTER_FAILED);
+	}
+
+	@Test
+	void stepWhenEveryTickFailsShouldEndTheMasterAfterTheLimit() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.launchThrows = new NoClassDefFoundError("test");
+		pool.crash(pool.current(1));
+		for (int i = 1; i < Arbiter.MAX_FAILED_TICKS - 1; i++) {
+			pool.arbiter.step(null);
+		}
+		assertThat(pool.arbiter.exitCode()).as("after %d failed ticks", Arbiter.MAX_FAILED_TICKS - 1).isNull();
+		pool.arbiter.step(null);
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.MASTER_FAILED);
+	}
+
+	@Test
 	void crashedWorkerIsReplacedAtOnceThenWithBackoff() {
 		FakePool pool = new FakePool(1);
 		pool.settle();

@@ -64,6 +64,9 @@ final class FakePool {
 
 	boolean failLaunches;
 
+	/** What the factory throws when asked for a worker, {@code null} for nothing. */
+	Throwable launchThrows;
+
 	/** Workers that send no heartbeat any more (as if SIGSTOPped). */
 	final java.util.Set<WorkerHandle> silent = new java.util.HashSet<>();
 
@@ -90,6 +93,9 @@ final class FakePool {
 	private WorkerHandle launch(int id, long generation, Instant now) throws IOException {
 		if (this.failLaunches) {
 			throw new IOException("spawn failed (test)");
+		}
+		if (this.launchThrows instanceof Error error) {
+			throw error;
 		}
 		WorkerHandle worker = new WorkerHandle(id, this.nextPid++, generation, now, new RecordingChannel());
 		this.launched.add(worker);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import jnr.constants.platform.Errno;
@@ -18,6 +19,8 @@ import jnr.constants.platform.Fcntl;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import jnr.posix.SpawnFileAction;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * it.
  */
 public class Spawner {
+
+	private static final Log logger = LogFactory.getLog(Spawner.class);
 
 	/** Duplicates made just for a spawn live at or above this number, clear of 0..9. */
 	private static final int HIGH_FD = 64;
@@ -49,7 +54,9 @@ public class Spawner {
 
 	private final Set<Long> spawned = ConcurrentHashMap.newKeySet();
 
-	private @Nullable Thread reaper;
+	private volatile @Nullable Thread reaper;
+
+	private volatile @Nullable Consumer<Throwable> onFatal;
 
 	/**
 	 * Spawn a process.
@@ -134,36 +141,97 @@ public class Spawner {
 				return;
 			}
 			this.exits.put(pid, onExit);
-			if (this.reaper == null) {
+			if (this.reaper == null || !this.reaper.isAlive()) {
+				// The first watch, or the first after the reaper failed (the master ends
+				// then; a test goes on).
 				this.reaper = new Thread(this::reap, "jproc-reaper");
 				this.reaper.setDaemon(true);
+				// Whatever escapes the reaper's own guard.
+				this.reaper.setUncaughtExceptionHandler((thread, ex) -> reaperFailed(ex));
 				this.reaper.start();
 			}
 		}
 	}
 
+	/**
+	 * What to do when the reaper cannot go on ({@link FatalErrors}): without it nobody
+	 * sees a worker end, so the master must end too.
+	 * @param handler receives what the reaper threw; called at most once, on the reaper
+	 * thread, which then ends
+	 */
+	public void onFatal(Consumer<Throwable> handler) {
+		this.onFatal = handler;
+	}
+
+	/**
+	 * Whether the reaper thread runs.
+	 * @return {@code true} once a process was watched, until the reaper failed fatally
+	 */
+	boolean reaping() {
+		Thread thread = this.reaper;
+		return thread != null && thread.isAlive();
+	}
+
 	private void reap() {
 		int[] status = new int[1];
 		while (true) {
-			int pid = this.posix.waitpid(-1, status, 0);
-			if (pid > 0) {
-				IntConsumer onExit;
-				synchronized (this.exits) {
-					onExit = this.exits.remove((long) pid);
-					boolean ours = this.spawned.remove((long) pid);
-					if (onExit == null && ours) {
-						// Ended before watch() was called for it.
-						this.unclaimed.put((long) pid, status[0]);
-					}
+			try {
+				reapOne(status);
+			}
+			catch (Throwable ex) {
+				if (FatalErrors.isFatal(ex)) {
+					reaperFailed(ex);
+					return;
 				}
-				if (onExit != null) {
+				// A callback that failed, or a failed wait: the reaper goes on.
+				logger.error("jproc reaper: unexpected error, continuing", ex);
+			}
+		}
+	}
+
+	private void reapOne(int[] status) {
+		int pid = this.posix.waitpid(-1, status, 0);
+		if (pid > 0) {
+			IntConsumer onExit;
+			synchronized (this.exits) {
+				onExit = this.exits.remove((long) pid);
+				boolean ours = this.spawned.remove((long) pid);
+				if (onExit == null && ours) {
+					// Ended before watch() was called for it.
+					this.unclaimed.put((long) pid, status[0]);
+				}
+			}
+			if (onExit != null) {
+				try {
 					onExit.accept(status[0]);
 				}
+				catch (Throwable ex) {
+					if (FatalErrors.isFatal(ex)) {
+						throw ex;
+					}
+					logger.error("jproc reaper: the exit of pid " + pid + " (" + decode(status[0])
+							+ ") could not be reported, and is lost; the reaper goes on", ex);
+				}
 			}
-			else if (this.posix.errno() != Errno.EINTR.intValue()) {
-				// No child at all (ECHILD): nothing to wait for until the next spawn.
-				sleepQuietly(50);
+		}
+		else if (this.posix.errno() != Errno.EINTR.intValue()) {
+			// No child at all (ECHILD): nothing to wait for until the next spawn.
+			sleepQuietly(50);
+		}
+	}
+
+	private void reaperFailed(Throwable ex) {
+		Consumer<Throwable> handler = this.onFatal;
+		try {
+			if (handler != null) {
+				handler.accept(ex);
 			}
+			else {
+				logger.error("jproc reaper: cannot go on; no process is reaped any more", ex);
+			}
+		}
+		catch (Throwable ignored) {
+			// Nothing more can be done on this thread.
 		}
 	}
 

@@ -96,6 +96,45 @@ class SpawnerTests {
 	}
 
 	@Test
+	void reaperWhenAnExitCallbackThrowsAnErrorShouldGoOnReaping() throws Exception {
+		long first = spawn(sh("exit 0"), Map.of(), null);
+		CompletableFuture<Boolean> thrown = new CompletableFuture<>();
+		spawner.watch(first, (status) -> {
+			this.running.remove(first);
+			thrown.complete(true);
+			throw new StackOverflowError("test");
+		});
+		assertThat(thrown.get(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(run(sh("exit 4"), Map.of())).as("the next exit, reported by the same reaper")
+			.isEqualTo(new Exit(4, 0));
+	}
+
+	@Test
+	void reaperWhenAnExitCallbackRunsOutOfMemoryShouldCallTheFatalHandlerAndEnd() throws Exception {
+		CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+		spawner.onFatal(fatal::complete);
+		try {
+			long pid = spawn(sh("exit 0"), Map.of(), null);
+			spawner.watch(pid, (status) -> {
+				this.running.remove(pid);
+				throw new OutOfMemoryError("test");
+			});
+			assertThat(fatal.get(10, TimeUnit.SECONDS)).isInstanceOf(OutOfMemoryError.class).hasMessage("test");
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (spawner.reaping() && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(spawner.reaping()).as("the reaper ended").isFalse();
+		}
+		finally {
+			spawner.onFatal((ex) -> {
+			});
+		}
+		// The next watch starts a reaper again.
+		assertThat(run(sh("exit 2"), Map.of())).isEqualTo(new Exit(2, 0));
+	}
+
+	@Test
 	void spawnShouldPlaceEachInheritedDescriptorAtItsNumberEvenWhenTheyCross() throws Exception {
 		int[] a = pipe();
 		int[] b = pipe();
