@@ -105,6 +105,8 @@ class SpawnerTests {
 			throw new StackOverflowError("test");
 		});
 		assertThat(thrown.get(10, TimeUnit.SECONDS)).isTrue();
+		Thread.sleep(200);
+		assertThat(spawner.reaping()).as("the reaper lives on").isTrue();
 		assertThat(run(sh("exit 4"), Map.of())).as("the next exit, reported by the same reaper")
 			.isEqualTo(new Exit(4, 0));
 	}
