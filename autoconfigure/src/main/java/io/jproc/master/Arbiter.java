@@ -5,8 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.jproc.ExitCodes;
@@ -67,7 +65,7 @@ public final class Arbiter {
 
 	private final List<ListenSocket> sockets;
 
-	private final BlockingQueue<MasterEvent> events;
+	private final LoopQueue events;
 
 	private final Pool pool;
 
@@ -100,8 +98,8 @@ public final class Arbiter {
 	private int failedTicks;
 
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
-		this(properties, (management != null) ? List.of(server, management) : List.of(server),
-				new LinkedBlockingQueue<>(), Clock.systemUTC(),
+		this(properties, (management != null) ? List.of(server, management) : List.of(server), new LoopQueue(),
+				Clock.systemUTC(),
 				(events) -> new WorkerLauncher(properties, server, management, spawner, events,
 						PoolLifecycle.MASTER_ONLY_VARIABLES),
 				(pid, signal) -> spawner.kill(pid, signal.number()),
@@ -113,7 +111,7 @@ public final class Arbiter {
 		spawner.onFatal((ex) -> fail("the reaper thread failed", ex));
 	}
 
-	Arbiter(JprocProperties properties, List<ListenSocket> sockets, BlockingQueue<MasterEvent> events, Clock clock,
+	Arbiter(JprocProperties properties, List<ListenSocket> sockets, LoopQueue events, Clock clock,
 			java.util.function.Function<java.util.function.Consumer<MasterEvent>, WorkerFactory> factory,
 			Signaller signaller, Instant startedAt, PoolLifecycle lifecycle) {
 		this.properties = properties;

@@ -3,6 +3,7 @@ package io.jproc.master;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,10 +11,12 @@ import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
+import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.PoolStatus;
 import io.jproc.master.pool.MasterState;
 import io.jproc.master.process.Exit;
+import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.PosixSignal;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
@@ -95,6 +98,27 @@ class ArbiterTests {
 		assertThat(pool.arbiter.exitCode()).as("after %d failed ticks", Arbiter.MAX_FAILED_TICKS - 1).isNull();
 		pool.arbiter.step(null);
 		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.MASTER_FAILED);
+	}
+
+	@Test
+	void floodOfCommandsIsRefusedPastTheQueueAndTheExitBehindItIsHandledFirst() throws InterruptedException {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle asker = pool.current(1);
+		WorkerHandle crashed = pool.current(2);
+		for (int i = 1; i <= 5000; i++) {
+			pool.sink.accept(new MasterEvent.Received(asker,
+					new Envelope(i, 0, new Message.Command(Message.Command.Action.RELOAD, null, null))));
+		}
+		pool.alive.remove(crashed.pid());
+		pool.sink.accept(new MasterEvent.Exited(crashed, KILLED));
+		assertThat(pool.queue.size()).isLessThanOrEqualTo(LoopQueue.DEFAULT_CAPACITY + 1);
+		assertThat(((RecordingChannel) asker.channel()).replies).hasSize(5000 - LoopQueue.DEFAULT_PER_WORKER)
+			.allMatch((reply) -> reply instanceof Message.Failure failure
+					&& failure.message().startsWith("the master is busy"));
+		pool.arbiter.step(pool.queue.poll(0, TimeUnit.MILLISECONDS));
+		assertThat(crashed.state()).as("the exit is the first event the loop takes").isEqualTo(WorkerState.EXITED);
+		assertThat(pool.launchedFor(2)).hasSize(2);
 	}
 
 	@Test
