@@ -43,6 +43,13 @@ public final class MessageRelay {
 
 	private static final Log logger = LogFactory.getLog(MessageRelay.class);
 
+	/**
+	 * Loggers whose pool-wide level is kept for later workers; past it the one set
+	 * longest ago is forgotten (with a warning), so that a worker setting levels for ever
+	 * new names cannot grow the master's heap.
+	 */
+	public static final int MAX_LOG_LEVELS = 1000;
+
 	private final int queueCapacity;
 
 	/** Bytes of application messages one destination may have waiting. */
@@ -72,8 +79,13 @@ public final class MessageRelay {
 	/** Serving workers that were sent the current members. */
 	private final Set<Long> informed = new HashSet<>();
 
-	/** Log levels set pool-wide, by logger name, for workers that start serving later. */
+	/**
+	 * Log levels set pool-wide, by logger name, for workers that start serving later; the
+	 * latest set last, at most {@link #MAX_LOG_LEVELS}.
+	 */
 	private final Map<String, Message.LogLevelChange> logLevels = new LinkedHashMap<>();
+
+	private final AtomicLong forgottenLevels = new AtomicLong();
 
 	private final AtomicLong relayed = new AtomicLong();
 
@@ -128,10 +140,24 @@ public final class MessageRelay {
 	 */
 	public void onLogLevelChange(WorkerHandle sender, Envelope envelope) {
 		Message.LogLevelChange change = (Message.LogLevelChange) envelope.message();
+		String forgotten = null;
 		synchronized (this.logLevels) {
 			this.logLevels.remove(change.name());
 			if (change.level() != null) {
+				if (this.logLevels.size() >= MAX_LOG_LEVELS) {
+					// The oldest set goes: a later worker starts with its default level.
+					forgotten = this.logLevels.keySet().iterator().next();
+					this.logLevels.remove(forgotten);
+				}
 				this.logLevels.put(change.name(), change);
+			}
+		}
+		if (forgotten != null) {
+			long count = this.forgottenLevels.incrementAndGet();
+			if (Long.bitCount(count) == 1) {
+				logger.warn("jproc master: more than " + MAX_LOG_LEVELS + " loggers were given a level pool-wide; "
+						+ "workers that start later no longer get the oldest (" + shorten(forgotten)
+						+ "), the workers serving now keep it (" + count + " forgotten so far)");
 			}
 		}
 		for (WorkerHandle worker : this.serving.values()) {
@@ -261,6 +287,10 @@ public final class MessageRelay {
 		return true;
 	}
 
+	private static String shorten(String name) {
+		return (name.length() <= 120) ? name : name.substring(0, 120) + "...";
+	}
+
 	private static long utf8Length(@Nullable String text) {
 		if (text == null) {
 			return 0;
@@ -283,6 +313,16 @@ public final class MessageRelay {
 			}
 		}
 		return bytes;
+	}
+
+	/**
+	 * The log levels kept for workers that start serving later, the latest set last.
+	 * @return the logger names
+	 */
+	List<String> keptLogLevels() {
+		synchronized (this.logLevels) {
+			return List.copyOf(this.logLevels.keySet());
+		}
 	}
 
 	/**
