@@ -197,7 +197,8 @@ public final class Arbiter {
 			Instant now = now();
 			tick(now);
 			// Leadership follows the workers that are ready, leaving or gone.
-			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.members(), running());
+			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.members(), running(),
+					now);
 			// Ready, reloading, status and the watchdog: sent from the loop itself, so a
 			// stuck loop stops the watchdog.
 			this.lifecycle.tick(status(now), now);

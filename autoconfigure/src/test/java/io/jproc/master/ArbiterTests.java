@@ -122,6 +122,22 @@ class ArbiterTests {
 	}
 
 	@Test
+	void leaderKilledWhileTheOtherWorkerIsStoppedGoesToItsReplacementNotTheStoppedWorker() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle leader = pool.current(1);
+		WorkerHandle stopped = pool.current(2);
+		assertThat(pool.mayLead(leader)).isTrue();
+		pool.silent.add(stopped);
+		pool.advance(Duration.ofSeconds(12));
+		pool.crash(leader);
+		pool.settle();
+		pool.advance(Duration.ofSeconds(1));
+		assertThat(pool.allSentTo(stopped)).noneMatch(Message.Grant.class::isInstance);
+		assertThat(pool.mayLead(pool.current(1))).as("the replacement leads").isTrue();
+	}
+
+	@Test
 	void crashedWorkerIsReplacedAtOnceThenWithBackoff() {
 		FakePool pool = new FakePool(1);
 		pool.settle();

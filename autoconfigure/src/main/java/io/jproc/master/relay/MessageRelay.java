@@ -2,6 +2,7 @@ package io.jproc.master.relay;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -63,7 +64,7 @@ public final class MessageRelay {
 
 	private final AtomicLong oversize = new AtomicLong();
 
-	private final LeadershipKeeper leadership = new LeadershipKeeper();
+	private final LeadershipKeeper leadership;
 
 	/** Serving workers by pid, as of the latest reconcile; read by reader threads. */
 	private final Map<Long, WorkerHandle> serving = new ConcurrentHashMap<>();
@@ -100,6 +101,8 @@ public final class MessageRelay {
 		this.maxPayload = properties.getMessaging().getMaxPayload().toBytes();
 		this.destinationBytes = ByteBudget.perDestination(this.queueCapacity, this.maxPayload);
 		this.relayBudget = new ByteBudget(ByteBudget.wholeRelay(this.destinationBytes));
+		this.leadership = new LeadershipKeeper(properties.getHeartbeat().getInterval(),
+				properties.getHeartbeat().getTimeout());
 	}
 
 	/**
@@ -174,8 +177,9 @@ public final class MessageRelay {
 	 * @param slotIds the pool's slot ids
 	 * @param live every live worker
 	 * @param running whether the pool runs (not shutting down)
+	 * @param now the time
 	 */
-	public void reconcile(List<Integer> slotIds, List<WorkerHandle> live, boolean running) {
+	public void reconcile(List<Integer> slotIds, List<WorkerHandle> live, boolean running, Instant now) {
 		this.slotIds = List.copyOf(slotIds);
 		Set<Long> pids = new HashSet<>();
 		for (WorkerHandle worker : live) {
@@ -194,7 +198,7 @@ public final class MessageRelay {
 		}
 		this.configured.retainAll(pids);
 		this.serving.keySet().retainAll(pids);
-		this.leadership.observe(live, running);
+		this.leadership.observe(live, running, now);
 		publishMembers();
 	}
 

@@ -157,7 +157,8 @@ class MessageRelayTests {
 	@Test
 	void gatherShouldAskEverySlotAndLeaveOutASlotWithNoServingWorker() {
 		WorkerHandle booting = FakeWorkers.starting(3, 103);
-		this.relay.reconcile(List.of(1, 2, 3), List.of(this.one, this.two, booting), true);
+		this.relay.reconcile(List.of(1, 2, 3), List.of(this.one, this.two, booting), true,
+				FakeWorkers.START.plusSeconds(2));
 		Envelope gather = receive(this.one, new Message.GatherRequest("count", "{}", 300));
 		assertThat(FakeWorkers.channel(booting).requests).isEmpty();
 		FakeWorkers.channel(this.two).requests.get(0).reply().complete(new Message.AppReply("2", 102));
@@ -262,7 +263,7 @@ class MessageRelayTests {
 			.distinct()
 			.sorted()
 			.toList();
-		this.relay.reconcile(slots, List.of(live), true);
+		this.relay.reconcile(slots, List.of(live), true, FakeWorkers.START.plusSeconds(2));
 	}
 
 	/**
