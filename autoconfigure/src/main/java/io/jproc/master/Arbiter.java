@@ -94,6 +94,9 @@ public final class Arbiter {
 	/** Why the master ends on purpose, {@code null} while it need not. */
 	private volatile @Nullable String failure;
 
+	/** What the master says of the signals it cannot see. */
+	private List<String> signalWarnings = List.of();
+
 	/** Ticks that failed since the last that did not. */
 	private int failedTicks;
 
@@ -156,7 +159,7 @@ public final class Arbiter {
 			logger.info("jproc master (pid " + ProcessHandle.current().pid() + ") listening on " + socket.describe()
 					+ " (" + socket.name() + "), starting " + this.pool.slots().size() + " workers");
 		}
-		MasterSignals.install(this.events::add);
+		signalsIgnored(MasterSignals.install(this.events::add));
 		start();
 		while (exitCode() == null) {
 			try {
@@ -169,6 +172,19 @@ public final class Arbiter {
 			}
 		}
 		return exitCode();
+	}
+
+	/**
+	 * Some of the signals the master relies on are ignored in this process and will never
+	 * reach it: one warning now, and in {@code /actuator/workers} for as long as it runs.
+	 * @param ignored the signals' names, without SIG
+	 */
+	void signalsIgnored(List<String> ignored) {
+		String warning = MasterSignals.warning(ignored);
+		if (warning != null) {
+			logger.warn(warning);
+			this.signalWarnings = List.of(warning);
+		}
 	}
 
 	/**
@@ -405,9 +421,19 @@ public final class Arbiter {
 	 */
 	PoolStatus status(Instant now) {
 		PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(state(), this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
-				this.workers.bootCache(), this.pool.spares());
+				this.sockets, this.pool.slots(), this.commands.status(), warnings(), this.workers.bootCache(),
+				this.pool.spares());
 		return new PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(), status.spares());
+	}
+
+	private List<String> warnings() {
+		List<String> lifecycle = this.lifecycle.warnings();
+		if (this.signalWarnings.isEmpty()) {
+			return lifecycle;
+		}
+		List<String> all = new java.util.ArrayList<>(this.signalWarnings);
+		all.addAll(lifecycle);
+		return all;
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
