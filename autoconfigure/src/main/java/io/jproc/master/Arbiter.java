@@ -94,6 +94,8 @@ public final class Arbiter {
 	/** Why the master ends on purpose, {@code null} while it need not. */
 	private volatile @Nullable String failure;
 
+	private final MalformedFrames malformedFrames = new MalformedFrames();
+
 	/** What the master says of the signals it cannot see. */
 	private List<String> signalWarnings = List.of();
 
@@ -310,14 +312,15 @@ public final class Arbiter {
 			this.dispatch.onLoop(received.worker(), received.envelope());
 		}
 		else if (event instanceof MasterEvent.Malformed malformed) {
-			logger.warn(malformed.worker() + " sent a malformed frame"
-					+ (malformed.error().isFatal() ? " and its channel is closed: " : ", ignored: ")
-					+ malformed.error().getMessage());
+			String line = this.malformedFrames.onMalformed(malformed.worker(), malformed.error());
+			if (line != null) {
+				logger.warn(line);
+			}
 			if (malformed.error().seq() > 0) {
 				malformed.worker()
 					.channel()
 					.reply(malformed.error().seq(),
-							new Message.Failure("malformed frame: " + malformed.error().getMessage()));
+							new Message.Failure("malformed frame: " + MalformedFrames.describe(malformed.error())));
 			}
 		}
 		else if (event instanceof MasterEvent.ChannelClosed closed) {
@@ -486,6 +489,7 @@ public final class Arbiter {
 		Instant now = now();
 		worker.exited(exit);
 		worker.channel().close();
+		this.malformedFrames.forget(worker);
 		Pool.Ended ended = this.pool.ended(worker, now);
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
