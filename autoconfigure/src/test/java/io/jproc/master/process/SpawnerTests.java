@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests for {@link Spawner} with real processes of {@code /bin/sh}: exit codes and
@@ -171,6 +172,32 @@ class SpawnerTests {
 		List<String> lines = Files.readAllLines(output);
 		assertThat(lines.subList(0, 3)).containsExactly("before", "out yes", "err");
 		assertThat(lines).contains("JPROC_TEST=yes").noneMatch((line) -> line.startsWith("HOME="));
+	}
+
+	@Test
+	void spawnWhereTheKernelHasCloseRangeShouldMarkDescriptorsWithIt() throws Exception {
+		assumeTrue(kernelAtLeast(5, 11), "close_range(2) with CLOSE_RANGE_CLOEXEC needs Linux 5.11");
+		int[] open = pipe();
+		assertThat(posix.fcntl(open[1], Fcntl.F_GETFD) & 1).as("FD_CLOEXEC before").isZero();
+		assertThat(run(sh("exit 0"), Map.of())).isEqualTo(new Exit(0, 0));
+		assertThat(spawner.closeOnExecPath()).isEqualTo("close_range");
+		assertThat(posix.fcntl(open[1], Fcntl.F_GETFD) & 1).as("FD_CLOEXEC after").isEqualTo(1);
+	}
+
+	@Test
+	void markAllCloseOnExecWithoutCloseRangeShouldSweep() {
+		Spawner sweeping = new Spawner(false);
+		int[] open = pipe();
+		sweeping.markAllCloseOnExec();
+		assertThat(sweeping.closeOnExecPath()).isEqualTo("sweep");
+		assertThat(posix.fcntl(open[0], Fcntl.F_GETFD) & 1).isEqualTo(1);
+	}
+
+	private static boolean kernelAtLeast(int major, int minor) {
+		String[] version = System.getProperty("os.version").split("[.-]");
+		int actualMajor = Integer.parseInt(version[0]);
+		int actualMinor = Integer.parseInt(version[1]);
+		return actualMajor > major || (actualMajor == major && actualMinor >= minor);
 	}
 
 	@Test
