@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the master says of the malformed frames a worker sends: a worker that sends them
  * in a loop must not flood the master's log, and a bad value in one must not fill a line.
- * Per worker, the 1st, 2nd, 4th, 8th... are logged, each with the count so far, and every
- * message is shortened. Loop thread only.
+ * Per worker, the 1st, 2nd, 4th, 8th... are logged, each with the count so far, and the
+ * one that closes its channel (there is only one); every message is shortened. Loop
+ * thread only.
  */
 final class MalformedFrames {
 
@@ -28,7 +29,7 @@ final class MalformedFrames {
 	 */
 	@Nullable String onMalformed(WorkerHandle worker, MalformedFrameException error) {
 		long count = this.counts.merge(worker.pid(), 1L, Long::sum);
-		if (Long.bitCount(count) != 1) {
+		if (Long.bitCount(count) != 1 && !error.isFatal()) {
 			return null;
 		}
 		return worker + " sent a malformed frame" + (error.isFatal() ? " and its channel is closed: " : ", ignored: ")
