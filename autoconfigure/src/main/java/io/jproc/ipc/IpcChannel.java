@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,40 +91,10 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 */
 	private final ReentrantLock writeLock = new ReentrantLock();
 
-	/** Guards the queues and their counters below; never held while writing. */
-	private final Object queues = new Object();
-
-	private final ArrayDeque<byte[]> control = new ArrayDeque<>();
-
-	private final ArrayDeque<byte[]> app = new ArrayDeque<>();
-
-	/** Bytes of control frames queued or being written. */
-	private long controlBytes;
-
-	/** Bytes of application frames queued or being written. */
-	private long appBytes;
-
-	private int appCapacity = DEFAULT_APP_QUEUE;
-
-	private long appByteLimit = DEFAULT_APP_BYTES;
-
-	private @Nullable ByteBudget shared;
-
-	private boolean overflowed;
-
-	private long dropped;
-
-	/** When the peer last took bytes, or when bytes began to wait; {@code nanoTime}. */
-	private volatile long progressNanos = System.nanoTime();
-
-	private volatile long writeDeadlineNanos = DEFAULT_WRITE_DEADLINE.toNanos();
+	/** The frames waiting to be written, and their bounds. */
+	private final FrameQueues outgoing;
 
 	private final AtomicBoolean writerStarted = new AtomicBoolean();
-
-	private final AtomicBoolean stallLogged = new AtomicBoolean();
-
-	/** Most bytes of small frames written together in one write. */
-	private static final int BATCH_BYTES = 64 * 1024;
 
 	/** Application frames queued when no capacity is configured. */
 	public static final int DEFAULT_APP_QUEUE = 1024;
@@ -153,11 +122,12 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	private IpcChannel(UnixSocketChannel socket, String name) throws IOException {
 		this.socket = socket;
 		this.name = name;
+		this.outgoing = new FrameQueues(name, this.closed);
 		socket.configureBlocking(true);
 		// Not Channels.newInputStream/newOutputStream: for a selectable channel both hold
 		// its blocking lock, so a reader blocked in read would stall every writer.
-		this.in = new DataInputStream(new BufferedInputStream(new SocketInput(socket), 64 * 1024));
-		this.out = new SocketOutput(socket, this::progressed);
+		this.in = new DataInputStream(new BufferedInputStream(new SocketStreams.Input(socket), 64 * 1024));
+		this.out = new SocketStreams.Output(socket, this.outgoing::progressed);
 	}
 
 	/**
@@ -385,20 +355,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 */
 	@Override
 	public void appQueueLimits(int capacity, long bytes, @Nullable ByteBudget shared) {
-		synchronized (this.queues) {
-			if (this.shared != null && this.shared != shared) {
-				this.shared.release(this.appBytes);
-				if (shared != null) {
-					shared.tryAcquire(this.appBytes);
-				}
-			}
-			else if (this.shared == null && shared != null) {
-				shared.tryAcquire(this.appBytes);
-			}
-			this.appCapacity = Math.max(1, capacity);
-			this.appByteLimit = Math.max(1, bytes);
-			this.shared = shared;
-		}
+		this.outgoing.limits(capacity, bytes, shared);
 	}
 
 	/**
@@ -408,7 +365,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 */
 	@Override
 	public void writeDeadline(Duration deadline) {
-		this.writeDeadlineNanos = deadline.toNanos();
+		this.outgoing.writeDeadline(deadline);
 	}
 
 	/**
@@ -459,9 +416,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * @return the queue's length
 	 */
 	public int queued() {
-		synchronized (this.queues) {
-			return this.app.size();
-		}
+		return this.outgoing.queued();
 	}
 
 	/**
@@ -469,9 +424,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * @return the bytes
 	 */
 	public long pendingBytes() {
-		synchronized (this.queues) {
-			return this.controlBytes + this.appBytes;
-		}
+		return this.outgoing.pendingBytes();
 	}
 
 	/**
@@ -480,9 +433,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 * @return the count
 	 */
 	public long droppedFrames() {
-		synchronized (this.queues) {
-			return this.dropped;
-		}
+		return this.outgoing.droppedFrames();
 	}
 
 	/**
@@ -494,107 +445,23 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	 */
 	@Override
 	public @Nullable Duration stalled() {
-		if (this.closed.get()) {
-			return null;
-		}
-		long silent = System.nanoTime() - this.progressNanos;
-		synchronized (this.queues) {
-			if (!this.overflowed && (this.controlBytes + this.appBytes == 0 || silent <= this.writeDeadlineNanos)) {
-				return null;
-			}
-			dropApplicationFrames();
-		}
-		if (this.stallLogged.compareAndSet(false, true)) {
-			logger.warn("channel to " + this.name + ": the peer took none of the bytes waiting for it in "
-					+ TimeUnit.NANOSECONDS.toMillis(silent) + " ms"
-					+ (this.overflowed ? " and jproc's own frames overflowed" : "")
-					+ "; it is not reading, its waiting application messages are dropped");
-		}
-		return Duration.ofNanos(Math.max(0, silent));
-	}
-
-	// Whether the peer has taken nothing for longer than the deadline; under queues.
-	private boolean pastDeadline() {
-		return this.overflowed || (this.controlBytes + this.appBytes > 0
-				&& System.nanoTime() - this.progressNanos > this.writeDeadlineNanos);
+		return this.closed.get() ? null : this.outgoing.stalled();
 	}
 
 	private boolean enqueueControl(byte[] frame) {
-		synchronized (this.queues) {
-			if (this.closed.get() || this.overflowed) {
-				return false;
-			}
-			if (!this.control.isEmpty() && this.controlBytes + frame.length > CONTROL_BYTES) {
-				// The peer has not read thousands of our frames: it is hung. Nothing more
-				// is queued for it; the master replaces it (stalled()).
-				this.overflowed = true;
-				dropApplicationFrames();
-				return false;
-			}
-			waiting();
-			this.control.add(frame);
-			this.controlBytes += frame.length;
-			this.queues.notifyAll();
+		if (!this.outgoing.addControl(frame)) {
+			return false;
 		}
 		startWriter();
 		return true;
 	}
 
 	private boolean enqueueApp(byte[] frame) {
-		synchronized (this.queues) {
-			if (this.closed.get() || this.overflowed) {
-				return false;
-			}
-			if (pastDeadline()) {
-				dropApplicationFrames();
-				throw new QueueFullException("the peer of the channel to " + this.name + " has read nothing for "
-						+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.progressNanos)
-						+ " ms; message not sent");
-			}
-			if (!this.app.isEmpty()
-					&& (this.app.size() >= this.appCapacity || this.appBytes + frame.length > this.appByteLimit)) {
-				throw new QueueFullException("the queue of application messages to " + this.name + " is full ("
-						+ this.app.size() + " messages, " + this.appBytes + " bytes waiting; at most "
-						+ this.appCapacity + " and " + this.appByteLimit
-						+ " bytes, from jproc.messaging.queue-capacity and max-payload); message not sent");
-			}
-			if (this.shared != null && !this.shared.tryAcquire(frame.length)) {
-				throw new QueueFullException("the master's relay holds " + this.shared.used() + " of its "
-						+ this.shared.limit() + " bytes of application messages (from jproc.messaging.queue-capacity "
-						+ "and max-payload); message to " + this.name + " not sent");
-			}
-			waiting();
-			this.app.add(frame);
-			this.appBytes += frame.length;
-			this.queues.notifyAll();
+		if (!this.outgoing.addApp(frame)) {
+			return false;
 		}
 		startWriter();
 		return true;
-	}
-
-	/** Bytes begin to wait: the deadline counts from now. Under {@link #queues}. */
-	private void waiting() {
-		if (this.controlBytes + this.appBytes == 0) {
-			this.progressNanos = System.nanoTime();
-		}
-	}
-
-	/** Under {@link #queues}: frames being written are not in the queue. */
-	private void dropApplicationFrames() {
-		long bytes = 0;
-		for (byte[] frame : this.app) {
-			bytes += frame.length;
-		}
-		this.dropped += this.app.size();
-		this.app.clear();
-		this.appBytes -= bytes;
-		if (this.shared != null) {
-			this.shared.release(bytes);
-		}
-	}
-
-	private void progressed() {
-		this.progressNanos = System.nanoTime();
 	}
 
 	private void startWriter() {
@@ -609,32 +476,13 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		List<byte[]> batch = new ArrayList<>();
 		try {
 			while (true) {
-				long controlTaken = 0;
-				long appTaken = 0;
 				batch.clear();
-				synchronized (this.queues) {
-					while (this.control.isEmpty() && this.app.isEmpty() && !this.closed.get()) {
-						this.queues.wait();
-					}
-					if (this.closed.get()) {
-						break;
-					}
-					// jproc's own frames first; small frames waiting together go out in
-					// one write, so a control frame waits for at most one such write
-					// (BATCH_BYTES) or one large application frame.
-					controlTaken = take(this.control, batch, 0);
-					if (controlTaken < BATCH_BYTES) {
-						appTaken = take(this.app, batch, controlTaken);
-					}
+				FrameQueues.Taken taken = this.outgoing.next(batch);
+				if (taken == null) {
+					break;
 				}
-				boolean written = writeFrames(batch, controlTaken + appTaken);
-				synchronized (this.queues) {
-					this.controlBytes -= controlTaken;
-					this.appBytes -= appTaken;
-					if (this.shared != null) {
-						this.shared.release(appTaken);
-					}
-				}
+				boolean written = writeFrames(batch, taken.bytes());
+				this.outgoing.written(taken);
 				if (!written) {
 					break;
 				}
@@ -644,23 +492,8 @@ public final class IpcChannel implements Closeable, MessageChannel {
 			Thread.currentThread().interrupt();
 		}
 		finally {
-			synchronized (this.queues) {
-				dropApplicationFrames();
-				this.control.clear();
-				this.controlBytes = 0;
-			}
+			this.outgoing.clear();
 		}
-	}
-
-	// Move frames from a queue to the batch up to BATCH_BYTES (at least one); the bytes.
-	private static long take(ArrayDeque<byte[]> queue, List<byte[]> batch, long already) {
-		long size = already;
-		byte[] next;
-		while ((next = queue.peek()) != null && (size == 0 || size + next.length <= BATCH_BYTES)) {
-			batch.add(queue.poll());
-			size += next.length;
-		}
-		return size - already;
 	}
 
 	private boolean writeFrames(List<byte[]> frames, long size) {
@@ -725,9 +558,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 
 	private void closeQuietly() {
 		if (this.closed.compareAndSet(false, true)) {
-			synchronized (this.queues) {
-				this.queues.notifyAll();
-			}
+			this.outgoing.wake();
 			try {
 				// shutdown wakes our own blocked reader and writer, and shows the peer an
 				// end of stream
@@ -776,23 +607,7 @@ public final class IpcChannel implements Closeable, MessageChannel {
 	}
 
 	private void flush() {
-		long start = System.nanoTime();
-		synchronized (this.queues) {
-			while (!this.closed.get() && !this.overflowed && this.controlBytes + this.appBytes > 0) {
-				long now = System.nanoTime();
-				long idle = now - this.progressNanos;
-				if (now - start > FLUSH_TIMEOUT.toNanos() || idle > FLUSH_IDLE.toNanos()) {
-					return;
-				}
-				try {
-					this.queues.wait(10);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
-		}
+		this.outgoing.flush(FLUSH_TIMEOUT, FLUSH_IDLE);
 	}
 
 	/**
@@ -825,85 +640,6 @@ public final class IpcChannel implements Closeable, MessageChannel {
 		 * The channel is closed: the peer has gone or the framing broke.
 		 */
 		void onClosed();
-
-	}
-
-	private static final class SocketInput extends InputStream {
-
-		private final UnixSocketChannel socket;
-
-		private final ByteBuffer direct = ByteBuffer.allocateDirect(64 * 1024);
-
-		SocketInput(UnixSocketChannel socket) {
-			this.socket = socket;
-		}
-
-		@Override
-		public int read() throws IOException {
-			byte[] one = new byte[1];
-			return (read(one, 0, 1) < 0) ? -1 : (one[0] & 0xff);
-		}
-
-		@Override
-		public int read(byte[] buffer, int offset, int length) throws IOException {
-			if (length == 0) {
-				return 0;
-			}
-			// Through a direct buffer: jnr does not honour the position of a heap
-			// buffer that wraps part of an array (IpcChannelTests, order across batches).
-			this.direct.clear().limit(Math.min(length, this.direct.capacity()));
-			int count;
-			do {
-				count = this.socket.read(this.direct);
-			}
-			while (count == 0);
-			if (count > 0) {
-				this.direct.flip();
-				this.direct.get(buffer, offset, count);
-			}
-			return count;
-		}
-
-	}
-
-	private static final class SocketOutput extends OutputStream {
-
-		private final UnixSocketChannel socket;
-
-		private final ByteBuffer direct = ByteBuffer.allocateDirect(64 * 1024);
-
-		private final Runnable progressed;
-
-		SocketOutput(UnixSocketChannel socket, Runnable progressed) {
-			this.socket = socket;
-			this.progressed = progressed;
-		}
-
-		@Override
-		public void write(int b) throws IOException {
-			write(new byte[] { (byte) b }, 0, 1);
-		}
-
-		@Override
-		public void write(byte[] bytes, int offset, int length) throws IOException {
-			// Through a direct buffer, a chunk at a time: see SocketInput.read.
-			int done = 0;
-			while (done < length) {
-				int chunk = Math.min(length - done, this.direct.capacity());
-				this.direct.clear();
-				this.direct.put(bytes, offset + done, chunk).flip();
-				while (this.direct.hasRemaining()) {
-					int written = this.socket.write(this.direct);
-					if (written < 0) {
-						throw new IOException("channel closed");
-					}
-					if (written > 0) {
-						this.progressed.run();
-					}
-				}
-				done += chunk;
-			}
-		}
 
 	}
 

@@ -4,15 +4,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.jproc.ipc.Envelope;
+import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
 import io.jproc.ipc.QueueFullException;
 import org.jspecify.annotations.Nullable;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * The fake channel: records what is sent, queued and answered on it, answers nothing by
- * itself, and has an application queue that never drains and fills up at its capacity, as
+ * The fake channel, for both sides: records what is sent, queued and answered on it, lets
+ * the test play the peer (deliver messages, unmatched replies, end of stream) to the
+ * listener it was {@link #start started} with, answers nothing by itself, and has an
+ * application queue that never drains and fills up at its capacity, as
  * {@code IpcChannel}'s does when its peer does not read. Safe to use from several
  * threads.
  */
@@ -43,6 +50,12 @@ public final class RecordingChannel implements MessageChannel {
 	private volatile boolean open = true;
 
 	private volatile int capacity = Integer.MAX_VALUE;
+
+	private final AtomicLong seq = new AtomicLong();
+
+	private volatile IpcChannel.@Nullable Listener listener;
+
+	private volatile int closes;
 
 	@Override
 	public @Nullable Duration stalled() {
@@ -117,6 +130,78 @@ public final class RecordingChannel implements MessageChannel {
 	@Override
 	public void close() {
 		this.open = false;
+		this.closes++;
+	}
+
+	/**
+	 * How often the channel was closed.
+	 * @return the number of {@link #close()} calls
+	 */
+	public int closes() {
+		return this.closes;
+	}
+
+	/**
+	 * The messages of one type sent on the channel.
+	 * @param <M> the type
+	 * @param type the type
+	 * @return those messages, in order
+	 */
+	public <M extends Message> List<M> sent(Class<M> type) {
+		return this.sent.stream().filter(type::isInstance).map(type::cast).toList();
+	}
+
+	// The peer played by the test: for the worker side, the master.
+
+	/**
+	 * Start delivering, as {@link IpcChannel#start} does.
+	 * @param listener receives what the peer sends
+	 */
+	public void start(IpcChannel.Listener listener) {
+		assertThat(this.listener).as("started once").isNull();
+		this.listener = listener;
+	}
+
+	/**
+	 * Whether the owner has started reading.
+	 * @return {@code true} once started
+	 */
+	public boolean isStarted() {
+		return this.listener != null;
+	}
+
+	/**
+	 * The peer sends a message (or a request: it is answered by its sequence number, see
+	 * {@link #repliedTo}).
+	 * @param message the message
+	 * @return its envelope
+	 */
+	public Envelope deliver(Message message) {
+		Envelope envelope = new Envelope(this.seq.incrementAndGet(), 0, message);
+		listener().onMessage(envelope);
+		return envelope;
+	}
+
+	/**
+	 * The peer answers something that was never asked.
+	 * @param message the answer
+	 */
+	public void deliverUnmatchedReply(Message message) {
+		listener().onUnmatchedReply(new Envelope(this.seq.incrementAndGet(), 999, message));
+	}
+
+	/**
+	 * The peer is gone: end of stream.
+	 */
+	public void endOfStream() {
+		this.open = false;
+		listener().onClosed();
+	}
+
+	private IpcChannel.Listener listener() {
+		IpcChannel.Listener current = this.listener;
+		assertThat(current).as("the owner has started reading its channel").isNotNull();
+		return current;
 	}
 
 	/**

@@ -7,18 +7,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
-import io.jproc.testsupport.FakeMasterChannel;
+import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link MasterLink}: the worker's channel and its one table of handlers, on a
- * {@link FakeMasterChannel}.
+ * {@link RecordingChannel}.
  */
 class MasterLinkTests {
 
-	private final FakeMasterChannel channel = new FakeMasterChannel();
+	private final RecordingChannel channel = new RecordingChannel();
 
 	private final MasterLink link = new MasterLink(new WorkerIdentity(2, 9, null, (event) -> {
 	}), this.channel, this.channel::start, Duration.ofSeconds(1));

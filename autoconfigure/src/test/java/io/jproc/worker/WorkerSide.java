@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import io.jproc.JprocProperties;
-import io.jproc.testsupport.FakeMasterChannel;
+import io.jproc.testsupport.RecordingChannel;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -21,12 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One worker's side of the channel, wired as {@link JprocWorkerAutoConfiguration} wires
- * it, on a {@link FakeMasterChannel} and a {@link FakeServer}, with an exit that is
+ * it, on a {@link RecordingChannel} and a {@link FakeServer}, with an exit that is
  * recorded instead of taken. Close it after the test.
  */
 final class WorkerSide implements AutoCloseable {
 
-	final FakeMasterChannel channel = new FakeMasterChannel();
+	final RecordingChannel channel = new RecordingChannel();
 
 	final FakeServer server = new FakeServer();
 

@@ -37,7 +37,7 @@ class StoppedWorkerFloodIT {
 	void stoppedWorkerUnderAFloodWedgesNothingAndIsReplacedAtItsHeartbeatDeadline() throws Exception {
 		try (MasterProcess master = MasterProcess.start("stopped-worker-flood", "--jproc.workers=2",
 				"--jproc.heartbeat.interval=500ms", "--jproc.heartbeat.timeout=" + HEARTBEAT_TIMEOUT.toSeconds() + "s",
-				"--jproc.drain-timeout=3s", "--jproc.shutdown-timeout=5s")) {
+				"--jproc.drain-timeout=3s")) {
 			master.awaitAllReady(2, Duration.ofSeconds(240));
 			List<Long> workers = master.awaitWorkerCount(2, Duration.ofSeconds(10));
 			long stopped = workers.get(0);

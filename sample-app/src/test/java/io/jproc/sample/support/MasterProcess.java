@@ -261,6 +261,7 @@ public final class MasterProcess implements AutoCloseable {
 	 */
 	public Matcher awaitLog(Pattern pattern, int occurrence, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
+		long exitedAt = 0;
 		while (true) {
 			Matcher matcher = pattern.matcher(log());
 			int found = 0;
@@ -272,6 +273,15 @@ public final class MasterProcess implements AutoCloseable {
 			if (System.nanoTime() > deadline) {
 				throw new AssertionError("'" + pattern + "' (#" + occurrence + ") not in the log of " + this.log
 						+ " within " + timeout + "; tail:\n" + tail(40));
+			}
+			// A master that has exited writes no more: fail now, not at the deadline
+			// (a second look after a short grace, for what its last workers still wrote).
+			if (exitedAt == 0 && !this.process.isAlive()) {
+				exitedAt = System.nanoTime();
+			}
+			else if (exitedAt != 0 && System.nanoTime() - exitedAt > Duration.ofSeconds(2).toNanos()) {
+				throw new AssertionError("'" + pattern + "' (#" + occurrence + ") not in the log of " + this.log
+						+ ": the master exited with code " + this.process.exitValue() + " before; tail:\n" + tail(40));
 			}
 			sleep(100);
 		}
