@@ -164,14 +164,19 @@ public final class Arbiter {
 		signalsIgnored(MasterSignals.install(this.events::add));
 		start();
 		while (exitCode() == null) {
+			MasterEvent event = null;
 			try {
-				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-				step(event);
+				event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				beginShutdown("interrupted");
 			}
+			catch (Throwable ex) {
+				// The tick still runs, and counts its failures.
+				survive("waiting for an event", ex);
+			}
+			step(event);
 		}
 		return exitCode();
 	}
