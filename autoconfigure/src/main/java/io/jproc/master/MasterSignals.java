@@ -33,6 +33,8 @@ final class MasterSignals {
 	/** The signals the JVM refuses to handle when they were ignored at start. */
 	private static final Set<String> KEPT_IGNORED_BY_THE_JVM = Set.of("HUP", "INT", "TERM");
 
+	private static final String WRITE_ACCESS = " (allowed with management.endpoint.workers.access=unrestricted)";
+
 	/** The signals whose loss an operator must be told of (USR1 and USR2 do nothing). */
 	private static final Set<String> RELIED_ON = Set.of("HUP", "TERM", "INT", "TTIN", "TTOU");
 
@@ -127,7 +129,8 @@ final class MasterSignals {
 	static @Nullable String warning(List<String> ignored) {
 		List<String> what = new ArrayList<>();
 		if (ignored.contains("HUP")) {
-			what.add("SIGHUP does not reload the pool: reload with POST /actuator/workers {\"action\":\"reload\"}");
+			what.add("SIGHUP does not reload the pool: reload with POST /actuator/workers {\"action\":\"reload\"}"
+					+ WRITE_ACCESS);
 		}
 		if (ignored.contains("TERM")) {
 			what.add("SIGTERM does not stop the master: stop it with SIGINT");
@@ -138,7 +141,7 @@ final class MasterSignals {
 		for (String name : List.of("TTIN", "TTOU")) {
 			if (ignored.contains(name)) {
 				what.add("SIG" + name + " does not scale the pool: scale with POST /actuator/workers "
-						+ "{\"action\":\"scale\",\"workers\":N}");
+						+ "{\"action\":\"scale\",\"workers\":N}" + WRITE_ACCESS);
 			}
 		}
 		if (what.isEmpty()) {

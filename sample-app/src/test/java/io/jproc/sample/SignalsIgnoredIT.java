@@ -29,7 +29,8 @@ class SignalsIgnoredIT {
 	@Test
 	void masterWithSighupIgnoredSaysSoOnceAndReloadsThroughTheActuator() throws Exception {
 		List<String> nohup = List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh");
-		try (MasterProcess master = MasterProcess.startExec("signals-ignored", nohup, "--jproc.workers=1")) {
+		try (MasterProcess master = MasterProcess.startExec("signals-ignored", nohup, "--jproc.workers=1",
+				"--management.endpoint.workers.access=unrestricted")) {
 			master.awaitAllReady(1, BOUND);
 			assertThat(master.count(WARNING)).as("warnings in the log").isEqualTo(1);
 			assertThat(master.log()).contains("reload with POST /actuator/workers {\"action\":\"reload\"}");
