@@ -26,6 +26,14 @@ public final class ExitCodes {
 	 */
 	public static final int MASTER_GONE = 5;
 
+	/**
+	 * Master: its loop or its reaper hit an error it cannot survive (an
+	 * {@link OutOfMemoryError}, say, or a loop whose tick failed every time for a while)
+	 * and it ended on purpose, after logging why. Its workers drain and exit
+	 * {@link #MASTER_GONE} by themselves.
+	 */
+	public static final int MASTER_FAILED = 6;
+
 	/** Master: a second SIGINT ended everything at once. */
 	public static final int INTERRUPTED = 130;
 

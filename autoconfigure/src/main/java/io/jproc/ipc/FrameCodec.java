@@ -88,12 +88,13 @@ final class FrameCodec {
 			throw new MalformedFrameException(
 					"frame length " + Integer.toUnsignedString(length) + " is outside 1.." + MAX_FRAME_BYTES, true, 0);
 		}
-		byte[] payload = new byte[length];
-		try {
-			data.readFully(payload);
-		}
-		catch (EOFException ex) {
-			throw new MalformedFrameException("truncated frame: expected " + length + " bytes", true, 0);
+		// Read in chunks as the bytes come: a peer that claims a large frame and sends
+		// little makes the reader hold what it sent, not the length it claimed.
+		byte[] payload = data.readNBytes(length);
+		if (payload.length < length) {
+			throw new MalformedFrameException(
+					"truncated frame: expected " + length + " bytes, the stream ended after " + payload.length, true,
+					0);
 		}
 		return decode(payload);
 	}
@@ -120,7 +121,8 @@ final class FrameCodec {
 		long seq = node.path("seq").asLong(0);
 		int version = node.path("v").asInt(-1);
 		if (version != Envelope.VERSION) {
-			throw new MalformedFrameException("unsupported version " + node.path("v"), false, seq);
+			throw new MalformedFrameException("unsupported version " + shorten(node.path("v").toString(), 40), false,
+					seq);
 		}
 		if (seq <= 0) {
 			throw new MalformedFrameException("missing or bad seq", false, 0);

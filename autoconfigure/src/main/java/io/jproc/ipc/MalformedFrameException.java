@@ -14,7 +14,7 @@ public class MalformedFrameException extends Exception {
 
 	private final long replyTo;
 
-	MalformedFrameException(String message, boolean fatal, long seq) {
+	public MalformedFrameException(String message, boolean fatal, long seq) {
 		this(message, fatal, seq, 0);
 	}
 

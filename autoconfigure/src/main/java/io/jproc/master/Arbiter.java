@@ -5,8 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.jproc.ExitCodes;
@@ -26,6 +24,7 @@ import io.jproc.master.pool.SlotLosses;
 import io.jproc.master.pool.WorkerFactory;
 import io.jproc.master.process.Durations;
 import io.jproc.master.process.Exit;
+import io.jproc.master.process.FatalErrors;
 import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.Signaller;
 import io.jproc.master.process.Spawner;
@@ -54,13 +53,19 @@ public final class Arbiter {
 
 	private static final long TICK_MILLIS = 200;
 
+	/**
+	 * Ticks failing in a row past which the loop no longer keeps the pool (at least 20 s
+	 * of ticks) and the master ends, rather than live on without its loop.
+	 */
+	static final int MAX_FAILED_TICKS = 100;
+
 	private final JprocProperties properties;
 
 	private final Clock clock;
 
 	private final List<ListenSocket> sockets;
 
-	private final BlockingQueue<MasterEvent> events;
+	private final LoopQueue events;
 
 	private final Pool pool;
 
@@ -86,9 +91,20 @@ public final class Arbiter {
 
 	private final Shutdown shutdown;
 
+	/** Why the master ends on purpose, {@code null} while it need not. */
+	private volatile @Nullable String failure;
+
+	private final MalformedFrames malformedFrames = new MalformedFrames();
+
+	/** What the master says of the signals it cannot see. */
+	private List<String> signalWarnings = List.of();
+
+	/** Ticks that failed since the last that did not. */
+	private int failedTicks;
+
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
-		this(properties, (management != null) ? List.of(server, management) : List.of(server),
-				new LinkedBlockingQueue<>(), Clock.systemUTC(),
+		this(properties, (management != null) ? List.of(server, management) : List.of(server), new LoopQueue(),
+				Clock.systemUTC(),
 				(events) -> new WorkerLauncher(properties, server, management, spawner, events,
 						PoolLifecycle.MASTER_ONLY_VARIABLES),
 				(pid, signal) -> spawner.kill(pid, signal.number()),
@@ -96,9 +112,11 @@ public final class Arbiter {
 				new PoolLifecycle((management != null) ? List.of(server, management) : List.of(server),
 						SystemdNotifier.from(System.getenv(), ProcessHandle.current().pid()),
 						JarWatch.forCurrentProcess()));
+		// A reaper that cannot go on ends the master: nobody would see a worker end.
+		spawner.onFatal((ex) -> fail("the reaper thread failed", ex));
 	}
 
-	Arbiter(JprocProperties properties, List<ListenSocket> sockets, BlockingQueue<MasterEvent> events, Clock clock,
+	Arbiter(JprocProperties properties, List<ListenSocket> sockets, LoopQueue events, Clock clock,
 			java.util.function.Function<java.util.function.Consumer<MasterEvent>, WorkerFactory> factory,
 			Signaller signaller, Instant startedAt, PoolLifecycle lifecycle) {
 		this.properties = properties;
@@ -143,19 +161,37 @@ public final class Arbiter {
 			logger.info("jproc master (pid " + ProcessHandle.current().pid() + ") listening on " + socket.describe()
 					+ " (" + socket.name() + "), starting " + this.pool.slots().size() + " workers");
 		}
-		MasterSignals.install(this.events::add);
+		signalsIgnored(MasterSignals.install(this.events::add));
 		start();
-		while (this.shutdown.exitCode() == null) {
+		while (exitCode() == null) {
+			MasterEvent event = null;
 			try {
-				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-				step(event);
+				event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				beginShutdown("interrupted");
 			}
+			catch (Throwable ex) {
+				// The tick still runs, and counts its failures.
+				survive("waiting for an event", ex);
+			}
+			step(event);
 		}
-		return this.shutdown.exitCode();
+		return exitCode();
+	}
+
+	/**
+	 * Some of the signals the master relies on are ignored in this process and will never
+	 * reach it: one warning now, and in {@code /actuator/workers} for as long as it runs.
+	 * @param ignored the signals' names, without SIG
+	 */
+	void signalsIgnored(List<String> ignored) {
+		String warning = MasterSignals.warning(ignored);
+		if (warning != null) {
+			logger.warn(warning);
+			this.signalWarnings = List.of(warning);
+		}
 	}
 
 	/**
@@ -170,22 +206,79 @@ public final class Arbiter {
 	 * @param event the event, {@code null} when the wait for one ran out
 	 */
 	void step(@Nullable MasterEvent event) {
-		try {
-			if (event != null) {
+		if (event != null) {
+			try {
 				handle(event);
 			}
+			catch (Throwable ex) {
+				// What a worker sends or does must never end the master: the event is
+				// lost, the tick below runs.
+				survive("handling " + describe(event), ex);
+			}
+		}
+		try {
 			Instant now = now();
 			tick(now);
 			// Leadership follows the workers that are ready, leaving or gone.
-			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.members(), running());
+			this.relay.reconcile(this.pool.slots().stream().map(Slot::id).toList(), this.pool.members(), running(),
+					now);
 			// Ready, reloading, status and the watchdog: sent from the loop itself, so a
 			// stuck loop stops the watchdog.
 			this.lifecycle.tick(status(now), now);
+			this.failedTicks = 0;
 		}
-		catch (RuntimeException ex) {
-			// What a worker sends or does must never end the master.
-			logger.error("jproc master: unexpected error, continuing", ex);
+		catch (Throwable ex) {
+			if (survive("its tick", ex) && ++this.failedTicks >= MAX_FAILED_TICKS) {
+				fail("its tick failed " + this.failedTicks + " times in a row: the loop no longer keeps the pool", ex);
+			}
 		}
+	}
+
+	/**
+	 * Log what a step threw, and end the master if it cannot be survived
+	 * ({@link FatalErrors}).
+	 * @param during what the loop was doing
+	 * @param ex what it threw
+	 * @return whether the master goes on
+	 */
+	private boolean survive(String during, Throwable ex) {
+		if (FatalErrors.isFatal(ex)) {
+			fail("the loop failed " + during, ex);
+			return false;
+		}
+		try {
+			logger.error("jproc master: unexpected error " + during + ", continuing", ex);
+		}
+		catch (Throwable logging) {
+			// Nothing more can be said.
+		}
+		return true;
+	}
+
+	/**
+	 * End the master on purpose with {@link ExitCodes#MASTER_FAILED}: the loop stops
+	 * after this step, {@link #run} returns the code. Any thread may call it (the reaper
+	 * does, through {@link Spawner#onFatal}).
+	 * @param why what failed
+	 * @param ex what was thrown
+	 */
+	void fail(String why, Throwable ex) {
+		if (this.failure == null) {
+			this.failure = why;
+		}
+		try {
+			logger.error("jproc master: " + why + "; the master ends with exit code " + ExitCodes.MASTER_FAILED
+					+ " (its workers drain and leave by themselves)", ex);
+		}
+		catch (Throwable logging) {
+			// Out of memory, probably: the exit code says it.
+		}
+	}
+
+	private static String describe(MasterEvent event) {
+		return (event instanceof MasterEvent.Received received)
+				? received.envelope().message().getClass().getSimpleName() + " from " + received.worker()
+				: event.getClass().getSimpleName();
 	}
 
 	/**
@@ -193,7 +286,7 @@ public final class Arbiter {
 	 * @return the code, {@code null} while the master runs
 	 */
 	@Nullable Integer exitCode() {
-		return this.shutdown.exitCode();
+		return (this.failure != null) ? Integer.valueOf(ExitCodes.MASTER_FAILED) : this.shutdown.exitCode();
 	}
 
 	Pool pool() {
@@ -224,14 +317,15 @@ public final class Arbiter {
 			this.dispatch.onLoop(received.worker(), received.envelope());
 		}
 		else if (event instanceof MasterEvent.Malformed malformed) {
-			logger.warn(malformed.worker() + " sent a malformed frame"
-					+ (malformed.error().isFatal() ? " and its channel is closed: " : ", ignored: ")
-					+ malformed.error().getMessage());
+			String line = this.malformedFrames.onMalformed(malformed.worker(), malformed.error());
+			if (line != null) {
+				logger.warn(line);
+			}
 			if (malformed.error().seq() > 0) {
 				malformed.worker()
 					.channel()
 					.reply(malformed.error().seq(),
-							new Message.Failure("malformed frame: " + malformed.error().getMessage()));
+							new Message.Failure("malformed frame: " + MalformedFrames.describe(malformed.error())));
 			}
 		}
 		else if (event instanceof MasterEvent.ChannelClosed closed) {
@@ -335,9 +429,19 @@ public final class Arbiter {
 	 */
 	PoolStatus status(Instant now) {
 		PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(state(), this.pool.slots()), this.startedAt,
-				this.sockets, this.pool.slots(), this.commands.status(), this.lifecycle.warnings(),
-				this.workers.bootCache(), this.pool.spares());
+				this.sockets, this.pool.slots(), this.commands.status(), warnings(), this.workers.bootCache(),
+				this.pool.spares());
 		return new PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(), status.spares());
+	}
+
+	private List<String> warnings() {
+		List<String> lifecycle = this.lifecycle.warnings();
+		if (this.signalWarnings.isEmpty()) {
+			return lifecycle;
+		}
+		List<String> all = new java.util.ArrayList<>(this.signalWarnings);
+		all.addAll(lifecycle);
+		return all;
 	}
 
 	private void onRetire(WorkerHandle worker, Envelope envelope) {
@@ -390,6 +494,7 @@ public final class Arbiter {
 		Instant now = now();
 		worker.exited(exit);
 		worker.channel().close();
+		this.malformedFrames.forget(worker);
 		Pool.Ended ended = this.pool.ended(worker, now);
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()

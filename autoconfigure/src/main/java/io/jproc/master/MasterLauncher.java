@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 
+import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.WorkerEnvironment;
 import io.jproc.master.launch.ListenSocket;
@@ -90,7 +91,35 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 			}
 		}
 		int exitCode = new Arbiter(properties, server, management, new Spawner()).run();
+		if (exitCode == ExitCodes.MASTER_FAILED) {
+			haltLater(exitCode);
+		}
 		System.exit(exitCode);
+	}
+
+	/**
+	 * A master whose loop failed must end: if the shutdown hooks of {@code System.exit}
+	 * do not finish within 10 s (out of memory, a hook that waits for something that
+	 * never comes), halt.
+	 * @param exitCode the code to halt with
+	 */
+	private static void haltLater(int exitCode) {
+		try {
+			Thread halt = new Thread(() -> {
+				try {
+					Thread.sleep(10_000);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				Runtime.getRuntime().halt(exitCode);
+			}, "jproc-halt");
+			halt.setDaemon(true);
+			halt.start();
+		}
+		catch (Throwable ex) {
+			Runtime.getRuntime().halt(exitCode);
+		}
 	}
 
 	/**

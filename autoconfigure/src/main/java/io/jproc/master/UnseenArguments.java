@@ -3,6 +3,7 @@ package io.jproc.master;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -19,6 +20,12 @@ final class UnseenArguments {
 	private static final Log logger = LogFactory.getLog(UnseenArguments.class);
 
 	private static final String PREFIX = "--jproc.";
+
+	/** Keys whose values may be secrets: never logged. */
+	private static final Pattern SECRET = Pattern.compile("password|secret|token|key|credential",
+			Pattern.CASE_INSENSITIVE);
+
+	private static final String MASK = "******";
 
 	private UnseenArguments() {
 	}
@@ -47,11 +54,25 @@ final class UnseenArguments {
 
 	/**
 	 * The {@code --jproc.key=value} arguments that the Environment does not have, or has
-	 * with another value (from application.yml, say, when the command line was dropped).
+	 * with another value (from application.yml, say, when the command line was dropped);
+	 * values that may be secrets are masked.
 	 * @param arguments the command line
 	 * @param environment looks a property up
 	 * @return the unseen arguments, in order
 	 */
+	/**
+	 * An argument as it may be logged: the value of a key that may hold a secret
+	 * ({@code password}, {@code secret}, {@code token}, {@code key}, {@code credential}
+	 * in its name) is masked.
+	 * @param argument the argument
+	 * @param key its key
+	 * @param equals where its {@code =} is, {@code -1} for none
+	 * @return the argument, or its key and a mask
+	 */
+	static String masked(String argument, String key, int equals) {
+		return (equals > 0 && SECRET.matcher(key).find()) ? argument.substring(0, equals + 1) + MASK : argument;
+	}
+
 	static List<String> unseen(List<String> arguments, Function<String, @Nullable String> environment) {
 		List<String> unseen = new ArrayList<>();
 		for (String argument : arguments) {
@@ -62,7 +83,7 @@ final class UnseenArguments {
 			String key = argument.substring(2, (equals > 0) ? equals : argument.length());
 			String value = (equals > 0) ? argument.substring(equals + 1) : "";
 			if (!value.equals(environment.apply(key))) {
-				unseen.add(argument);
+				unseen.add(masked(argument, key, equals));
 			}
 		}
 		return unseen;

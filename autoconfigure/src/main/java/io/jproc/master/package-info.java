@@ -2,9 +2,9 @@
  * The master: one loop that alone owns the pool.
  * <p>
  * Owns: {@code MasterLauncher} (decides the role, binds the sockets, runs the loop),
- * {@code Arbiter} (the loop and its dispatch), {@code MasterSignals},
- * {@code PoolSnapshot} (the pool's status as {@code /actuator/workers} shows it) and
- * {@code UnseenArguments}.
+ * {@code Arbiter} (the loop and its dispatch), {@code LoopQueue} (its bounded queue),
+ * {@code MalformedFrames}, {@code MasterSignals}, {@code PoolSnapshot} (the pool's status
+ * as {@code /actuator/workers} shows it) and {@code UnseenArguments}.
  * <p>
  * Its sub-packages, from the bottom up: {@code process} (worker processes and the OS),
  * {@code pool} (policy), {@code bootcache}, {@code launch} (starting a worker),

@@ -106,6 +106,26 @@ class FrameCodecTests {
 			.withMessageContaining("over the limit");
 	}
 
+	@Test
+	void frameThatClaimsTheLargestLengthAndEndsEarlyAllocatesOnlyWhatCame() throws Exception {
+		byte[] bytes = ByteBuffer.allocate(4 + 100).putInt(FrameCodec.MAX_FRAME_BYTES).array();
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+			.getThreadMXBean();
+		long before = threads.getCurrentThreadAllocatedBytes();
+		assertFatal(bytes, "truncated frame: expected " + FrameCodec.MAX_FRAME_BYTES + " bytes");
+		long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+		assertThat(allocated).as("bytes allocated for a frame of 100 bytes that claimed %d", FrameCodec.MAX_FRAME_BYTES)
+			.isLessThan(FrameCodec.MAX_FRAME_BYTES / 4);
+	}
+
+	@Test
+	void unsupportedVersionIsShortenedInTheMessage() {
+		String json = "{\"v\":\"" + "9".repeat(10_000) + "\",\"seq\":3,\"re\":0,\"type\":\"stop\",\"body\":{}}";
+		assertThatExceptionOfType(MalformedFrameException.class)
+			.isThrownBy(() -> FrameCodec.decode(json.getBytes(StandardCharsets.UTF_8)))
+			.satisfies((ex) -> assertThat(ex.getMessage()).startsWith("unsupported version").hasSizeLessThan(100));
+	}
+
 	private static void assertFatal(byte[] bytes, String message) {
 		assertThatExceptionOfType(MalformedFrameException.class)
 			.isThrownBy(() -> FrameCodec.read(new ByteArrayInputStream(bytes)))

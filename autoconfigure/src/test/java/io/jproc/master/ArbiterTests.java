@@ -3,6 +3,7 @@ package io.jproc.master;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,10 +11,12 @@ import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.PoolState;
 import io.jproc.SlotState;
+import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.PoolStatus;
 import io.jproc.master.pool.MasterState;
 import io.jproc.master.process.Exit;
+import io.jproc.master.process.MasterEvent;
 import io.jproc.master.process.PosixSignal;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
@@ -59,6 +62,79 @@ class ArbiterTests {
 				"worker 3 (pid 1002) started", "worker 1 (pid 1000) ready in 0.0 s",
 				"worker 2 (pid 1001) ready in 0.0 s", "worker 3 (pid 1002) ready in 0.0 s",
 				"worker 1 (pid 1000) leads the pool, epoch 1", "all 3 workers ready, 0.0 s after master start");
+	}
+
+	@Test
+	void stepWhenTheTickThrowsAnErrorShouldSurviveAndTheNextTickStartsTheWorker() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.launchThrows = new StackOverflowError("test");
+		pool.crash(pool.current(1));
+		assertThat(pool.arbiter.exitCode()).isNull();
+		pool.launchThrows = null;
+		pool.advance(Duration.ofSeconds(1));
+		pool.settle();
+		pool.assertWhole(1);
+	}
+
+	@Test
+	void stepWhenAnErrorIsFatalShouldEndTheMasterWithItsExitCode() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.launchThrows = new OutOfMemoryError("test");
+		pool.crash(pool.current(1));
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.MASTER_FAILED);
+	}
+
+	@Test
+	void stepWhenEveryTickFailsShouldEndTheMasterAfterTheLimit() {
+		FakePool pool = new FakePool(1);
+		pool.settle();
+		pool.launchThrows = new NoClassDefFoundError("test");
+		pool.crash(pool.current(1));
+		for (int i = 1; i < Arbiter.MAX_FAILED_TICKS - 1; i++) {
+			pool.arbiter.step(null);
+		}
+		assertThat(pool.arbiter.exitCode()).as("after %d failed ticks", Arbiter.MAX_FAILED_TICKS - 1).isNull();
+		pool.arbiter.step(null);
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.MASTER_FAILED);
+	}
+
+	@Test
+	void floodOfCommandsIsRefusedPastTheQueueAndTheExitBehindItIsHandledFirst() throws InterruptedException {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle asker = pool.current(1);
+		WorkerHandle crashed = pool.current(2);
+		for (int i = 1; i <= 5000; i++) {
+			pool.sink.accept(new MasterEvent.Received(asker,
+					new Envelope(i, 0, new Message.Command(Message.Command.Action.RELOAD, null, null))));
+		}
+		pool.alive.remove(crashed.pid());
+		pool.sink.accept(new MasterEvent.Exited(crashed, KILLED));
+		assertThat(pool.queue.size()).isLessThanOrEqualTo(LoopQueue.DEFAULT_CAPACITY + 1);
+		assertThat(((RecordingChannel) asker.channel()).replies).hasSize(5000 - LoopQueue.DEFAULT_PER_WORKER)
+			.allMatch((reply) -> reply instanceof Message.Failure failure
+					&& failure.message().startsWith("the master is busy"));
+		pool.arbiter.step(pool.queue.poll(0, TimeUnit.MILLISECONDS));
+		assertThat(crashed.state()).as("the exit is the first event the loop takes").isEqualTo(WorkerState.EXITED);
+		assertThat(pool.launchedFor(2)).hasSize(2);
+	}
+
+	@Test
+	void leaderKilledWhileTheOtherWorkerIsStoppedGoesToItsReplacementNotTheStoppedWorker() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		WorkerHandle leader = pool.current(1);
+		WorkerHandle stopped = pool.current(2);
+		assertThat(pool.mayLead(leader)).isTrue();
+		pool.silent.add(stopped);
+		pool.advance(Duration.ofSeconds(12));
+		pool.crash(leader);
+		pool.settle();
+		pool.advance(Duration.ofSeconds(1));
+		assertThat(pool.allSentTo(stopped)).noneMatch(Message.Grant.class::isInstance);
+		assertThat(pool.mayLead(pool.current(1))).as("the replacement leads").isTrue();
 	}
 
 	@Test

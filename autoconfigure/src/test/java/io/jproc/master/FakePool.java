@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Collectors;
 
 import io.jproc.JprocProperties;
@@ -48,6 +47,12 @@ final class FakePool {
 
 	final Arbiter arbiter;
 
+	/** The loop's queue, which the tests mostly bypass by calling the loop's step. */
+	final LoopQueue queue = new LoopQueue();
+
+	/** What the readers and the reaper of the real master deliver to. */
+	java.util.function.Consumer<MasterEvent> sink;
+
 	/** Every worker ever launched, in order. */
 	final List<WorkerHandle> launched = new ArrayList<>();
 
@@ -63,6 +68,9 @@ final class FakePool {
 	final List<String> signals = new ArrayList<>();
 
 	boolean failLaunches;
+
+	/** What the factory throws when asked for a worker, {@code null} for nothing. */
+	Throwable launchThrows;
 
 	/** Workers that send no heartbeat any more (as if SIGSTOPped). */
 	final java.util.Set<WorkerHandle> silent = new java.util.HashSet<>();
@@ -81,15 +89,19 @@ final class FakePool {
 	FakePool(int workers, JprocProperties properties) {
 		this.properties = properties;
 		properties.setWorkers(WorkerCount.valueOf(workers));
-		this.arbiter = new Arbiter(properties, List.of(), new LinkedBlockingQueue<>(), this.clock,
-				(events) -> new RecordingFactory(), this::signal, START,
-				new PoolLifecycle(List.of(), SystemdNotifier.from(Map.of(), 0), new JarWatch(null)));
+		this.arbiter = new Arbiter(properties, List.of(), this.queue, this.clock, (events) -> {
+			this.sink = events;
+			return new RecordingFactory();
+		}, this::signal, START, new PoolLifecycle(List.of(), SystemdNotifier.from(Map.of(), 0), new JarWatch(null)));
 		this.arbiter.start();
 	}
 
 	private WorkerHandle launch(int id, long generation, Instant now) throws IOException {
 		if (this.failLaunches) {
 			throw new IOException("spawn failed (test)");
+		}
+		if (this.launchThrows instanceof Error error) {
+			throw error;
 		}
 		WorkerHandle worker = new WorkerHandle(id, this.nextPid++, generation, now, new RecordingChannel());
 		this.launched.add(worker);

@@ -34,6 +34,17 @@ class UnseenArgumentsTests {
 	}
 
 	@Test
+	void valuesThatMayBeSecretsAreMasked() {
+		List<String> commandLine = List.of("-jar", "app.jar", "--jproc.x.db-password=hunter2", "--jproc.apiToken=abc",
+				"--jproc.x.secret=s", "--jproc.x.private-key=k", "--jproc.x.credentials=c", "--jproc.workers=2");
+		List<String> unseen = UnseenArguments.unseen(commandLine, Map.<String, String>of()::get);
+		assertThat(unseen).containsExactly("--jproc.x.db-password=******", "--jproc.apiToken=******",
+				"--jproc.x.secret=******", "--jproc.x.private-key=******", "--jproc.x.credentials=******",
+				"--jproc.workers=2");
+		assertThat(String.join(" ", unseen)).doesNotContain("hunter2", "abc");
+	}
+
+	@Test
 	void jvmOptionsAreNotArguments() {
 		assertThat(
 				UnseenArguments.unseen(List.of("-Djproc.workers=2", "-jar", "app.jar"), Map.<String, String>of()::get))

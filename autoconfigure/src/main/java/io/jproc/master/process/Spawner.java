@@ -11,13 +11,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.Fcntl;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.annotations.SaveError;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import jnr.posix.SpawnFileAction;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +34,21 @@ import org.jspecify.annotations.Nullable;
  */
 public class Spawner {
 
+	private static final Log logger = LogFactory.getLog(Spawner.class);
+
 	/** Duplicates made just for a spawn live at or above this number, clear of 0..9. */
 	private static final int HIGH_FD = 64;
 
 	private static final int FD_CLOEXEC = 1;
+
+	/**
+	 * {@code close_range}'s number: 436 on every Linux architecture (the calls from 424
+	 * on have one number everywhere).
+	 */
+	private static final long SYS_CLOSE_RANGE = 436;
+
+	/** {@code close_range}'s flag: mark close-on-exec instead of closing (Linux 5.11). */
+	private static final long CLOSE_RANGE_CLOEXEC = 4;
 
 	private static final int O_WRONLY = 01;
 
@@ -41,6 +58,13 @@ public class Spawner {
 
 	private final POSIX posix = POSIXFactory.getNativePOSIX();
 
+	/** {@code syscall(2)}, {@code null} once close_range was found not to work. */
+	private volatile @Nullable LibC closeRange;
+
+	private volatile @Nullable String closeOnExecPath;
+
+	private volatile boolean sweepFailureLogged;
+
 	private final Object lock = new Object();
 
 	private final Map<Long, IntConsumer> exits = new HashMap<>();
@@ -49,7 +73,21 @@ public class Spawner {
 
 	private final Set<Long> spawned = ConcurrentHashMap.newKeySet();
 
-	private @Nullable Thread reaper;
+	private volatile @Nullable Thread reaper;
+
+	public Spawner() {
+		this(true);
+	}
+
+	/**
+	 * A spawner that may be told not to use {@code close_range}, for a test of the sweep.
+	 * @param closeRange whether to try {@code close_range(2)} first
+	 */
+	Spawner(boolean closeRange) {
+		this.closeRange = closeRange ? loadLibC() : null;
+	}
+
+	private volatile @Nullable Consumer<Throwable> onFatal;
 
 	/**
 	 * Spawn a process.
@@ -134,36 +172,97 @@ public class Spawner {
 				return;
 			}
 			this.exits.put(pid, onExit);
-			if (this.reaper == null) {
+			if (this.reaper == null || !this.reaper.isAlive()) {
+				// The first watch, or the first after the reaper failed (the master ends
+				// then; a test goes on).
 				this.reaper = new Thread(this::reap, "jproc-reaper");
 				this.reaper.setDaemon(true);
+				// Whatever escapes the reaper's own guard.
+				this.reaper.setUncaughtExceptionHandler((thread, ex) -> reaperFailed(ex));
 				this.reaper.start();
 			}
 		}
 	}
 
+	/**
+	 * What to do when the reaper cannot go on ({@link FatalErrors}): without it nobody
+	 * sees a worker end, so the master must end too.
+	 * @param handler receives what the reaper threw; called at most once, on the reaper
+	 * thread, which then ends
+	 */
+	public void onFatal(Consumer<Throwable> handler) {
+		this.onFatal = handler;
+	}
+
+	/**
+	 * Whether the reaper thread runs.
+	 * @return {@code true} once a process was watched, until the reaper failed fatally
+	 */
+	boolean reaping() {
+		Thread thread = this.reaper;
+		return thread != null && thread.isAlive();
+	}
+
 	private void reap() {
 		int[] status = new int[1];
 		while (true) {
-			int pid = this.posix.waitpid(-1, status, 0);
-			if (pid > 0) {
-				IntConsumer onExit;
-				synchronized (this.exits) {
-					onExit = this.exits.remove((long) pid);
-					boolean ours = this.spawned.remove((long) pid);
-					if (onExit == null && ours) {
-						// Ended before watch() was called for it.
-						this.unclaimed.put((long) pid, status[0]);
-					}
+			try {
+				reapOne(status);
+			}
+			catch (Throwable ex) {
+				if (FatalErrors.isFatal(ex)) {
+					reaperFailed(ex);
+					return;
 				}
-				if (onExit != null) {
+				// A callback that failed, or a failed wait: the reaper goes on.
+				logger.error("jproc reaper: unexpected error, continuing", ex);
+			}
+		}
+	}
+
+	private void reapOne(int[] status) {
+		int pid = this.posix.waitpid(-1, status, 0);
+		if (pid > 0) {
+			IntConsumer onExit;
+			synchronized (this.exits) {
+				onExit = this.exits.remove((long) pid);
+				boolean ours = this.spawned.remove((long) pid);
+				if (onExit == null && ours) {
+					// Ended before watch() was called for it.
+					this.unclaimed.put((long) pid, status[0]);
+				}
+			}
+			if (onExit != null) {
+				try {
 					onExit.accept(status[0]);
 				}
+				catch (Throwable ex) {
+					if (FatalErrors.isFatal(ex)) {
+						throw ex;
+					}
+					logger.error("jproc reaper: the exit of pid " + pid + " (" + decode(status[0])
+							+ ") could not be reported, and is lost; the reaper goes on", ex);
+				}
 			}
-			else if (this.posix.errno() != Errno.EINTR.intValue()) {
-				// No child at all (ECHILD): nothing to wait for until the next spawn.
-				sleepQuietly(50);
+		}
+		else if (this.posix.errno() != Errno.EINTR.intValue()) {
+			// No child at all (ECHILD): nothing to wait for until the next spawn.
+			sleepQuietly(50);
+		}
+	}
+
+	private void reaperFailed(Throwable ex) {
+		Consumer<Throwable> handler = this.onFatal;
+		try {
+			if (handler != null) {
+				handler.accept(ex);
 			}
+			else {
+				logger.error("jproc reaper: cannot go on; no process is reaped any more", ex);
+			}
+		}
+		catch (Throwable ignored) {
+			// Nothing more can be done on this thread.
 		}
 	}
 
@@ -208,8 +307,36 @@ public class Spawner {
 	 * Mark every descriptor of this process above 2 close-on-exec. The JDK opens jar
 	 * files without it, and a worker that inherited another worker's channel would keep
 	 * it open after the master died, hiding the end of stream that tells it to leave.
+	 * <p>
+	 * With {@code close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)} where the kernel has it
+	 * (Linux 5.11 and later): one system call, nothing to list. Elsewhere, or when it
+	 * fails, the sweep of {@code /proc/self/fd}, one {@code fcntl} per descriptor. Which
+	 * one is used is logged once at debug; a sweep that cannot list the descriptors is a
+	 * warning, never silence.
 	 */
-	private void markAllCloseOnExec() {
+	void markAllCloseOnExec() {
+		if (this.closeRange != null) {
+			try {
+				long result = this.closeRange.syscall(SYS_CLOSE_RANGE, 3, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
+				if (result == 0) {
+					closeOnExecPath("close_range", "close_range(2)");
+					return;
+				}
+				closeOnExecPath("sweep", "a sweep of /proc/self/fd (close_range(2) failed with errno "
+						+ LastError.getLastError(jnr.ffi.Runtime.getSystemRuntime()) + ")");
+			}
+			catch (RuntimeException | LinkageError ex) {
+				closeOnExecPath("sweep", "a sweep of /proc/self/fd (close_range(2) is not available: " + ex + ")");
+			}
+			this.closeRange = null;
+		}
+		else {
+			closeOnExecPath("sweep", "a sweep of /proc/self/fd");
+		}
+		sweepCloseOnExec();
+	}
+
+	private void sweepCloseOnExec() {
 		Set<Integer> seen = new HashSet<>();
 		try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
 			for (Path entry : fds) {
@@ -217,12 +344,42 @@ public class Spawner {
 			}
 		}
 		catch (IOException | NumberFormatException ex) {
+			if (!this.sweepFailureLogged) {
+				this.sweepFailureLogged = true;
+				logger.warn("jproc: could not list /proc/self/fd to mark the master's descriptors close-on-exec (" + ex
+						+ "): a worker may inherit descriptors of the master, such as other workers' channels, "
+						+ "and then miss the end of its own when the master dies");
+			}
 			return;
 		}
 		for (int fd : seen) {
 			if (fd > 2) {
 				this.posix.fcntlInt(fd, Fcntl.F_SETFD, FD_CLOEXEC);
 			}
+		}
+	}
+
+	private void closeOnExecPath(String path, String how) {
+		if (!path.equals(this.closeOnExecPath)) {
+			this.closeOnExecPath = path;
+			logger.debug("jproc: the master's descriptors are marked close-on-exec before each spawn with " + how);
+		}
+	}
+
+	/**
+	 * How the descriptors were last marked close-on-exec.
+	 * @return {@code close_range} or {@code sweep}, {@code null} before the first spawn
+	 */
+	@Nullable String closeOnExecPath() {
+		return this.closeOnExecPath;
+	}
+
+	private static @Nullable LibC loadLibC() {
+		try {
+			return LibraryLoader.create(LibC.class).load("c");
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return null;
 		}
 	}
 
@@ -237,6 +394,22 @@ public class Spawner {
 		}
 		int signal = status & 0x7f;
 		return (signal == 0) ? new Exit((status >> 8) & 0xff, 0) : new Exit(-1, signal);
+	}
+
+	/** The C library's {@code syscall(2)}, for {@code close_range}. */
+	public interface LibC {
+
+		/**
+		 * Make a system call with three arguments.
+		 * @param number the call's number
+		 * @param first the first argument
+		 * @param second the second argument
+		 * @param third the third argument
+		 * @return its result, {@code -1} with errno set on failure
+		 */
+		@SaveError
+		long syscall(long number, long first, long second, long third);
+
 	}
 
 }

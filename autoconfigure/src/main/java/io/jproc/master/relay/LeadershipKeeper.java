@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.jproc.ipc.Message;
 import io.jproc.ipc.PoolStatus;
+import io.jproc.master.process.Durations;
 import io.jproc.master.process.WorkerHandle;
 import io.jproc.master.process.WorkerState;
 import org.apache.commons.logging.Log;
@@ -28,6 +29,15 @@ final class LeadershipKeeper {
 
 	private final Leadership leadership = new Leadership(new Actions());
 
+	/** {@code jproc.heartbeat.timeout}: the holder silent this long is hung. */
+	private final Duration timeout;
+
+	/** How lately a worker must have been heard from to be granted leadership. */
+	private final Duration recent;
+
+	/** Ready workers passed over because they were not heard from lately, by pid. */
+	private final Set<Long> unheard = new HashSet<>();
+
 	/** Every live worker seen, by pid. */
 	private final Map<Long, WorkerHandle> known = new HashMap<>();
 
@@ -38,21 +48,43 @@ final class LeadershipKeeper {
 	private @Nullable Instant leaderLostAt;
 
 	/**
+	 * A keeper for a pool with these heartbeats.
+	 * @param interval {@code jproc.heartbeat.interval}
+	 * @param timeout {@code jproc.heartbeat.timeout}
+	 */
+	LeadershipKeeper(Duration interval, Duration timeout) {
+		this.timeout = timeout;
+		Duration twoBeats = interval.multipliedBy(2);
+		this.recent = (twoBeats.compareTo(timeout) < 0) ? twoBeats : timeout;
+	}
+
+	/**
 	 * Tell leadership what changed since the last pass.
+	 * <p>
+	 * Leadership goes only to a worker heard from lately: ready, with a heartbeat (or its
+	 * ready) no older than two heartbeat intervals (at most
+	 * {@code jproc.heartbeat.timeout}), and a channel it reads
+	 * ({@link io.jproc.ipc.MessageChannel#stalled()}); a worker stopped by SIGSTOP or in
+	 * a long pause is passed over until it is heard from again. The holder keeps it until
+	 * it is silent for {@code jproc.heartbeat.timeout} or its channel stalls, as a hung
+	 * worker: it is then asked to give it up, and the next epoch is granted once it
+	 * acknowledged or was reaped.
 	 * @param live every live worker
 	 * @param running whether the pool runs (not shutting down)
+	 * @param now the time
 	 */
-	void observe(List<WorkerHandle> live, boolean running) {
+	void observe(List<WorkerHandle> live, boolean running, Instant now) {
 		if (!running) {
 			this.leadership.stop();
 		}
-		Map<Long, WorkerHandle> now = new HashMap<>();
-		live.forEach((worker) -> now.put(worker.pid(), worker));
+		Map<Long, WorkerHandle> alive = new HashMap<>();
+		live.forEach((worker) -> alive.put(worker.pid(), worker));
 		for (Long pid : List.copyOf(this.known.keySet())) {
-			if (!now.containsKey(pid)) {
+			if (!alive.containsKey(pid)) {
 				this.known.remove(pid);
 				this.seenLeaving.remove(pid);
 				this.candidates.remove(pid);
+				this.unheard.remove(pid);
 				this.leadership.reaped(pid);
 			}
 		}
@@ -66,10 +98,47 @@ final class LeadershipKeeper {
 					this.leadership.leaving(worker.pid());
 				}
 			}
-			else if (state == WorkerState.READY && this.candidates.add(worker.pid())) {
-				this.leadership.ready(worker.id(), worker.pid());
+			else if (state == WorkerState.READY) {
+				Duration silent = silence(worker, now);
+				if (silent == null) {
+					if (this.unheard.remove(worker.pid())) {
+						logger.info(worker + " is heard from again: it may lead");
+					}
+					if (this.candidates.add(worker.pid())) {
+						this.leadership.ready(worker.id(), worker.pid());
+					}
+				}
+				else if (this.unheard.add(worker.pid())) {
+					logger.info(worker + (isHolder(worker) ? " leads but" : "") + " was not heard from for "
+							+ Durations.seconds(silent) + ": "
+							+ (isHolder(worker) ? "asked to give up leadership" : "not given leadership until it is"));
+					this.candidates.remove(worker.pid());
+					// A candidate no more; the holder is asked to give it up.
+					this.leadership.leaving(worker.pid());
+				}
 			}
 		}
+	}
+
+	/**
+	 * How long a worker has not been heard from, when that is too long to lead.
+	 * @param worker a ready worker
+	 * @param now the time
+	 * @return {@code null} when it was heard from lately enough, else how long it has
+	 * been silent (or its channel unread)
+	 */
+	private @Nullable Duration silence(WorkerHandle worker, Instant now) {
+		Duration stalled = worker.channel().stalled();
+		if (stalled != null) {
+			return stalled;
+		}
+		Instant heard = worker.lastHeartbeat();
+		if (heard == null) {
+			return null;
+		}
+		Duration silent = Duration.between(heard, now);
+		Duration allowed = isHolder(worker) ? this.timeout : this.recent;
+		return (silent.compareTo(allowed) > 0) ? silent : null;
 	}
 
 	/**

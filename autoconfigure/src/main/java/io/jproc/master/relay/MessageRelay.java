@@ -2,6 +2,7 @@ package io.jproc.master.relay;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,6 +44,13 @@ public final class MessageRelay {
 
 	private static final Log logger = LogFactory.getLog(MessageRelay.class);
 
+	/**
+	 * Loggers whose pool-wide level is kept for later workers; past it the one set
+	 * longest ago is forgotten (with a warning), so that a worker setting levels for ever
+	 * new names cannot grow the master's heap.
+	 */
+	public static final int MAX_LOG_LEVELS = 1000;
+
 	private final int queueCapacity;
 
 	/** Bytes of application messages one destination may have waiting. */
@@ -56,7 +64,7 @@ public final class MessageRelay {
 
 	private final AtomicLong oversize = new AtomicLong();
 
-	private final LeadershipKeeper leadership = new LeadershipKeeper();
+	private final LeadershipKeeper leadership;
 
 	/** Serving workers by pid, as of the latest reconcile; read by reader threads. */
 	private final Map<Long, WorkerHandle> serving = new ConcurrentHashMap<>();
@@ -72,8 +80,13 @@ public final class MessageRelay {
 	/** Serving workers that were sent the current members. */
 	private final Set<Long> informed = new HashSet<>();
 
-	/** Log levels set pool-wide, by logger name, for workers that start serving later. */
+	/**
+	 * Log levels set pool-wide, by logger name, for workers that start serving later; the
+	 * latest set last, at most {@link #MAX_LOG_LEVELS}.
+	 */
 	private final Map<String, Message.LogLevelChange> logLevels = new LinkedHashMap<>();
+
+	private final AtomicLong forgottenLevels = new AtomicLong();
 
 	private final AtomicLong relayed = new AtomicLong();
 
@@ -94,6 +107,8 @@ public final class MessageRelay {
 		this.maxPayload = properties.getMessaging().getMaxPayload().toBytes();
 		this.destinationBytes = ByteBudget.perDestination(this.queueCapacity, this.maxPayload);
 		this.relayBudget = new ByteBudget(ByteBudget.wholeRelay(this.destinationBytes));
+		this.leadership = new LeadershipKeeper(properties.getHeartbeat().getInterval(),
+				properties.getHeartbeat().getTimeout());
 	}
 
 	/**
@@ -134,10 +149,24 @@ public final class MessageRelay {
 	 */
 	public void onLogLevelChange(WorkerHandle sender, Envelope envelope) {
 		Message.LogLevelChange change = (Message.LogLevelChange) envelope.message();
+		String forgotten = null;
 		synchronized (this.logLevels) {
 			this.logLevels.remove(change.name());
 			if (change.level() != null) {
+				if (this.logLevels.size() >= MAX_LOG_LEVELS) {
+					// The oldest set goes: a later worker starts with its default level.
+					forgotten = this.logLevels.keySet().iterator().next();
+					this.logLevels.remove(forgotten);
+				}
 				this.logLevels.put(change.name(), change);
+			}
+		}
+		if (forgotten != null) {
+			long count = this.forgottenLevels.incrementAndGet();
+			if (Long.bitCount(count) == 1) {
+				logger.warn("jproc master: more than " + MAX_LOG_LEVELS + " loggers were given a level pool-wide; "
+						+ "workers that start later no longer get the oldest (" + shorten(forgotten)
+						+ "), the workers serving now keep it (" + count + " forgotten so far)");
 			}
 		}
 		for (WorkerHandle worker : this.serving.values()) {
@@ -154,8 +183,9 @@ public final class MessageRelay {
 	 * @param slotIds the pool's slot ids
 	 * @param live every live worker
 	 * @param running whether the pool runs (not shutting down)
+	 * @param now the time
 	 */
-	public void reconcile(List<Integer> slotIds, List<WorkerHandle> live, boolean running) {
+	public void reconcile(List<Integer> slotIds, List<WorkerHandle> live, boolean running, Instant now) {
 		this.slotIds = List.copyOf(slotIds);
 		Set<Long> pids = new HashSet<>();
 		for (WorkerHandle worker : live) {
@@ -183,7 +213,7 @@ public final class MessageRelay {
 			}
 		}
 		this.serving.keySet().retainAll(pids);
-		this.leadership.observe(live, running);
+		this.leadership.observe(live, running, now);
 		publishMembers();
 	}
 
@@ -288,6 +318,10 @@ public final class MessageRelay {
 		return true;
 	}
 
+	private static String shorten(String name) {
+		return (name.length() <= 120) ? name : name.substring(0, 120) + "...";
+	}
+
 	private static long utf8Length(@Nullable String text) {
 		if (text == null) {
 			return 0;
@@ -310,6 +344,16 @@ public final class MessageRelay {
 			}
 		}
 		return bytes;
+	}
+
+	/**
+	 * The log levels kept for workers that start serving later, the latest set last.
+	 * @return the logger names
+	 */
+	List<String> keptLogLevels() {
+		synchronized (this.logLevels) {
+			return List.copyOf(this.logLevels.keySet());
+		}
 	}
 
 	/**

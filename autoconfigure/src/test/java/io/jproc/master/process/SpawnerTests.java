@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests for {@link Spawner} with real processes of {@code /bin/sh}: exit codes and
@@ -96,6 +97,47 @@ class SpawnerTests {
 	}
 
 	@Test
+	void reaperWhenAnExitCallbackThrowsAnErrorShouldGoOnReaping() throws Exception {
+		long first = spawn(sh("exit 0"), Map.of(), null);
+		CompletableFuture<Boolean> thrown = new CompletableFuture<>();
+		spawner.watch(first, (status) -> {
+			this.running.remove(first);
+			thrown.complete(true);
+			throw new StackOverflowError("test");
+		});
+		assertThat(thrown.get(10, TimeUnit.SECONDS)).isTrue();
+		Thread.sleep(200);
+		assertThat(spawner.reaping()).as("the reaper lives on").isTrue();
+		assertThat(run(sh("exit 4"), Map.of())).as("the next exit, reported by the same reaper")
+			.isEqualTo(new Exit(4, 0));
+	}
+
+	@Test
+	void reaperWhenAnExitCallbackRunsOutOfMemoryShouldCallTheFatalHandlerAndEnd() throws Exception {
+		CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+		spawner.onFatal(fatal::complete);
+		try {
+			long pid = spawn(sh("exit 0"), Map.of(), null);
+			spawner.watch(pid, (status) -> {
+				this.running.remove(pid);
+				throw new OutOfMemoryError("test");
+			});
+			assertThat(fatal.get(10, TimeUnit.SECONDS)).isInstanceOf(OutOfMemoryError.class).hasMessage("test");
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (spawner.reaping() && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(spawner.reaping()).as("the reaper ended").isFalse();
+		}
+		finally {
+			spawner.onFatal((ex) -> {
+			});
+		}
+		// The next watch starts a reaper again.
+		assertThat(run(sh("exit 2"), Map.of())).isEqualTo(new Exit(2, 0));
+	}
+
+	@Test
 	void spawnShouldPlaceEachInheritedDescriptorAtItsNumberEvenWhenTheyCross() throws Exception {
 		int[] a = pipe();
 		int[] b = pipe();
@@ -130,6 +172,32 @@ class SpawnerTests {
 		List<String> lines = Files.readAllLines(output);
 		assertThat(lines.subList(0, 3)).containsExactly("before", "out yes", "err");
 		assertThat(lines).contains("JPROC_TEST=yes").noneMatch((line) -> line.startsWith("HOME="));
+	}
+
+	@Test
+	void spawnWhereTheKernelHasCloseRangeShouldMarkDescriptorsWithIt() throws Exception {
+		assumeTrue(kernelAtLeast(5, 11), "close_range(2) with CLOSE_RANGE_CLOEXEC needs Linux 5.11");
+		int[] open = pipe();
+		assertThat(posix.fcntl(open[1], Fcntl.F_GETFD) & 1).as("FD_CLOEXEC before").isZero();
+		assertThat(run(sh("exit 0"), Map.of())).isEqualTo(new Exit(0, 0));
+		assertThat(spawner.closeOnExecPath()).isEqualTo("close_range");
+		assertThat(posix.fcntl(open[1], Fcntl.F_GETFD) & 1).as("FD_CLOEXEC after").isEqualTo(1);
+	}
+
+	@Test
+	void markAllCloseOnExecWithoutCloseRangeShouldSweep() {
+		Spawner sweeping = new Spawner(false);
+		int[] open = pipe();
+		sweeping.markAllCloseOnExec();
+		assertThat(sweeping.closeOnExecPath()).isEqualTo("sweep");
+		assertThat(posix.fcntl(open[0], Fcntl.F_GETFD) & 1).isEqualTo(1);
+	}
+
+	private static boolean kernelAtLeast(int major, int minor) {
+		String[] version = System.getProperty("os.version").split("[.-]");
+		int actualMajor = Integer.parseInt(version[0]);
+		int actualMinor = Integer.parseInt(version[1]);
+		return actualMajor > major || (actualMajor == major && actualMinor >= minor);
 	}
 
 	@Test

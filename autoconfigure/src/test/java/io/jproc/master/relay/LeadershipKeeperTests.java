@@ -1,5 +1,7 @@
 package io.jproc.master.relay;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import io.jproc.ipc.Message;
@@ -18,7 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LeadershipKeeperTests {
 
-	private final LeadershipKeeper keeper = new LeadershipKeeper();
+	private final LeadershipKeeper keeper = new LeadershipKeeper(Duration.ofSeconds(5), Duration.ofSeconds(30));
+
+	/** The time of each pass: a second after the fake workers were ready. */
+	private Instant now = FakeWorkers.START.plusSeconds(2);
 
 	private final WorkerHandle one = FakeWorkers.ready(1, 101);
 
@@ -95,13 +100,69 @@ class LeadershipKeeperTests {
 	@Test
 	void observeWhenThePoolStopsShouldGrantNoMore() {
 		observe(this.one, this.two);
-		this.keeper.observe(List.of(this.two), false);
+		this.keeper.observe(List.of(this.two), false, this.now);
 		assertThat(FakeWorkers.channel(this.two).sent).isEmpty();
 		assertThat(this.keeper.leader()).isNull();
 	}
 
+	@Test
+	void observeWhenTheLeaderIsReapedShouldNotGrantAWorkerNotHeardFromLately() {
+		observe(this.one, this.two);
+		// Worker 2 is stopped (SIGSTOP): worker 1 goes on with its heartbeats.
+		this.now = this.now.plusSeconds(11);
+		this.one.heartbeat(this.now, HEARTBEAT);
+		observe(this.one, this.two);
+		observe(this.two);
+		assertThat(FakeWorkers.channel(this.two).sent).as("a silent worker is not granted").isEmpty();
+		assertThat(this.keeper.leader()).isNull();
+		this.now = this.now.plusSeconds(1);
+		this.two.heartbeat(this.now, HEARTBEAT);
+		observe(this.two);
+		assertThat(FakeWorkers.channel(this.two).sent).as("heard from again").containsExactly(new Message.Grant(2));
+	}
+
+	@Test
+	void observeWhenTheLeaderIsReapedShouldNotGrantAWorkerThatDoesNotReadItsChannel() {
+		observe(this.one, this.two);
+		FakeWorkers.channel(this.two).stalled = Duration.ofSeconds(31);
+		observe(this.one, this.two);
+		observe(this.two);
+		assertThat(FakeWorkers.channel(this.two).sent).isEmpty();
+		FakeWorkers.channel(this.two).stalled = null;
+		observe(this.two);
+		assertThat(FakeWorkers.channel(this.two).sent).containsExactly(new Message.Grant(2));
+	}
+
+	@Test
+	void observeShouldGrantTheWorkerHeardFromLatelyBeforeALowerSlotThatIsSilent() {
+		this.now = this.now.plusSeconds(11);
+		this.two.heartbeat(this.now, HEARTBEAT);
+		observe(this.one, this.two);
+		assertThat(FakeWorkers.channel(this.one).sent).isEmpty();
+		assertThat(FakeWorkers.channel(this.two).sent).containsExactly(new Message.Grant(1));
+	}
+
+	@Test
+	void observeWhenTheLeaderGoesSilentPastTheTimeoutShouldRevokeAndGrantTheNextOnceItIsReaped() {
+		observe(this.one, this.two);
+		this.now = this.now.plusSeconds(20);
+		this.two.heartbeat(this.now, HEARTBEAT);
+		observe(this.one, this.two);
+		assertThat(FakeWorkers.channel(this.one).sent).as("within the timeout, the leader keeps it")
+			.containsExactly(new Message.Grant(1));
+		this.now = this.now.plusSeconds(11);
+		this.two.heartbeat(this.now, HEARTBEAT);
+		observe(this.one, this.two);
+		assertThat(FakeWorkers.channel(this.one).sent).containsExactly(new Message.Grant(1), new Message.Revoke(1));
+		assertThat(FakeWorkers.channel(this.two).sent).as("not while the silent leader may act").isEmpty();
+		observe(this.two);
+		assertThat(FakeWorkers.channel(this.two).sent).containsExactly(new Message.Grant(2));
+	}
+
+	private static final Message.Heartbeat HEARTBEAT = new Message.Heartbeat(1, 2, 3, 4, 0);
+
 	private void observe(WorkerHandle... live) {
-		this.keeper.observe(List.of(live), true);
+		this.keeper.observe(List.of(live), true, this.now);
 	}
 
 	private void control(WorkerHandle from, Message message) {

@@ -16,8 +16,11 @@ import io.jproc.testsupport.FakeWorkers;
 import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
@@ -184,7 +187,8 @@ class MessageRelayTests {
 	@Test
 	void gatherShouldAskEverySlotAndLeaveOutASlotWithNoServingWorker() {
 		WorkerHandle booting = FakeWorkers.starting(3, 103);
-		this.relay.reconcile(List.of(1, 2, 3), List.of(this.one, this.two, booting), true);
+		this.relay.reconcile(List.of(1, 2, 3), List.of(this.one, this.two, booting), true,
+				FakeWorkers.START.plusSeconds(2));
 		Envelope gather = receive(this.one, new Message.GatherRequest("count", "{}", 300));
 		assertThat(FakeWorkers.channel(booting).requests).isEmpty();
 		FakeWorkers.channel(this.two).requests.get(0).reply().complete(new Message.AppReply("2", 102));
@@ -238,6 +242,28 @@ class MessageRelayTests {
 		assertThat(FakeWorkers.channel(later).queued).isEmpty();
 	}
 
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void onLogLevelChangeWhenMoreLoggersThanTheCapShouldForgetTheOldestAndSaySoOnce(CapturedOutput output) {
+		reconcile(this.one, this.two);
+		for (int i = 0; i < MessageRelay.MAX_LOG_LEVELS + 5; i++) {
+			levelChange(this.one, new Message.LogLevelChange("com.example.l" + i, LogLevel.DEBUG));
+		}
+		List<String> kept = this.relay.keptLogLevels();
+		assertThat(kept).hasSize(MessageRelay.MAX_LOG_LEVELS)
+			.startsWith("com.example.l5")
+			.endsWith("com.example.l" + (MessageRelay.MAX_LOG_LEVELS + 4));
+		assertThat(FakeWorkers.channel(this.two).sent.stream().filter(Message.LogLevelChange.class::isInstance))
+			.as("the serving workers get every change")
+			.hasSize(MessageRelay.MAX_LOG_LEVELS + 5);
+		assertThat(output.getOut()).contains("workers that start later no longer get the oldest (com.example.l0)");
+		assertThat(output.getOut().lines().filter((line) -> line.contains("given a level pool-wide")))
+			.as("warned at the 1st, 2nd and 4th forgotten")
+			.hasSize(3);
+		levelChange(this.one, new Message.LogLevelChange("com.example.l5", LogLevel.TRACE));
+		assertThat(this.relay.keptLogLevels()).as("set again: the latest").endsWith("com.example.l5").hasSize(1000);
+	}
+
 	private void levelChange(WorkerHandle from, Message.LogLevelChange change) {
 		this.relay.onLogLevelChange(from, new Envelope(1, 0, change));
 	}
@@ -267,7 +293,7 @@ class MessageRelayTests {
 			.distinct()
 			.sorted()
 			.toList();
-		this.relay.reconcile(slots, List.of(live), true);
+		this.relay.reconcile(slots, List.of(live), true, FakeWorkers.START.plusSeconds(2));
 	}
 
 	/**

@@ -101,8 +101,27 @@ public final class MasterProcess implements AutoCloseable {
 		return startWrapped(name, wrapper, jar(), List.of(), args);
 	}
 
+	/**
+	 * Start the sample app's jar under a command that execs it, such as {@code sh -c
+	 * 'trap "" HUP; exec "$@"' sh}: the started process becomes the master, so
+	 * {@link #pid()} is the started process's.
+	 * @param name name of the log file
+	 * @param exec the command line before the {@code java} command; it must exec it
+	 * @param args application arguments
+	 * @return the started process
+	 * @throws IOException if the command cannot be started
+	 */
+	public static MasterProcess startExec(String name, List<String> exec, String... args) throws IOException {
+		return startWrapped(name, exec, false, jar(), List.of(), args);
+	}
+
 	private static MasterProcess startWrapped(String name, List<String> wrapper, Path jar, List<String> jvmArgs,
 			String... args) throws IOException {
+		return startWrapped(name, wrapper, !wrapper.isEmpty(), jar, jvmArgs, args);
+	}
+
+	private static MasterProcess startWrapped(String name, List<String> wrapper, boolean wrapped, Path jar,
+			List<String> jvmArgs, String... args) throws IOException {
 		List<String> command = new ArrayList<>(wrapper);
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(FAST_JVM);
@@ -127,7 +146,7 @@ public final class MasterProcess implements AutoCloseable {
 			.redirectOutput(log.toFile())
 			.redirectInput(ProcessBuilder.Redirect.PIPE)
 			.start();
-		return new MasterProcess(process, log, !wrapper.isEmpty());
+		return new MasterProcess(process, log, wrapped);
 	}
 
 	/**
