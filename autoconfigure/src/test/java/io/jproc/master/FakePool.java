@@ -59,6 +59,9 @@ final class FakePool {
 	 */
 	final List<String> priorities = new ArrayList<>();
 
+	/** The pool size each launch was sized for, in order. */
+	final List<Integer> poolSizes = new ArrayList<>();
+
 	/** Signals sent, as "pid SIGNAL". */
 	final List<String> signals = new ArrayList<>();
 
@@ -81,6 +84,11 @@ final class FakePool {
 	FakePool(int workers, JprocProperties properties) {
 		this.properties = properties;
 		properties.setWorkers(WorkerCount.valueOf(workers));
+		if (properties.getWorker().getMaxBooting() == null) {
+			// The default follows the test machine's processors: tests that bound it say
+			// so.
+			properties.getWorker().setMaxBooting(WorkerCount.MAX);
+		}
 		this.arbiter = new Arbiter(properties, List.of(), new LinkedBlockingQueue<>(), this.clock,
 				(events) -> new RecordingFactory(), this::signal, START,
 				new PoolLifecycle(List.of(), SystemdNotifier.from(Map.of(), 0), new JarWatch(null)));
@@ -349,7 +357,8 @@ final class FakePool {
 	private final class RecordingFactory implements WorkerFactory {
 
 		@Override
-		public WorkerHandle launch(int id, long generation, Instant now) throws IOException {
+		public WorkerHandle launch(int id, long generation, int poolSize, Instant now) throws IOException {
+			FakePool.this.poolSizes.add(poolSize);
 			return FakePool.this.launch(id, generation, now);
 		}
 
