@@ -29,6 +29,13 @@ public class JprocProperties implements InitializingBean {
 	/** The most spare workers {@code jproc.spare-workers} allows. */
 	public static final int MAX_SPARE_WORKERS = 256;
 
+	/**
+	 * Workers per available processor that {@code jproc.max-workers} allows when unset:
+	 * beyond it each worker has a quarter of a processor and more workers only cost
+	 * memory.
+	 */
+	public static final int DEFAULT_WORKERS_PER_PROCESSOR = 4;
+
 	/** Default of {@code jproc.drain-timeout}, the one place it is written. */
 	public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -70,6 +77,15 @@ public class JprocProperties implements InitializingBean {
 	 * master, at 100MB per JVM.
 	 */
 	private WorkerCount workers = WorkerCount.OFF;
+
+	/**
+	 * Most workers the pool may have (1 to 256): a scale (actuator, SIGTTIN) above it is
+	 * refused, and so is a jproc.workers above it at start-up. Unset (the default): 4
+	 * workers per available processor, or jproc.workers when that is more, and never more
+	 * than the machine's memory holds at 100MB per JVM with the spare workers and the
+	 * master. Set, the workers, the spares and the master must fit in that memory too.
+	 */
+	private @Nullable Integer maxWorkers;
 
 	/**
 	 * Number of spare workers (0 to 256): fully booted worker JVMs that hold the shared
@@ -138,6 +154,52 @@ public class JprocProperties implements InitializingBean {
 
 	public void setWorkers(WorkerCount workers) {
 		this.workers = workers;
+	}
+
+	public @Nullable Integer getMaxWorkers() {
+		return this.maxWorkers;
+	}
+
+	public void setMaxWorkers(@Nullable Integer maxWorkers) {
+		this.maxWorkers = maxWorkers;
+	}
+
+	/**
+	 * The most workers the pool may have now, on this machine: {@code jproc.max-workers},
+	 * or its default.
+	 * @return the cap and where it comes from
+	 */
+	public WorkerCap workerCap() {
+		return workerCap(Runtime.getRuntime().availableProcessors(), MachineMemory.current());
+	}
+
+	/**
+	 * The most workers the pool may have on a machine.
+	 * @param processors the processors the master may use
+	 * @param machineMemory the machine's memory, empty when unknown
+	 * @return the cap and where it comes from
+	 */
+	WorkerCap workerCap(int processors, OptionalLong machineMemory) {
+		if (this.maxWorkers != null) {
+			return new WorkerCap(this.maxWorkers, PREFIX + ".max-workers=" + this.maxWorkers);
+		}
+		int perProcessors = DEFAULT_WORKERS_PER_PROCESSOR * Math.max(1, processors);
+		int cap = Math.min(WorkerCount.MAX, Math.max(this.workers.value(), perProcessors));
+		String source = "the default of " + PREFIX + ".max-workers: " + DEFAULT_WORKERS_PER_PROCESSOR + " x "
+				+ processors + " processors";
+		if (cap == this.workers.value() && cap > perProcessors) {
+			source = "the default of " + PREFIX + ".max-workers: " + PREFIX + ".workers";
+		}
+		if (machineMemory.isPresent()) {
+			long fit = machineMemory.getAsLong() / JVM_MEMORY_FLOOR.toBytes() - 1 - this.spareWorkers;
+			if (fit < cap) {
+				cap = (int) Math.max(this.workers.value(), Math.max(1, fit));
+				source = "the default of " + PREFIX + ".max-workers: what this machine's "
+						+ DataSize.ofBytes(machineMemory.getAsLong()).toMegabytes() + "MB hold at "
+						+ PropertyChecks.format(JVM_MEMORY_FLOOR) + " per JVM, the spares and the master included";
+			}
+		}
+		return new WorkerCap(cap, source);
 	}
 
 	public int getSpareWorkers() {
@@ -280,12 +342,27 @@ public class JprocProperties implements InitializingBean {
 	private void validatePool(OptionalLong machineMemory) {
 		PropertyChecks.range(PREFIX + ".backlog", this.backlog, 1, 65535);
 		PropertyChecks.range(PREFIX + ".spare-workers", this.spareWorkers, 0, MAX_SPARE_WORKERS);
+		if (this.maxWorkers != null) {
+			PropertyChecks.range(PREFIX + ".max-workers", this.maxWorkers, 1, WorkerCount.MAX);
+			if (this.workers.value() > this.maxWorkers) {
+				throw PropertyChecks.invalid(PREFIX + ".workers", this.workers, "must be a whole number from 0 to "
+						+ this.maxWorkers + ", jproc.max-workers (0 turns jproc off)");
+			}
+		}
 		if (machineMemory.isEmpty() || !this.workers.enabled()) {
 			return;
 		}
 		long fit = machineMemory.getAsLong() / JVM_MEMORY_FLOOR.toBytes();
 		int workerCount = this.workers.value();
 		if (workerCount + this.spareWorkers + 1 <= fit) {
+			if (this.maxWorkers != null && this.maxWorkers + this.spareWorkers + 1 > fit) {
+				throw PropertyChecks.invalid(PREFIX + ".max-workers", this.maxWorkers,
+						"must be a whole number from " + Math.max(1, workerCount) + " to "
+								+ (fit - 1 - this.spareWorkers) + " with jproc.spare-workers=" + this.spareWorkers
+								+ ": this machine has " + DataSize.ofBytes(machineMemory.getAsLong()).toMegabytes()
+								+ "MB of memory, room for " + fit + " JVMs at "
+								+ PropertyChecks.format(JVM_MEMORY_FLOOR) + " each, the master's included");
+			}
 			return;
 		}
 		String machine = "this machine has " + DataSize.ofBytes(machineMemory.getAsLong()).toMegabytes()
@@ -347,11 +424,40 @@ public class JprocProperties implements InitializingBean {
 		 * Whether to size each worker JVM to its share of the machine: the processors the
 		 * master may use divided by the workers (-XX:ActiveProcessorCount) and the JVM's
 		 * default maximum heap of 25% of memory divided by the workers
-		 * (-XX:MaxRAMPercentage). Options set in jvm-args or on the master's own command
-		 * line win. A worker with a single processor gets the Serial GC, like any JVM on
-		 * one processor, unless a GC is chosen.
+		 * (-XX:MaxRAMPercentage). Each new worker is sized for the pool it joins: after a
+		 * scale, new workers get the new share and the others keep theirs until they are
+		 * replaced (a reload replaces them all). Options set in jvm-args or on the
+		 * master's own command line win. A worker with a single processor gets the Serial
+		 * GC, like any JVM on one processor, unless a GC is chosen.
 		 */
 		private boolean rightSize = true;
+
+		/**
+		 * Most worker JVMs booting at once, spares included (1 to 256): a slot that needs
+		 * a worker while this many boot waits, and is served in turn once one is ready or
+		 * gone, so that a scale to many workers or a crash of many at once never boots
+		 * more JVMs than the processors can boot. Unset (the default): one per available
+		 * processor.
+		 */
+		private @Nullable Integer maxBooting;
+
+		public @Nullable Integer getMaxBooting() {
+			return this.maxBooting;
+		}
+
+		public void setMaxBooting(@Nullable Integer maxBooting) {
+			this.maxBooting = maxBooting;
+		}
+
+		/**
+		 * The most worker JVMs booting at once in effect: {@code max-booting}, or one per
+		 * available processor.
+		 * @return the bound, at least 1
+		 */
+		public int maxBooting() {
+			return (this.maxBooting != null) ? this.maxBooting
+					: Math.max(1, Runtime.getRuntime().availableProcessors());
+		}
 
 		public boolean isRightSize() {
 			return this.rightSize;
@@ -391,6 +497,9 @@ public class JprocProperties implements InitializingBean {
 		 */
 		void validate() {
 			PropertyChecks.duration(KEY + ".boot-timeout", this.bootTimeout, Duration.ofSeconds(1), MAX_TIMEOUT);
+			if (this.maxBooting != null) {
+				PropertyChecks.range(KEY + ".max-booting", this.maxBooting, 1, WorkerCount.MAX);
+			}
 		}
 
 	}

@@ -20,7 +20,10 @@ public enum SlotState implements WireEnum {
 	/** Its worker no longer accepts and finishes its requests. */
 	DRAINING,
 
-	/** No worker, none waiting: the next one starts at once. */
+	/**
+	 * No worker, none waiting: the next one starts at once, or as soon as fewer than
+	 * {@code jproc.worker.max-booting} JVMs boot.
+	 */
 	EXITED,
 
 	/** No worker: the next one starts after a backoff. */

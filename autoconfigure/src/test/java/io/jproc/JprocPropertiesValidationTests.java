@@ -33,6 +33,8 @@ class JprocPropertiesValidationTests {
 		limits.put("jproc.replace-timeout", "1d");
 		limits.put("jproc.shutdown-timeout", "2d");
 		limits.put("jproc.worker.boot-timeout", "1s");
+		limits.put("jproc.worker.max-booting", "256");
+		limits.put("jproc.max-workers", "256");
 		limits.put("jproc.restart.initial-backoff", "1h");
 		limits.put("jproc.restart.max-backoff", "1h");
 		limits.put("jproc.restart.min-uptime", "0s");
@@ -93,6 +95,49 @@ class JprocPropertiesValidationTests {
 			.withMessageContaining("must be a whole number from 0 to 9 (0 turns jproc off)")
 			.withMessageContaining("room for 10 JVMs");
 		bind(Map.of("jproc.workers", "9")).validate(OptionalLong.of(1000L << 20));
+	}
+
+	@Test
+	void validateWhenMaxWorkersIsZeroShouldFail() {
+		assertInvalid("jproc.max-workers", "0", "from 1 to 256");
+	}
+
+	@Test
+	void validateWhenMaxWorkersIsAbove256ShouldFail() {
+		assertInvalid("jproc.max-workers", "257", "from 1 to 256");
+	}
+
+	@Test
+	void validateWhenWorkersAreAboveMaxWorkersShouldFail() {
+		assertInvalid(Map.of("jproc.workers", "3", "jproc.max-workers", "2"), "jproc.workers",
+				"must be a whole number from 0 to 2, jproc.max-workers");
+		bind(Map.of("jproc.workers", "2", "jproc.max-workers", "2")).validate(OptionalLong.empty());
+	}
+
+	@Test
+	void validateWhenMaxWorkersDoNotFitInTheMachineShouldFail() {
+		// 1000MB: room for 10 JVMs; one spare and the master leave 8 workers.
+		JprocProperties properties = bind(Map.of("jproc.max-workers", "9", "jproc.spare-workers", "1"));
+		assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class)
+			.isThrownBy(() -> properties.validate(OptionalLong.of(1000L << 20)))
+			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.max-workers"))
+			.withMessageContaining("must be a whole number from 2 to 8 with jproc.spare-workers=1")
+			.withMessageContaining("room for 10 JVMs");
+		bind(Map.of("jproc.max-workers", "8", "jproc.spare-workers", "1")).validate(OptionalLong.of(1000L << 20));
+	}
+
+	@Test
+	void workerCapWhenMaxWorkersIsUnsetShouldBeFourPerProcessorOrTheWorkersOrWhatTheMemoryHolds() {
+		assertThat(bind(Map.of()).workerCap(2, OptionalLong.empty()))
+			.isEqualTo(new WorkerCap(8, "the default of jproc.max-workers: 4 x 2 processors"));
+		assertThat(bind(Map.of("jproc.workers", "12")).workerCap(2, OptionalLong.empty()))
+			.isEqualTo(new WorkerCap(12, "the default of jproc.max-workers: jproc.workers"));
+		assertThat(bind(Map.of()).workerCap(128, OptionalLong.empty()).value()).isEqualTo(256);
+		WorkerCap memory = bind(Map.of("jproc.spare-workers", "1")).workerCap(4, OptionalLong.of(1000L << 20));
+		assertThat(memory.value()).isEqualTo(8);
+		assertThat(memory.source()).contains("what this machine's 1000MB hold at 100MB per JVM");
+		assertThat(bind(Map.of("jproc.max-workers", "3")).workerCap(64, OptionalLong.of(1000L << 20)))
+			.isEqualTo(new WorkerCap(3, "jproc.max-workers=3"));
 	}
 
 	@Test
@@ -171,6 +216,22 @@ class JprocPropertiesValidationTests {
 	@Test
 	void validateWhenWorkerBootTimeoutIsNegativeShouldFail() {
 		assertInvalid("jproc.worker.boot-timeout", "-2m", "from 1s to 1d");
+	}
+
+	@Test
+	void validateWhenWorkerMaxBootingIsZeroShouldFail() {
+		assertInvalid("jproc.worker.max-booting", "0", "from 1 to 256");
+	}
+
+	@Test
+	void validateWhenWorkerMaxBootingIsAbove256ShouldFail() {
+		assertInvalid("jproc.worker.max-booting", "257", "from 1 to 256");
+	}
+
+	@Test
+	void workerMaxBootingWhenUnsetShouldBeOnePerProcessor() {
+		assertThat(bind(Map.of()).getWorker().maxBooting()).isEqualTo(Runtime.getRuntime().availableProcessors());
+		assertThat(bind(Map.of("jproc.worker.max-booting", "3")).getWorker().maxBooting()).isEqualTo(3);
 	}
 
 	// jproc.restart.*

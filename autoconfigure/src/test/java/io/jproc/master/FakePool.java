@@ -64,6 +64,9 @@ final class FakePool {
 	 */
 	final List<String> priorities = new ArrayList<>();
 
+	/** The pool size each launch was sized for, in order. */
+	final List<Integer> poolSizes = new ArrayList<>();
+
 	/** Signals sent, as "pid SIGNAL". */
 	final List<String> signals = new ArrayList<>();
 
@@ -89,6 +92,11 @@ final class FakePool {
 	FakePool(int workers, JprocProperties properties) {
 		this.properties = properties;
 		properties.setWorkers(WorkerCount.valueOf(workers));
+		if (properties.getWorker().getMaxBooting() == null) {
+			// The default follows the test machine's processors: tests that bound it say
+			// so.
+			properties.getWorker().setMaxBooting(WorkerCount.MAX);
+		}
 		this.arbiter = new Arbiter(properties, List.of(), this.queue, this.clock, (events) -> {
 			this.sink = events;
 			return new RecordingFactory();
@@ -361,7 +369,8 @@ final class FakePool {
 	private final class RecordingFactory implements WorkerFactory {
 
 		@Override
-		public WorkerHandle launch(int id, long generation, Instant now) throws IOException {
+		public WorkerHandle launch(int id, long generation, int poolSize, Instant now) throws IOException {
+			FakePool.this.poolSizes.add(poolSize);
 			return FakePool.this.launch(id, generation, now);
 		}
 

@@ -21,13 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Seeded random pool events on a real pool under a steady request stream: HUP, kill -9 of
- * a worker or spare, TTIN, TTOU, restart of one worker through the actuator, SIGSTOP of a
- * worker or spare. Once it settles, the master's children are the workers and spares
- * {@code /actuator/workers} lists, as many as wanted, each worker serves, no spare does,
- * and the master is alive. Once without spares and once with one. The seed is
- * {@code -Djproc.chaos.seed} (default 1, and 2 with a spare);
- * {@code -Djproc.chaos.events} sets the count. The unit-level twins, with a thousand
- * seeds, are {@code ArbiterTests} and {@code SpareWorkerTests}.
+ * a worker or spare, scale up or down and restart of one worker through the actuator
+ * (whose answer says whether the operation was taken), SIGSTOP of a worker or spare. Once
+ * it settles, the master's children are the workers and spares {@code /actuator/workers}
+ * lists, as many as wanted, each worker serves, no spare does, and the master is alive.
+ * Once without spares and once with one. The seed is {@code -Djproc.chaos.seed} (default
+ * 1, and 2 with a spare); {@code -Djproc.chaos.events} sets the count. The unit-level
+ * twins, with a thousand seeds, are {@code ArbiterTests} and {@code SpareWorkerTests}.
  */
 class ChaosIT {
 
@@ -66,19 +66,17 @@ class ChaosIT {
 							done.add("KILL " + victim + (Signals.trySend(victim, "KILL") ? "" : " (already gone)"));
 						}
 					}
-					case 2 -> {
-						if (wanted < 3) {
-							master.signal("TTIN");
-							wanted++;
-							done.add("TTIN");
+					case 2, 3 -> {
+						// Scaled through the actuator, whose answer says whether it was
+						// taken: one operation runs at a time (a scale during a reload or
+						// restart, or a scale up while one boots, is refused with 409).
+						int to = (wanted < 3 && (wanted == 1 || random.nextBoolean())) ? wanted + 1 : wanted - 1;
+						RawHttp.Response response = RawHttp.post(master.port(), "/actuator/workers",
+								"{\"action\":\"scale\",\"workers\":" + to + "}", Duration.ofSeconds(10));
+						if (response.status() == 202) {
+							wanted = to;
 						}
-					}
-					case 3 -> {
-						if (wanted > 1) {
-							master.signal("TTOU");
-							wanted--;
-							done.add("TTOU");
-						}
+						done.add("scale to " + to + " -> " + response.status());
 					}
 					case 4 -> {
 						int id = 1 + random.nextInt(wanted);

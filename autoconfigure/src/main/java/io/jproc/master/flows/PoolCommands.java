@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import io.jproc.JprocProperties;
+import io.jproc.WorkerCap;
 import io.jproc.WorkerCount;
 import io.jproc.ipc.Message;
 import io.jproc.ipc.Message.Command.Action;
@@ -40,6 +41,13 @@ import org.jspecify.annotations.Nullable;
  * broken one: the new worker boots beside the one it replaces, which keeps serving; a new
  * worker that fails or is not ready within {@code jproc.reload.ready-timeout} stops the
  * operation, and the old workers keep serving.
+ * <p>
+ * One operation at a time: a reload, a restart or a scale while a reload or restart runs
+ * is refused (409). A scale up runs until its new workers are ready (or their slots were
+ * given up); meanwhile a reload, a restart or another scale up is refused (409), so that
+ * repeated SIGTTIN or scale calls cannot pile up booting JVMs; a scale down is taken, and
+ * is how a scale up that asked for too much is undone. A scale above
+ * {@code jproc.max-workers} is refused (400).
  */
 public final class PoolCommands {
 
@@ -52,6 +60,9 @@ public final class PoolCommands {
 	private final java.util.function.BooleanSupplier running;
 
 	private @Nullable Rollout rollout;
+
+	/** The running scale up: the slots it added whose first worker is not ready yet. */
+	private @Nullable Scaling scaling;
 
 	private PoolStatus.@Nullable Operation last;
 
@@ -152,7 +163,9 @@ public final class PoolCommands {
 
 	/**
 	 * Change the number of worker slots. Scaling down drains the highest ids, whatever
-	 * their workers are doing; a reload that runs meanwhile goes on with the slots left.
+	 * their workers are doing. Refused while a reload or restart runs, above
+	 * {@code jproc.max-workers}, and, for a scale up, while an earlier scale up's workers
+	 * boot.
 	 * @param workers the wanted number of workers
 	 * @param trigger who asked, for the log
 	 * @param now the time
@@ -166,34 +179,95 @@ public final class PoolCommands {
 			return refuse(Refusal.INVALID, "workers must be a whole number from 1 to " + WorkerCount.MAX + ", was "
 					+ workers + "; to stop the pool send SIGTERM to the master");
 		}
+		if (this.rollout != null) {
+			return refuse(Refusal.CONFLICT, runningRollout(this.rollout) + "; scale when it has ended");
+		}
 		int current = this.pool.slots().size();
+		WorkerCap cap = this.properties.workerCap();
+		if (workers > current && workers > cap.value()) {
+			return refuse(Refusal.INVALID, "scale to " + workers + " refused: at most " + cap.value() + " workers ("
+					+ cap.source() + "); raise jproc.max-workers to allow more");
+		}
+		Scaling running = this.scaling;
+		if (running != null && workers > current) {
+			return refuse(Refusal.CONFLICT, running.describe(this.pool).message()
+					+ "; a scale up waits until its workers are ready, a scale down is taken now");
+		}
 		if (workers == current) {
 			return accept("the pool already has " + workers + " workers");
 		}
 		String message = "scale from " + current + " to " + workers + " workers (" + trigger + ")";
 		logger.info(message);
 		if (workers > current) {
+			List<Integer> added = new ArrayList<>();
 			for (int i = current; i < workers; i++) {
-				Slot added = this.pool.addSlot(Replacement.SCALE);
-				if (this.rollout != null) {
-					// A new slot's worker is newer than the reload: nothing to replace.
-					this.rollout.skip(added.id());
-				}
+				added.add(this.pool.addSlot(Replacement.SCALE).id());
 			}
+			this.scaling = new Scaling(trigger, added, now);
+			if (workers - current > 1) {
+				message += ": " + (workers - current) + " new workers, " + this.properties.getWorker().maxBooting()
+						+ " booting at once at most (jproc.worker.max-booting)";
+			}
+			return accept(message);
+		}
+		for (Slot slot : List.copyOf(this.pool.slots().subList(workers, current))) {
+			this.pool.removeSlot(slot, "scale down to " + workers, now);
+		}
+		if (running != null) {
+			// The slots removed are no longer the scale's to wait for.
+			running.added.removeIf((id) -> id > workers);
+			running.pending.removeIf((id) -> id > workers);
+			running.gaveUp.removeIf((id) -> id > workers);
+			scaled(now);
 		}
 		else {
-			for (Slot slot : List.copyOf(this.pool.slots().subList(workers, current))) {
-				this.pool.removeSlot(slot, "scale down to " + workers, now);
-			}
-		}
-		if (this.rollout == null) {
 			this.last = new PoolStatus.Operation(Action.SCALE, trigger, PoolStatus.Operation.State.DONE, 0, 0, now, now,
 					message);
 		}
-		else {
-			step(now);
-		}
 		return accept(message);
+	}
+
+	/**
+	 * Move a running scale up on: it is done once every slot it added has a serving
+	 * worker, or was given up.
+	 * @param now the time
+	 */
+	private void scaled(Instant now) {
+		Scaling current = this.scaling;
+		if (current == null) {
+			return;
+		}
+		for (int id : List.copyOf(current.pending)) {
+			Slot slot = this.pool.slot(id);
+			if (slot == null) {
+				current.pending.remove(id);
+			}
+			else if (slot.gaveUp()) {
+				current.pending.remove(id);
+				current.gaveUp.add(id);
+			}
+			else if (slot.current() != null && slot.current().state().isServing()) {
+				current.pending.remove(id);
+			}
+		}
+		if (!current.pending.isEmpty()) {
+			return;
+		}
+		this.scaling = null;
+		Duration took = Duration.between(current.startedAt, now);
+		if (current.gaveUp.isEmpty()) {
+			String message = "scale complete (" + current.trigger + "): " + current.ready() + " new workers ready in "
+					+ Durations.seconds(took);
+			logger.info(message);
+			this.last = current.outcome(PoolStatus.Operation.State.DONE, now, message);
+		}
+		else {
+			String message = "scale ended (" + current.trigger + "): " + current.ready() + " of " + current.total()
+					+ " new workers ready, " + current.gaveUp.size() + " slot(s) given up, in "
+					+ Durations.seconds(took);
+			logger.error(message);
+			this.last = current.outcome(PoolStatus.Operation.State.FAILED, now, message);
+		}
 	}
 
 	/**
@@ -218,6 +292,7 @@ public final class PoolCommands {
 	 * @param now the time
 	 */
 	public void tick(Instant now) {
+		scaled(now);
 		Rollout current = this.rollout;
 		if (current == null) {
 			return;
@@ -244,10 +319,20 @@ public final class PoolCommands {
 		if (this.rollout != null) {
 			fail("the master is shutting down", now);
 		}
+		Scaling current = this.scaling;
+		if (current != null) {
+			this.scaling = null;
+			this.last = current.outcome(PoolStatus.Operation.State.FAILED, now,
+					"scale stopped: the master is shutting down; " + current.ready() + " of " + current.total()
+							+ " new workers were ready");
+		}
 	}
 
 	public PoolStatus.@Nullable Operation status() {
-		return (this.rollout != null) ? this.rollout.describe(null) : this.last;
+		if (this.rollout != null) {
+			return this.rollout.describe(null);
+		}
+		return (this.scaling != null) ? this.scaling.describe(this.pool) : this.last;
 	}
 
 	private void step(Instant now) {
@@ -327,11 +412,18 @@ public final class PoolCommands {
 			return refuse(Refusal.CONFLICT, "the master is shutting down");
 		}
 		if (this.rollout != null) {
+			return refuse(Refusal.CONFLICT, runningRollout(this.rollout) + "; try again when it has ended");
+		}
+		if (this.scaling != null) {
 			return refuse(Refusal.CONFLICT,
-					"a " + this.rollout.action.wireName() + " is running (" + this.rollout.replaced + " of "
-							+ this.rollout.total + " workers replaced); try again when it has ended");
+					this.scaling.describe(this.pool).message() + "; try again when its workers are ready");
 		}
 		return null;
+	}
+
+	private static String runningRollout(Rollout rollout) {
+		return "a " + rollout.action.wireName() + " is running (" + rollout.replaced + " of " + rollout.total
+				+ " workers replaced)";
 	}
 
 	private static Replacement replacement(Action action) {
@@ -349,6 +441,59 @@ public final class PoolCommands {
 	private static CommandResult refuse(Refusal refusal, String message) {
 		logger.warn("refused: " + message);
 		return new CommandResult(false, refusal, message);
+	}
+
+	/** A running scale up. */
+	private static final class Scaling {
+
+		final String trigger;
+
+		final Instant startedAt;
+
+		/** The slots it added, by id. */
+		final List<Integer> added;
+
+		/** The added slots whose first worker is not ready yet. */
+		final Set<Integer> pending;
+
+		/** The added slots given up before their first worker was ready. */
+		final Set<Integer> gaveUp = new LinkedHashSet<>();
+
+		Scaling(String trigger, List<Integer> added, Instant startedAt) {
+			this.trigger = trigger;
+			this.startedAt = startedAt;
+			this.added = new ArrayList<>(added);
+			this.pending = new LinkedHashSet<>(added);
+		}
+
+		int total() {
+			return this.added.size();
+		}
+
+		int ready() {
+			return this.added.size() - this.pending.size() - this.gaveUp.size();
+		}
+
+		PoolStatus.Operation describe(Pool pool) {
+			int booting = 0;
+			for (int id : this.pending) {
+				Slot slot = pool.slot(id);
+				if (slot != null && slot.incoming() != null) {
+					booting++;
+				}
+			}
+			String message = "a scale is running (" + this.trigger + "): " + ready() + " of " + total()
+					+ " new workers ready, " + booting + " booting, " + (this.pending.size() - booting)
+					+ " waiting to boot";
+			return new PoolStatus.Operation(Action.SCALE, this.trigger, PoolStatus.Operation.State.RUNNING, ready(),
+					total(), this.startedAt, null, message);
+		}
+
+		PoolStatus.Operation outcome(PoolStatus.Operation.State state, Instant endedAt, String message) {
+			return new PoolStatus.Operation(Action.SCALE, this.trigger, state, ready(), total(), this.startedAt,
+					endedAt, message);
+		}
+
 	}
 
 	private record Outcome(PoolStatus.Operation.State state, Instant endedAt, String message) {

@@ -74,6 +74,15 @@ public final class WorkerLauncher implements WorkerFactory {
 	/** The master's environment, the base of each worker's. */
 	private final Map<String, String> masterEnvironment;
 
+	/** Every JVM option a worker sees, for its sizing. */
+	private final List<String> seenOptions;
+
+	/** The sizing in {@link #argv}: for the pool size the master started with. */
+	private final WorkerSizing sizing;
+
+	/** The pool size the last worker was sized for, to log a change once. */
+	private int sizedFor;
+
 	public WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management,
 			Spawner spawner, Consumer<MasterEvent> events, List<String> masterOnlyVariables) {
 		this(properties, server, management, spawner, events, masterOnlyVariables, System.getenv());
@@ -88,7 +97,11 @@ public final class WorkerLauncher implements WorkerFactory {
 		this.management = management;
 		this.spawner = spawner;
 		this.events = events;
-		this.argv = WorkerCommand.current(extraJvmArgs(properties));
+		this.seenOptions = seenOptions(properties);
+		this.sizing = sizing(properties, this.seenOptions, properties.getWorkers().value());
+		this.sizedFor = properties.getWorkers().value();
+		logger.info("jproc: each worker is sized with " + this.sizing.describe());
+		this.argv = WorkerCommand.current(extraJvmArgs(properties, this.seenOptions, this.sizing));
 		this.bootCache = BootCache.create(properties.getBootCache(), this.argv,
 				new BootCache.Helpers(BootCacheTraining.Runner.of(spawner), trainingArgs(management != null),
 						System.getenv(), trainingEnvironment(properties)));
@@ -111,16 +124,12 @@ public final class WorkerLauncher implements WorkerFactory {
 	 * user chose (the user's options are seen wherever a worker sees them), and native
 	 * access where the runtime restricts it.
 	 * @param properties {@code jproc.*}
+	 * @param seen every JVM option a worker sees
+	 * @param sizing the sizing for the pool the master starts
 	 * @return the options to add to the workers' command line
 	 */
-	private static List<String> extraJvmArgs(JprocProperties properties) {
+	private static List<String> extraJvmArgs(JprocProperties properties, List<String> seen, WorkerSizing sizing) {
 		List<String> userArgs = properties.getWorker().getJvmArgs();
-		List<String> seen = new ArrayList<>(WorkerCommand.jvmOptions(WorkerCommand.current(userArgs)));
-		seen.addAll(WorkerSizing.environmentOptions(System.getenv()));
-		int workers = properties.getWorkers().value();
-		WorkerSizing sizing = properties.getWorker().isRightSize() ? WorkerSizing.choose(seen,
-				Runtime.getRuntime().availableProcessors(), workers, properties.getSpareWorkers()) : WorkerSizing.off();
-		logger.info("jproc: each worker is sized with " + sizing.describe());
 		List<String> extra = new ArrayList<>(sizing.options());
 		extra.addAll(WorkerCommand.nativeAccess(Runtime.version().feature(), seen));
 		if (properties.getBootCache().isEnabled()) {
@@ -128,6 +137,39 @@ public final class WorkerLauncher implements WorkerFactory {
 		}
 		extra.addAll(userArgs);
 		return extra;
+	}
+
+	private static List<String> seenOptions(JprocProperties properties) {
+		List<String> seen = new ArrayList<>(
+				WorkerCommand.jvmOptions(WorkerCommand.current(properties.getWorker().getJvmArgs())));
+		seen.addAll(WorkerSizing.environmentOptions(System.getenv()));
+		return List.copyOf(seen);
+	}
+
+	private static WorkerSizing sizing(JprocProperties properties, List<String> seen, int workers) {
+		return properties.getWorker().isRightSize() ? WorkerSizing.choose(seen,
+				Runtime.getRuntime().availableProcessors(), workers, properties.getSpareWorkers()) : WorkerSizing.off();
+	}
+
+	/**
+	 * The command line of a worker that joins a pool of a size: the sizing options of the
+	 * pool the master started with replaced by those of this size, so that after a scale
+	 * a new worker takes its share of the pool it joins.
+	 * @param argv the command line, sized for the pool the master started with
+	 * @param poolSize the pool's number of slots now
+	 * @return the command line
+	 */
+	List<String> sizedFor(List<String> argv, int poolSize) {
+		if (this.sizing.options().isEmpty() || poolSize < 1) {
+			return argv;
+		}
+		boolean asStarted = poolSize == this.properties.getWorkers().value();
+		WorkerSizing resized = asStarted ? this.sizing : sizing(this.properties, this.seenOptions, poolSize);
+		if (poolSize != this.sizedFor) {
+			this.sizedFor = poolSize;
+			logger.info("jproc: new workers join a pool of " + poolSize + " and are sized with " + resized.describe());
+		}
+		return asStarted ? argv : WorkerSizing.replace(argv, this.sizing, resized);
 	}
 
 	private static List<String> trainingArgs(boolean management) {
@@ -191,7 +233,7 @@ public final class WorkerLauncher implements WorkerFactory {
 	}
 
 	@Override
-	public WorkerHandle launch(int id, long generation, Instant now) throws IOException {
+	public WorkerHandle launch(int id, long generation, int poolSize, Instant now) throws IOException {
 		UnixSocketChannel[] pair = UnixSocketChannel.pair();
 		try {
 			Map<Integer, Integer> inherited = new LinkedHashMap<>();
@@ -205,10 +247,11 @@ public final class WorkerLauncher implements WorkerFactory {
 			if (launch.archive() != null) {
 				environment.put(WorkerEnvironment.BOOT_CACHE, launch.archive().toString());
 			}
-			List<String> argv = launch.argv();
+			List<String> argv = sizedFor(launch.argv(), poolSize);
 			if (id == WorkerEnvironment.SPARE_ID && !this.spareNice.isEmpty()) {
-				argv = new ArrayList<>(this.spareNice);
-				argv.addAll(launch.argv());
+				List<String> niced = new ArrayList<>(this.spareNice);
+				niced.addAll(argv);
+				argv = niced;
 			}
 			long pid = this.spawner.spawn(argv, environment, inherited);
 			IpcChannel channel = IpcChannel.of(pair[0],

@@ -124,6 +124,29 @@ final class WorkerSizing {
 		return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
 	}
 
+	/**
+	 * A command line with one sizing's options replaced by another's, in place.
+	 * @param argv the command line, holding the options of {@code from}
+	 * @param from the sizing it was built with
+	 * @param to the sizing it should have
+	 * @return the new command line
+	 */
+	static List<String> replace(List<String> argv, WorkerSizing from, WorkerSizing to) {
+		List<String> replaced = new ArrayList<>(argv);
+		for (String option : from.options) {
+			int at = replaced.indexOf(option);
+			String prefix = option.substring(0, option.indexOf('=') + 1);
+			String wanted = to.options.stream()
+				.filter((candidate) -> candidate.startsWith(prefix))
+				.findFirst()
+				.orElse(null);
+			if (at >= 0 && wanted != null) {
+				replaced.set(at, wanted);
+			}
+		}
+		return List.copyOf(replaced);
+	}
+
 	List<String> options() {
 		return this.options;
 	}

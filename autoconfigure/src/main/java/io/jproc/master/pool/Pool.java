@@ -59,6 +59,9 @@ public final class Pool {
 
 	private long placements;
 
+	/** Slots that needed a worker at the last reconciling step and waited to boot. */
+	private int waitingToBoot;
+
 	public Pool(JprocProperties properties, WorkerFactory factory, Signaller signaller) {
 		this.properties = properties;
 		this.factory = factory;
@@ -175,7 +178,11 @@ public final class Pool {
 
 	/**
 	 * The reconciling step: start a worker for every slot that wants one and may have one
-	 * now, and drain live workers that no slot references.
+	 * now, and drain live workers that no slot references. At most
+	 * {@code jproc.worker.max-booting} worker JVMs boot at once, spares included: a slot
+	 * that needs a worker while that many boot keeps wanting it and is served on a later
+	 * tick, slots without a serving worker first, then by id. A slot that takes a spare
+	 * starts no JVM and never waits.
 	 * @param now the time
 	 * @param running whether the pool runs (a pool shutting down starts nothing)
 	 * @return the workers started
@@ -183,16 +190,23 @@ public final class Pool {
 	public List<WorkerHandle> reconcile(Instant now, boolean running) {
 		List<WorkerHandle> started = new ArrayList<>();
 		if (running) {
-			for (Slot slot : this.slots) {
-				if (slot.needsSpawn(now)) {
-					WorkerHandle spare = this.spares.best();
-					WorkerHandle worker = (spare != null) ? take(slot, spare) : spawn(slot, now);
-					if (worker != null) {
-						started.add(worker);
-					}
+			int maxBooting = this.properties.getWorker().maxBooting();
+			int booting = booting();
+			int waiting = 0;
+			for (Slot slot : inTurn(now)) {
+				WorkerHandle spare = this.spares.best();
+				if (spare == null && booting >= maxBooting) {
+					waiting++;
+					continue;
+				}
+				WorkerHandle worker = (spare != null) ? take(slot, spare) : spawn(slot, now);
+				if (worker != null) {
+					started.add(worker);
+					booting += (spare != null) ? 0 : 1;
 				}
 			}
-			if (this.spares.wantsOne(slotWorkerBooting(), now)) {
+			logWaiting(waiting, maxBooting);
+			if (booting < maxBooting && this.spares.wantsOne(slotWorkerBooting(), now)) {
 				spawnSpare(now);
 			}
 		}
@@ -205,6 +219,56 @@ public final class Pool {
 		}
 		this.removed.removeIf(Slot::isEmpty);
 		return started;
+	}
+
+	/**
+	 * The slots that need a worker now, in the order they get one: those without a
+	 * serving worker (a crash, a new slot) before those whose serving worker is to be
+	 * replaced, each by id.
+	 * @param now the time
+	 * @return the slots
+	 */
+	private List<Slot> inTurn(Instant now) {
+		List<Slot> empty = new ArrayList<>();
+		List<Slot> serving = new ArrayList<>();
+		for (Slot slot : this.slots) {
+			if (slot.needsSpawn(now)) {
+				((slot.current() == null) ? empty : serving).add(slot);
+			}
+		}
+		empty.addAll(serving);
+		return empty;
+	}
+
+	/**
+	 * The worker JVMs booting now: slots' incoming workers and spares that are not ready
+	 * and not told to leave.
+	 * @return the number
+	 */
+	public int booting() {
+		int booting = 0;
+		for (WorkerHandle worker : this.live) {
+			if (worker.state() == WorkerState.STARTING && !worker.isLeaving()) {
+				booting++;
+			}
+		}
+		return booting;
+	}
+
+	/**
+	 * The slots that need a worker and wait for one of the JVMs booting to be ready.
+	 * @return the number, as of the last reconciling step
+	 */
+	public int waitingToBoot() {
+		return this.waitingToBoot;
+	}
+
+	private void logWaiting(int waiting, int maxBooting) {
+		if (waiting > 0 && this.waitingToBoot == 0) {
+			logger.info(waiting + " worker(s) wait to boot: " + maxBooting
+					+ " JVM(s) boot at once at most (jproc.worker.max-booting)");
+		}
+		this.waitingToBoot = waiting;
 	}
 
 	private boolean slotWorkerBooting() {
@@ -235,7 +299,8 @@ public final class Pool {
 
 	private void spawnSpare(Instant now) {
 		try {
-			WorkerHandle spare = this.factory.launch(WorkerEnvironment.SPARE_ID, ++this.generation, now);
+			WorkerHandle spare = this.factory.launch(WorkerEnvironment.SPARE_ID, ++this.generation, this.slots.size(),
+					now);
 			this.live.add(spare);
 			this.spares.started(spare);
 			logger.info(spare + " started (spare worker)");
@@ -259,7 +324,7 @@ public final class Pool {
 	private @Nullable WorkerHandle spawn(Slot slot, Instant now) {
 		Replacement why = slot.need();
 		try {
-			WorkerHandle worker = this.factory.launch(slot.id(), ++this.generation, now);
+			WorkerHandle worker = this.factory.launch(slot.id(), ++this.generation, this.slots.size(), now);
 			worker.place(slot.id(), ++this.placements);
 			this.live.add(worker);
 			slot.spawned(worker);

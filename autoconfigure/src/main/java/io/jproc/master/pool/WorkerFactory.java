@@ -22,11 +22,13 @@ public interface WorkerFactory {
 	 * {@link io.jproc.WorkerEnvironment#SPARE_ID} for a spare, which boots at a lower CPU
 	 * priority where the master can raise it back
 	 * @param generation the spawn's number, higher than every earlier one
+	 * @param poolSize the number of worker slots of the pool it joins, for its share of
+	 * the machine (a scale changes it)
 	 * @param now the time of the spawn
 	 * @return the started worker, in state {@link WorkerState#STARTING}
 	 * @throws IOException if it cannot be started
 	 */
-	WorkerHandle launch(int id, long generation, Instant now) throws IOException;
+	WorkerHandle launch(int id, long generation, int poolSize, Instant now) throws IOException;
 
 	/**
 	 * Hook: a spare took a slot, so it must run at the priority of a serving worker.

@@ -72,6 +72,19 @@ class WorkerLauncherTests {
 	}
 
 	@Test
+	void launchShouldSizeANewWorkerForThePoolItJoins() throws Exception {
+		this.properties.setWorkers(io.jproc.WorkerCount.valueOf(1));
+		WorkerLauncher launcher = launcher(server(), null);
+		this.open.add(launcher.launch(1, 7, 1, NOW).channel()::close);
+		assertThat(this.spawner.argv).contains("-XX:MaxRAMPercentage=25").doesNotContain("-XX:MaxRAMPercentage=6.25");
+		// Scaled to 4: a new worker gets a quarter of the share, once.
+		this.open.add(launcher.launch(2, 8, 4, NOW).channel()::close);
+		assertThat(this.spawner.argv).contains("-XX:MaxRAMPercentage=6.25").doesNotContain("-XX:MaxRAMPercentage=25");
+		assertThat(this.spawner.argv.stream().filter((option) -> option.startsWith("-XX:ActiveProcessorCount=")))
+			.containsExactly("-XX:ActiveProcessorCount=" + Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
+	}
+
+	@Test
 	void launchShouldTellTheWorkerWhoItIsAndWhereItsDescriptorsAre() throws Exception {
 		this.properties.getWorker().setEnvironment(Map.of("FROM_PROPERTIES", "x"));
 		launch(server(), null, 2);
@@ -138,7 +151,7 @@ class WorkerLauncherTests {
 		WorkerLauncher launcher = launcher(server, null);
 		long sockets = sockets();
 		this.spawner.fail = true;
-		assertThatIOException().isThrownBy(() -> launcher.launch(1, 7, NOW)).withMessage("spawn failed (test)");
+		assertThatIOException().isThrownBy(() -> launcher.launch(1, 7, 1, NOW)).withMessage("spawn failed (test)");
 		assertThat(sockets()).isEqualTo(sockets);
 		assertThat(this.events).isEmpty();
 	}
@@ -155,7 +168,7 @@ class WorkerLauncherTests {
 	}
 
 	private WorkerHandle launch(ListenSocket server, @Nullable ListenSocket management, int id) throws IOException {
-		WorkerHandle worker = launcher(server, management).launch(id, 7, NOW);
+		WorkerHandle worker = launcher(server, management).launch(id, 7, this.properties.getWorkers().value(), NOW);
 		this.open.add(worker.channel()::close);
 		return worker;
 	}

@@ -59,6 +59,16 @@ class WorkerSizingTests {
 	}
 
 	@Test
+	void aCommandLineSizedForOnePoolIsResizedInPlaceForAnother() {
+		WorkerSizing one = WorkerSizing.choose(List.of(), 8, 1);
+		WorkerSizing four = WorkerSizing.choose(List.of(), 8, 4);
+		List<String> argv = List.of("java", "-XX:ActiveProcessorCount=8", "-XX:MaxRAMPercentage=25", "-Xss1m", "-jar",
+				"app.jar");
+		assertThat(WorkerSizing.replace(argv, one, four)).containsExactly("java", "-XX:ActiveProcessorCount=2",
+				"-XX:MaxRAMPercentage=6.25", "-Xss1m", "-jar", "app.jar");
+	}
+
+	@Test
 	void offAddsNothing() {
 		assertThat(WorkerSizing.off().options()).isEmpty();
 		assertThat(WorkerSizing.off().describe()).contains("jproc.worker.right-size=false");
