@@ -391,6 +391,8 @@ public final class Arbiter {
 		worker.exited(exit);
 		worker.channel().close();
 		Pool.Ended ended = this.pool.ended(worker, now);
+		// A boot failure from the boot cache abandons the cache and does not count.
+		boolean counts = !this.workers.ended(worker, bootFailure);
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
@@ -413,7 +415,7 @@ public final class Arbiter {
 		slot.recordExit(exit, reason, now);
 		this.commands.onEnded(worker, ended, exit, now);
 		if (running()) {
-			this.losses.onExited(worker, ended, bootFailure, now);
+			this.losses.onExited(worker, ended, bootFailure, counts, now);
 		}
 	}
 

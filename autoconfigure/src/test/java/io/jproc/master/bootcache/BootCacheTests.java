@@ -55,7 +55,7 @@ class BootCacheTests {
 		properties.setDir(file.resolve("cache"));
 		BootCache cache = BootCache.create(properties, argv(jar("app.jar")), helpers());
 		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
-		assertThat(cache.reason()).contains("cannot be written");
+		assertThat(cache.reason()).contains("a-file is not a directory");
 		assertThat(cache.launch().archive()).isNull();
 	}
 

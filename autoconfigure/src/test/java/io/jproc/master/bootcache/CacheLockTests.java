@@ -36,6 +36,7 @@ class CacheLockTests {
 		Path file = this.temp.resolve("app.lock");
 		// A waiter opened the file before its holder deleted it, and locks it after.
 		FileChannel waiter = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+		Object identity = CacheLock.identity(file);
 		try (CacheLock holder = CacheLock.tryAcquire(file)) {
 			assertThat(holder).isNotNull();
 			holder.deleteFile();
@@ -44,7 +45,7 @@ class CacheLockTests {
 		// Meanwhile another process created the file again and holds it.
 		try (CacheLock newcomer = CacheLock.tryAcquire(file)) {
 			assertThat(newcomer).isNotNull();
-			assertThat(CacheLock.lock(file, waiter)).isNull();
+			assertThat(CacheLock.lock(file, waiter, identity, 0, false)).isNull();
 			assertThat(waiter.isOpen()).isFalse();
 		}
 	}
@@ -53,8 +54,9 @@ class CacheLockTests {
 	void aDeletedLockFileWithoutSuccessorIsNoLockEither() throws IOException {
 		Path file = this.temp.resolve("app.lock");
 		FileChannel waiter = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+		Object identity = CacheLock.identity(file);
 		Files.delete(file);
-		assertThat(CacheLock.lock(file, waiter)).isNull();
+		assertThat(CacheLock.lock(file, waiter, identity, 0, false)).isNull();
 		// The next attempt opens what has the name now.
 		try (CacheLock lock = CacheLock.tryAcquire(file)) {
 			assertThat(lock).isNotNull();
