@@ -97,10 +97,7 @@ public final class WorkerLauncher implements WorkerFactory {
 		this.spawner = spawner;
 		this.events = events;
 		this.argv = WorkerCommand.current(extraJvmArgs(properties));
-		Map<String, String> helperEnvironment = new LinkedHashMap<>(this.masterEnvironment);
-		// systemd's variables are the master's alone, the helpers' no more than a
-		// worker's.
-		this.masterOnlyVariables.forEach(helperEnvironment::remove);
+		Map<String, String> helperEnvironment = helperEnvironment(this.masterEnvironment, this.masterOnlyVariables);
 		this.bootCache = BootCache.create(properties.getBootCache(), this.argv,
 				new BootCache.Helpers(BootCacheTraining.Runner.of(spawner), trainingArgs(management != null),
 						Map.copyOf(helperEnvironment), trainingEnvironment(properties, helperEnvironment)));
@@ -151,6 +148,25 @@ public final class WorkerLauncher implements WorkerFactory {
 		return args;
 	}
 
+	/**
+	 * The environment of the boot cache's helper processes (extraction, training run):
+	 * the master's without systemd's variables, which are the master's alone.
+	 * @param master the master's environment
+	 * @param masterOnlyVariables the variables to remove
+	 * @return the environment
+	 */
+	static Map<String, String> helperEnvironment(Map<String, String> master, List<String> masterOnlyVariables) {
+		Map<String, String> environment = new LinkedHashMap<>(master);
+		masterOnlyVariables.forEach(environment::remove);
+		return environment;
+	}
+
+	/**
+	 * The environment of the boot cache's training run.
+	 * @param properties {@code jproc.*}
+	 * @param base the helpers' environment ({@link #helperEnvironment})
+	 * @return the environment
+	 */
 	static Map<String, String> trainingEnvironment(JprocProperties properties, Map<String, String> base) {
 		Map<String, String> environment = new LinkedHashMap<>(base);
 		environment.putAll(properties.getWorker().getEnvironment());
