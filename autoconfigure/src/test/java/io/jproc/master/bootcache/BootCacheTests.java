@@ -415,8 +415,8 @@ class BootCacheTests {
 
 	/** Another master's clean-up: another process, since locks are per process. */
 	private static Process cleanUpInAnotherProcess(Path root, Path current) throws IOException {
-		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CleanUpMain.class.getName(),
+		String command = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		return new ProcessBuilder(command, "-cp", System.getProperty("java.class.path"), CleanUpMain.class.getName(),
 				root.toString(), current.toString())
 			.redirectErrorStream(true)
 			.start();

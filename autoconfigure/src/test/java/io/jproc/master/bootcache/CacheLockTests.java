@@ -32,6 +32,45 @@ class CacheLockTests {
 	}
 
 	@Test
+	void aLockHeldHereIsHeldForAnotherProcess() throws Exception {
+		Path file = this.temp.resolve("app.lock");
+		try (CacheLock held = CacheLock.tryAcquire(file)) {
+			assertThat(held).isNotNull();
+			assertThat(tryInAnotherProcess(file)).isEqualTo("held");
+		}
+		assertThat(tryInAnotherProcess(file)).isEqualTo("removable");
+		try (CacheLock used = CacheLock.tryUse(file); CacheLock alsoUsed = CacheLock.tryUse(file)) {
+			assertThat(used).isNotNull();
+			assertThat(alsoUsed).isNotNull();
+			assertThat(CacheLock.tryAcquire(file)).as("used in this JVM").isNull();
+			// Another master's clean-up cannot remove it.
+			assertThat(tryInAnotherProcess(file)).isEqualTo("in use");
+		}
+		assertThat(tryInAnotherProcess(file)).isEqualTo("removable");
+		try (CacheLock held = CacheLock.tryAcquire(file)) {
+			// Published: used from now on, and never removable in between.
+			try (CacheLock used = held.toUse()) {
+				assertThat(tryInAnotherProcess(file)).isEqualTo("in use");
+			}
+		}
+	}
+
+	private static String tryInAnotherProcess(Path file) throws Exception {
+		String command = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		Process process = new ProcessBuilder(command, "-cp", System.getProperty("java.class.path"),
+				CleanUpMain.class.getName(), "--try-lock", file.toString())
+			.redirectErrorStream(true)
+			.start();
+		try {
+			assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			return new String(process.getInputStream().readAllBytes()).strip();
+		}
+		finally {
+			process.destroyForcibly();
+		}
+	}
+
+	@Test
 	void aDeletedLockFileIsNoLongerTheLock() throws IOException {
 		Path file = this.temp.resolve("app.lock");
 		// A waiter opened the file before its holder deleted it, and locks it after.
