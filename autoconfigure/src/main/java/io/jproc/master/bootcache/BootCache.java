@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Objects;
 
 import io.jproc.JprocProperties;
 import io.jproc.ipc.PoolStatus;
+import io.jproc.master.process.Durations;
 import io.jproc.master.process.WorkerCommand;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -410,12 +412,15 @@ public final class BootCache {
 				logger.warn("jproc boot cache: " + this.reason + "; workers start from the jar");
 			}
 			else if (BootCacheStore.isPublished(dir) && BootCacheStore.recordsDigests(dir)) {
+				long checking = System.nanoTime();
 				String problem = use(dir);
 				if (problem == null) {
 					this.state = State.READY;
 					this.reason = null;
 					logger.info("jproc boot cache: ready at " + dir + " (" + this.kind.name().toLowerCase(Locale.ROOT)
-							+ ", digests checked); workers start from it");
+							+ ", digests checked in "
+							+ Durations.seconds(Duration.ofNanos(System.nanoTime() - checking))
+							+ "); workers start from it");
 				}
 				else if (!problem.endsWith("is being removed")) {
 					failed(dir, problem);
