@@ -229,12 +229,24 @@ final class CacheFiles {
 	}
 
 	/**
-	 * This process's user id: the owner of {@code /proc/self}.
+	 * This process's (effective) user id: the owner of {@code /proc/self}.
 	 * @return the uid
 	 * @throws IOException if it cannot be found
 	 */
 	static int ownUid() throws IOException {
-		return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+		try {
+			return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+		}
+		catch (IOException ex) {
+			// No /proc: the owner of a file this process creates.
+			Path probe = Files.createTempFile("jproc-uid", "");
+			try {
+				return (Integer) Files.getAttribute(probe, "unix:uid");
+			}
+			finally {
+				Files.deleteIfExists(probe);
+			}
+		}
 	}
 
 	static String sha256(Path file) throws IOException {
