@@ -413,7 +413,10 @@ public final class Arbiter {
 			return;
 		}
 		slot.recordExit(exit, reason, now);
-		this.commands.onEnded(worker, ended, exit, now);
+		if (counts) {
+			// A reload goes on when a worker failed to boot from the abandoned cache.
+			this.commands.onEnded(worker, ended, exit, now);
+		}
 		if (running()) {
 			this.losses.onExited(worker, ended, bootFailure, counts, now);
 		}

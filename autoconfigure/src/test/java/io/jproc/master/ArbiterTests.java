@@ -123,6 +123,25 @@ class ArbiterTests {
 	}
 
 	@Test
+	void aReloadGoesOnWhenAWorkerFailsToBootFromTheBootCache() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.bootCacheReady = true;
+		pool.signalMaster("HUP");
+		WorkerHandle fromCache = pool.incoming(1);
+		assertThat(pool.fromBootCache).containsExactly(fromCache);
+		pool.exit(fromCache, new Exit(1, 0));
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.RUNNING);
+		assertThat(pool.incoming(1)).as("from the jar, at once").isNotSameAs(fromCache);
+		assertThat(pool.fromBootCache).doesNotContain(pool.incoming(1));
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.DONE);
+		assertThat(pool.status().master().operation().replaced()).isEqualTo(2);
+	}
+
+	@Test
 	void oneSlotGivenUpKeepsTheOthersServing() {
 		FakePool pool = new FakePool(2);
 		pool.ready(pool.launched.get(0));
