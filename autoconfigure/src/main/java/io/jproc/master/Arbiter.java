@@ -390,9 +390,9 @@ public final class Arbiter {
 		Instant now = now();
 		worker.exited(exit);
 		worker.channel().close();
-		Pool.Ended ended = this.pool.ended(worker, now);
 		// A boot failure from the boot cache abandons the cache and does not count.
 		boolean counts = !this.workers.ended(worker, bootFailure);
+		Pool.Ended ended = this.pool.ended(worker, counts, now);
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
