@@ -495,7 +495,9 @@ public final class Arbiter {
 		worker.exited(exit);
 		worker.channel().close();
 		this.malformedFrames.forget(worker);
-		Pool.Ended ended = this.pool.ended(worker, now);
+		// A boot failure from the boot cache abandons the cache and does not count.
+		boolean counts = !this.workers.ended(worker, bootFailure);
+		Pool.Ended ended = this.pool.ended(worker, counts, now);
 		String retired = this.retirements.onExited(worker, exit, now);
 		String reason = (retired != null) ? retired : worker.isLeaving() ? worker.leaveReason()
 				: (bootFailure ? "failed during boot" : "exited unexpectedly");
@@ -516,9 +518,12 @@ public final class Arbiter {
 			return;
 		}
 		slot.recordExit(exit, reason, now);
-		this.commands.onEnded(worker, ended, exit, now);
+		if (counts) {
+			// A reload goes on when a worker failed to boot from the abandoned cache.
+			this.commands.onEnded(worker, ended, exit, now);
+		}
 		if (running()) {
-			this.losses.onExited(worker, ended, bootFailure, now);
+			this.losses.onExited(worker, ended, bootFailure, counts, now);
 		}
 	}
 

@@ -1,6 +1,7 @@
 package io.jproc.messaging;
 
 import io.jproc.JprocProperties;
+import io.jproc.WorkerEnvironment;
 import io.jproc.worker.ConditionalOnJprocWorker;
 import io.jproc.worker.JprocWorkerAutoConfiguration;
 import io.jproc.worker.MasterLink;
@@ -14,6 +15,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,6 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of messages between workers and leadership: over the channel in a
@@ -33,8 +36,21 @@ import org.springframework.context.annotation.Configuration;
 public final class JprocMessagingAutoConfiguration {
 
 	@Bean
-	static ListenerRegistry jprocListenerRegistry() {
-		return new ListenerRegistry();
+	static ListenerRegistry jprocListenerRegistry(Environment environment) {
+		// The boot cache's training run is no member of a pool: it listens to nothing.
+		return new ListenerRegistry(!WorkerEnvironment.of(environment::getProperty).isTraining());
+	}
+
+	/**
+	 * The boot cache's training run: its leader-only work never runs (its leadership is
+	 * never granted). Its scheduled work does not either: {@code TrainingRun} removes
+	 * Spring's scheduling.
+	 * @return the post-processor
+	 */
+	@Bean
+	@ConditionalOnProperty(name = WorkerEnvironment.ROLE, havingValue = WorkerEnvironment.TRAINING)
+	static LeaderOnlyPostProcessor jprocTrainingLeaderOnlyPostProcessor() {
+		return new LeaderOnlyPostProcessor(true);
 	}
 
 	@Bean
@@ -105,10 +121,32 @@ public final class JprocMessagingAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean(MasterLink.class)
+	@ConditionalOnProperty(name = WorkerEnvironment.ROLE, havingValue = WorkerEnvironment.TRAINING)
+	static class TrainingLeadershipConfiguration {
+
+		/**
+		 * Leadership of the boot cache's training run: never granted, so it is never
+		 * leader and its leader-only methods and lifecycles never run.
+		 * @param context the context
+		 * @param properties {@code jproc.*}
+		 * @return the leadership
+		 */
+		@Bean
+		@ConditionalOnMissingBean(JprocLeadership.class)
+		LeaderState jprocTrainingLeadership(ConfigurableApplicationContext context, JprocProperties properties) {
+			return new LeaderState(() -> "boot cache training run", context,
+					properties.getMessaging().getRevokeTimeout());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(MasterLink.class)
 	static class LocalMessagingConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(JprocLeadership.class)
+		@ConditionalOnExpression("'${" + WorkerEnvironment.ROLE + ":}' != '" + WorkerEnvironment.TRAINING + "'")
 		LocalLeadership jprocLeadership() {
 			return new LocalLeadership();
 		}

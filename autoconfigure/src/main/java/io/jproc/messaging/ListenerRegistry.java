@@ -50,8 +50,26 @@ final class ListenerRegistry implements BeanPostProcessor, DisposableBean {
 
 	private final AtomicLong received = new AtomicLong();
 
+	private final boolean enabled;
+
+	ListenerRegistry() {
+		this(true);
+	}
+
+	/**
+	 * Create the registry.
+	 * @param enabled whether listener methods are registered: not in the boot cache's
+	 * training run, whose own messages then reach no listener
+	 */
+	ListenerRegistry(boolean enabled) {
+		this.enabled = enabled;
+	}
+
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (!this.enabled) {
+			return bean;
+		}
 		Class<?> type = AopUtils.getTargetClass(bean);
 		Map<Method, JprocListener> methods = MethodIntrospector.selectMethods(type,
 				(MethodIntrospector.MetadataLookup<JprocListener>) (method) -> AnnotatedElementUtils

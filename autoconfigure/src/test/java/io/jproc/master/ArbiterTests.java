@@ -175,6 +175,49 @@ class ArbiterTests {
 	}
 
 	@Test
+	void aWorkerFailingToBootFromTheBootCacheDoesNotCountAndTheNextStartsFromTheJarAtOnce() {
+		JprocProperties properties = new JprocProperties();
+		properties.getRestart().setMaxBootFailures(1);
+		FakePool pool = new FakePool(2, properties);
+		pool.ready(pool.launched.get(0));
+		pool.ready(pool.launched.get(1));
+		pool.advance(Duration.ofMinutes(1));
+		pool.bootCacheReady = true;
+		pool.crash(pool.current(2));
+		WorkerHandle fromCache = pool.last();
+		assertThat(pool.fromBootCache).containsExactly(fromCache);
+		pool.exit(fromCache, new Exit(1, 0));
+		// Not counted (one boot failure gives a slot up here), no backoff: from the jar
+		// at once.
+		assertThat(pool.slot(2).gaveUp()).isFalse();
+		assertThat(pool.arbiter.exitCode()).isNull();
+		assertThat(pool.launched).hasSize(4);
+		assertThat(pool.fromBootCache).doesNotContain(pool.last());
+		pool.ready(pool.last());
+		pool.settle();
+		pool.assertWhole(2);
+	}
+
+	@Test
+	void aReloadGoesOnWhenAWorkerFailsToBootFromTheBootCache() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.bootCacheReady = true;
+		pool.signalMaster("HUP");
+		WorkerHandle fromCache = pool.incoming(1);
+		assertThat(pool.fromBootCache).containsExactly(fromCache);
+		pool.exit(fromCache, new Exit(1, 0));
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.RUNNING);
+		assertThat(pool.incoming(1)).as("from the jar, at once").isNotSameAs(fromCache);
+		assertThat(pool.fromBootCache).doesNotContain(pool.incoming(1));
+		pool.settle();
+		pool.advance(Duration.ofMillis(200));
+		pool.assertWhole(2);
+		assertThat(pool.status().master().operation().state()).isEqualTo(PoolStatus.Operation.State.DONE);
+		assertThat(pool.status().master().operation().replaced()).isEqualTo(2);
+	}
+
+	@Test
 	void oneSlotGivenUpKeepsTheOthersServing() {
 		FakePool pool = new FakePool(2);
 		pool.ready(pool.launched.get(0));

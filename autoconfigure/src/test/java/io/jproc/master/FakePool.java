@@ -75,6 +75,12 @@ final class FakePool {
 	/** What the factory throws when asked for a worker, {@code null} for nothing. */
 	Throwable launchThrows;
 
+	/** Whether workers start from a (fake) boot cache, until one fails to boot. */
+	boolean bootCacheReady;
+
+	/** Workers started from the boot cache. */
+	final java.util.Set<WorkerHandle> fromBootCache = new java.util.HashSet<>();
+
 	/** Workers that send no heartbeat any more (as if SIGSTOPped). */
 	final java.util.Set<WorkerHandle> silent = new java.util.HashSet<>();
 
@@ -112,6 +118,9 @@ final class FakePool {
 			throw error;
 		}
 		WorkerHandle worker = new WorkerHandle(id, this.nextPid++, generation, now, new RecordingChannel());
+		if (this.bootCacheReady) {
+			this.fromBootCache.add(worker);
+		}
 		this.launched.add(worker);
 		this.alive.put(worker.pid(), worker);
 		return worker;
@@ -382,6 +391,16 @@ final class FakePool {
 		@Override
 		public void bootingLate(WorkerHandle spare, Duration booting) {
 			FakePool.this.priorities.add(spare.pid() + " booting-late");
+		}
+
+		@Override
+		public boolean ended(WorkerHandle worker, boolean bootFailure) {
+			// As WorkerLauncher: a boot failure from the cache abandons it.
+			if (bootFailure && FakePool.this.fromBootCache.contains(worker)) {
+				FakePool.this.bootCacheReady = false;
+				return true;
+			}
+			return false;
 		}
 
 	}

@@ -41,6 +41,33 @@ class SpareWorkerTests {
 		return pool;
 	}
 
+	@Test
+	void aSpareFailingToBootFromTheBootCacheDoesNotCount() {
+		JprocProperties properties = new JprocProperties();
+		properties.setSpareWorkers(1);
+		properties.getRestart().setMaxBootFailures(1);
+		FakePool pool = new FakePool(1, properties);
+		pool.bootCacheReady = true;
+		pool.settle();
+		pool.advance(Duration.ofMinutes(1));
+		WorkerHandle spare = pool.last();
+		assertThat(spare.isSpare()).isTrue();
+		pool.crash(pool.current(1));
+		// The ready spare took the slot; the next spare boots from the cache and fails.
+		pool.advance(Duration.ofMillis(200));
+		pool.ready(pool.current(1));
+		pool.advance(Duration.ofMillis(200));
+		WorkerHandle fromCache = pool.last();
+		assertThat(fromCache.isSpare()).isTrue();
+		assertThat(pool.fromBootCache).contains(fromCache);
+		pool.exit(fromCache, new Exit(1, 0));
+		pool.advance(Duration.ofMillis(200));
+		assertThat(pool.arbiter.pool().spares().gaveUpReason()).isNull();
+		assertThat(pool.last()).as("the next spare, from the jar, at once").isNotSameAs(fromCache);
+		assertThat(pool.last().isSpare()).isTrue();
+		assertThat(pool.fromBootCache).doesNotContain(pool.last());
+	}
+
 	private static boolean told(FakePool pool, WorkerHandle worker, Message message) {
 		return pool.allSentTo(worker).contains(message);
 	}

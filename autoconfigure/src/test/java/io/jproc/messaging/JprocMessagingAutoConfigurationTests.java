@@ -50,6 +50,27 @@ class JprocMessagingAutoConfigurationTests {
 	}
 
 	@Test
+	void theBootCacheTrainingRunShouldNeitherLeadNorListen() {
+		this.runner.withPropertyValues("JPROC_ROLE=training").withBean(LeaderWork.class).run((context) -> {
+			assertThat(context).hasSingleBean(LeaderOnlyPostProcessor.class).doesNotHaveBean(LocalLeadership.class);
+			JprocLeadership leadership = context.getBean(JprocLeadership.class);
+			assertThat(leadership.isLeader()).isFalse();
+			LeaderWork work = context.getBean(LeaderWork.class);
+			work.scheduled();
+			work.leaderOnly();
+			work.everyWorker();
+			assertThat(work.runs()).containsExactly("every-worker");
+			JprocMessenger messenger = context.getBean(JprocMessenger.class);
+			messenger.broadcast("greetings", "one");
+			assertThat(messenger.ask(1, "length", "three", Integer.class, Duration.ofSeconds(5))
+				.onErrorResume((ex) -> reactor.core.publisher.Mono.just(-1))
+				.block()).isEqualTo(-1);
+			Thread.sleep(200);
+			assertThat(context.getBean(Listening.class).received).isEmpty();
+		});
+	}
+
+	@Test
 	void badInputShouldFailAtTheSender() {
 		this.runner.withPropertyValues("jproc.messaging.max-payload=10B").run((context) -> {
 			JprocMessenger messenger = context.getBean(JprocMessenger.class);
@@ -74,6 +95,31 @@ class JprocMessagingAutoConfigurationTests {
 				.onErrorResume((ex) -> reactor.core.publisher.Mono.just("failed: " + ex.getMessage()))
 				.block()).contains("no listener for topic 'nobody'");
 		});
+	}
+
+	static class LeaderWork {
+
+		private final List<String> runs = new CopyOnWriteArrayList<>();
+
+		List<String> runs() {
+			return this.runs;
+		}
+
+		@org.springframework.scheduling.annotation.Scheduled(fixedDelay = 3_600_000)
+		void scheduled() {
+			this.runs.add("scheduled");
+		}
+
+		@LeaderOnly
+		void leaderOnly() {
+			this.runs.add("leader-only");
+		}
+
+		@EveryWorker
+		void everyWorker() {
+			this.runs.add("every-worker");
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

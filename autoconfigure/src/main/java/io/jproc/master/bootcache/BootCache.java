@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Objects;
 
 import io.jproc.JprocProperties;
 import io.jproc.ipc.PoolStatus;
+import io.jproc.master.process.Durations;
 import io.jproc.master.process.WorkerCommand;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -61,6 +63,12 @@ public final class BootCache {
 
 	private volatile @Nullable Path dir;
 
+	/** The digests of the cache in use, checked; {@code null} unless ready. */
+	private volatile CacheFiles.@Nullable Manifest verified;
+
+	/** The shared lock that keeps other masters' clean-ups off the cache in use. */
+	private @Nullable CacheLock inUse;
+
 	private @Nullable BootCacheTraining training;
 
 	/** The cache for which old caches were last cleaned up without a training run. */
@@ -102,14 +110,24 @@ public final class BootCache {
 			}
 		}
 		Path root = directory(properties);
+		String untrusted;
 		try {
-			Files.createDirectories(root);
-			Files.deleteIfExists(Files.createTempFile(root, ".probe", ""));
+			untrusted = CacheFiles.trustRoot(root);
+			if (untrusted == null) {
+				Files.deleteIfExists(Files.createTempFile(root, ".probe", ""));
+			}
 		}
 		catch (IOException | RuntimeException ex) {
 			String why = "the directory " + root + " cannot be written (" + ex + ")";
 			logger.warn("jproc boot cache: " + why + "; workers start without a boot cache. Set jproc.boot-cache.dir "
 					+ "to a writable directory, or jproc.boot-cache.enabled=false to silence this.");
+			return new BootCache(argv, kind, root, null, State.FAILED, why, helpers);
+		}
+		if (untrusted != null) {
+			String why = "the directory " + root + " is refused: " + untrusted;
+			logger.warn("jproc boot cache: " + why + "; workers start without a boot cache (another user could "
+					+ "plant code in it). Set jproc.boot-cache.dir to a directory that only this user owns and can "
+					+ "write, without symbolic links, or jproc.boot-cache.enabled=false to silence this.");
 			return new BootCache(argv, kind, root, null, State.FAILED, why, helpers);
 		}
 		BootCache cache = new BootCache(argv, kind, root, Path.of(jarArgument).toAbsolutePath(), State.TRAINING,
@@ -174,14 +192,34 @@ public final class BootCache {
 		}
 		Path extracted = dir.resolve("app").resolve(this.jar.getFileName());
 		Path archive = dir.resolve(this.kind.fileName());
-		if (!Files.isRegularFile(BootCacheStore.marker(dir)) || !Files.isRegularFile(extracted)
-				|| !Files.isRegularFile(archive)) {
-			failed("the cache at " + dir + " was removed");
+		CacheFiles.Manifest verified = this.verified;
+		String problem = (verified != null)
+				? (BootCacheStore.isPublished(dir) ? verified.changed(dir) : "it was removed") : "it was not verified";
+		if (problem == null && (!CacheFiles.isRegularFile(extracted) || !CacheFiles.isRegularFile(archive))) {
+			problem = "it was removed";
+		}
+		if (problem != null) {
+			failed(dir, "the cache at " + dir + " is not used: " + problem);
 			return new Launch(this.plainArgv, null);
 		}
 		BootCacheStore.touch(dir);
 		return new Launch(WorkerCommand.withJar(this.plainArgv, extracted.toString(), archiveOptions(archive)),
 				archive);
+	}
+
+	/**
+	 * A worker started from the cache failed to boot: the cache is abandoned, by this
+	 * master and (through a mark in its directory) by every later one with the same key,
+	 * and workers start from the jar. Whoever asks decides that the failure does not
+	 * count against the worker's slot.
+	 * @param archive the archive the worker was started with ({@link Launch#archive()})
+	 * @param worker the worker, for the reason
+	 */
+	public void failedToBoot(Path archive, String worker) {
+		Path dir = archive.getParent();
+		String why = worker + " started from the boot cache at " + dir + " failed to boot";
+		BootCacheStore.markFailed(dir, why + " (" + java.time.Instant.now() + ")");
+		failed(dir, why + "; it is abandoned (delete it to have it prepared again)");
 	}
 
 	private List<String> archiveOptions(Path archive) {
@@ -233,6 +271,7 @@ public final class BootCache {
 			running.stop();
 			running.awaitEnd();
 		}
+		releaseUse();
 	}
 
 	public PoolStatus.BootCache status() {
@@ -249,11 +288,34 @@ public final class BootCache {
 		return this.reason;
 	}
 
-	void ready(Path dir) {
-		if (dir.equals(this.dir)) {
-			this.reason = null;
-			this.state = State.READY;
+	/**
+	 * The training thread published the cache, or found it published by another master.
+	 * @param dir the cache directory
+	 * @param manifest what was checked, {@code null} to verify it now
+	 * @param use the use lock the preparation took, {@code null} to take one now
+	 */
+	void ready(Path dir, CacheFiles.@Nullable Manifest manifest, @Nullable CacheLock use) {
+		String problem = null;
+		synchronized (this) {
+			if (!dir.equals(this.dir)) {
+				closeQuietly(use);
+				return;
+			}
+			if (manifest != null && use != null) {
+				this.verified = manifest;
+				this.inUse = use;
+			}
+			else {
+				closeQuietly(use);
+				problem = use(dir);
+			}
+			if (problem == null) {
+				this.reason = null;
+				this.state = State.READY;
+				return;
+			}
 		}
+		failed(dir, problem);
 	}
 
 	void training(Path dir, String what) {
@@ -263,9 +325,15 @@ public final class BootCache {
 	}
 
 	void failed(Path dir, String why) {
-		if (dir.equals(this.dir)) {
-			failed(why);
+		synchronized (this) {
+			if (!dir.equals(this.dir) || this.state == State.FAILED) {
+				return;
+			}
+			releaseUse();
+			this.reason = why;
+			this.state = State.FAILED;
 		}
+		logger.warn("jproc boot cache: " + why + "; workers start from the jar");
 	}
 
 	private void failed(String why) {
@@ -274,7 +342,53 @@ public final class BootCache {
 		logger.warn("jproc boot cache: " + why + "; workers start from the jar");
 	}
 
-	private void keyToJar() {
+	/**
+	 * Take the use lock on a published cache and check its digests.
+	 * @param dir the cache directory
+	 * @return why it cannot be used, {@code null} when it can
+	 */
+	private synchronized @Nullable String use(Path dir) {
+		releaseUse();
+		CacheLock lock;
+		try {
+			lock = CacheLock.tryUse(BootCacheStore.lockFile(Objects.requireNonNull(this.root), dir));
+		}
+		catch (IOException | RuntimeException ex) {
+			return "the lock file of " + dir + " cannot be used (" + ex.getMessage() + ")";
+		}
+		if (lock == null) {
+			return "the cache at " + dir + " is being removed";
+		}
+		try {
+			this.verified = BootCacheStore.verify(dir);
+			this.inUse = lock;
+			return null;
+		}
+		catch (IOException | RuntimeException ex) {
+			closeQuietly(lock);
+			return "the cache at " + dir + " is refused: " + ex.getMessage();
+		}
+	}
+
+	private synchronized void releaseUse() {
+		this.verified = null;
+		CacheLock use = this.inUse;
+		this.inUse = null;
+		closeQuietly(use);
+	}
+
+	private static void closeQuietly(@Nullable CacheLock lock) {
+		if (lock != null) {
+			try {
+				lock.close();
+			}
+			catch (IOException ex) {
+				// Released with the channel anyway.
+			}
+		}
+	}
+
+	private synchronized void keyToJar() {
 		Path jar = Objects.requireNonNull(this.jar);
 		BootCacheTraining previous = this.training;
 		if (previous != null) {
@@ -285,16 +399,32 @@ public final class BootCache {
 			this.stamp = JarStamp.of(jar);
 			String key = key(jar, this.kind, WorkerCommand.jvmOptions(this.plainArgv));
 			String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-			this.dir = Objects.requireNonNull(this.root).resolve(name + "-" + key);
-			if (Files.isRegularFile(BootCacheStore.marker(this.dir))) {
-				this.state = State.READY;
-				this.reason = null;
-				logger.info("jproc boot cache: ready at " + this.dir + " (" + this.kind.name().toLowerCase(Locale.ROOT)
-						+ "); workers start from it");
+			releaseUse();
+			Path dir = Objects.requireNonNull(this.root).resolve(name + "-" + key);
+			this.dir = dir;
+			this.state = State.TRAINING;
+			this.reason = "waiting for the pool to be ready";
+			String failedMark = BootCacheStore.failedMark(dir);
+			if (failedMark != null) {
+				this.state = State.FAILED;
+				this.reason = "abandoned by an earlier master: " + failedMark + " (delete " + dir
+						+ " to have it prepared again)";
+				logger.warn("jproc boot cache: " + this.reason + "; workers start from the jar");
 			}
-			else {
-				this.state = State.TRAINING;
-				this.reason = "waiting for the pool to be ready";
+			else if (BootCacheStore.isPublished(dir) && BootCacheStore.recordsDigests(dir)) {
+				long checking = System.nanoTime();
+				String problem = use(dir);
+				if (problem == null) {
+					this.state = State.READY;
+					this.reason = null;
+					logger.info("jproc boot cache: ready at " + dir + " (" + this.kind.name().toLowerCase(Locale.ROOT)
+							+ ", digests checked in "
+							+ Durations.seconds(Duration.ofNanos(System.nanoTime() - checking))
+							+ "); workers start from it");
+				}
+				else if (!problem.endsWith("is being removed")) {
+					failed(dir, problem);
+				}
 			}
 		}
 		catch (IOException ex) {

@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * it when the master stops it (an application stopped before its cache was ready leaves
  * nothing behind), all but {@code training.log} when it fails. Both child processes run
  * at the lowest CPU priority, inherit no socket of the master (only stdin; their output
- * goes to {@code training.log}), and listen on an ephemeral loopback port only.
+ * goes to {@code training.log}), and listen on an ephemeral loopback port only. A helper
+ * that is stopped is asked to stop (SIGTERM) and killed only after {@link #STOP_GRACE}.
  */
 public final class BootCacheTraining {
 
@@ -42,9 +43,12 @@ public final class BootCacheTraining {
 
 	private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(15);
 
-	private static final Duration DISCARD_TIMEOUT = Duration.ofSeconds(3);
+	/** How long a helper process asked to stop (SIGTERM) has before it is killed. */
+	static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
-	private static final String TRAINING_LOG = "training.log";
+	private static final Duration DISCARD_TIMEOUT = STOP_GRACE.plusSeconds(2);
+
+	private static final String TRAINING_LOG = BootCacheStore.TRAINING_LOG;
 
 	private final BootCache cache;
 
@@ -95,14 +99,15 @@ public final class BootCacheTraining {
 	}
 
 	/**
-	 * Stop the preparation: kill its helper process and wake its thread, which then
-	 * deletes the unfinished directory. Does not wait: see {@link #awaitEnd()}.
+	 * Stop the preparation: ask its helper process to stop (SIGTERM; its thread kills it
+	 * after {@link #STOP_GRACE}) and wake its thread, which then deletes the unfinished
+	 * directory. Does not wait: see {@link #awaitEnd()}.
 	 */
 	void stop() {
 		this.stopped = true;
 		long pid = this.pid;
 		if (pid > 0) {
-			this.runner.kill(pid);
+			this.runner.terminate(pid);
 		}
 		Thread thread = this.thread;
 		if (thread != null) {
@@ -132,7 +137,7 @@ public final class BootCacheTraining {
 			if (lock != null) {
 				boolean published = false;
 				try {
-					published = prepare();
+					published = prepare(lock);
 				}
 				finally {
 					if (!published) {
@@ -158,8 +163,9 @@ public final class BootCacheTraining {
 			if (lock != null) {
 				return lock;
 			}
-			if (Files.isRegularFile(BootCacheStore.marker(this.dir))) {
-				this.cache.ready(this.dir);
+			if (BootCacheStore.isPublished(this.dir) && BootCacheStore.recordsDigests(this.dir)) {
+				// Published by another master: check it and use it.
+				this.cache.ready(this.dir, null, null);
 				return null;
 			}
 			if (System.nanoTime() > deadline) {
@@ -205,19 +211,38 @@ public final class BootCacheTraining {
 
 	/**
 	 * Prepare the directory, unless it is ready already.
+	 * @param lock the directory's lock, held exclusively
 	 * @return whether it is published (ready)
 	 * @throws IOException if a file operation fails
 	 * @throws InterruptedException if the thread is interrupted
 	 */
-	private boolean prepare() throws IOException, InterruptedException {
-		if (Files.isRegularFile(BootCacheStore.marker(this.dir))) {
-			this.cache.ready(this.dir);
-			return true;
+	private boolean prepare(CacheLock lock) throws IOException, InterruptedException {
+		if (BootCacheStore.isPublished(this.dir)) {
+			if (BootCacheStore.recordsDigests(this.dir)) {
+				CacheFiles.Manifest manifest;
+				try {
+					manifest = BootCacheStore.verify(this.dir);
+				}
+				catch (IOException ex) {
+					this.cache.failed(this.dir, "the cache at " + this.dir + " is refused: " + ex.getMessage());
+					return true;
+				}
+				this.cache.ready(this.dir, manifest, lock.toUse());
+				return true;
+			}
+			if (!lock.tryRemoval()) {
+				this.cache.failed(this.dir, "the cache at " + this.dir
+						+ " was published by an older version without digests, and is in use: not prepared again");
+				return true;
+			}
+			logger.info("jproc boot cache: " + this.dir + " was published by an older version without digests; "
+					+ "preparing it again");
 		}
 		long started = System.nanoTime();
 		BootCacheStore.deleteTree(this.dir);
-		Files.createDirectories(this.dir);
+		CacheFiles.createPrivateDirectory(this.dir);
 		Path log = this.dir.resolve(TRAINING_LOG);
+		CacheFiles.createPrivateFile(log);
 		Path app = this.dir.resolve("app");
 		this.cache.training(this.dir, "extracting the jar");
 		List<String> extract = new ArrayList<>(CpuPriority.niced(19));
@@ -227,7 +252,7 @@ public final class BootCacheTraining {
 			return false;
 		}
 		Path extracted = app.resolve(this.jar.getFileName());
-		if (!Files.isRegularFile(extracted)) {
+		if (!CacheFiles.isRegularFile(extracted)) {
 			this.cache.failed(this.dir, "the extracted layout has no " + extracted + " (not a Spring Boot jar?)");
 			return false;
 		}
@@ -240,17 +265,39 @@ public final class BootCacheTraining {
 		if (!step("training", train, this.trainingEnvironment, log)) {
 			return false;
 		}
-		if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+		if (!CacheFiles.isRegularFile(archive) || Files.size(archive) == 0) {
 			this.cache.failed(this.dir, "training wrote no archive; see " + log);
 			return false;
 		}
-		BootCacheStore.publish(this.dir, "kind=" + this.kind + "\narchive=" + archive + "\n");
-		this.cache.ready(this.dir);
+		CacheFiles.Manifest manifest = BootCacheStore.publish(this.dir,
+				"kind=" + this.kind + "\narchive=" + archive + "\n");
+		this.cache.ready(this.dir, manifest, lock.toUse());
 		logger.info("jproc boot cache: ready at " + this.dir + " (" + this.kind.name().toLowerCase(Locale.ROOT) + ", "
 				+ Files.size(archive) / (1024 * 1024) + " MB, prepared in "
 				+ Durations.seconds(Duration.ofNanos(System.nanoTime() - started)) + "); later workers start from it");
 		BootCacheStore.cleanUp(this.root, this.dir);
 		return true;
+	}
+
+	/**
+	 * End a helper process: ask it to stop (SIGTERM), then kill it when it has not ended
+	 * after {@link #STOP_GRACE}.
+	 * @param pid the process
+	 * @param exit its end
+	 */
+	private void end(long pid, CompletableFuture<Integer> exit) {
+		this.runner.terminate(pid);
+		try {
+			exit.get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+			return;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// Killed below.
+		}
+		this.runner.kill(pid);
 	}
 
 	/**
@@ -310,7 +357,7 @@ public final class BootCacheTraining {
 			return code == 0 && !this.stopped;
 		}
 		catch (TimeoutException ex) {
-			this.runner.kill(pid);
+			end(pid, exit);
 			this.cache.failed(this.dir,
 					what + " took longer than " + STEP_TIMEOUT.toMinutes() + " minutes; see " + log);
 			return false;
@@ -319,7 +366,8 @@ public final class BootCacheTraining {
 			throw new IOException(ex.getCause());
 		}
 		catch (InterruptedException ex) {
-			this.runner.kill(pid);
+			// Stopped: the process was asked to stop (SIGTERM) and has a grace.
+			end(pid, exit);
 			throw ex;
 		}
 		finally {
@@ -347,7 +395,19 @@ public final class BootCacheTraining {
 		 */
 		CompletableFuture<Integer> exit(long pid);
 
+		/**
+		 * Kill the process (SIGKILL).
+		 * @param pid the process
+		 */
 		void kill(long pid);
+
+		/**
+		 * Ask the process to stop (SIGTERM).
+		 * @param pid the process
+		 */
+		default void terminate(long pid) {
+			kill(pid);
+		}
 
 		/**
 		 * A runner that spawns through the master's spawner, whose reaper waits for every
@@ -373,6 +433,11 @@ public final class BootCacheTraining {
 				@Override
 				public void kill(long pid) {
 					spawner.kill(pid, PosixSignal.KILL.number());
+				}
+
+				@Override
+				public void terminate(long pid) {
+					spawner.kill(pid, PosixSignal.TERM.number());
 				}
 
 			};

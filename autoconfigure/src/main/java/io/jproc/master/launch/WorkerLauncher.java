@@ -1,9 +1,11 @@
 package io.jproc.master.launch;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +85,12 @@ public final class WorkerLauncher implements WorkerFactory {
 	/** The pool size the last worker was sized for, to log a change once. */
 	private int sizedFor;
 
+	/**
+	 * The workers started from the boot cache and still booting or running, with the
+	 * archive each got. Loop thread only.
+	 */
+	private final Map<WorkerHandle, Path> fromBootCache = new HashMap<>();
+
 	public WorkerLauncher(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management,
 			Spawner spawner, Consumer<MasterEvent> events, List<String> masterOnlyVariables) {
 		this(properties, server, management, spawner, events, masterOnlyVariables, System.getenv());
@@ -102,9 +110,10 @@ public final class WorkerLauncher implements WorkerFactory {
 		this.sizedFor = properties.getWorkers().value();
 		logger.info("jproc: each worker is sized with " + this.sizing.describe());
 		this.argv = WorkerCommand.current(extraJvmArgs(properties, this.seenOptions, this.sizing));
+		Map<String, String> helperEnvironment = helperEnvironment(this.masterEnvironment, this.masterOnlyVariables);
 		this.bootCache = BootCache.create(properties.getBootCache(), this.argv,
 				new BootCache.Helpers(BootCacheTraining.Runner.of(spawner), trainingArgs(management != null),
-						System.getenv(), trainingEnvironment(properties)));
+						Map.copyOf(helperEnvironment), trainingEnvironment(properties, helperEnvironment)));
 		this.ownNice = CpuPriority.ownNice();
 		this.spareNice = (properties.getSpareWorkers() > 0 && CpuPriority.canRaiseBack())
 				? CpuPriority.niced(CpuPriority.SPARE_NICE) : List.of();
@@ -181,9 +190,29 @@ public final class WorkerLauncher implements WorkerFactory {
 		return args;
 	}
 
-	private static Map<String, String> trainingEnvironment(JprocProperties properties) {
-		Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+	/**
+	 * The environment of the boot cache's helper processes (extraction, training run):
+	 * the master's without systemd's variables, which are the master's alone.
+	 * @param master the master's environment
+	 * @param masterOnlyVariables the variables to remove
+	 * @return the environment
+	 */
+	static Map<String, String> helperEnvironment(Map<String, String> master, List<String> masterOnlyVariables) {
+		Map<String, String> environment = new LinkedHashMap<>(master);
+		masterOnlyVariables.forEach(environment::remove);
+		return environment;
+	}
+
+	/**
+	 * The environment of the boot cache's training run.
+	 * @param properties {@code jproc.*}
+	 * @param base the helpers' environment ({@link #helperEnvironment})
+	 * @return the environment
+	 */
+	static Map<String, String> trainingEnvironment(JprocProperties properties, Map<String, String> base) {
+		Map<String, String> environment = new LinkedHashMap<>(base);
 		environment.putAll(properties.getWorker().getEnvironment());
+		environment.remove(WorkerEnvironment.BOOT_CACHE);
 		environment.put(WorkerEnvironment.ROLE, WorkerEnvironment.TRAINING);
 		environment.put(WorkerEnvironment.MASTER_PID, Long.toString(ProcessHandle.current().pid()));
 		return environment;
@@ -211,6 +240,18 @@ public final class WorkerLauncher implements WorkerFactory {
 				+ " (the serving workers keep the processors busy): raised to nice " + this.ownNice
 				+ " so that it can be ready within jproc.worker.boot-timeout"
 				+ ((failed > 0) ? "; " + failed + " of its threads could not be raised" : ""));
+	}
+
+	@Override
+	public boolean ended(WorkerHandle worker, boolean bootFailure) {
+		Path archive = this.fromBootCache.remove(worker);
+		if (archive == null || !bootFailure) {
+			return false;
+		}
+		this.bootCache.failedToBoot(archive, worker.toString());
+		logger.warn(worker + " failed to boot from the boot cache: not counted as a boot failure; its slot starts "
+				+ "a worker from the jar at once");
+		return true;
 	}
 
 	@Override
@@ -259,6 +300,9 @@ public final class WorkerLauncher implements WorkerFactory {
 			// A worker that takes none of our bytes for this long is hung (Retirements).
 			channel.writeDeadline(this.properties.getHeartbeat().getTimeout());
 			WorkerHandle worker = new WorkerHandle(id, pid, generation, now, channel);
+			if (launch.archive() != null) {
+				this.fromBootCache.put(worker, launch.archive());
+			}
 			channel.start(new Listener(worker));
 			this.spawner.watch(pid,
 					(status) -> this.events.accept(new MasterEvent.Exited(worker, Spawner.decode(status))));

@@ -363,11 +363,23 @@ public final class Pool {
 	 * @return its slot and what it was there, {@code null} slot if none referenced it
 	 */
 	public Ended ended(WorkerHandle worker, Instant now) {
+		return ended(worker, true, now);
+	}
+
+	/**
+	 * A worker process ended: forget it.
+	 * @param worker the worker
+	 * @param counts whether a spare's failure counts toward the spares' backoff and
+	 * give-up (not when it failed to boot from an abandoned boot cache)
+	 * @param now the time
+	 * @return its slot and what it was there, {@code null} slot if none referenced it
+	 */
+	public Ended ended(WorkerHandle worker, boolean counts, Instant now) {
 		this.live.remove(worker);
 		this.strays.remove(worker);
 		this.bootKilled.remove(worker);
 		this.bootRaised.remove(worker);
-		if (this.spares.ended(worker, !worker.isLeaving(), now)) {
+		if (this.spares.ended(worker, !worker.isLeaving() && counts, now)) {
 			return new Ended(null, Slot.Role.NONE);
 		}
 		Slot slot = slotOf(worker);

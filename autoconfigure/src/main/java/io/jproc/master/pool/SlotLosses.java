@@ -55,6 +55,22 @@ public final class SlotLosses implements RetirementSlots {
 	 * @param now the time
 	 */
 	public void onExited(WorkerHandle worker, Pool.Ended ended, boolean bootFailure, Instant now) {
+		onExited(worker, ended, bootFailure, true, now);
+	}
+
+	/**
+	 * A worker of a running pool has exited: the slot it served wants a new one, and the
+	 * loss counts if it should, unless the worker was asked to leave or its slot was
+	 * removed.
+	 * @param worker the worker, already exited
+	 * @param ended where it was in its slot
+	 * @param bootFailure whether it failed during boot ({@link #isBootFailure})
+	 * @param counts whether the loss counts toward backoff and give-up: not when the
+	 * worker failed to boot from a boot cache that is now abandoned (the next try, from
+	 * the jar, starts at once)
+	 * @param now the time
+	 */
+	public void onExited(WorkerHandle worker, Pool.Ended ended, boolean bootFailure, boolean counts, Instant now) {
 		Slot slot = ended.slot();
 		if (slot == null || worker.isLeaving() || slot.isRemoved()) {
 			return;
@@ -62,9 +78,11 @@ public final class SlotLosses implements RetirementSlots {
 		if (ended.role() == Slot.Role.CURRENT || (ended.role() == Slot.Role.INCOMING && slot.current() == null)) {
 			// The slot has no worker now.
 			slot.want(bootFailure ? Replacement.BOOT_FAILURE : Replacement.CRASH);
-			failed(slot, worker, bootFailure, now);
+			if (counts) {
+				failed(slot, worker, bootFailure, now);
+			}
 		}
-		else if (ended.role() == Slot.Role.INCOMING && slot.wanted() != null) {
+		else if (ended.role() == Slot.Role.INCOMING && slot.wanted() != null && counts) {
 			// A replacement failed while the old worker still serves (planned
 			// retirement): the next try waits out the slot's backoff, and a slot that
 			// cannot boot gives up.

@@ -49,6 +49,19 @@ public interface WorkerFactory {
 	}
 
 	/**
+	 * Hook: a worker of this factory ended (on the loop thread, before its loss is
+	 * counted).
+	 * @param worker the worker, exited
+	 * @param bootFailure whether it failed during boot
+	 * @return {@code true} when its boot failure is the factory's own: it was started
+	 * from the boot cache, which is now abandoned. It then does not count against its
+	 * slot, whose next worker starts from the jar at once.
+	 */
+	default boolean ended(WorkerHandle worker, boolean bootFailure) {
+		return false;
+	}
+
+	/**
 	 * Every wanted worker is ready: a chance to prepare what later workers start from
 	 * (the boot cache) without slowing the first ones.
 	 */

@@ -16,6 +16,7 @@ import java.util.function.IntConsumer;
 
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.Fcntl;
+import jnr.constants.platform.OpenFlags;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.SaveError;
@@ -108,7 +109,8 @@ public class Spawner {
 	 * @param environment the complete environment
 	 * @param inherited map from the child's fd number to the master's fd to place there
 	 * @param output the file that receives stdout and stderr (appended, created if
-	 * missing), {@code null} for the master's own
+	 * missing with mode 0600, never opened through a symbolic link), {@code null} for the
+	 * master's own
 	 * @return the pid
 	 * @throws IOException if the spawn fails
 	 */
@@ -134,7 +136,10 @@ public class Spawner {
 					actions.add(SpawnFileAction.dup(high, entry.getKey()));
 				}
 				if (output != null) {
-					actions.add(SpawnFileAction.open(output.toString(), 1, O_WRONLY | O_CREAT | O_APPEND, 0644));
+					// Never through a symbolic link, and readable by this user only: the
+					// file is in a boot cache directory (training.log).
+					actions.add(SpawnFileAction.open(output.toString(), 1,
+							O_WRONLY | O_CREAT | O_APPEND | OpenFlags.O_NOFOLLOW.intValue(), 0600));
 					actions.add(SpawnFileAction.dup(1, 2));
 				}
 				long pid;

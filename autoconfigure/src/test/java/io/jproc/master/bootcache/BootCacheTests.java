@@ -2,8 +2,10 @@ package io.jproc.master.bootcache;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +57,7 @@ class BootCacheTests {
 		properties.setDir(file.resolve("cache"));
 		BootCache cache = BootCache.create(properties, argv(jar("app.jar")), helpers());
 		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
-		assertThat(cache.reason()).contains("cannot be written");
+		assertThat(cache.reason()).contains("a-file is not a directory");
 		assertThat(cache.launch().archive()).isNull();
 	}
 
@@ -110,8 +112,12 @@ class BootCacheTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.runner.started.size() == 2);
 		Path dir = Path.of(cache.status().path());
 		assertThat(dir.resolve("app")).isDirectory();
+		long closing = System.nanoTime();
 		cache.close();
+		// Asked to stop first; killed only after the grace, since it did not stop.
+		assertThat(this.runner.terminated).contains(2L);
 		assertThat(this.runner.killed).contains(2L);
+		assertThat(Duration.ofNanos(System.nanoTime() - closing)).isGreaterThanOrEqualTo(BootCacheTraining.STOP_GRACE);
 		assertThat(dir).doesNotExist();
 		assertThat(BootCacheStore.lockFile(dir.getParent(), dir)).doesNotExist();
 		assertThat(cache.state()).isEqualTo(BootCache.State.TRAINING);
@@ -222,6 +228,212 @@ class BootCacheTests {
 			.containsExactly("java", "-Xmx1g", "-jar", "a.jar", "--x=1", "--jproc.workers=0", "--server.port=0");
 	}
 
+	@Test
+	void aTrainingRunThatStopsWhenAskedIsNotKilled() throws IOException {
+		this.runner.trainingRunsUntilKilled = true;
+		this.runner.trainingStopsOnTerm = true;
+		BootCache cache = BootCache.create(properties(), argv(jar("app.jar")), helpers());
+		cache.poolReady();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.runner.started.size() == 2);
+		Path dir = Path.of(cache.status().path());
+		cache.close();
+		assertThat(this.runner.terminated).contains(2L);
+		assertThat(this.runner.killed).isEmpty();
+		assertThat(dir).doesNotExist();
+	}
+
+	@Test
+	void aRootOthersCanWriteIsRefusedAndThePoolRunsWithoutACache() throws IOException {
+		Path root = Files.createDirectories(this.temp.resolve("shared"));
+		for (String mode : List.of("rwxrwx---", "rwx---rwx", "rwxrwxrwx")) {
+			Files.setPosixFilePermissions(root, PosixFilePermissions.fromString(mode));
+			BootCache cache = BootCache.create(properties(root), argv(jar("app.jar")), helpers());
+			assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
+			assertThat(cache.reason()).contains(root + " can be written by other users");
+			assertThat(cache.launch().archive()).isNull();
+			cache.poolReady();
+			assertThat(this.runner.started).as("nothing is prepared in it").isEmpty();
+		}
+		// Sticky (as /tmp) does not help the root itself: others could still plant files.
+		Files.setAttribute(root, "unix:mode", 01777);
+		assertThat(BootCache.create(properties(root), argv(jar("app.jar")), helpers()).state())
+			.isEqualTo(BootCache.State.FAILED);
+	}
+
+	@Test
+	void aRootOwnedByAnotherUserIsRefused() throws IOException {
+		Path root = Files.createDirectories(this.temp.resolve("theirs"));
+		Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+		Files.setAttribute(root, "unix:uid", CacheFiles.ownUid() + 4242);
+		BootCache cache = BootCache.create(properties(root), argv(jar("app.jar")), helpers());
+		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(cache.reason()).contains(root + " is owned by another user");
+		assertThat(cache.launch().archive()).isNull();
+	}
+
+	@Test
+	void aSymbolicLinkAsRootOrAboveItMadeByAnotherUserIsRefused() throws IOException {
+		Path real = Files.createDirectories(this.temp.resolve("real"));
+		Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwx------"));
+		Path link = Files.createSymbolicLink(this.temp.resolve("link"), real);
+		BootCache cache = BootCache.create(properties(link), argv(jar("app.jar")), helpers());
+		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(cache.reason()).contains(link + " is a symbolic link");
+		// A link above the root: one of this user's (or root's) is fine, another
+		// user's is not.
+		Path own = Files.createSymbolicLink(this.temp.resolve("own"), real);
+		assertThat(BootCache.create(properties(own.resolve("cache")), argv(jar("app.jar")), helpers()).state())
+			.isEqualTo(BootCache.State.TRAINING);
+		Path planted = Files.createSymbolicLink(this.temp.resolve("planted"), real);
+		Files.setAttribute(planted, "unix:uid", CacheFiles.ownUid() + 4242, LinkOption.NOFOLLOW_LINKS);
+		BootCache refused = BootCache.create(properties(planted.resolve("cache")), argv(jar("app.jar")), helpers());
+		assertThat(refused.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(refused.reason()).contains(planted + " is a symbolic link made by another user");
+	}
+
+	@Test
+	void whatTheMasterCreatesIsOnlyItsUsers() throws IOException {
+		BootCache cache = trained(jar("app.jar"));
+		Path dir = Path.of(cache.status().path());
+		Path root = dir.getParent();
+		assertThat(mode(root)).isEqualTo("rwx------");
+		assertThat(mode(dir)).isEqualTo("rwx------");
+		assertThat(mode(BootCacheStore.marker(dir))).isEqualTo("rw-------");
+		assertThat(mode(dir.resolve("training.log"))).isEqualTo("rw-------");
+		assertThat(mode(BootCacheStore.lockFile(root, dir))).isEqualTo("rw-------");
+		assertThat(Files.readString(BootCacheStore.marker(dir))).startsWith(CacheFiles.MANIFEST_HEADER)
+			.containsPattern("sha256 [0-9a-f]{64} app/app.jar")
+			.containsPattern("sha256 [0-9a-f]{64} app\\.(jsa|aot)");
+	}
+
+	@Test
+	void aPlantedJarWithAnotherDigestIsRefusedByTheNextMaster() throws IOException {
+		Path jar = jar("app.jar");
+		BootCache first = trained(jar);
+		Path dir = Path.of(first.status().path());
+		first.close();
+		Files.writeString(dir.resolve("app").resolve("app.jar"), "planted code");
+		BootCache next = BootCache.create(properties(), argv(jar), helpers());
+		assertThat(next.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(next.reason()).contains("SHA-256 digest of " + dir.resolve("app").resolve("app.jar"));
+		assertThat(next.launch()).isEqualTo(new BootCache.Launch(argv(jar), null));
+		// A file that was not published is refused as well.
+		Files.writeString(dir.resolve("app").resolve("app.jar"), "extracted");
+		Files.writeString(dir.resolve("app").resolve("extra.jar"), "planted code");
+		BootCache third = BootCache.create(properties(), argv(jar), helpers());
+		assertThat(third.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(third.reason()).contains("extra.jar was not published with it");
+	}
+
+	@Test
+	void aFileChangedWhileTheCacheIsInUseFailsItBeforeTheNextWorker() throws IOException {
+		Path jar = jar("app.jar");
+		BootCache cache = trained(jar);
+		Path archive = cache.launch().archive();
+		assertThat(archive).isNotNull();
+		Files.writeString(archive, "flipped bytes", StandardOpenOption.APPEND);
+		assertThat(cache.launch()).isEqualTo(new BootCache.Launch(argv(jar), null));
+		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(cache.reason()).contains(archive + " changed since its digest was checked");
+	}
+
+	@Test
+	void aMarkerThatIsASymbolicLinkPublishesNothing() throws IOException {
+		Path jar = jar("app.jar");
+		BootCache first = trained(jar);
+		Path dir = Path.of(first.status().path());
+		first.close();
+		Path elsewhere = Files.writeString(this.temp.resolve("planted-marker"),
+				Files.readString(BootCacheStore.marker(dir)));
+		Files.delete(BootCacheStore.marker(dir));
+		Files.createSymbolicLink(BootCacheStore.marker(dir), elsewhere);
+		BootCache next = BootCache.create(properties(), argv(jar), helpers());
+		assertThat(next.state()).isNotEqualTo(BootCache.State.READY);
+		assertThat(next.launch().archive()).isNull();
+	}
+
+	@Test
+	void aCacheWithoutDigestsIsPreparedAgain() throws IOException {
+		Path jar = jar("app.jar");
+		BootCache first = trained(jar);
+		Path dir = Path.of(first.status().path());
+		first.close();
+		Files.writeString(BootCacheStore.marker(dir), "kind=CDS\n");
+		BootCache next = BootCache.create(properties(), argv(jar), helpers());
+		assertThat(next.state()).isEqualTo(BootCache.State.TRAINING);
+		assertThat(next.launch().archive()).isNull();
+		next.poolReady();
+		await().atMost(Duration.ofSeconds(10)).until(() -> next.state() == BootCache.State.READY);
+		assertThat(this.runner.started).hasSize(4);
+		assertThat(next.launch().archive()).isNotNull();
+	}
+
+	@Test
+	void aWorkerThatFailedToBootFromTheCacheAbandonsItForLaterMastersToo() throws IOException {
+		Path jar = jar("app.jar");
+		BootCache cache = trained(jar);
+		Path archive = cache.launch().archive();
+		cache.failedToBoot(archive, "worker 1 (pid 42)");
+		assertThat(cache.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(cache.launch()).isEqualTo(new BootCache.Launch(argv(jar), null));
+		cache.close();
+		BootCache next = BootCache.create(properties(), argv(jar), helpers());
+		assertThat(next.state()).isEqualTo(BootCache.State.FAILED);
+		assertThat(next.reason()).contains("abandoned by an earlier master")
+			.contains("worker 1 (pid 42) started from the boot cache");
+		assertThat(next.launch().archive()).isNull();
+		next.poolReady();
+		assertThat(this.runner.started).as("not prepared again blindly").hasSize(2);
+	}
+
+	@Test
+	void theCleanUpNeverRemovesACacheARunningPoolUses() throws Exception {
+		Path jar = jar("app.jar");
+		BootCache inUse = trained(jar);
+		Path dir = Path.of(inUse.status().path());
+		Path root = dir.getParent();
+		// The least recently used of four: the clean-up of another master would take it.
+		Files.setLastModifiedTime(BootCacheStore.marker(dir), java.nio.file.attribute.FileTime.fromMillis(1));
+		for (int i = 0; i < 3; i++) {
+			published(root, "newer-" + i, 1_000_000L * (i + 1));
+		}
+		Path current = published(root, "current", 9_000_000L);
+		Process other = cleanUpInAnotherProcess(root, current);
+		assertThat(other.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		assertThat(other.exitValue()).as(new String(other.getInputStream().readAllBytes())).isZero();
+		assertThat(dir).isDirectory();
+		assertThat(BootCacheStore.marker(dir)).isRegularFile();
+		assertThat(root.resolve("newer-0")).doesNotExist();
+		assertThat(inUse.launch().archive()).isNotNull();
+		// Once this master no longer uses it, it can go.
+		inUse.close();
+		Files.setLastModifiedTime(BootCacheStore.marker(dir), java.nio.file.attribute.FileTime.fromMillis(1));
+		other = cleanUpInAnotherProcess(root, current);
+		assertThat(other.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		assertThat(dir).doesNotExist();
+	}
+
+	/** Another master's clean-up: another process, since locks are per process. */
+	private static Process cleanUpInAnotherProcess(Path root, Path current) throws IOException {
+		String command = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		return new ProcessBuilder(command, "-cp", System.getProperty("java.class.path"), CleanUpMain.class.getName(),
+				root.toString(), current.toString())
+			.redirectErrorStream(true)
+			.start();
+	}
+
+	private static String mode(Path path) throws IOException {
+		return PosixFilePermissions.toString(
+				Files.readAttributes(path, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+					.permissions());
+	}
+
+	private JprocProperties.BootCache properties(Path dir) {
+		JprocProperties.BootCache properties = new JprocProperties.BootCache();
+		properties.setDir(dir);
+		return properties;
+	}
+
 	/** A cache created for the jar, trained by the fake runner, ready. */
 	private BootCache trained(Path jar) throws IOException {
 		BootCache cache = BootCache.create(properties(), argv(jar), helpers());
@@ -276,6 +488,11 @@ class BootCacheTests {
 
 		final List<Long> killed = new CopyOnWriteArrayList<>();
 
+		final List<Long> terminated = new CopyOnWriteArrayList<>();
+
+		/** Whether the training run ends when asked to stop (SIGTERM). */
+		volatile boolean trainingStopsOnTerm;
+
 		volatile int trainingExit;
 
 		volatile boolean trainingRunsUntilKilled;
@@ -315,6 +532,14 @@ class BootCacheTests {
 			this.killed.add(pid);
 			if (pid == 2) {
 				this.killedTraining.complete(-1);
+			}
+		}
+
+		@Override
+		public void terminate(long pid) {
+			this.terminated.add(pid);
+			if (pid == 2 && this.trainingStopsOnTerm) {
+				this.killedTraining.complete(143);
 			}
 		}
 

@@ -108,6 +108,22 @@ class WorkerLauncherTests {
 	}
 
 	@Test
+	void theBootCacheTrainingRunSeesNoSystemdVariablesEither() {
+		PoolLifecycle.MASTER_ONLY_VARIABLES.forEach((name) -> this.masterEnvironment.put(name, "1"));
+		this.properties.getWorker().setEnvironment(Map.of("FROM_PROPERTIES", "x"));
+		Map<String, String> helpers = WorkerLauncher.helperEnvironment(this.masterEnvironment,
+				PoolLifecycle.MASTER_ONLY_VARIABLES);
+		assertThat(helpers).containsEntry("KEEP", "1")
+			.doesNotContainKeys(PoolLifecycle.MASTER_ONLY_VARIABLES.toArray(String[]::new));
+		assertThat(WorkerLauncher.trainingEnvironment(this.properties, helpers))
+			.containsEntry(WorkerEnvironment.ROLE, WorkerEnvironment.TRAINING)
+			.containsEntry("KEEP", "1")
+			.containsEntry("FROM_PROPERTIES", "x")
+			.doesNotContainKeys(PoolLifecycle.MASTER_ONLY_VARIABLES.toArray(String[]::new))
+			.doesNotContainKey(WorkerEnvironment.BOOT_CACHE);
+	}
+
+	@Test
 	void launchShouldInheritTheServerSocketAndItsOwnChannelEndOnly() throws Exception {
 		ListenSocket server = server();
 		launch(server, null, 1);
