@@ -9,6 +9,7 @@ import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
+import io.jproc.worker.SharedStatus;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
@@ -22,8 +23,13 @@ import org.springframework.boot.health.contributor.Status;
  * <li>{@link #DEGRADED}: some are, not all (a worker booting, restarting, recycling or
  * given up). The pool still serves, so by default this is an HTTP 200;</li>
  * <li>{@code DOWN}: no worker takes traffic, the master is shutting down, or the master
- * did not answer within {@code jproc.ipc.request-timeout}.</li>
+ * did not answer within {@code jproc.health.timeout} (an {@code error} detail says
+ * so).</li>
  * </ul>
+ * A probe never asks the master itself: it reads the worker's {@link SharedStatus}, at
+ * most {@code jproc.health.max-age} old and refreshed by one request that all concurrent
+ * probes share, so a flood of probes costs the master nothing per probe. The
+ * {@code statusAgeMillis} detail says how old the status is.
  */
 public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 
@@ -43,12 +49,25 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 
 	@Override
 	protected Mono<Health> doHealthCheck(Health.Builder builder) {
-		return Mono.fromFuture(this.client::status)
-			.map((status) -> health(builder, status))
+		return Mono.fromFuture(this.client::recent)
+			.map((reading) -> health(builder, reading))
 			.onErrorResume((failure) -> Mono.just(builder.down()
 				.withDetail("answeredBy", this.client.workerId())
 				.withDetail("error", String.valueOf(IpcChannel.causeOf(failure).getMessage()))
 				.build()));
+	}
+
+	private Health health(Health.Builder builder, SharedStatus.Reading reading) {
+		PoolStatus status = reading.status();
+		if (reading.error() != null || status == null) {
+			builder.down().withDetail("answeredBy", this.client.workerId()).withDetail("error", reading.error());
+			if (status != null) {
+				builder.withDetail("statusAgeMillis", reading.ageMillis());
+			}
+			return builder.build();
+		}
+		builder.withDetail("statusAgeMillis", reading.ageMillis());
+		return health(builder, status);
 	}
 
 	private Health health(Health.Builder builder, PoolStatus status) {
