@@ -3,6 +3,7 @@ package io.jproc.actuate.health;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import io.jproc.PoolState;
 import io.jproc.SlotState;
@@ -11,6 +12,7 @@ import io.jproc.ipc.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
 import io.jproc.worker.SharedStatus;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -49,7 +51,13 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 
 	@Override
 	protected Mono<Health> doHealthCheck(Health.Builder builder) {
-		return Mono.fromFuture(this.client::recent)
+		return Mono.defer(() -> {
+			CompletableFuture<SharedStatus.Reading> reading = this.client.recent();
+			// A shared refresh completes on the channel's reader thread (or the timer's)
+			// for every probe that waits on it: build their answers elsewhere.
+			return reading.isDone() ? Mono.fromFuture(reading)
+					: Mono.fromFuture(reading).publishOn(Schedulers.parallel());
+		})
 			.map((reading) -> health(builder, reading))
 			.onErrorResume((failure) -> Mono.just(builder.down()
 				.withDetail("answeredBy", this.client.workerId())
