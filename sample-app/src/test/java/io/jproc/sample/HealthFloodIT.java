@@ -31,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 21, "health and scrapes cost the loop nothing per request", on real processes: a
  * 2-worker pool flooded by 64 keep-alive connections on {@code /actuator/health} for 20
- * s, then by 16 on {@code /actuator/prometheus} (some asking for different series, to
- * reach the bound of different scrapes at once) while health is still probed. Probes stay
- * UP (200), scrapes are 200 or 503 with {@code Retry-After}, no request hangs (every
+ * s, then by 16 on {@code /actuator/prometheus} while health is still probed, then by 12
+ * each asking for series of its own, past the bound of different scrapes at once. Probes
+ * stay UP (200), scrapes are 200 or 503 with {@code Retry-After}, no request hangs (every
  * client wait is bounded), no worker is replaced, the heartbeats stay well within their
  * timeout; and the master's own counters ({@code master.queries} in
  * {@code /actuator/workers}) show that the floods reached it as a trickle: before, every
@@ -48,6 +48,8 @@ class HealthFloodIT {
 	private static final Duration HEALTH_FLOOD = Duration.ofSeconds(20);
 
 	private static final Duration SCRAPE_FLOOD = Duration.ofSeconds(12);
+
+	private static final Duration NAMED_FLOOD = Duration.ofSeconds(5);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -73,27 +75,20 @@ class HealthFloodIT {
 			long statusQueries = healthEnd.statusQueries() - healthStart.statusQueries();
 			// One shared status request per worker and per jproc.health.max-age (1 s),
 			// plus the monitor's own polls and a margin; before, one per probe.
-			long allowedStatusQueries = 2 * (HEALTH_FLOOD.toSeconds() + 5) + monitor.requests();
+			long allowedStatusQueries = 3 * (HEALTH_FLOOD.toSeconds() + 5) + monitor.requests();
 			System.out.println("health flood: " + health.summary() + "; status requests at the master: " + statusQueries
 					+ " (" + monitor.requests() + " of them /actuator/workers polls); largest " + "heartbeat age "
 					+ monitor.largestHeartbeatAge() + " ms");
 
-			// Scrapes: 16 connections for 12 s, one in four asking for its own series,
-			// with health still probed by 8.
+			// Scrapes: 16 connections for 12 s, with health still probed by 8.
 			Pool scrapeStart = pool(client, base);
 			long monitorBefore = monitor.requests();
 			ExecutorService background = Executors.newSingleThreadExecutor();
 			try {
 				Future<Flood> probes = background.submit(() -> Flood.run(client, 8, SCRAPE_FLOOD,
 						(i) -> base + "/actuator/health", (response) -> response.statusCode() == 200, null));
-				Flood scrapes = Flood.run(client, 16, SCRAPE_FLOOD,
-						(i) -> base + "/actuator/prometheus"
-								+ ((i % 4 == 3) ? "?includedNames=jvm_threads_live_threads_" + (i % 8) : ""),
-						(response) -> (response.statusCode() == 200
-								&& response.body().contains("jproc_pool_scrape_success{worker="))
-								|| (response.statusCode() == 503
-										&& response.headers().firstValue("Retry-After").orElse("").equals("1")),
-						monitor);
+				Flood scrapes = Flood.run(client, 16, SCRAPE_FLOOD, (i) -> base + "/actuator/prometheus",
+						HealthFloodIT::scrapeOrRetryLater, monitor);
 				Flood probesDuringScrapes = probes.get(SCRAPE_FLOOD.toSeconds() + 30, TimeUnit.SECONDS);
 				Pool scrapeEnd = pool(client, base);
 				long scrapeQueries = scrapeEnd.scrapeQueries() - scrapeStart.scrapeQueries();
@@ -102,6 +97,17 @@ class HealthFloodIT {
 						+ scrapeQueries + ", status requests " + scrapeStatusQueries + "; health meanwhile: "
 						+ probesDuringScrapes.summary() + "; largest heartbeat age " + monitor.largestHeartbeatAge()
 						+ " ms");
+
+				// 12 connections for 5 s, each asking for series of its own: more
+				// different
+				// scrapes than a worker gathers at once.
+				Pool namedStart = pool(client, base);
+				Flood named = Flood.run(client, 12, NAMED_FLOOD,
+						(i) -> base + "/actuator/prometheus?includedNames=jvm_threads_live_threads,own_" + i,
+						HealthFloodIT::scrapeOrRetryLater, monitor);
+				long namedQueries = pool(client, base).scrapeQueries() - namedStart.scrapeQueries();
+				System.out
+					.println("different scrapes: " + named.summary() + "; pool scrapes at the master: " + namedQueries);
 
 				assertThat(health.failures()).as("health answers other than 200 UP, or none within " + CLIENT_TIMEOUT)
 					.isEmpty();
@@ -119,7 +125,11 @@ class HealthFloodIT {
 					.isLessThan(scrapes.count(200) / 2);
 				assertThat(probesDuringScrapes.failures()).as("health during the scrape flood").isEmpty();
 				assertThat(scrapeStatusQueries).isLessThanOrEqualTo(
-						2 * (SCRAPE_FLOOD.toSeconds() + 5) + (monitor.requests() - monitorBefore) + scrapeQueries);
+						3 * (SCRAPE_FLOOD.toSeconds() + 5) + (monitor.requests() - monitorBefore) + scrapeQueries);
+				assertThat(named.failures())
+					.as("scrape answers other than 200 or 503 with Retry-After, or none within " + CLIENT_TIMEOUT)
+					.isEmpty();
+				assertThat(named.count(200)).as("different scrapes answered 200").isPositive();
 			}
 			finally {
 				background.shutdownNow();
@@ -134,6 +144,12 @@ class HealthFloodIT {
 			assertThat(after.restarts()).isZero();
 			assertThat(master.count(Pattern.compile("is hung"))).as("hung workers in the master's log").isZero();
 		}
+	}
+
+	private static boolean scrapeOrRetryLater(HttpResponse<String> response) {
+		return (response.statusCode() == 200 && response.body().contains("jproc_pool_scrape_success{worker="))
+				|| (response.statusCode() == 503
+						&& "1".equals(response.headers().firstValue("Retry-After").orElse("")));
 	}
 
 	private static String status(HttpResponse<String> response) {
