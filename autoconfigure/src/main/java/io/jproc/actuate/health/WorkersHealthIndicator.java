@@ -68,7 +68,10 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 	private Health health(Health.Builder builder, SharedStatus.Reading reading) {
 		PoolStatus status = reading.status();
 		if (reading.error() != null || status == null) {
-			builder.down().withDetail("answeredBy", this.client.workerId()).withDetail("error", reading.error());
+			builder.down()
+				.withDetail("answeredBy", this.client.workerId())
+				.withDetail("error",
+						(reading.error() != null) ? reading.error() : "no pool status from the master yet");
 			if (status != null) {
 				builder.withDetail("statusAgeMillis", reading.ageMillis());
 			}
