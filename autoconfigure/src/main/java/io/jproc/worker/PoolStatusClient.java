@@ -81,7 +81,8 @@ public final class PoolStatusClient {
 		this.link = link;
 		this.workerId = workerId;
 		this.requestTimeout = requestTimeout;
-		this.shared = new SharedStatus(this::status, System::nanoTime, maxAge, healthTimeout);
+		this.shared = new SharedStatus(this::status, System::nanoTime, maxAge, healthTimeout,
+				maxAge.plus(requestTimeout));
 	}
 
 	/**

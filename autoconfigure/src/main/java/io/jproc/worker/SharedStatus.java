@@ -21,8 +21,11 @@ import org.jspecify.annotations.Nullable;
  * <li>an older one is refreshed by <em>one</em> request to the master at a time, which
  * every caller arriving meanwhile shares;</li>
  * <li>a caller waits for that refresh at most {@code timeout}
- * ({@code jproc.health.timeout}); past it, it gets a reading that says the master did not
- * answer, at once, and the refresh goes on for the next caller;</li>
+ * ({@code jproc.health.timeout}); past it, the refresh goes on for the next caller and
+ * this one gets, at once, the last status with a note that it is stale, as long as that
+ * status is at most {@code staleLimit} old ({@code max-age + jproc.ipc.request-timeout}:
+ * no request has yet timed out since), else a reading that says the master did not
+ * answer;</li>
  * <li>a refresh that failed is remembered for {@code maxAge}: callers in that window get
  * the failure at once instead of asking again.</li>
  * </ul>
@@ -41,6 +44,8 @@ public final class SharedStatus {
 
 	private final Duration timeout;
 
+	private final long staleLimitNanos;
+
 	private final AtomicReference<@Nullable CompletableFuture<PoolStatus>> inFlight = new AtomicReference<>();
 
 	private final AtomicLong asked = new AtomicLong();
@@ -55,13 +60,16 @@ public final class SharedStatus {
 	 * @param nanoTime the clock, as {@link System#nanoTime()}
 	 * @param maxAge the age up to which a status is served without asking
 	 * @param timeout the longest a caller waits for the master
+	 * @param staleLimit the age up to which a status is still served, marked stale, when
+	 * the master is late
 	 */
 	public SharedStatus(Supplier<CompletableFuture<PoolStatus>> ask, LongSupplier nanoTime, Duration maxAge,
-			Duration timeout) {
+			Duration timeout, Duration staleLimit) {
 		this.ask = ask;
 		this.nanoTime = nanoTime;
 		this.maxAgeNanos = maxAge.toNanos();
 		this.timeout = timeout;
+		this.staleLimitNanos = staleLimit.toNanos();
 	}
 
 	/**
@@ -110,12 +118,19 @@ public final class SharedStatus {
 					(failure != null) ? reading(latest, String.valueOf(IpcChannel.causeOf(failure).getMessage()), at)
 							: reading(latest, null, at));
 		});
-		return answer.orTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
-			.exceptionally(
-					(late) -> reading(this.known,
-							"the master did not answer within " + this.timeout.toMillis()
-									+ " ms (jproc.health.timeout); asking again in the background",
-							this.nanoTime.getAsLong()));
+		return answer.orTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally((late) -> late());
+	}
+
+	private Reading late() {
+		long now = this.nanoTime.getAsLong();
+		Known known = this.known;
+		String late = "the master did not answer within " + this.timeout.toMillis()
+				+ " ms (jproc.health.timeout); asking again in the background";
+		if (known != null && now - known.atNanos() <= this.staleLimitNanos) {
+			Reading stale = reading(known, null, now);
+			return new Reading(stale.status(), stale.ageMillis(), null, late);
+		}
+		return reading(known, late, now);
 	}
 
 	/**
@@ -170,9 +185,10 @@ public final class SharedStatus {
 
 	private static Reading reading(@Nullable Known known, @Nullable String error, long now) {
 		if (known == null) {
-			return new Reading(null, -1, error);
+			return new Reading(null, -1, error, null);
 		}
-		return new Reading(known.status(), Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - known.atNanos())), error);
+		return new Reading(known.status(), Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - known.atNanos())), error,
+				null);
 	}
 
 	/**
@@ -180,10 +196,13 @@ public final class SharedStatus {
 	 *
 	 * @param status the latest status known, {@code null} before the first answer
 	 * @param ageMillis how long ago it arrived, {@code -1} without one
-	 * @param error why the master's answer is missing: it did not answer in time, or the
-	 * last request failed; {@code null} when {@code status} is fresh
+	 * @param error why there is no status to go by: the master did not answer in time and
+	 * the last status is older than the stale limit, or the last request failed;
+	 * {@code null} when {@code status} can be used
+	 * @param stale why {@code status} is older than max-age (the master is late), while
+	 * it is still within the stale limit; {@code null} when it is fresh
 	 */
-	public record Reading(@Nullable PoolStatus status, long ageMillis, @Nullable String error) {
+	public record Reading(@Nullable PoolStatus status, long ageMillis, @Nullable String error, @Nullable String stale) {
 	}
 
 	private record Known(PoolStatus status, long atNanos) {

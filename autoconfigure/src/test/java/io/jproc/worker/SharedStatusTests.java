@@ -25,6 +25,8 @@ class SharedStatusTests {
 
 	private static final Duration MAX_AGE = Duration.ofSeconds(1);
 
+	private static final Duration STALE_LIMIT = Duration.ofSeconds(6);
+
 	private static final PoolStatus UP = PoolStatuses.pool("running", "ready", "ready");
 
 	private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
@@ -89,7 +91,7 @@ class SharedStatusTests {
 	}
 
 	@Test
-	void aCallerWaitsAtMostTheTimeoutAndSaysTheMasterDidNotAnswer() throws Exception {
+	void aCallerWaitsAtMostTheTimeoutThenGetsTheLastStatusMarkedStale() throws Exception {
 		SharedStatus shared = shared(Duration.ofMillis(100));
 		shared.offer(UP);
 		advance(Duration.ofSeconds(2));
@@ -97,26 +99,50 @@ class SharedStatusTests {
 		SharedStatus.Reading late = shared.read().get(2, TimeUnit.SECONDS);
 		long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 		assertThat(waited).as("waited for the master (ms)").isBetween(90L, 1500L);
-		assertThat(late.error()).isEqualTo(
+		assertThat(late.error()).isNull();
+		assertThat(late.stale()).isEqualTo(
 				"the master did not answer within 100 ms (jproc.health.timeout); asking again in the background");
-		assertThat(late.status()).as("the last status, for its age").isSameAs(UP);
+		assertThat(late.status()).isSameAs(UP);
 		assertThat(late.ageMillis()).isEqualTo(2000);
 		// Later callers join the same request: a master that does not answer is not
 		// asked again until its request ends.
-		assertThat(shared.read().get(2, TimeUnit.SECONDS).error()).contains("did not answer");
+		assertThat(shared.read().get(2, TimeUnit.SECONDS).stale()).contains("did not answer");
 		assertThat(shared.asked()).isOne();
 		answer(0, UP);
 		SharedStatus.Reading after = shared.read().get(1, TimeUnit.SECONDS);
 		assertThat(after.error()).isNull();
+		assertThat(after.stale()).isNull();
 		assertThat(after.ageMillis()).isZero();
 		assertThat(shared.asked()).isOne();
+	}
+
+	@Test
+	void aLateMasterWhoseLastStatusIsPastTheStaleLimitIsAnError() throws Exception {
+		SharedStatus shared = shared(Duration.ofMillis(50));
+		shared.offer(UP);
+		advance(STALE_LIMIT.plusMillis(1));
+		SharedStatus.Reading late = shared.read().get(2, TimeUnit.SECONDS);
+		assertThat(late.error())
+			.isEqualTo("the master did not answer within 50 ms (jproc.health.timeout); asking again in the background");
+		assertThat(late.stale()).isNull();
+		assertThat(late.status()).as("the last status, for its age").isSameAs(UP);
+		assertThat(late.ageMillis()).isEqualTo(6001);
+	}
+
+	@Test
+	void aLateMasterWithoutAnyStatusYetIsAnError() throws Exception {
+		SharedStatus shared = shared(Duration.ofMillis(50));
+		SharedStatus.Reading late = shared.read().get(2, TimeUnit.SECONDS);
+		assertThat(late.error()).contains("did not answer within 50 ms");
+		assertThat(late.status()).isNull();
+		assertThat(late.ageMillis()).isEqualTo(-1);
 	}
 
 	@Test
 	void aFailedRequestIsRememberedForMaxAgeThenAskedAgain() throws Exception {
 		SharedStatus shared = new SharedStatus(
 				() -> CompletableFuture.failedFuture(new IllegalStateException("channel closed")), this.nanos::get,
-				MAX_AGE, Duration.ofSeconds(1));
+				MAX_AGE, Duration.ofSeconds(1), STALE_LIMIT);
 		assertThat(shared.read().get(1, TimeUnit.SECONDS).error()).isEqualTo("channel closed");
 		for (int i = 0; i < 100; i++) {
 			advance(Duration.ofMillis(10));
@@ -157,7 +183,8 @@ class SharedStatusTests {
 
 	@Test
 	void maxAgeZeroAsksForEveryCallButConcurrentCallersStillShare() throws Exception {
-		SharedStatus shared = new SharedStatus(this::ask, this.nanos::get, Duration.ZERO, Duration.ofSeconds(5));
+		SharedStatus shared = new SharedStatus(this::ask, this.nanos::get, Duration.ZERO, Duration.ofSeconds(5),
+				STALE_LIMIT);
 		CompletableFuture<SharedStatus.Reading> first = shared.read();
 		CompletableFuture<SharedStatus.Reading> second = shared.read();
 		assertThat(shared.asked()).isOne();
@@ -170,7 +197,7 @@ class SharedStatusTests {
 	}
 
 	private SharedStatus shared(Duration timeout) {
-		return new SharedStatus(this::ask, this.nanos::get, MAX_AGE, timeout);
+		return new SharedStatus(this::ask, this.nanos::get, MAX_AGE, timeout, STALE_LIMIT);
 	}
 
 	private synchronized CompletableFuture<PoolStatus> ask() {

@@ -25,8 +25,9 @@ import org.springframework.boot.health.contributor.Status;
  * <li>{@link #DEGRADED}: some are, not all (a worker booting, restarting, recycling or
  * given up). The pool still serves, so by default this is an HTTP 200;</li>
  * <li>{@code DOWN}: no worker takes traffic, the master is shutting down, or the master
- * did not answer within {@code jproc.health.timeout} (an {@code error} detail says
- * so).</li>
+ * has not answered for longer than {@code jproc.health.max-age} +
+ * {@code jproc.ipc.request-timeout} (an {@code error} detail says so). A master late by
+ * less than that is answered from its last status, with a {@code stale} detail.</li>
  * </ul>
  * A probe never asks the master itself: it reads the worker's {@link SharedStatus}, at
  * most {@code jproc.health.max-age} old and refreshed by one request that all concurrent
@@ -78,6 +79,9 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 			return builder.build();
 		}
 		builder.withDetail("statusAgeMillis", reading.ageMillis());
+		if (reading.stale() != null) {
+			builder.withDetail("stale", reading.stale());
+		}
 		return health(builder, status);
 	}
 

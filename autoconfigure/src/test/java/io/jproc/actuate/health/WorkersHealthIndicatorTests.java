@@ -80,6 +80,25 @@ class WorkersHealthIndicatorTests {
 	}
 
 	@Test
+	void aMasterLateByLessThanTheStaleLimitIsAnsweredFromTheLastStatus() throws Exception {
+		MasterLink link = mock(MasterLink.class);
+		given(link.request(any()))
+			.willReturn(CompletableFuture.completedFuture(PoolStatuses.pool("running", "ready", "ready")))
+			.willReturn(new CompletableFuture<>());
+		WorkersHealthIndicator indicator = new WorkersHealthIndicator(new PoolStatusClient(link, () -> 1,
+				Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofMillis(100)));
+		assertThat(indicator.health().block(Duration.ofSeconds(5)).getStatus()).isEqualTo(Status.UP);
+		Thread.sleep(100);
+		Health late = indicator.health().block(Duration.ofSeconds(5));
+		assertThat(late.getStatus()).isEqualTo(Status.UP);
+		assertThat(late.getDetails())
+			.containsEntry("stale",
+					"the master did not answer within 100 ms (jproc.health.timeout); asking again in the background")
+			.doesNotContainKey("error");
+		assertThat((Long) late.getDetails().get("statusAgeMillis")).isGreaterThanOrEqualTo(100);
+	}
+
+	@Test
 	void probesShareOneRequestToTheMaster() {
 		MasterLink link = mock(MasterLink.class);
 		given(link.request(any()))
