@@ -798,10 +798,11 @@ public class JprocProperties implements InitializingBean {
 
 		/**
 		 * Maximum time a health probe waits for the master when its pool status is older
-		 * than max-age (1ms to jproc.ipc.request-timeout). Past it the probe answers DOWN
-		 * at once, saying the master did not answer; the refresh goes on in the
-		 * background for the next probe. Keep it below the probe's own timeout
-		 * (Kubernetes: 1s by default).
+		 * than max-age (1ms to jproc.ipc.request-timeout). Past it the probe answers at
+		 * once from the last status, marked stale, while that is at most max-age +
+		 * jproc.ipc.request-timeout old, else DOWN; the refresh goes on in the background
+		 * for the next probe. Keep it below the probe's own timeout (Kubernetes: 1s by
+		 * default).
 		 */
 		private Duration timeout = Duration.ofMillis(500);
 
