@@ -1,10 +1,13 @@
 package io.jproc.sample;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,14 +33,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 21, "health and scrapes cost the loop nothing per request", on real processes: a
- * 2-worker pool flooded by 64 keep-alive connections on {@code /actuator/health} for 20
- * s, then by 16 on {@code /actuator/prometheus} while health is still probed, then by 12
- * each asking for series of its own, past the bound of different scrapes at once. Probes
- * stay UP (200), scrapes are 200 or 503 with {@code Retry-After}, no request hangs (every
- * client wait is bounded), no worker is replaced, the heartbeats stay well within their
- * timeout; and the master's own counters ({@code master.queries} in
- * {@code /actuator/workers}) show that the floods reached it as a trickle: before, every
- * probe and every scrape was one event on the master's loop.
+ * 2-worker pool flooded by 64 concurrent clients (a new connection per request, as probes
+ * make) on {@code /actuator/health} for 20 s, then by 16 on {@code /actuator/prometheus}
+ * while health is still probed, then by 12 each asking for series of its own, past the
+ * bound of different scrapes at once. Probes stay UP (200), scrapes are 200 or 503 with
+ * {@code Retry-After}, no request hangs (every client wait is bounded), no worker is
+ * replaced, the heartbeats stay well within their timeout; and the master's own counters
+ * ({@code master.queries} in {@code /actuator/workers}) show that the floods reached it
+ * as a trickle: before, every probe and every scrape was one event on the master's loop.
  */
 class HealthFloodIT {
 
@@ -58,11 +61,8 @@ class HealthFloodIT {
 		try (MasterProcess master = MasterProcess.startPool("health-flood", 2, "--jproc.heartbeat.interval=500ms",
 				"--jproc.heartbeat.timeout=" + HEARTBEAT_TIMEOUT.toSeconds() + "s",
 				"--management.endpoint.health.show-details=always")) {
-			HttpClient client = HttpClient.newBuilder()
-				.version(HttpClient.Version.HTTP_1_1)
-				.connectTimeout(CLIENT_TIMEOUT)
-				.build();
-			String base = "http://127.0.0.1:" + master.port();
+			int client = master.port();
+			String base = "";
 			Pool before = pool(client, base);
 			assertThat(before.workerPids()).hasSize(2);
 			Monitor monitor = new Monitor(client, base);
@@ -70,7 +70,7 @@ class HealthFloodIT {
 			// Health: 64 connections for 20 s.
 			Pool healthStart = pool(client, base);
 			Flood health = Flood.run(client, 64, HEALTH_FLOOD, (i) -> base + "/actuator/health",
-					(response) -> response.statusCode() == 200 && "UP".equals(status(response)), monitor);
+					(response) -> response.status() == 200 && "UP".equals(status(response)), monitor);
 			Pool healthEnd = pool(client, base);
 			long statusQueries = healthEnd.statusQueries() - healthStart.statusQueries();
 			// One shared status request per worker and per jproc.health.max-age (1 s),
@@ -86,7 +86,7 @@ class HealthFloodIT {
 			ExecutorService background = Executors.newSingleThreadExecutor();
 			try {
 				Future<Flood> probes = background.submit(() -> Flood.run(client, 8, SCRAPE_FLOOD,
-						(i) -> base + "/actuator/health", (response) -> response.statusCode() == 200, null));
+						(i) -> base + "/actuator/health", (response) -> response.status() == 200, null));
 				Flood scrapes = Flood.run(client, 16, SCRAPE_FLOOD, (i) -> base + "/actuator/prometheus",
 						HealthFloodIT::scrapeOrRetryLater, monitor);
 				Flood probesDuringScrapes = probes.get(SCRAPE_FLOOD.toSeconds() + 30, TimeUnit.SECONDS);
@@ -146,13 +146,12 @@ class HealthFloodIT {
 		}
 	}
 
-	private static boolean scrapeOrRetryLater(HttpResponse<String> response) {
-		return (response.statusCode() == 200 && response.body().contains("jproc_pool_scrape_success{worker="))
-				|| (response.statusCode() == 503
-						&& "1".equals(response.headers().firstValue("Retry-After").orElse("")));
+	private static boolean scrapeOrRetryLater(Answer response) {
+		return (response.status() == 200 && response.body().contains("jproc_pool_scrape_success{worker="))
+				|| (response.status() == 503 && "1".equals(response.header("Retry-After")));
 	}
 
-	private static String status(HttpResponse<String> response) {
+	private static String status(Answer response) {
 		try {
 			return JSON.readTree(response.body()).path("status").asString("");
 		}
@@ -161,12 +160,68 @@ class HealthFloodIT {
 		}
 	}
 
-	private static Pool pool(HttpClient client, String base) throws IOException, InterruptedException {
-		HttpResponse<String> response = client.send(
-				HttpRequest.newBuilder(URI.create(base + "/actuator/workers")).timeout(CLIENT_TIMEOUT).build(),
-				HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+	private static Pool pool(int port, String base) throws IOException, InterruptedException {
+		Answer response = Answer.get(port, base + "/actuator/workers");
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
 		return new Pool(JSON.readTree(response.body()));
+	}
+
+	/**
+	 * One response, headers included, to a GET on a new connection: connect and every
+	 * read bounded by {@link #CLIENT_TIMEOUT}.
+	 *
+	 * @param status the status code
+	 * @param headers the headers, names in lower case
+	 * @param body the body
+	 * @param millis how long it took
+	 */
+	private record Answer(int status, Map<String, String> headers, String body, long millis) {
+
+		static Answer get(int port, String path) throws IOException {
+			long start = System.nanoTime();
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("127.0.0.1", port), (int) CLIENT_TIMEOUT.toMillis());
+				socket.setSoTimeout((int) CLIENT_TIMEOUT.toMillis());
+				OutputStream out = socket.getOutputStream();
+				out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+					.getBytes(StandardCharsets.ISO_8859_1));
+				out.flush();
+				long deadline = start + CLIENT_TIMEOUT.toNanos();
+				InputStream in = socket.getInputStream();
+				ByteArrayOutputStream all = new ByteArrayOutputStream();
+				byte[] buffer = new byte[16384];
+				int read;
+				while ((read = in.read(buffer)) >= 0) {
+					all.write(buffer, 0, read);
+					if (System.nanoTime() > deadline) {
+						throw new SocketTimeoutException("response not complete within " + CLIENT_TIMEOUT);
+					}
+				}
+				String text = all.toString(StandardCharsets.UTF_8);
+				int split = text.indexOf("\r\n\r\n");
+				if (!text.startsWith("HTTP/1.1 ") || split < 0) {
+					throw new IOException("not an HTTP response: '" + text + "'");
+				}
+				String[] head = text.substring(0, split).split("\r\n");
+				Map<String, String> headers = new TreeMap<>();
+				for (int i = 1; i < head.length; i++) {
+					int colon = head[i].indexOf(':');
+					headers.put(head[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+							head[i].substring(colon + 1).trim());
+				}
+				String body = text.substring(split + 4);
+				if ("chunked".equals(headers.get("transfer-encoding"))) {
+					body = new io.jproc.sample.support.RawHttp.Response(200, body).unchunked();
+				}
+				return new Answer(Integer.parseInt(head[0].substring(9, 12)), headers, body,
+						TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+			}
+		}
+
+		String header(String name) {
+			return this.headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), "");
+		}
+
 	}
 
 	private record Pool(JsonNode json) {
@@ -209,7 +264,7 @@ class HealthFloodIT {
 	 */
 	private static final class Monitor {
 
-		private final HttpClient client;
+		private final int client;
 
 		private final String base;
 
@@ -219,7 +274,7 @@ class HealthFloodIT {
 
 		private final List<String> failures = new CopyOnWriteArrayList<>();
 
-		Monitor(HttpClient client, String base) {
+		Monitor(int client, String base) {
 			this.client = client;
 			this.base = base;
 		}
@@ -263,8 +318,8 @@ class HealthFloodIT {
 	}
 
 	/**
-	 * Clients that each send one request after another on their keep-alive connection
-	 * until a deadline, every wait bounded by {@link #CLIENT_TIMEOUT}.
+	 * Clients that each send one request after another, each on a new connection, until a
+	 * deadline, every wait bounded by {@link #CLIENT_TIMEOUT}.
 	 */
 	private static final class Flood {
 
@@ -274,10 +329,14 @@ class HealthFloodIT {
 
 		private final List<String> failures = new CopyOnWriteArrayList<>();
 
+		private final AtomicLong slowest = new AtomicLong();
+
+		private final AtomicLong overASecond = new AtomicLong();
+
 		private long millis;
 
-		static Flood run(HttpClient client, int clients, Duration length, IntFunction<String> url,
-				Predicate<HttpResponse<String>> good, Monitor monitor) throws InterruptedException {
+		static Flood run(int client, int clients, Duration length, IntFunction<String> url, Predicate<Answer> good,
+				Monitor monitor) throws InterruptedException {
 			Flood flood = new Flood();
 			long start = System.nanoTime();
 			long deadline = start + length.toNanos();
@@ -288,7 +347,7 @@ class HealthFloodIT {
 				}
 				for (int i = 0; i < clients; i++) {
 					int index = i;
-					threads.execute(() -> flood.loop(client, URI.create(url.apply(index)), good, deadline));
+					threads.execute(() -> flood.loop(client, url.apply(index), good, deadline));
 				}
 			}
 			finally {
@@ -303,28 +362,31 @@ class HealthFloodIT {
 			return flood;
 		}
 
-		private void loop(HttpClient client, URI uri, Predicate<HttpResponse<String>> good, long deadline) {
-			HttpRequest request = HttpRequest.newBuilder(uri).timeout(CLIENT_TIMEOUT).build();
+		private void loop(int port, String path, Predicate<Answer> good, long deadline) {
 			while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
 				try {
-					HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-					this.byStatus.computeIfAbsent(response.statusCode(), (status) -> new AtomicLong())
-						.incrementAndGet();
+					Answer response = Answer.get(port, path);
+					this.byStatus.computeIfAbsent(response.status(), (status) -> new AtomicLong()).incrementAndGet();
+					this.slowest.accumulateAndGet(response.millis(), Math::max);
+					if (response.millis() > 1000) {
+						this.overASecond.incrementAndGet();
+					}
 					if (good.test(response)) {
 						this.ok.incrementAndGet();
 					}
 					else if (this.failures.size() < 20) {
-						this.failures.add("HTTP " + response.statusCode() + " " + response.headers().map() + ": "
-								+ response.body().substring(0, Math.min(300, response.body().length())));
+						this.failures.add(
+								"HTTP " + response.status() + " " + response.headers() + ": "
+										+ response.body()
+											.substring(Math.max(0, response.body().indexOf("\"workers\"")), Math.min(
+													response.body().length(),
+													Math.max(0, response.body().indexOf("\"workers\"")) + 600)));
 					}
 				}
 				catch (IOException ex) {
 					if (this.failures.size() < 20) {
 						this.failures.add(ex.toString());
 					}
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
 				}
 			}
 		}
@@ -347,7 +409,8 @@ class HealthFloodIT {
 			this.byStatus.forEach((status, count) -> statuses.put(status, count.get()));
 			long answers = statuses.values().stream().mapToLong(Long::longValue).sum();
 			return answers + " answers in " + this.millis + " ms (" + (answers * 1000 / Math.max(1, this.millis))
-					+ "/s), by status " + statuses + ", " + this.failures.size() + " failures";
+					+ "/s), by status " + statuses + ", slowest " + this.slowest.get() + " ms, "
+					+ this.overASecond.get() + " over 1 s, " + this.failures.size() + " failures";
 		}
 
 	}
