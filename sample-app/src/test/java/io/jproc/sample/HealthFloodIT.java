@@ -130,6 +130,7 @@ class HealthFloodIT {
 					.as("scrape answers other than 200 or 503 with Retry-After, or none within " + CLIENT_TIMEOUT)
 					.isEmpty();
 				assertThat(named.count(200)).as("different scrapes answered 200").isPositive();
+				assertThat(named.count(503)).as("different scrapes past the bound: 503 with Retry-After").isPositive();
 			}
 			finally {
 				background.shutdownNow();
