@@ -140,6 +140,8 @@ public class JprocProperties implements InitializingBean {
 
 	private final Ipc ipc = new Ipc();
 
+	private final Health health = new Health();
+
 	private final Messaging messaging = new Messaging();
 
 	private final Scheduling scheduling = new Scheduling();
@@ -282,6 +284,10 @@ public class JprocProperties implements InitializingBean {
 		return this.ipc;
 	}
 
+	public Health getHealth() {
+		return this.health;
+	}
+
 	public Messaging getMessaging() {
 		return this.messaging;
 	}
@@ -334,6 +340,7 @@ public class JprocProperties implements InitializingBean {
 		this.recycle.validate(this.heartbeat);
 		this.reload.validate();
 		this.ipc.validate();
+		this.health.validate(this.ipc);
 		this.messaging.validate();
 		this.bootCache.validate();
 		this.warmup.validate(this.worker);
@@ -873,6 +880,65 @@ public class JprocProperties implements InitializingBean {
 				throw PropertyChecks.invalid(KEY + ".scrape-timeout", this.scrapeTimeout,
 						"must be a duration from 1ms to shorter than jproc.ipc.request-timeout ("
 								+ PropertyChecks.format(this.requestTimeout) + ")");
+			}
+		}
+
+	}
+
+	/**
+	 * The {@code workers} health contributor and the {@code jproc.pool.*} meters, which
+	 * read the pool's status from the master.
+	 */
+	public static class Health {
+
+		private static final String KEY = PREFIX + ".health";
+
+		/** Longest max-age: a pool status older than this says little about the pool. */
+		static final Duration MAX_MAX_AGE = Duration.ofMinutes(1);
+
+		/**
+		 * Maximum age of the pool status a worker answers health probes and pool meters
+		 * from (0 to 1m). An older status is refreshed by one request to the master that
+		 * every concurrent caller shares, so probes cost the master at most one request
+		 * per worker and per max-age, however many arrive. 0 asks for every probe, still
+		 * shared by concurrent ones.
+		 */
+		private Duration maxAge = Duration.ofSeconds(1);
+
+		/**
+		 * Maximum time a health probe waits for the master when its pool status is older
+		 * than max-age (1ms to jproc.ipc.request-timeout). Past it the probe answers at
+		 * once from the last status, marked stale, while that is at most max-age +
+		 * jproc.ipc.request-timeout old, else DOWN; the refresh goes on in the background
+		 * for the next probe. Keep it below the probe's own timeout (Kubernetes: 1s by
+		 * default).
+		 */
+		private Duration timeout = Duration.ofMillis(500);
+
+		public Duration getMaxAge() {
+			return this.maxAge;
+		}
+
+		public void setMaxAge(Duration maxAge) {
+			this.maxAge = maxAge;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		void validate(Ipc ipc) {
+			PropertyChecks.duration(KEY + ".max-age", this.maxAge, Duration.ZERO, MAX_MAX_AGE);
+			PropertyChecks.duration(KEY + ".timeout", this.timeout, Duration.ofMillis(1), Ipc.MAX_REQUEST_TIMEOUT);
+			if (this.timeout.compareTo(ipc.requestTimeout) > 0) {
+				throw PropertyChecks.invalid(KEY + ".timeout", this.timeout,
+						"must be a duration from 1ms to jproc.ipc.request-timeout ("
+								+ PropertyChecks.format(ipc.requestTimeout)
+								+ "): the master's answer is never awaited longer");
 			}
 		}
 

@@ -52,6 +52,8 @@ class JprocPropertiesValidationTests {
 		limits.put("jproc.reload.ready-timeout", "1s");
 		limits.put("jproc.ipc.request-timeout", "1h");
 		limits.put("jproc.ipc.scrape-timeout", "1ms");
+		limits.put("jproc.health.max-age", "1m");
+		limits.put("jproc.health.timeout", "1h");
 		limits.put("jproc.messaging.max-payload", "4MB");
 		limits.put("jproc.messaging.queue-capacity", "1000000");
 		limits.put("jproc.messaging.revoke-timeout", "1h");
@@ -392,6 +394,34 @@ class JprocPropertiesValidationTests {
 	void validateWhenIpcScrapeTimeoutIsNotShorterThanRequestTimeoutShouldFail() {
 		assertInvalid(Map.of("jproc.ipc.scrape-timeout", "5s"), "jproc.ipc.scrape-timeout",
 				"shorter than jproc.ipc.request-timeout (5s)");
+	}
+
+	// jproc.health.*
+
+	@Test
+	void validateWhenHealthMaxAgeIsNegativeShouldFail() {
+		assertInvalid("jproc.health.max-age", "-1ms", "from 0s to 1m");
+	}
+
+	@Test
+	void validateWhenHealthMaxAgeIsOverAMinuteShouldFail() {
+		assertInvalid("jproc.health.max-age", "61s", "from 0s to 1m");
+	}
+
+	@Test
+	void validateWhenHealthMaxAgeIsZeroShouldPass() {
+		bind(Map.of("jproc.health.max-age", "0s")).validate(OptionalLong.empty());
+	}
+
+	@Test
+	void validateWhenHealthTimeoutIsZeroShouldFail() {
+		assertInvalid("jproc.health.timeout", "0ms", "from 1ms to 1h");
+	}
+
+	@Test
+	void validateWhenHealthTimeoutIsLongerThanRequestTimeoutShouldFail() {
+		assertInvalid(Map.of("jproc.health.timeout", "6s"), "jproc.health.timeout",
+				"from 1ms to jproc.ipc.request-timeout (5s)");
 	}
 
 	// jproc.messaging.*

@@ -20,9 +20,24 @@ import org.jspecify.annotations.Nullable;
  * @param messaging the leader and the relay's counters, {@code null} from a master
  * without them
  * @param spares the spare workers, {@code null} from a master without them
+ * @param queries what workers asked the master about the pool, {@code null} from a master
+ * without these counters
  */
 public record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Nullable Messaging messaging,
-		@Nullable List<Spare> spares) implements Message {
+		@Nullable List<Spare> spares, @Nullable Queries queries) implements Message {
+
+	/**
+	 * A status without query counters.
+	 * @param takenAt when the master took this snapshot
+	 * @param master the master itself
+	 * @param slots one entry per worker slot
+	 * @param messaging the leader and the relay's counters
+	 * @param spares the spare workers
+	 */
+	public PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Nullable Messaging messaging,
+			@Nullable List<Spare> spares) {
+		this(takenAt, master, slots, messaging, spares, null);
+	}
 
 	/**
 	 * A status without spares.
@@ -32,7 +47,7 @@ public record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Null
 	 * @param messaging the leader and the relay's counters
 	 */
 	public PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Nullable Messaging messaging) {
-		this(takenAt, master, slots, messaging, null);
+		this(takenAt, master, slots, messaging, null, null);
 	}
 
 	/**
@@ -42,7 +57,7 @@ public record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Null
 	 * @param slots one entry per worker slot
 	 */
 	public PoolStatus(Instant takenAt, Master master, List<Slot> slots) {
-		this(takenAt, master, slots, null, null);
+		this(takenAt, master, slots, null, null, null);
 	}
 
 	/**
@@ -60,6 +75,18 @@ public record PoolStatus(Instant takenAt, Master master, List<Slot> slots, @Null
 	 */
 	public record Spare(long pid, long number, String state, Instant startedAt, @Nullable Instant readyAt,
 			@Nullable Boolean bootCacheUsed, @Nullable Instant lastHeartbeat) {
+	}
+
+	/**
+	 * What workers asked the master about the pool since it started: each is one event on
+	 * the master's loop. Health probes and meters share one pool status per worker and
+	 * per {@code jproc.health.max-age}, and concurrent Prometheus scrapes landing on one
+	 * worker share one gathering, so a flood of either shows here as a trickle.
+	 *
+	 * @param status pool status requests (health, meters, {@code /actuator/workers})
+	 * @param scrapes pool-wide scrape requests (each asks every other ready worker)
+	 */
+	public record Queries(long status, long scrapes) {
 	}
 
 	/**

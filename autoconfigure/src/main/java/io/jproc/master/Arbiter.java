@@ -102,6 +102,13 @@ public final class Arbiter {
 	/** Ticks that failed since the last that did not. */
 	private int failedTicks;
 
+	// What workers asked about the pool: one loop event each (issue 21: health and
+	// scrapes must cost the loop nothing per request, so these grow slowly under a
+	// flood).
+	private long statusQueries;
+
+	private long scrapeQueries;
+
 	Arbiter(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management, Spawner spawner) {
 		this(properties, (management != null) ? List.of(server, management) : List.of(server), new LoopQueue(),
 				Clock.systemUTC(),
@@ -397,11 +404,13 @@ public final class Arbiter {
 	}
 
 	private void onPoolStatusRequest(WorkerHandle worker, Envelope envelope) {
+		this.statusQueries++;
 		worker.channel().reply(envelope, status(now()));
 	}
 
 	private void onPoolScrapeRequest(WorkerHandle requester, Envelope envelope) {
 		Message.PoolScrapeRequest request = (Message.PoolScrapeRequest) envelope.message();
+		this.scrapeQueries++;
 		List<WorkerHandle> others = this.pool.live()
 			.stream()
 			.filter((worker) -> worker != requester && worker.state().isServing())
@@ -431,7 +440,8 @@ public final class Arbiter {
 		PoolStatus status = PoolSnapshot.take(now, PoolSnapshot.masterState(state(), this.pool.slots()), this.startedAt,
 				this.sockets, this.pool.slots(), this.commands.status(), warnings(), this.workers.bootCache(),
 				this.pool.spares());
-		return new PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(), status.spares());
+		return new PoolStatus(status.takenAt(), status.master(), status.slots(), this.relay.status(), status.spares(),
+				new PoolStatus.Queries(this.statusQueries, this.scrapeQueries));
 	}
 
 	private List<String> warnings() {

@@ -74,7 +74,8 @@ public final class JprocWorkerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PoolStatusClient jprocPoolStatusClient(MasterLink link, JprocWorker worker, JprocProperties properties) {
-		return new PoolStatusClient(link, worker::id, properties.getIpc().getRequestTimeout());
+		return new PoolStatusClient(link, worker::id, properties.getIpc().getRequestTimeout(),
+				properties.getHealth().getMaxAge(), properties.getHealth().getTimeout());
 	}
 
 }

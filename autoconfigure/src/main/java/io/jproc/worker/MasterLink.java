@@ -3,6 +3,7 @@ package io.jproc.worker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -206,7 +207,8 @@ public final class MasterLink implements DisposableBean {
 	 * Answer a kind of request the master sends, such as a metrics scrape. The handler is
 	 * called on the channel's reader thread: it must hand slow work to another thread and
 	 * complete the future there. A failed future is answered with a
-	 * {@link Message.Failure}.
+	 * {@link Message.Failure}; a cancelled one is not answered at all (the work was
+	 * dropped because the master had stopped waiting for it).
 	 * @param <M> the request type
 	 * @param type the request type
 	 * @param handler makes the answer
@@ -226,6 +228,9 @@ public final class MasterLink implements DisposableBean {
 
 	private void replyTo(Envelope request, Message answer, Throwable failure) {
 		Throwable cause = (failure != null) ? IpcChannel.causeOf(failure) : null;
+		if (cause instanceof CancellationException) {
+			return;
+		}
 		try {
 			this.channel.reply(request,
 					(cause != null) ? new Message.Failure(String.valueOf(cause.getMessage())) : answer);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -19,12 +18,19 @@ import org.jspecify.annotations.Nullable;
  * Asks the master about the whole pool: its status and, for a Prometheus scrape, the
  * other workers' metrics. Every answer arrives within {@code jproc.ipc.request-timeout}
  * or fails with a {@link MasterQueryException} that says what went wrong. Keeps the
- * latest status for meters, which must never wait for the master.
+ * latest status in a {@link SharedStatus}, which health probes and meters read: a flood
+ * of either asks the master at most once per {@code jproc.health.max-age}.
  * <p>
  * Internal to jproc: public because the actuator packages (endpoint, health, metrics)
  * build on it; applications read the pool through {@code /actuator/workers}.
  */
 public final class PoolStatusClient {
+
+	/** {@code jproc.health.max-age} by default. */
+	static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(1);
+
+	/** {@code jproc.health.timeout} by default. */
+	static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofMillis(500);
 
 	private final MasterLink link;
 
@@ -34,11 +40,7 @@ public final class PoolStatusClient {
 
 	private final List<Consumer<PoolStatus>> listeners = new CopyOnWriteArrayList<>();
 
-	private final AtomicBoolean refreshing = new AtomicBoolean();
-
-	private volatile @Nullable PoolStatus latest;
-
-	private volatile long latestAtNanos;
+	private final SharedStatus shared;
 
 	/**
 	 * Create a client on this worker's channel.
@@ -60,9 +62,27 @@ public final class PoolStatusClient {
 	 * ({@code jproc.ipc.request-timeout}), for messages
 	 */
 	public PoolStatusClient(MasterLink link, IntSupplier workerId, Duration requestTimeout) {
+		this(link, workerId, requestTimeout, DEFAULT_MAX_AGE, DEFAULT_HEALTH_TIMEOUT);
+	}
+
+	/**
+	 * Create a client on this worker's channel.
+	 * @param link the channel to the master
+	 * @param workerId reads this worker's current id
+	 * @param requestTimeout how long the link waits for an answer
+	 * ({@code jproc.ipc.request-timeout}), for messages
+	 * @param maxAge how old a status health and meters may read
+	 * ({@code jproc.health.max-age})
+	 * @param healthTimeout how long a health probe waits for a fresher one
+	 * ({@code jproc.health.timeout})
+	 */
+	public PoolStatusClient(MasterLink link, IntSupplier workerId, Duration requestTimeout, Duration maxAge,
+			Duration healthTimeout) {
 		this.link = link;
 		this.workerId = workerId;
 		this.requestTimeout = requestTimeout;
+		this.shared = new SharedStatus(this::status, System::nanoTime, maxAge, healthTimeout,
+				maxAge.plus(requestTimeout));
 	}
 
 	/**
@@ -107,17 +127,30 @@ public final class PoolStatusClient {
 
 	/**
 	 * The latest status any request brought, without waiting. When it is older than
-	 * {@code maxAge}, a refresh is started in the background for the next caller.
-	 * @param maxAge how old a status may be before a refresh
+	 * {@code jproc.health.max-age}, the shared refresh is started in the background for
+	 * the next caller.
 	 * @return the latest status, {@code null} before the first answer
 	 */
-	public @Nullable PoolStatus latest(Duration maxAge) {
-		PoolStatus status = this.latest;
-		if ((status == null || System.nanoTime() - this.latestAtNanos > maxAge.toNanos())
-				&& this.refreshing.compareAndSet(false, true)) {
-			status().whenComplete((result, failure) -> this.refreshing.set(false));
-		}
-		return status;
+	public @Nullable PoolStatus latest() {
+		return this.shared.latest();
+	}
+
+	/**
+	 * The status for a health probe: at most {@code jproc.health.max-age} old, from one
+	 * request shared by every concurrent caller, waiting at most
+	 * {@code jproc.health.timeout}.
+	 * @return the reading, which says when the master did not answer
+	 */
+	public CompletableFuture<SharedStatus.Reading> recent() {
+		return this.shared.read();
+	}
+
+	/**
+	 * The status health and meters share.
+	 * @return the shared status
+	 */
+	public SharedStatus shared() {
+		return this.shared;
 	}
 
 	/**
@@ -129,8 +162,7 @@ public final class PoolStatusClient {
 	}
 
 	private PoolStatus remember(PoolStatus status) {
-		this.latest = status;
-		this.latestAtNanos = System.nanoTime();
+		this.shared.offer(status);
 		this.listeners.forEach((listener) -> listener.accept(status));
 		return status;
 	}

@@ -45,7 +45,7 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 						(master.warnings() != null) ? master.warnings() : List.of(), leader(status.messaging()),
 						messages(status.messaging()), BootCacheDescriptor.of(master.bootCache()), master.sparesWanted(),
 						(int) spares.stream().filter((spare) -> "ready".equals(spare.state())).count(),
-						master.sparesGaveUpReason()),
+						master.sparesGaveUpReason(), status.queries()),
 				workers, spares);
 	}
 
@@ -99,13 +99,16 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param sparesReady spares booted and waiting
 	 * @param sparesGaveUpReason why no spare boots until the next reload, {@code null}
 	 * while spares boot
+	 * @param queries what workers asked the master about the pool since it started:
+	 * {@code status} (health, meters, this endpoint) and {@code scrapes} (pool-wide
+	 * Prometheus scrapes), {@code null} from a master without these counters
 	 */
 	@JsonInclude(JsonInclude.Include.ALWAYS)
 	public record MasterDescriptor(long pid, PoolState state, Instant startedAt, @Nullable Long uptimeMillis,
 			List<String> listening, int workersWanted, int workersReady, PoolStatus.@Nullable Operation operation,
 			List<PoolStatus.Listener> listeners, List<String> warnings, @Nullable LeaderDescriptor leader,
 			@Nullable MessagesDescriptor messages, @Nullable BootCacheDescriptor bootCache, int sparesWanted,
-			int sparesReady, @Nullable String sparesGaveUpReason) {
+			int sparesReady, @Nullable String sparesGaveUpReason, PoolStatus.@Nullable Queries queries) {
 	}
 
 	/**

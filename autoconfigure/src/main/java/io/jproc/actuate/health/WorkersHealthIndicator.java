@@ -3,13 +3,16 @@ package io.jproc.actuate.health;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import io.jproc.PoolState;
 import io.jproc.SlotState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.PoolStatus;
 import io.jproc.worker.PoolStatusClient;
+import io.jproc.worker.SharedStatus;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -22,8 +25,14 @@ import org.springframework.boot.health.contributor.Status;
  * <li>{@link #DEGRADED}: some are, not all (a worker booting, restarting, recycling or
  * given up). The pool still serves, so by default this is an HTTP 200;</li>
  * <li>{@code DOWN}: no worker takes traffic, the master is shutting down, or the master
- * did not answer within {@code jproc.ipc.request-timeout}.</li>
+ * has not answered for longer than {@code jproc.health.max-age} +
+ * {@code jproc.ipc.request-timeout} (an {@code error} detail says so). A master late by
+ * less than that is answered from its last status, with a {@code stale} detail.</li>
  * </ul>
+ * A probe never asks the master itself: it reads the worker's {@link SharedStatus}, at
+ * most {@code jproc.health.max-age} old and refreshed by one request that all concurrent
+ * probes share, so a flood of probes costs the master nothing per probe. The
+ * {@code statusAgeMillis} detail says how old the status is.
  */
 public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 
@@ -43,12 +52,37 @@ public class WorkersHealthIndicator extends AbstractReactiveHealthIndicator {
 
 	@Override
 	protected Mono<Health> doHealthCheck(Health.Builder builder) {
-		return Mono.fromFuture(this.client::status)
-			.map((status) -> health(builder, status))
+		return Mono.defer(() -> {
+			CompletableFuture<SharedStatus.Reading> reading = this.client.recent();
+			// A shared refresh completes on the channel's reader thread (or the timer's)
+			// for every probe that waits on it: build their answers elsewhere.
+			return reading.isDone() ? Mono.fromFuture(reading)
+					: Mono.fromFuture(reading).publishOn(Schedulers.parallel());
+		})
+			.map((reading) -> health(builder, reading))
 			.onErrorResume((failure) -> Mono.just(builder.down()
 				.withDetail("answeredBy", this.client.workerId())
 				.withDetail("error", String.valueOf(IpcChannel.causeOf(failure).getMessage()))
 				.build()));
+	}
+
+	private Health health(Health.Builder builder, SharedStatus.Reading reading) {
+		PoolStatus status = reading.status();
+		if (reading.error() != null || status == null) {
+			builder.down()
+				.withDetail("answeredBy", this.client.workerId())
+				.withDetail("error",
+						(reading.error() != null) ? reading.error() : "no pool status from the master yet");
+			if (status != null) {
+				builder.withDetail("statusAgeMillis", reading.ageMillis());
+			}
+			return builder.build();
+		}
+		builder.withDetail("statusAgeMillis", reading.ageMillis());
+		if (reading.stale() != null) {
+			builder.withDetail("stale", reading.stale());
+		}
+		return health(builder, status);
 	}
 
 	private Health health(Health.Builder builder, PoolStatus status) {

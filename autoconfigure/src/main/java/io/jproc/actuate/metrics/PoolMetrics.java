@@ -23,15 +23,14 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * Meters of the whole pool, read from the master's latest status: workers wanted, ready
  * and draining, restarts by reason, and each worker's boot time. Every worker has them;
  * an aggregated Prometheus scrape shows them once. A meter never waits for the master: it
- * reads the latest status and, when that is older than {@link #MAX_AGE}, starts a refresh
- * for the next reading. Before the first answer the gauges read {@code NaN}.
+ * reads the latest status and, when that is older than {@code jproc.health.max-age},
+ * starts the refresh it shares with the health contributor, for the next reading. Before
+ * the first answer the gauges read {@code NaN}.
  */
 public class PoolMetrics implements MeterBinder {
 
 	/** Prefix of every pool-level meter; an aggregated scrape shows these series once. */
 	public static final String PREFIX = "jproc.pool.";
-
-	static final Duration MAX_AGE = Duration.ofSeconds(1);
 
 	private final PoolStatusClient client;
 
@@ -62,7 +61,7 @@ public class PoolMetrics implements MeterBinder {
 		gauge(registry, "spares.ready", "Spare workers booted and waiting to take a slot",
 				(status) -> (status.spares() != null)
 						? status.spares().stream().filter((spare) -> "ready".equals(spare.state())).count() : 0);
-		PoolStatus latest = this.client.latest(MAX_AGE);
+		PoolStatus latest = this.client.latest();
 		if (latest != null) {
 			registerNew(latest);
 		}
@@ -76,7 +75,7 @@ public class PoolMetrics implements MeterBinder {
 	}
 
 	private double read(ToDoubleFunction<PoolStatus> value) {
-		PoolStatus status = this.client.latest(MAX_AGE);
+		PoolStatus status = this.client.latest();
 		return (status != null) ? value.applyAsDouble(status) : Double.NaN;
 	}
 
@@ -129,7 +128,7 @@ public class PoolMetrics implements MeterBinder {
 	}
 
 	private double dropped(String reason) {
-		PoolStatus status = this.client.latest(MAX_AGE);
+		PoolStatus status = this.client.latest();
 		if (status == null || status.messaging() == null) {
 			return 0;
 		}
@@ -138,7 +137,7 @@ public class PoolMetrics implements MeterBinder {
 	}
 
 	private double bootMillis(int id) {
-		PoolStatus status = this.client.latest(MAX_AGE);
+		PoolStatus status = this.client.latest();
 		if (status == null) {
 			return Double.NaN;
 		}
@@ -151,7 +150,7 @@ public class PoolMetrics implements MeterBinder {
 	}
 
 	private double restarts(String reason) {
-		PoolStatus status = this.client.latest(MAX_AGE);
+		PoolStatus status = this.client.latest();
 		if (status == null) {
 			return 0;
 		}

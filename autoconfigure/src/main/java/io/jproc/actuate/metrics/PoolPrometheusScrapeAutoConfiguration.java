@@ -1,18 +1,23 @@
 package io.jproc.actuate.metrics;
 
+import io.jproc.JprocProperties;
 import io.jproc.worker.ConditionalOnJprocWorker;
 import io.jproc.worker.JprocWorkerAutoConfiguration;
 import io.jproc.worker.MasterLink;
 import io.jproc.worker.PoolStatusClient;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusScrapeEndpoint;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.server.WebFilter;
 
 /**
  * Auto-configuration of pool-wide Prometheus scrapes in a jproc worker: every worker
@@ -27,8 +32,10 @@ public final class PoolPrometheusScrapeAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WorkerScrapeResponder jprocWorkerScrapeResponder(MasterLink link, PrometheusScrapeEndpoint endpoint) {
-		return new WorkerScrapeResponder(link, endpoint);
+	WorkerScrapeResponder jprocWorkerScrapeResponder(MasterLink link, PrometheusScrapeEndpoint endpoint,
+			ObjectProvider<JprocProperties> properties) {
+		return new WorkerScrapeResponder(link, endpoint,
+				properties.getIfAvailable(JprocProperties::new).getIpc().getScrapeTimeout());
 	}
 
 	@Bean
@@ -37,6 +44,23 @@ public final class PoolPrometheusScrapeAutoConfiguration {
 	PoolPrometheusScrapeEndpointExtension jprocPoolPrometheusScrapeEndpointExtension(PrometheusScrapeEndpoint endpoint,
 			PoolStatusClient client) {
 		return new PoolPrometheusScrapeEndpointExtension(endpoint, client);
+	}
+
+	/**
+	 * The {@code Retry-After} header of a refused scrape (WebFlux only; elsewhere the 503
+	 * comes without it, its body says when to retry).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnAvailableEndpoint(PrometheusScrapeEndpoint.class)
+	static class RetryAfterConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "jprocRetryAfterHeader")
+		WebFilter jprocRetryAfterHeader() {
+			return new RetryAfterHeader();
+		}
+
 	}
 
 }

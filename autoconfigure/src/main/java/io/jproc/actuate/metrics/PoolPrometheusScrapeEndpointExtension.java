@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.Message;
@@ -28,17 +29,26 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.promethe
  * {@code worker} label on every series. A worker that is late or answers garbage is left
  * out of that scrape, which says so; if the master itself does not answer, the scrape
  * holds this worker's metrics alone.
+ * <p>
+ * Concurrent scrapes for the same format and names share one gathering
+ * ({@link SharedScrapes}); past {@link SharedScrapes#MAX_GATHERINGS} different ones at
+ * once, a scrape is answered 503 with {@code Retry-After: 1} at once.
  */
 @EndpointWebExtension(endpoint = PrometheusScrapeEndpoint.class)
 public class PoolPrometheusScrapeEndpointExtension {
 
 	private static final Log logger = LogFactory.getLog(PoolPrometheusScrapeEndpointExtension.class);
 
+	/** What a refused scrape is told to wait, in seconds. */
+	static final int RETRY_AFTER_SECONDS = 1;
+
 	private final PrometheusScrapeEndpoint delegate;
 
 	private final PoolStatusClient client;
 
 	private final long pid = ProcessHandle.current().pid();
+
+	private final SharedScrapes scrapes = new SharedScrapes(this::gather);
 
 	/**
 	 * Create the extension.
@@ -54,19 +64,38 @@ public class PoolPrometheusScrapeEndpointExtension {
 	 * Scrape the pool.
 	 * @param format the format the scraper accepts; protobuf is answered in text
 	 * @param includedNames only these series, {@code null} for all
-	 * @return the merged exposition text
+	 * @return the merged exposition text; a 503 with {@code Retry-After: 1} when this
+	 * worker already gathers {@link SharedScrapes#MAX_GATHERINGS} different scrapes
 	 */
 	@ReadOperation(producesFrom = PrometheusOutputFormat.class)
 	public Mono<WebEndpointResponse<byte[]>> scrape(PrometheusOutputFormat format,
 			@Nullable Set<String> includedNames) {
 		PrometheusOutputFormat text = LocalScrape.textFormat(format);
-		List<String> names = (includedNames != null) ? List.copyOf(includedNames) : null;
-		return Mono.fromFuture(() -> this.client.scrape(LocalScrape.wireName(text), names))
-			.map((pool) -> new Gathered(pool, null))
-			.onErrorResume((failure) -> Mono.just(new Gathered(null, message(failure))))
-			// the answer arrives on the channel's reader thread; scraping is CPU work
-			.publishOn(Schedulers.boundedElastic())
-			.map((gathered) -> new WebEndpointResponse<>(merge(text, includedNames, gathered), text));
+		return this.scrapes.scrape(SharedScrapes.Key.of(LocalScrape.wireName(text), includedNames))
+			.map((merged) -> new WebEndpointResponse<>(merged, text))
+			.onErrorResume(SharedScrapes.Busy.class, (busy) -> Mono.deferContextual((context) -> {
+				RetryAfterHeader.set(context, RETRY_AFTER_SECONDS);
+				return Mono.just(new WebEndpointResponse<>((busy.getMessage() + "\n").getBytes(StandardCharsets.UTF_8),
+						WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE));
+			}));
+	}
+
+	/**
+	 * One gathering: the other workers' metrics through the master, then, on a worker
+	 * thread (scraping is CPU work), this worker's own and the merge. Cancelled when
+	 * every caller has left, before the merge if it has not begun.
+	 * @param key the format and names
+	 * @return the merged text
+	 */
+	private CompletableFuture<byte[]> gather(SharedScrapes.Key key) {
+		PrometheusOutputFormat text = LocalScrape.outputFormat(key.format());
+		Set<String> included = (key.names() != null) ? Set.copyOf(key.names()) : null;
+		return this.client.scrape(key.format(), key.names())
+			.handle((pool, failure) -> (failure != null) ? new Gathered(null, message(failure))
+					: new Gathered(pool, null))
+			// the answer arrives on the channel's reader thread
+			.thenApplyAsync((gathered) -> merge(text, included, gathered),
+					(task) -> Schedulers.boundedElastic().schedule(task));
 	}
 
 	private byte[] merge(PrometheusOutputFormat format, @Nullable Set<String> includedNames, Gathered gathered) {

@@ -60,7 +60,7 @@ class WorkersEndpointTests {
 		assertThat(json.propertyNames()).containsExactly("answeredBy", "master", "workers", "spares");
 		assertThat(json.get("master").propertyNames()).containsExactly("pid", "state", "startedAt", "uptimeMillis",
 				"listening", "workersWanted", "workersReady", "operation", "listeners", "warnings", "leader",
-				"messages", "bootCache", "sparesWanted", "sparesReady", "sparesGaveUpReason");
+				"messages", "bootCache", "sparesWanted", "sparesReady", "sparesGaveUpReason", "queries");
 		assertThat(json.get("master").get("sparesReady").asInt()).isEqualTo(1);
 		assertThat(json.get("spares").get(0).propertyNames()).containsExactly("pid", "number", "state", "startedAt",
 				"readyAt", "bootMillis", "bootCacheUsed", "heartbeatAgeMillis");

@@ -6,12 +6,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 import io.jproc.actuate.PoolStatuses;
+import io.jproc.worker.MasterLink;
+import io.jproc.worker.PoolStatusClient;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.BDDMockito.then;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
 
 /**
  * Tests for {@link WorkersHealthIndicator}.
@@ -50,6 +57,58 @@ class WorkersHealthIndicatorTests {
 	@Test
 	void downWhenTheMasterIsShuttingDown() {
 		assertThat(healthOf(PoolStatuses.pool("shutting-down", "ready", "ready")).getStatus()).isEqualTo(Status.DOWN);
+	}
+
+	@Test
+	void detailsSayHowOldTheStatusIs() {
+		assertThat(healthOf(PoolStatuses.pool("running", "ready", "ready")).getDetails())
+			.containsEntry("statusAgeMillis", 0L);
+	}
+
+	@Test
+	void downAtTheHealthTimeoutWhenTheMasterIsSilent() {
+		MasterLink link = mock(MasterLink.class);
+		given(link.request(any())).willReturn(new CompletableFuture<>());
+		PoolStatusClient client = new PoolStatusClient(link, () -> 1, Duration.ofSeconds(5), Duration.ofSeconds(1),
+				Duration.ofMillis(100));
+		long start = System.nanoTime();
+		Health health = new WorkersHealthIndicator(client).health().block(Duration.ofSeconds(5));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("error",
+				"the master did not answer within 100 ms (jproc.health.timeout); asking again in the background");
+	}
+
+	@Test
+	void aMasterLateByLessThanTheStaleLimitIsAnsweredFromTheLastStatus() throws Exception {
+		MasterLink link = mock(MasterLink.class);
+		given(link.request(any()))
+			.willReturn(CompletableFuture.completedFuture(PoolStatuses.pool("running", "ready", "ready")))
+			.willReturn(new CompletableFuture<>());
+		WorkersHealthIndicator indicator = new WorkersHealthIndicator(new PoolStatusClient(link, () -> 1,
+				Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofMillis(100)));
+		assertThat(indicator.health().block(Duration.ofSeconds(5)).getStatus()).isEqualTo(Status.UP);
+		Thread.sleep(100);
+		Health late = indicator.health().block(Duration.ofSeconds(5));
+		assertThat(late.getStatus()).isEqualTo(Status.UP);
+		assertThat(late.getDetails())
+			.containsEntry("stale",
+					"the master did not answer within 100 ms (jproc.health.timeout); asking again in the background")
+			.doesNotContainKey("error");
+		assertThat((Long) late.getDetails().get("statusAgeMillis")).isGreaterThanOrEqualTo(100);
+	}
+
+	@Test
+	void probesShareOneRequestToTheMaster() {
+		MasterLink link = mock(MasterLink.class);
+		given(link.request(any()))
+			.willReturn(CompletableFuture.completedFuture(PoolStatuses.pool("running", "ready", "ready")));
+		WorkersHealthIndicator indicator = new WorkersHealthIndicator(
+				new PoolStatusClient(link, 1, Duration.ofSeconds(5)));
+		for (int i = 0; i < 500; i++) {
+			assertThat(indicator.health().block(Duration.ofSeconds(5)).getStatus()).isEqualTo(Status.UP);
+		}
+		then(link).should(times(1)).request(any());
 	}
 
 	@Test

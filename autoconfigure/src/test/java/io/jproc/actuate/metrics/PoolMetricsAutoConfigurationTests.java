@@ -55,7 +55,8 @@ class PoolMetricsAutoConfigurationTests {
 		this.contextRunner.withBean(PrometheusScrapeEndpoint.class, PoolMetricsAutoConfigurationTests::prometheus)
 			.withPropertyValues("JPROC_ROLE=worker", "management.endpoints.web.exposure.include=prometheus")
 			.run((context) -> assertThat(context).hasSingleBean(WorkerScrapeResponder.class)
-				.hasSingleBean(PoolPrometheusScrapeEndpointExtension.class));
+				.hasSingleBean(PoolPrometheusScrapeEndpointExtension.class)
+				.hasBean("jprocRetryAfterHeader"));
 	}
 
 	@Test
@@ -63,7 +64,8 @@ class PoolMetricsAutoConfigurationTests {
 		this.contextRunner.withBean(PrometheusScrapeEndpoint.class, PoolMetricsAutoConfigurationTests::prometheus)
 			.withPropertyValues("JPROC_ROLE=worker")
 			.run((context) -> assertThat(context).hasSingleBean(WorkerScrapeResponder.class)
-				.doesNotHaveBean(PoolPrometheusScrapeEndpointExtension.class));
+				.doesNotHaveBean(PoolPrometheusScrapeEndpointExtension.class)
+				.doesNotHaveBean("jprocRetryAfterHeader"));
 	}
 
 	@Test
