@@ -25,6 +25,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import io.jproc.sample.support.MasterProcess;
+import io.jproc.sample.support.RawHttp;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,6 +67,18 @@ class HealthFloodIT {
 			Pool before = pool(client, base);
 			assertThat(before.workerPids()).hasSize(2);
 			Monitor monitor = new Monitor(client, base);
+			// Health reads a pool status at most jproc.health.max-age (1 s) old: one
+			// taken
+			// while the workers still booted says DOWN for up to that long after they are
+			// ready. The flood starts once every worker's probe has seen the ready pool.
+			long upBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+			int upInARow = 0;
+			while (upInARow < 8) {
+				assertThat(System.nanoTime()).as("health UP within 30 s of the pool being ready").isLessThan(upBy);
+				RawHttp.Response probe = RawHttp.get(client, base + "/actuator/health", CLIENT_TIMEOUT);
+				upInARow = (probe.status() == 200) ? upInARow + 1 : 0;
+				Thread.sleep(100);
+			}
 
 			// Health: 64 connections for 20 s.
 			Pool healthStart = pool(client, base);
