@@ -64,6 +64,14 @@ class PoolIT {
 	void managementPortIsSharedToo() throws Exception {
 		int managementPort = master.managementPort();
 		assertThat(managementPort).isNotEqualTo(master.port());
+		// Health reads a pool status at most jproc.health.max-age (1 s) old: one taken
+		// while
+		// the workers booted may still say DOWN just after they are ready.
+		long upBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (RawHttp.get(managementPort, "/actuator/health", Duration.ofSeconds(10)).status() != 200) {
+			assertThat(System.nanoTime()).as("health UP within 10 s").isLessThan(upBy);
+			Thread.sleep(100);
+		}
 		for (int i = 0; i < 10; i++) {
 			RawHttp.Response health = RawHttp.get(managementPort, "/actuator/health", Duration.ofSeconds(10));
 			assertThat(health.status()).isEqualTo(200);
