@@ -117,6 +117,21 @@ public final class WorkerCommand {
 	}
 
 	/**
+	 * The module option a worker needs to serve an inherited socket on a server that
+	 * takes a {@code java.nio} channel (Tomcat, Jetty): the JDK has no public way to wrap
+	 * a descriptor it did not open, see {@code io.jproc.worker.InheritedServerChannel}.
+	 * Added unless the user's options already open the package.
+	 * @param jvmOptions the options a worker sees
+	 * @return the option to add, or none
+	 */
+	public static List<String> channelAccess(List<String> jvmOptions) {
+		if (jvmOptions.stream().anyMatch((option) -> option.contains("java.base/sun.nio.ch="))) {
+			return List.of();
+		}
+		return List.of("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+	}
+
+	/**
 	 * The master's own command line.
 	 * @param extraJvmArgs the JVM options to add for the workers
 	 * @return executable and arguments
