@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import io.jproc.PoolState;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.PoolStatus;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  * either costs the master's loop nothing per request:
  * <ul>
  * <li>a status at most {@code maxAge} old ({@code jproc.health.max-age}) is served as it
- * is, without asking;</li>
+ * is, without asking; a status of a pool that is not settled (a wanted worker not
+ * serving, or the master not running) only while it is at most
+ * {@value #UNSETTLED_MAX_AGE_MILLIS} ms old, so that a probe sees a pool become ready
+ * within that time, not {@code maxAge} later;</li>
  * <li>an older one is refreshed by <em>one</em> request to the master at a time, which
  * every caller arriving meanwhile shares;</li>
  * <li>a caller waits for that refresh at most {@code timeout}
@@ -36,11 +40,21 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SharedStatus {
 
+	/**
+	 * The longest a status of a pool that is not settled is served without asking (capped
+	 * at {@code maxAge}): such a pool is about to change (a worker booting, a restart),
+	 * and a probe should see the change soon. Under a flood of probes this is at most ten
+	 * requests a second per worker.
+	 */
+	static final long UNSETTLED_MAX_AGE_MILLIS = 100;
+
 	private final Supplier<CompletableFuture<PoolStatus>> ask;
 
 	private final LongSupplier nanoTime;
 
 	private final long maxAgeNanos;
+
+	private final long unsettledMaxAgeNanos;
 
 	private final Duration timeout;
 
@@ -68,6 +82,7 @@ public final class SharedStatus {
 		this.ask = ask;
 		this.nanoTime = nanoTime;
 		this.maxAgeNanos = maxAge.toNanos();
+		this.unsettledMaxAgeNanos = Math.min(this.maxAgeNanos, TimeUnit.MILLISECONDS.toNanos(UNSETTLED_MAX_AGE_MILLIS));
 		this.timeout = timeout;
 		this.staleLimitNanos = staleLimit.toNanos();
 	}
@@ -88,7 +103,7 @@ public final class SharedStatus {
 	public @Nullable PoolStatus latest() {
 		long now = this.nanoTime.getAsLong();
 		Known known = this.known;
-		if (known == null || now - known.atNanos() > this.maxAgeNanos) {
+		if (known == null || !isFresh(known, now)) {
 			refresh();
 		}
 		return (known != null) ? known.status() : null;
@@ -102,7 +117,7 @@ public final class SharedStatus {
 	public CompletableFuture<Reading> read() {
 		long now = this.nanoTime.getAsLong();
 		Known known = this.known;
-		if (known != null && now - known.atNanos() <= this.maxAgeNanos) {
+		if (known != null && isFresh(known, now)) {
 			return CompletableFuture.completedFuture(reading(known, null, now));
 		}
 		Failed failed = this.failed;
@@ -119,6 +134,20 @@ public final class SharedStatus {
 							: reading(latest, null, at));
 		});
 		return answer.orTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally((late) -> late());
+	}
+
+	private boolean isFresh(Known known, long now) {
+		return now - known.atNanos() <= (isSettled(known.status()) ? this.maxAgeNanos : this.unsettledMaxAgeNanos);
+	}
+
+	/**
+	 * Whether a pool is settled: the master runs and every wanted worker serves.
+	 * @param status the pool's status
+	 * @return {@code true} when nothing is about to change
+	 */
+	static boolean isSettled(PoolStatus status) {
+		long serving = status.slots().stream().filter(PoolStatus.Slot::isServing).count();
+		return status.master().state() == PoolState.RUNNING && serving >= status.master().workersWanted();
 	}
 
 	private Reading late() {

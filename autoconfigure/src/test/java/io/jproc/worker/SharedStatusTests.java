@@ -65,6 +65,28 @@ class SharedStatusTests {
 	}
 
 	@Test
+	void aStatusOfAPoolThatIsNotSettledIsFreshOnlyBriefly() throws Exception {
+		PoolStatus booting = PoolStatuses.pool("running", "ready", "starting");
+		assertThat(SharedStatus.isSettled(booting)).isFalse();
+		assertThat(SharedStatus.isSettled(UP)).isTrue();
+		SharedStatus shared = shared(Duration.ofSeconds(5));
+		CompletableFuture<SharedStatus.Reading> first = shared.read();
+		answer(0, booting);
+		assertThat(first.get(1, TimeUnit.SECONDS).status()).isSameAs(booting);
+		advance(Duration.ofMillis(SharedStatus.UNSETTLED_MAX_AGE_MILLIS));
+		assertThat(shared.read().getNow(null).status()).as("still fresh").isSameAs(booting);
+		assertThat(shared.asked()).isOne();
+		advance(Duration.ofMillis(1));
+		CompletableFuture<SharedStatus.Reading> refreshed = shared.read();
+		assertThat(shared.asked()).as("an unsettled pool is asked again well before max-age").isEqualTo(2);
+		answer(1, UP);
+		assertThat(refreshed.get(1, TimeUnit.SECONDS).status()).isSameAs(UP);
+		advance(MAX_AGE);
+		assertThat(shared.read().getNow(null).status()).as("a settled pool is fresh for max-age").isSameAs(UP);
+		assertThat(shared.asked()).isEqualTo(2);
+	}
+
+	@Test
 	void concurrentCallersShareOneRequest() throws Exception {
 		SharedStatus shared = shared(Duration.ofSeconds(5));
 		int callers = 64 * 20;

@@ -67,10 +67,10 @@ class HealthFloodIT {
 			Pool before = pool(client, base);
 			assertThat(before.workerPids()).hasSize(2);
 			Monitor monitor = new Monitor(client, base);
-			// Health reads a pool status at most jproc.health.max-age (1 s) old: one
-			// taken
-			// while the workers still booted says DOWN for up to that long after they are
-			// ready. The flood starts once every worker's probe has seen the ready pool.
+			// Health reads a pool status at most jproc.health.max-age (1 s) old, and one
+			// of a pool still booting at most 100 ms old: it may say DOWN that long after
+			// the workers are ready. The flood starts once every worker's probe has seen
+			// the ready pool.
 			long upBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 			int upInARow = 0;
 			while (upInARow < 8) {

@@ -64,9 +64,8 @@ class PoolIT {
 	void managementPortIsSharedToo() throws Exception {
 		int managementPort = master.managementPort();
 		assertThat(managementPort).isNotEqualTo(master.port());
-		// Health reads a pool status at most jproc.health.max-age (1 s) old: one taken
-		// while
-		// the workers booted may still say DOWN just after they are ready.
+		// Health reads a status of a pool still booting at most 100 ms old: it may say
+		// DOWN that long after the workers are ready.
 		long upBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		while (RawHttp.get(managementPort, "/actuator/health", Duration.ofSeconds(10)).status() != 200) {
 			assertThat(System.nanoTime()).as("health UP within 10 s").isLessThan(upBy);
