@@ -7,6 +7,8 @@ import io.jproc.WorkerEnvironment;
 import io.jproc.worker.WorkerServer;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.jetty.JettyWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 
 /**
@@ -78,8 +80,16 @@ public record JettyWorkerServer(InheritedSocket server, @Nullable InheritedSocke
 		}
 	}
 
+	/**
+	 * A loopback connector of the application's own Jetty server.
+	 * @param context the application context
+	 * @return the loopback, or {@code null} if the context has no Jetty server
+	 */
 	@Override
 	public WorkerServer.@Nullable Loopback loopback(ApplicationContext context) {
+		if (context instanceof WebServerApplicationContext web && web.getWebServer() instanceof JettyWebServer jetty) {
+			return new JettyLoopback(jetty.getServer());
+		}
 		return null;
 	}
 

@@ -22,10 +22,10 @@ import org.springframework.core.env.Environment;
  * Auto-configuration of a jproc worker's Jetty server, in a servlet web application that
  * Boot serves with Jetty: the server accepts on the socket(s) inherited from the master
  * ({@link JettyWorkerServer}, the worker's {@link io.jproc.worker.WorkerServer}) and
- * never binds its own, and its request threads are sized to the worker's share of the
- * processors ({@link JettyThreadSizing}). Runs after Boot's Jetty configuration, whose
- * factory it needs, and before {@link JprocWorkerAutoConfiguration}, which needs a
- * {@code WorkerServer}.
+ * never binds its own (its request threads are sized with Tomcat's, by
+ * {@code server.jetty.threads.max} defaults in {@code WorkerEnvironmentPostProcessor}).
+ * Runs after Boot's Jetty configuration, whose factory it needs, and before
+ * {@link JprocWorkerAutoConfiguration}, which needs a {@code WorkerServer}.
  */
 @AutoConfiguration(
 		afterName = "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
@@ -47,11 +47,6 @@ public final class JprocJettyWorkerAutoConfiguration {
 	@Bean
 	WebServerFactoryCustomizer<JettyWebServerFactory> jprocInheritedConnectorCustomizer(JettyWorkerServer server) {
 		return new InheritedConnectorCustomizer(server.server());
-	}
-
-	@Bean
-	JettyThreadSizing jprocJettyThreadSizing(Environment environment) {
-		return new JettyThreadSizing(environment);
 	}
 
 }
