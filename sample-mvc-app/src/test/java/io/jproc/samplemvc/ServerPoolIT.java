@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the warm-up drives the application through the server's loopback, a spare takes over
  * after {@code kill -9}, a rolling reload under load fails no request, and a pool
  * shutdown refuses new connections at once while it finishes the request in flight. One
- * pool per class (two workers, one spare, a management port), ended by the last test.
+ * pool per class (two workers, one spare, a management port), ended by the fifth test;
+ * the last one starts a master of one worker under {@code systemd-socket-activate}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -215,6 +216,68 @@ abstract class ServerPoolIT {
 		this.master.awaitLog(Pattern.compile("shutdown complete"), Duration.ofSeconds(5));
 		assertThat(this.master.log()).as("no acceptor errors on the shut down socket")
 			.doesNotContain("Socket accept failed");
+	}
+
+	@Test
+	@Order(6)
+	void socketActivationServesTheSocketsSystemdPassedByName() throws Exception {
+		Path activate = Path.of("/usr/bin/systemd-socket-activate");
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(activate),
+				"systemd-socket-activate (package systemd) is not installed");
+		int server = freePort();
+		int management = freePort();
+		Path log = Path.of("target", "it-logs", "socket-activation-" + server() + ".log");
+		Files.createDirectories(log.getParent());
+		List<String> command = new java.util.ArrayList<>(List.of(activate.toString(), "-l", "127.0.0.1:" + management,
+				"-l", "127.0.0.1:" + server, "--fdname=management:server",
+				Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+		command.addAll(MasterProcess.FAST_JVM);
+		command.addAll(List.of("-jar", jar().toAbsolutePath().toString(), "--server.address=127.0.0.1",
+				"--management.server.port=" + freePort(), "--jproc.workers=1", "--jproc.boot-cache.enabled=false"));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			awaitFile(log, Pattern.compile("Listening on 127.0.0.1:" + server), BOUND);
+			// systemd-socket-activate starts the master on the first connection.
+			try (RawHttp.Pending first = RawHttp.send(server, "/", Duration.ofSeconds(120))) {
+				awaitFile(log, Pattern.compile("all 1 workers ready"), Duration.ofSeconds(120));
+				assertThat(first.response().status()).isEqualTo(200);
+			}
+			RawHttp.Response workers = RawHttp.get(management, "/actuator/workers", BOUND);
+			assertThat(workers.status()).isEqualTo(200);
+			assertThat(workers.body())
+				.contains("{\"name\":\"server\",\"address\":\"127.0.0.1:" + server + "\",\"source\":\"systemd\"}");
+			long master = process.pid();
+			Set<Long> shared = Sockets.listeningSocketsOf(master);
+			assertThat(shared).as("the sockets systemd passed").hasSize(2);
+			for (ProcessHandle worker : ProcessHandle.of(master).orElseThrow().children().toList()) {
+				assertThat(Sockets.listeningSocketsOf(worker.pid())).as("listening sockets of worker " + worker.pid())
+					.isEqualTo(shared);
+			}
+		}
+		finally {
+			io.jproc.sample.support.Processes.killTree(process);
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	private static void awaitFile(Path file, Pattern pattern, Duration timeout) throws Exception {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			String text = Files.exists(file) ? Files.readString(file) : "";
+			if (pattern.matcher(text).find()) {
+				return;
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("'" + pattern + "' not in " + file + " within " + timeout + "; tail:\n"
+						+ text.substring(Math.max(0, text.length() - 3000)));
+			}
+			Thread.sleep(100);
+		}
 	}
 
 	private long spareReady(int occurrence) {
