@@ -40,7 +40,7 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 
 	private final MasterLink link;
 
-	private final RequestTracker requests;
+	private final Requests requests;
 
 	private final RecyclePolicy recycle;
 
@@ -58,8 +58,8 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 		return thread;
 	});
 
-	Heartbeats(MasterLink link, RequestTracker requests, RecyclePolicy recycle, SelfRetirement retirement,
-			Duration interval, ConfigurableApplicationContext context) {
+	Heartbeats(MasterLink link, Requests requests, RecyclePolicy recycle, SelfRetirement retirement, Duration interval,
+			ConfigurableApplicationContext context) {
 		this.link = link;
 		this.requests = requests;
 		this.recycle = recycle;
