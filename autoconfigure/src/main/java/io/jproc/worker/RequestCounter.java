@@ -30,7 +30,7 @@ public final class RequestCounter implements Requests {
 	 * @param errors receives every error of request handling, with its thread
 	 * @param onServed receives the number of requests served so far after each one
 	 */
-	RequestCounter(BiConsumer<Throwable, Thread> errors, LongConsumer onServed) {
+	public RequestCounter(BiConsumer<Throwable, Thread> errors, LongConsumer onServed) {
 		this.errors = errors;
 		this.onServed = onServed;
 	}

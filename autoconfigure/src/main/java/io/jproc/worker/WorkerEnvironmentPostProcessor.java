@@ -95,10 +95,12 @@ final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 			// Sized by the worker's share of the processors (-XX:ActiveProcessorCount),
 			// as Netty sizes its event loops; a value the user set wins, being in a
 			// source before this one. Virtual threads replace the pool.
-			defaults.put("server.tomcat.threads.max", servletThreads(Runtime.getRuntime().availableProcessors()));
-			// Jetty's too; on virtual threads it bounds Jetty's concurrent tasks, whose
-			// default (200) is a whole machine's as well.
-			defaults.put("server.jetty.threads.max", servletThreads(Runtime.getRuntime().availableProcessors()));
+			if (!"false".equals(environment.getProperty("jproc.worker.right-size"))) {
+				defaults.put("server.tomcat.threads.max", servletThreads(Runtime.getRuntime().availableProcessors()));
+				// Jetty's too; on virtual threads it bounds Jetty's concurrent tasks,
+				// whose default (200) is a whole machine's as well.
+				defaults.put("server.jetty.threads.max", servletThreads(Runtime.getRuntime().availableProcessors()));
+			}
 			defaults.put("spring.lifecycle.timeout-per-shutdown-phase",
 					environment.getProperty("jproc.drain-timeout", JprocProperties.DEFAULT_DRAIN_TIMEOUT.toString()));
 			defaults.put("logging.pattern.level",

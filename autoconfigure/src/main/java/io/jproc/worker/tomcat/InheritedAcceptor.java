@@ -149,7 +149,19 @@ final class InheritedAcceptor {
 					waitQuietly(POLL_MILLIS);
 					continue;
 				}
-				SocketChannel accepted = current.accept();
+				SocketChannel accepted;
+				try {
+					accepted = current.accept();
+				}
+				catch (IOException ex) {
+					if (!isNotListening(ex)) {
+						throw ex;
+					}
+					// The master shut the socket down (a pool shutdown): nothing more to
+					// accept here, and nothing to log for every turn of the loop.
+					this.closed = true;
+					continue;
+				}
 				if (accepted != null) {
 					this.holding = true;
 					return accepted;
@@ -246,6 +258,17 @@ final class InheritedAcceptor {
 			posix.close(this.fd);
 		}
 		closeChannel();
+	}
+
+	/**
+	 * Whether accept failed because the socket no longer listens: the master shuts the
+	 * shared socket down at the start of a pool shutdown, and every later
+	 * {@code accept(2)} fails with {@code EINVAL}.
+	 * @param ex what accept threw
+	 * @return whether the socket no longer listens
+	 */
+	static boolean isNotListening(IOException ex) {
+		return ex.getMessage() != null && ex.getMessage().contains("Invalid argument");
 	}
 
 	private void waitQuietly(long millis) {
