@@ -241,6 +241,23 @@ class JettyWorkerServerTests {
 	}
 
 	@Test
+	void socketShutDownByTheMasterEndsAcceptingInsteadOfFailingInALoop() throws Exception {
+		Listening listening = listening();
+		Worker worker = start("a", listening, false);
+		assertThat(get(listening, BOUND)).endsWith("served by a");
+		// What the master does at the start of a pool shutdown: accept(2) fails with
+		// EINVAL in every process from now on, and epoll reports the socket ready.
+		io.netty.channel.epoll.Epoll.ensureAvailability();
+		new io.netty.channel.unix.Socket(fdOf(listening.channel())).shutdown(true, false);
+		long deadline = System.nanoTime() + BOUND.toNanos();
+		while (worker.socket().isAccepting()) {
+			assertThat(System.nanoTime()).as("stopped accepting within " + BOUND).isLessThan(deadline);
+			Thread.sleep(10);
+		}
+		assertThat(worker.server().getServer().isRunning()).isTrue();
+	}
+
+	@Test
 	void aDescriptorThatIsNoSocketFailsTheStartNamingJetty() throws Exception {
 		int notASocket = posix.open("/dev/null", jnr.constants.platform.OpenFlags.O_RDONLY.intValue(), 0);
 		this.toClose.add(() -> posix.close(notASocket));
