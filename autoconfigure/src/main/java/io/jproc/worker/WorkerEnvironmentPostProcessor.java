@@ -96,10 +96,11 @@ final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 			// as Netty sizes its event loops; a value the user set wins, being in a
 			// source before this one. Virtual threads replace the pool.
 			if (!"false".equals(environment.getProperty("jproc.worker.right-size"))) {
-				defaults.put("server.tomcat.threads.max", servletThreads(Runtime.getRuntime().availableProcessors()));
+				int threads = servletThreads(Runtime.getRuntime().availableProcessors());
+				defaults.put("server.tomcat.threads.max", threads);
 				// Jetty's too; on virtual threads it bounds Jetty's concurrent tasks,
 				// whose default (200) is a whole machine's as well.
-				defaults.put("server.jetty.threads.max", servletThreads(Runtime.getRuntime().availableProcessors()));
+				defaults.put("server.jetty.threads.max", threads);
 			}
 			defaults.put("spring.lifecycle.timeout-per-shutdown-phase",
 					environment.getProperty("jproc.drain-timeout", JprocProperties.DEFAULT_DRAIN_TIMEOUT.toString()));
