@@ -3,7 +3,8 @@ package io.jproc.samplemvc;
 import java.nio.file.Path;
 
 /**
- * {@link ServerPoolIT} on Jetty: {@code sample-mvc-app-jetty.jar}.
+ * {@link ServerPoolIT} on Jetty: {@code sample-mvc-app-jetty.jar}, served by
+ * {@code io.jproc.worker.jetty}.
  */
 class JettyPoolIT extends ServerPoolIT {
 

@@ -1,6 +1,7 @@
 package io.jproc.worker.jetty;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Jetty connector that serves a listening socket this worker inherited from its master
@@ -101,6 +103,10 @@ final class InheritedConnector extends ServerConnector {
 		}
 	}
 
+	private static boolean isNotListening(IOException ex) {
+		return ex.getMessage() != null && ex.getMessage().contains("Invalid argument");
+	}
+
 	@Override
 	public String toString() {
 		return "jproc-" + this.socketName + "(fd " + this.fd + ")@" + super.toString();
@@ -119,6 +125,27 @@ final class InheritedConnector extends ServerConnector {
 		@Override
 		public Closeable acceptor(SelectableChannel server) {
 			return InheritedConnector.this.gate.register(server, this, super::acceptor);
+		}
+
+		/**
+		 * Accept one connection, or none. Once the master has shut the socket down at the
+		 * start of a pool shutdown, {@code accept(2)} fails with {@code EINVAL} in every
+		 * process that holds it, and the selector reports the channel ready again and
+		 * again: Jetty would log "Accept failed" in a loop until the worker stops. The
+		 * socket no longer listens, so this worker stops accepting on it.
+		 */
+		@Override
+		protected @Nullable SelectableChannel doAccept(SelectableChannel server) throws IOException {
+			try {
+				return super.doAccept(server);
+			}
+			catch (IOException ex) {
+				if (isNotListening(ex)) {
+					InheritedConnector.this.gate.shut();
+					return null;
+				}
+				throw ex;
+			}
 		}
 
 	}

@@ -29,6 +29,8 @@ import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,6 +41,7 @@ import org.springframework.boot.web.server.Shutdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Real Jetty servers, made by Boot's {@link JettyServletWebServerFactory} with
@@ -85,7 +88,14 @@ class JettyWorkerServerTests {
 	}
 
 	private Worker start(String name, InheritedSocket socket) {
+		return start(name, socket, null);
+	}
+
+	private Worker start(String name, InheritedSocket socket, org.eclipse.jetty.util.thread.ThreadPool threads) {
 		JettyServletWebServerFactory factory = new JettyServletWebServerFactory(0);
+		if (threads != null) {
+			factory.setThreadPool(threads);
+		}
 		factory.setAddress(java.net.InetAddress.getLoopbackAddress());
 		factory.setShutdown(Shutdown.GRACEFUL);
 		new InheritedConnectorCustomizer(socket).customize(factory);
@@ -111,6 +121,23 @@ class JettyWorkerServerTests {
 		assertThat(get(listening, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by a");
 		assertThat(worker.socket().isHeld()).isFalse();
 		assertThat(worker.socket().isAccepting()).isTrue();
+	}
+
+	@Test
+	void servesOnVirtualThreadsAsBootConfiguresThem() throws Exception {
+		assumeTrue(VirtualThreads.areSupported(), "needs virtual threads (JDK 21+)");
+		Listening listening = listening();
+		InheritedSocket socket = new InheritedSocket("server", listening.fd(), true);
+		Worker worker = start("virtual", socket, new VirtualThreadPool());
+		Socket queued = ask(listening);
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		socket.startAccepting();
+		assertThat(response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by virtual");
+		socket.pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		int accepted = worker.accepted().get();
+		Socket afterPause = ask(listening);
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(afterPause, HELD));
+		assertThat(worker.accepted().get()).isEqualTo(accepted);
 	}
 
 	@Test
@@ -238,6 +265,23 @@ class JettyWorkerServerTests {
 				client.connect(new InetSocketAddress("127.0.0.1", port), (int) BOUND.toMillis());
 			}
 		});
+	}
+
+	@Test
+	void socketShutDownByTheMasterEndsAcceptingInsteadOfFailingInALoop() throws Exception {
+		Listening listening = listening();
+		Worker worker = start("a", listening, false);
+		assertThat(get(listening, BOUND)).endsWith("served by a");
+		// What the master does at the start of a pool shutdown: accept(2) fails with
+		// EINVAL in every process from now on, and epoll reports the socket ready.
+		io.netty.channel.epoll.Epoll.ensureAvailability();
+		new io.netty.channel.unix.Socket(fdOf(listening.channel())).shutdown(true, false);
+		long deadline = System.nanoTime() + BOUND.toNanos();
+		while (worker.socket().isAccepting()) {
+			assertThat(System.nanoTime()).as("stopped accepting within " + BOUND).isLessThan(deadline);
+			Thread.sleep(10);
+		}
+		assertThat(worker.server().getServer().isRunning()).isTrue();
 	}
 
 	@Test
