@@ -47,10 +47,17 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	LongLivedConnections jprocLongLivedConnections() {
+		return new LongLivedConnections();
+	}
+
+	@Bean
 	WorkerDeparture jprocWorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness,
-			WorkerServer server, JprocProperties properties, ConfigurableApplicationContext context) {
+			WorkerServer server, JprocProperties properties, LongLivedConnections longLived,
+			ConfigurableApplicationContext context) {
 		WorkerDeparture departure = new WorkerDeparture(identity, link, readiness, server, properties.getDrainTimeout(),
-				context);
+				longLived, properties.getLongLivedGrace(), context);
 		// Every message of the master's that starts or ends this worker has its handler,
 		// and the end of stream its hook: read from now on.
 		link.start();

@@ -14,7 +14,9 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Counts the requests this worker serves and has in flight (for heartbeats, the drain
- * report and {@code jproc.recycle.max-requests}), and hands every error of request
+ * report and {@code jproc.recycle.max-requests}; a request that turns into a long-lived
+ * connection leaves the in-flight count through
+ * {@link LongLivedConnections#LEAVES_IN_FLIGHT}), and hands every error of request
  * handling to the {@link FatalErrorGuard}, before WebFlux turns it into a 500. Runs first
  * in the filter chain.
  */
@@ -73,6 +75,9 @@ final class RequestTracker implements WebFilter, Ordered {
 
 		private final AtomicBoolean done = new AtomicBoolean();
 
+		/** Whether this request has left the in-flight count (done, or long-lived). */
+		private final AtomicBoolean leftInFlight = new AtomicBoolean();
+
 		TrackedRequest(ServerWebExchange exchange, WebFilterChain chain) {
 			this.exchange = exchange;
 			this.chain = chain;
@@ -81,6 +86,7 @@ final class RequestTracker implements WebFilter, Ordered {
 		@Override
 		public void subscribe(CoreSubscriber<? super Void> actual) {
 			RequestTracker.this.inFlight.incrementAndGet();
+			this.exchange.getAttributes().put(LongLivedConnections.LEAVES_IN_FLIGHT, (Runnable) this::leaveInFlight);
 			try {
 				this.chain.filter(this.exchange)
 					.doOnError((error) -> RequestTracker.this.fatalErrors.report(error, Thread.currentThread()))
@@ -96,8 +102,18 @@ final class RequestTracker implements WebFilter, Ordered {
 
 		private void done() {
 			if (this.done.compareAndSet(false, true)) {
-				RequestTracker.this.inFlight.decrementAndGet();
+				leaveInFlight();
 				RequestTracker.this.onServed.accept(RequestTracker.this.served.incrementAndGet());
+			}
+		}
+
+		/**
+		 * No longer in flight: done, or turned into a long-lived connection (a WebSocket,
+		 * an event stream) that {@link LongLivedConnections} counts instead.
+		 */
+		private void leaveInFlight() {
+			if (this.leftInFlight.compareAndSet(false, true)) {
+				RequestTracker.this.inFlight.decrementAndGet();
 			}
 		}
 

@@ -60,7 +60,8 @@ final class WorkerSide implements AutoCloseable {
 		this.link = new MasterLink(this.identity, this.channel, this.channel::start, Duration.ofSeconds(1));
 		this.readiness = new WorkerReadiness(this.identity, this.link, this.server, warmup, this.context);
 		this.departure = new WorkerDeparture(this.identity, this.link, this.readiness, this.server,
-				Duration.ofSeconds(30), this.context, this.exits::add);
+				Duration.ofSeconds(30), new LongLivedConnections(), Duration.ofSeconds(1), this.context,
+				this.exits::add);
 		this.link.start();
 	}
 
