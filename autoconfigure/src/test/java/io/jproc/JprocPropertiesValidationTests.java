@@ -1,5 +1,6 @@
 package io.jproc;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -165,6 +166,27 @@ class JprocPropertiesValidationTests {
 	}
 
 	@Test
+	void validateWhenLongLivedGraceIsNegativeShouldFail() {
+		assertInvalid("jproc.long-lived-grace", "-1s", "from 0s to 1h");
+	}
+
+	@Test
+	void validateWhenLongLivedGraceIsAboveOneHourShouldFail() {
+		assertInvalid("jproc.long-lived-grace", "61m", "from 0s to 1h");
+	}
+
+	@Test
+	void validateWhenBalanceMaxExcessIsZeroShouldFail() {
+		assertInvalid("jproc.balance.max-excess", "0", "from 1 to 1000000");
+	}
+
+	@Test
+	void workerKillDeadlineShouldIncludeTheLongLivedGrace() {
+		JprocProperties properties = bind(Map.of("jproc.drain-timeout", "10s", "jproc.long-lived-grace", "3s"));
+		assertThat(properties.workerKillDeadline()).isEqualTo(Duration.ofMillis(250 + 3000 + 2000 + 10000 + 5000));
+	}
+
+	@Test
 	void validateWhenReplaceTimeoutIsNegativeShouldFail() {
 		assertInvalid("jproc.replace-timeout", "-1s", "from 1ms to 1d");
 	}
@@ -177,7 +199,7 @@ class JprocPropertiesValidationTests {
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.shutdown-timeout"))
 			.withMessageContaining("value '30s'")
 			.withMessageContaining("must be a duration from 35250ms to 2d")
-			.withMessageContaining("jproc.drain-timeout (30s) + 250ms of settling + 5s of grace")
+			.withMessageContaining("jproc.drain-timeout (30s) + 250ms of settling + jproc.long-lived-grace (1s) + 2s")
 			.withMessageContaining("leave jproc.shutdown-timeout unset");
 	}
 

@@ -71,6 +71,14 @@ public interface WorkerServer {
 	}
 
 	/**
+	 * The application's request handling, to be served on a private loopback port for the
+	 * warm-up ({@code jproc.warmup.*}).
+	 * @param context the application context
+	 * @return the handling, or {@code null} if the application has none to warm up
+	 */
+	@Nullable Loopback loopback(ApplicationContext context);
+
+	/**
 	 * Receives the application connections a server accepts.
 	 */
 	interface ConnectionCounter {
@@ -86,14 +94,6 @@ public interface WorkerServer {
 		void closed();
 
 	}
-
-	/**
-	 * The application's request handling, to be served on a private loopback port for the
-	 * warm-up ({@code jproc.warmup.*}).
-	 * @param context the application context
-	 * @return the handling, or {@code null} if the application has none to warm up
-	 */
-	@Nullable Loopback loopback(ApplicationContext context);
 
 	/**
 	 * The application's whole request handling (filters, controllers, codecs), servable
