@@ -198,7 +198,7 @@ class JprocPropertiesValidationTests {
 			.isThrownBy(() -> properties.validate(OptionalLong.empty()))
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.shutdown-timeout"))
 			.withMessageContaining("value '30s'")
-			.withMessageContaining("must be a duration from 35250ms to 2d")
+			.withMessageContaining("must be a duration from 38250ms to 2d")
 			.withMessageContaining("jproc.drain-timeout (30s) + 250ms of settling + jproc.long-lived-grace (1s) + 2s")
 			.withMessageContaining("leave jproc.shutdown-timeout unset");
 	}
@@ -211,23 +211,23 @@ class JprocPropertiesValidationTests {
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.shutdown-timeout"))
 			.withMessageContaining("value '1m'")
 			.withMessageContaining("jproc.drain-timeout (2m)")
-			.withMessageContaining("from 125250ms to 2d");
+			.withMessageContaining("from 128250ms to 2d");
 	}
 
 	@Test
 	void validateWhenShutdownTimeoutCoversTheDrainShouldPass() {
-		bind(Map.of("jproc.shutdown-timeout", "35250ms")).validate(OptionalLong.empty());
+		bind(Map.of("jproc.shutdown-timeout", "38250ms")).validate(OptionalLong.empty());
 		bind(Map.of("jproc.shutdown-timeout", "10s", "jproc.drain-timeout", "4s")).validate(OptionalLong.empty());
 	}
 
 	@Test
 	void validateWhenShutdownTimeoutIsAboveTwoDaysShouldFail() {
-		assertInvalid("jproc.shutdown-timeout", "3d", "from 35250ms to 2d");
+		assertInvalid("jproc.shutdown-timeout", "3d", "from 38250ms to 2d");
 	}
 
 	@Test
 	void validateWhenShutdownTimeoutIsNegativeShouldFail() {
-		assertInvalid("jproc.shutdown-timeout", "-1s", "from 35250ms to 2d");
+		assertInvalid("jproc.shutdown-timeout", "-1s", "from 38250ms to 2d");
 	}
 
 	// jproc.worker.*

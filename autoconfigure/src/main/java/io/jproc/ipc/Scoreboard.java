@@ -129,18 +129,19 @@ public final class Scoreboard {
 	}
 
 	/**
-	 * Take the board's lock: the decisions to stop accepting are made one at a time.
-	 * Spins, since it is held for microseconds; a holder that died with it is passed over
-	 * after a millisecond's worth of tries.
+	 * Take the board's lock: the decisions to stop accepting are made one at a time, each
+	 * by one thread of its process. Spins, since it is held for microseconds; a holder
+	 * whose process is gone is passed over.
 	 * @param pid this process
 	 */
 	public void lock(long pid) {
-		for (int tries = 0;; tries++) {
+		for (int tries = 1;; tries++) {
 			long holder = (long) LONGS.getVolatile(this.memory, PID);
 			if (holder == 0 && LONGS.compareAndSet(this.memory, PID, 0L, pid)) {
 				return;
 			}
-			if (tries > 10_000 && LONGS.compareAndSet(this.memory, PID, holder, pid)) {
+			if (tries % 1024 == 0 && holder != 0 && !ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)
+					&& LONGS.compareAndSet(this.memory, PID, holder, pid)) {
 				return;
 			}
 			Thread.onSpinWait();

@@ -72,17 +72,28 @@ class ScoreboardTests {
 	@Test
 	void lockIsHeldByOneAtATime() throws Exception {
 		Scoreboard board = Scoreboard.inMemory();
-		board.lock(1);
+		long self = ProcessHandle.current().pid();
+		board.lock(self);
 		Thread other = new Thread(() -> {
 			board.lock(2);
 			board.unlock(2);
 		});
 		other.start();
-		other.join(50);
-		assertThat(other.isAlive()).as("waits while the lock is held").isTrue();
-		board.unlock(1);
+		other.join(200);
+		assertThat(other.isAlive()).as("waits while a live process holds the lock").isTrue();
+		board.unlock(self);
 		other.join(5_000);
 		assertThat(other.isAlive()).isFalse();
+	}
+
+	@Test
+	void lockHeldByAGoneProcessIsTakenOver() throws Exception {
+		Scoreboard board = Scoreboard.inMemory();
+		board.lock(GONE);
+		Thread other = new Thread(() -> board.lock(2));
+		other.start();
+		other.join(5_000);
+		assertThat(other.isAlive()).as("took the lock over from a process that is gone").isFalse();
 	}
 
 	@Test
