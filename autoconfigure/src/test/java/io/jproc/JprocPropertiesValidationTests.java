@@ -217,7 +217,7 @@ class JprocPropertiesValidationTests {
 	@Test
 	void validateWhenShutdownTimeoutCoversTheDrainShouldPass() {
 		bind(Map.of("jproc.shutdown-timeout", "38250ms")).validate(OptionalLong.empty());
-		bind(Map.of("jproc.shutdown-timeout", "10s", "jproc.drain-timeout", "4s")).validate(OptionalLong.empty());
+		bind(Map.of("jproc.shutdown-timeout", "13s", "jproc.drain-timeout", "4s")).validate(OptionalLong.empty());
 	}
 
 	@Test
