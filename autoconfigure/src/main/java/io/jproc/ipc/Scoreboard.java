@@ -169,7 +169,8 @@ public final class Scoreboard {
 				continue;
 			}
 			int base = LINE + i * LINE;
-			if ((long) LONGS.getVolatile(this.memory, base + PID) == 0) {
+			long pid = (long) LONGS.getVolatile(this.memory, base + PID);
+			if (pid == 0) {
 				continue;
 			}
 			long stamp = (long) LONGS.getVolatile(this.memory, base + STAMP);
@@ -178,7 +179,7 @@ public final class Scoreboard {
 			}
 			State state = State.of((long) LONGS.getVolatile(this.memory, base + STATE));
 			if (state != State.OUT) {
-				entries.add(new Entry((long) LONGS.getVolatile(this.memory, base + CONNECTIONS), state));
+				entries.add(new Entry(pid, (long) LONGS.getVolatile(this.memory, base + CONNECTIONS), state));
 			}
 		}
 		return entries;
@@ -207,10 +208,11 @@ public final class Scoreboard {
 	/**
 	 * What one other worker publishes.
 	 *
+	 * @param pid its process
 	 * @param connections the connections it holds
 	 * @param state whether it accepts
 	 */
-	public record Entry(long connections, State state) {
+	public record Entry(long pid, long connections, State state) {
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.jproc.worker;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -124,7 +125,15 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 					return;
 				}
 				if (this.paused) {
-					if (this.rule.shouldResume(own, this.board.others(this.slot, now))) {
+					// A worker killed while it accepted keeps its slot fresh-looking for
+					// up
+					// to a second: a stopped worker does not count on a process that is
+					// gone.
+					List<Scoreboard.Entry> others = this.board.others(this.slot, now)
+						.stream()
+						.filter((other) -> other.state() != Scoreboard.State.ACCEPTING || isAlive(other.pid()))
+						.toList();
+					if (this.rule.shouldResume(own, others)) {
 						this.paused = false;
 						this.slot.publish(own, Scoreboard.State.ACCEPTING, now);
 						this.server.balanceAccepting(true);
@@ -154,6 +163,10 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 			logger.warn("jproc: balancing connections failed; accepting", ex);
 			this.server.balanceAccepting(true);
 		}
+	}
+
+	private static boolean isAlive(long pid) {
+		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
 	}
 
 	private void tick() {

@@ -28,8 +28,8 @@ class ScoreboardTests {
 		Scoreboard.Slot two = board.claim(12, NOW);
 		one.publish(5, State.ACCEPTING, NOW);
 		two.publish(9, State.PAUSED, NOW);
-		assertThat(board.others(one, NOW)).containsExactly(new Entry(9, State.PAUSED));
-		assertThat(board.others(two, NOW)).containsExactly(new Entry(5, State.ACCEPTING));
+		assertThat(board.others(one, NOW)).containsExactly(new Entry(12, 9, State.PAUSED));
+		assertThat(board.others(two, NOW)).containsExactly(new Entry(11, 5, State.ACCEPTING));
 	}
 
 	@Test
@@ -55,7 +55,7 @@ class ScoreboardTests {
 		next.publish(0, State.ACCEPTING, later);
 		Scoreboard.Slot after = board.claim(22, later);
 		after.publish(0, State.ACCEPTING, later);
-		assertThat(board.others(next, later)).containsExactly(new Entry(0, State.ACCEPTING));
+		assertThat(board.others(next, later)).containsExactly(new Entry(22, 0, State.ACCEPTING));
 	}
 
 	@Test
@@ -105,7 +105,7 @@ class ScoreboardTests {
 		Scoreboard.Slot one = first.claim(11, NOW);
 		Scoreboard.Slot two = second.claim(12, NOW);
 		one.publish(4, State.ACCEPTING, NOW);
-		assertThat(second.others(two, NOW)).containsExactly(new Entry(4, State.ACCEPTING));
+		assertThat(second.others(two, NOW)).containsExactly(new Entry(11, 4, State.ACCEPTING));
 		try (FileChannel file = FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ)) {
 			assertThat(file.size()).isEqualTo(Scoreboard.SIZE);
 		}

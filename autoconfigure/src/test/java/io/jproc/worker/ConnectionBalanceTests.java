@@ -19,27 +19,31 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConnectionBalanceTests {
 
+	/** The rule reads counts and states only. */
+	private static final long ANY = 1;
+
 	private final ConnectionBalance rule = new ConnectionBalance(2);
 
 	@Test
 	void workerWithinTheAllowanceKeepsAccepting() {
-		assertThat(this.rule.shouldPause(7, List.of(new Entry(5, State.ACCEPTING)))).isFalse();
+		assertThat(this.rule.shouldPause(7, List.of(new Entry(ANY, 5, State.ACCEPTING)))).isFalse();
 	}
 
 	@Test
 	void workerPastTheAllowanceStopsWhileALessLoadedWorkerAccepts() {
-		assertThat(this.rule.shouldPause(8, List.of(new Entry(5, State.ACCEPTING)))).isTrue();
+		assertThat(this.rule.shouldPause(8, List.of(new Entry(ANY, 5, State.ACCEPTING)))).isTrue();
 	}
 
 	@Test
 	void workerPastTheAllowanceKeepsAcceptingWhenNoLessLoadedWorkerAccepts() {
-		assertThat(this.rule.shouldPause(8, List.of(new Entry(5, State.PAUSED)))).isFalse();
+		assertThat(this.rule.shouldPause(8, List.of(new Entry(ANY, 5, State.PAUSED)))).isFalse();
 		assertThat(this.rule.shouldPause(8, List.of())).isFalse();
 	}
 
 	@Test
 	void theLeastLoadedWorkerNeverStops() {
-		assertThat(this.rule.shouldPause(0, List.of(new Entry(50, State.ACCEPTING), new Entry(90, State.PAUSED))))
+		assertThat(this.rule.shouldPause(0,
+				List.of(new Entry(ANY, 50, State.ACCEPTING), new Entry(ANY, 90, State.PAUSED))))
 			.isFalse();
 	}
 
@@ -47,15 +51,15 @@ class ConnectionBalanceTests {
 	void allowanceGrowsToATenthOfTheLeastLoadedWorker() {
 		assertThat(this.rule.allowance(5)).isEqualTo(2);
 		assertThat(this.rule.allowance(1000)).isEqualTo(100);
-		assertThat(this.rule.shouldPause(1090, List.of(new Entry(1000, State.ACCEPTING)))).isFalse();
-		assertThat(this.rule.shouldPause(1101, List.of(new Entry(1000, State.ACCEPTING)))).isTrue();
+		assertThat(this.rule.shouldPause(1090, List.of(new Entry(ANY, 1000, State.ACCEPTING)))).isFalse();
+		assertThat(this.rule.shouldPause(1101, List.of(new Entry(ANY, 1000, State.ACCEPTING)))).isTrue();
 	}
 
 	@Test
 	void stoppedWorkerResumesOnceNearTheLeastLoadedOrWhenNoOtherAccepts() {
-		assertThat(this.rule.shouldResume(8, List.of(new Entry(5, State.ACCEPTING)))).isFalse();
-		assertThat(this.rule.shouldResume(6, List.of(new Entry(5, State.ACCEPTING)))).isTrue();
-		assertThat(this.rule.shouldResume(80, List.of(new Entry(5, State.PAUSED)))).isTrue();
+		assertThat(this.rule.shouldResume(8, List.of(new Entry(ANY, 5, State.ACCEPTING)))).isFalse();
+		assertThat(this.rule.shouldResume(6, List.of(new Entry(ANY, 5, State.ACCEPTING)))).isTrue();
+		assertThat(this.rule.shouldResume(80, List.of(new Entry(ANY, 5, State.PAUSED)))).isTrue();
 		assertThat(this.rule.shouldResume(80, List.of())).isTrue();
 	}
 
@@ -92,6 +96,22 @@ class ConnectionBalanceTests {
 	}
 
 	@Test
+	void stoppedWorkerAcceptsAgainWhenTheWorkerThatAcceptedIsGone() {
+		Scoreboard board = Scoreboard.inMemory();
+		AtomicLong now = new AtomicLong(1_000_000);
+		Worker busy = new Worker(board, ProcessHandle.current().pid(), now);
+		Scoreboard.Slot gone = board.claim(5_000_000, now.get());
+		gone.publish(0, State.ACCEPTING, now.get());
+		for (int i = 0; i < 5; i++) {
+			busy.balancer.opened();
+		}
+		assertThat(busy.balancer.isPaused()).as("paused while the other seems to accept").isTrue();
+		busy.balancer.balance();
+		assertThat(busy.balancer.isPaused()).as("the other's process is gone, its slot not stale yet").isFalse();
+		assertThat(busy.accepting).isTrue();
+	}
+
+	@Test
 	void workerThatStopsServingIsIgnoredAndTheOthersAcceptAgain() {
 		Pool pool = new Pool(2);
 		pool.workers.get(1).serving = false;
@@ -117,7 +137,8 @@ class ConnectionBalanceTests {
 
 		Pool(int size) {
 			for (int i = 0; i < size; i++) {
-				this.workers.add(new Worker(this.board, 1000 + i, this.now));
+				// Live pids: a stopped worker does not count on a process that is gone.
+				this.workers.add(new Worker(this.board, ProcessHandle.current().pid(), this.now));
 			}
 			tickAll();
 		}
