@@ -52,6 +52,14 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 		if (properties == null) {
 			return;
 		}
+		String unserved = ServerSupport.problem(event.getSpringApplication().getWebApplicationType(),
+				environment.getProperty("spring.main.web-application-type"),
+				event.getSpringApplication().getClassLoader());
+		if (unserved != null) {
+			// Refused here, once: workers on a server jproc cannot serve would each bind
+			// the port, fail, and be restarted until the master gave up.
+			throw new IllegalStateException(unserved);
+		}
 		if (!Epoll.isAvailable()) {
 			logger.warn("jproc: epoll is not available here (" + Epoll.unavailabilityCause() + "); jproc.workers="
 					+ properties.getWorkers() + " is ignored and the application runs " + "single-process");

@@ -13,11 +13,11 @@ final class DrainReporter implements SmartLifecycle {
 
 	private final WorkerDeparture departure;
 
-	private final RequestTracker requests;
+	private final Requests requests;
 
 	private volatile boolean running;
 
-	DrainReporter(WorkerDeparture departure, RequestTracker requests) {
+	DrainReporter(WorkerDeparture departure, Requests requests) {
 		this.departure = departure;
 		this.requests = requests;
 	}

@@ -41,7 +41,7 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 
 	private final MasterLink link;
 
-	private final RequestTracker requests;
+	private final Requests requests;
 
 	private final LongLivedConnections longLived;
 
@@ -64,7 +64,7 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 		return thread;
 	});
 
-	Heartbeats(MasterLink link, RequestTracker requests, LongLivedConnections longLived, LongSupplier connections,
+	Heartbeats(MasterLink link, Requests requests, LongLivedConnections longLived, LongSupplier connections,
 			RecyclePolicy recycle, SelfRetirement retirement, Duration interval,
 			ConfigurableApplicationContext context) {
 		this.link = link;

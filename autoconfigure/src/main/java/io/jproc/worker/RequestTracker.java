@@ -1,7 +1,6 @@
 package io.jproc.worker;
 
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 import reactor.core.CoreSubscriber;
@@ -13,31 +12,31 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Counts the requests this worker serves and has in flight (for heartbeats, the drain
- * report and {@code jproc.recycle.max-requests}; a request that turns into a long-lived
- * connection leaves the in-flight count through
- * {@link LongLivedConnections#LEAVES_IN_FLIGHT}), and hands every error of request
- * handling to the {@link FatalErrorGuard}, before WebFlux turns it into a 500. Runs first
- * in the filter chain.
+ * WebFlux's request filter for the {@link RequestCounter}: counts the requests this
+ * worker serves and has in flight (a request that turns into a long-lived connection
+ * leaves the in-flight count through {@link LongLivedConnections#LEAVES_IN_FLIGHT}), and
+ * hands every error of request handling to the {@link FatalErrorGuard}, before WebFlux
+ * turns it into a 500. Runs first in the filter chain.
  */
 final class RequestTracker implements WebFilter, Ordered {
 
-	private final AtomicLong served = new AtomicLong();
-
-	private final AtomicLong inFlight = new AtomicLong();
-
-	private final FatalErrorGuard fatalErrors;
-
-	private final LongConsumer onServed;
+	private final RequestCounter counter;
 
 	/**
-	 * Create a tracker.
+	 * Create a tracker with a counter of its own.
 	 * @param fatalErrors receives every error of request handling
 	 * @param onServed receives the number of requests served so far after each one
 	 */
 	RequestTracker(FatalErrorGuard fatalErrors, LongConsumer onServed) {
-		this.fatalErrors = fatalErrors;
-		this.onServed = onServed;
+		this(new RequestCounter(fatalErrors::report, onServed));
+	}
+
+	/**
+	 * Create a tracker that feeds a counter.
+	 * @param counter the worker's request counter
+	 */
+	RequestTracker(RequestCounter counter) {
+		this.counter = counter;
 	}
 
 	@Override
@@ -47,19 +46,19 @@ final class RequestTracker implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (WorkerWarmup.isWarmup(exchange.getRequest().getHeaders().getFirst(WorkerWarmup.HEADER))) {
+		if (this.counter.isWarmup(exchange.getRequest().getHeaders().getFirst(WorkerWarmup.HEADER))) {
 			// The worker's own warm-up: served, but neither counted nor in flight.
-			return chain.filter(exchange).doOnError((error) -> this.fatalErrors.report(error, Thread.currentThread()));
+			return chain.filter(exchange).doOnError(this.counter::failed);
 		}
 		return new TrackedRequest(exchange, chain);
 	}
 
 	long served() {
-		return this.served.get();
+		return this.counter.served();
 	}
 
 	long inFlight() {
-		return this.inFlight.get();
+		return this.counter.inFlight();
 	}
 
 	/**
@@ -85,16 +84,16 @@ final class RequestTracker implements WebFilter, Ordered {
 
 		@Override
 		public void subscribe(CoreSubscriber<? super Void> actual) {
-			RequestTracker.this.inFlight.incrementAndGet();
+			RequestTracker.this.counter.started();
 			this.exchange.getAttributes().put(LongLivedConnections.LEAVES_IN_FLIGHT, (Runnable) this::leaveInFlight);
 			try {
 				this.chain.filter(this.exchange)
-					.doOnError((error) -> RequestTracker.this.fatalErrors.report(error, Thread.currentThread()))
+					.doOnError(RequestTracker.this.counter::failed)
 					.doFinally((signal) -> done())
 					.subscribe(actual);
 			}
 			catch (RuntimeException | Error ex) {
-				RequestTracker.this.fatalErrors.report(ex, Thread.currentThread());
+				RequestTracker.this.counter.failed(ex);
 				done();
 				throw ex;
 			}
@@ -102,8 +101,7 @@ final class RequestTracker implements WebFilter, Ordered {
 
 		private void done() {
 			if (this.done.compareAndSet(false, true)) {
-				leaveInFlight();
-				RequestTracker.this.onServed.accept(RequestTracker.this.served.incrementAndGet());
+				RequestTracker.this.counter.finished(this.leftInFlight.compareAndSet(false, true));
 			}
 		}
 
@@ -113,7 +111,7 @@ final class RequestTracker implements WebFilter, Ordered {
 		 */
 		private void leaveInFlight() {
 			if (this.leftInFlight.compareAndSet(false, true)) {
-				RequestTracker.this.inFlight.decrementAndGet();
+				RequestTracker.this.counter.leftInFlight();
 			}
 		}
 

@@ -44,6 +44,12 @@ final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 	 */
 	static final String DYNAMIC_LEVEL_PATTERN = "[%property{" + WorkerIdentity.LABEL_PROPERTY + "}] %5p";
 
+	private static final int SERVLET_THREADS_PER_PROCESSOR = 100;
+
+	private static final int SERVLET_THREADS_MIN = 50;
+
+	private static final int SERVLET_THREADS_MAX = 200;
+
 	private static final String LOGBACK_CONTEXT = "ch.qos.logback.classic.LoggerContext";
 
 	private static final String LOGBACK_SYSTEM = "org.springframework.boot.logging.logback.LogbackLoggingSystem";
@@ -86,6 +92,16 @@ final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 			environment.getPropertySources().addFirst(new MapPropertySource(WORKER_SOURCE, identity));
 			System.setProperty(WorkerIdentity.LABEL_PROPERTY, label);
 			defaults.put("server.shutdown", "graceful");
+			// Sized by the worker's share of the processors (-XX:ActiveProcessorCount),
+			// as Netty sizes its event loops; a value the user set wins, being in a
+			// source before this one. Virtual threads replace the pool.
+			if (!"false".equals(environment.getProperty("jproc.worker.right-size"))) {
+				int threads = servletThreads(Runtime.getRuntime().availableProcessors());
+				defaults.put("server.tomcat.threads.max", threads);
+				// Jetty's too; on virtual threads it bounds Jetty's concurrent tasks,
+				// whose default (200) is a whole machine's as well.
+				defaults.put("server.jetty.threads.max", threads);
+			}
 			defaults.put("spring.lifecycle.timeout-per-shutdown-phase",
 					environment.getProperty("jproc.drain-timeout", JprocProperties.DEFAULT_DRAIN_TIMEOUT.toString()));
 			defaults.put("logging.pattern.level",
@@ -108,6 +124,17 @@ final class WorkerEnvironmentPostProcessor implements EnvironmentPostProcessor, 
 		if (!defaults.isEmpty()) {
 			environment.getPropertySources().addLast(new MapPropertySource(DEFAULTS_SOURCE, defaults));
 		}
+	}
+
+	/**
+	 * Request threads of a servlet worker: 100 per processor of its share, from 50 to
+	 * Tomcat's own default of 200. Two workers on two processors have 200 in all, what
+	 * one plain JVM has, rather than 400.
+	 * @param processors the processors this worker sees
+	 * @return the maximum number of request threads
+	 */
+	static int servletThreads(int processors) {
+		return Math.max(SERVLET_THREADS_MIN, Math.min(SERVLET_THREADS_MAX, SERVLET_THREADS_PER_PROCESSOR * processors));
 	}
 
 	/**

@@ -20,15 +20,15 @@ class HeartbeatsTests {
 
 	private static final Duration INTERVAL = Duration.ofMillis(20);
 
-	private static Heartbeats heartbeats(WorkerSide worker, JprocProperties.Recycle recycle, RequestTracker requests) {
+	private static Heartbeats heartbeats(WorkerSide worker, JprocProperties.Recycle recycle, Requests requests) {
 		SelfRetirement retirement = new SelfRetirement(worker.identity, worker.link, worker.departure);
 		return new Heartbeats(worker.link, requests, new LongLivedConnections(), () -> -1, RecyclePolicy.draw(recycle),
 				retirement, INTERVAL, worker.context);
 	}
 
-	private static RequestTracker requests() {
-		return new RequestTracker(new FatalErrorGuard(() -> "worker 1", (reason) -> {
-		}), (served) -> {
+	private static Requests requests() {
+		return new RequestCounter(new FatalErrorGuard(() -> "worker 1", (reason) -> {
+		})::report, (served) -> {
 		});
 	}
 

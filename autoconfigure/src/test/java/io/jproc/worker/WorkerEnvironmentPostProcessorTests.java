@@ -63,6 +63,20 @@ class WorkerEnvironmentPostProcessorTests {
 	}
 
 	@Test
+	void servletRequestThreadsFollowTheWorkersProcessorsUnlessTheUserSetThem() {
+		String share = String
+			.valueOf(WorkerEnvironmentPostProcessor.servletThreads(Runtime.getRuntime().availableProcessors()));
+		StandardEnvironment environment = process(spare());
+		assertThat(environment.getProperty("server.tomcat.threads.max")).isEqualTo(share);
+		assertThat(environment.getProperty("server.jetty.threads.max")).isEqualTo(share);
+		Map<String, Object> userSet = spare();
+		userSet.put("server.jetty.threads.max", "321");
+		assertThat(process(userSet).getProperty("server.jetty.threads.max")).isEqualTo("321");
+		assertThat(WorkerEnvironmentPostProcessor.servletThreads(1)).isEqualTo(100);
+		assertThat(WorkerEnvironmentPostProcessor.servletThreads(8)).isEqualTo(200);
+	}
+
+	@Test
 	void workerSourceIsMutableSoThatTakingASlotShows() {
 		StandardEnvironment environment = process(spare());
 		PropertySource<?> source = environment.getPropertySources().get(WorkerEnvironmentPostProcessor.WORKER_SOURCE);

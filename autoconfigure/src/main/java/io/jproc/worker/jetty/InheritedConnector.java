@@ -1,0 +1,126 @@
+package io.jproc.worker.jetty;
+
+import java.io.Closeable;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+import io.jproc.worker.InheritedServerChannel;
+import org.eclipse.jetty.io.SelectorManager;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * A Jetty connector that serves a listening socket this worker inherited from its master
+ * and never binds one of its own: {@code openAcceptChannel()} wraps a duplicate of the
+ * inherited descriptor ({@link InheritedServerChannel}). Jetty's
+ * {@code setInheritChannel(true)} would not do: it takes fd 0 only, and when that fails
+ * it logs a warning and binds a socket of its own.
+ * <p>
+ * It has no acceptor thread: its selectors accept, so that accepting can be held and
+ * stopped exactly ({@link AcceptGate}); an acceptor thread blocked in {@code accept()}
+ * would take one more connection after being told to stop. A graceful shutdown
+ * ({@code shutdown()}, which closes a connector) stops accepting on this worker's copy
+ * and closes nothing that the other workers share.
+ */
+final class InheritedConnector extends ServerConnector {
+
+	private final String socketName;
+
+	private final int fd;
+
+	private final AcceptGate gate;
+
+	/**
+	 * Create a connector.
+	 * @param server the server
+	 * @param socketName what the socket is for ({@code server}, {@code management})
+	 * @param fd the inherited descriptor
+	 * @param gate whether the connector may accept
+	 * @param selectors the number of selectors, {@code -1} for Jetty's default
+	 * @param factories the connection factories (HTTP/1.1, h2c, TLS...)
+	 */
+	InheritedConnector(Server server, String socketName, int fd, AcceptGate gate, int selectors,
+			ConnectionFactory... factories) {
+		super(server, null, null, null, 0, selectors, factories);
+		this.socketName = socketName;
+		this.fd = fd;
+		this.gate = gate;
+	}
+
+	@Override
+	protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
+		return new GatedSelectorManager(executor, scheduler, selectors);
+	}
+
+	/**
+	 * The inherited socket, never a new one.
+	 * @throws IllegalStateException if the inherited descriptor cannot be served
+	 */
+	@Override
+	protected ServerSocketChannel openAcceptChannel() {
+		try {
+			return InheritedServerChannel.open(this.socketName, this.fd);
+		}
+		catch (IllegalStateException ex) {
+			throw new IllegalStateException("jproc: Jetty cannot serve the " + this.socketName
+					+ " socket inherited from the master: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Stop accepting on this worker's copy of the socket; the other workers keep
+	 * accepting on theirs.
+	 * @return completes once no selector of this connector accepts any more
+	 */
+	CompletableFuture<Void> pauseAccepting() {
+		return this.gate.shut();
+	}
+
+	/**
+	 * Stop accepting, as a graceful shutdown asks: Jetty's own {@code close()} would
+	 * leave the selectors accepting (it only closes the channel of acceptor threads).
+	 */
+	@Override
+	public void close() {
+		this.gate.shut();
+		super.close();
+	}
+
+	@Override
+	protected void doStop() throws Exception {
+		Object channel = getTransport();
+		super.doStop();
+		// The selectors close the channel only while it is registered with one; this is
+		// the duplicate, the inherited descriptor stays open.
+		if (channel instanceof ServerSocketChannel serverChannel) {
+			serverChannel.close();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "jproc-" + this.socketName + "(fd " + this.fd + ")@" + super.toString();
+	}
+
+	/**
+	 * Jetty's selector manager for a {@code ServerConnector}, with its server channel
+	 * registrations passed through the {@link AcceptGate}.
+	 */
+	private final class GatedSelectorManager extends ServerConnectorManager {
+
+		GatedSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
+			super(executor, scheduler, selectors);
+		}
+
+		@Override
+		public Closeable acceptor(SelectableChannel server) {
+			return InheritedConnector.this.gate.register(server, this, super::acceptor);
+		}
+
+	}
+
+}

@@ -1,0 +1,48 @@
+package io.jproc.worker.servlet;
+
+import io.jproc.worker.ConditionalOnJprocWorker;
+import io.jproc.worker.JprocRetirementAutoConfiguration;
+import io.jproc.worker.JprocWorker;
+import io.jproc.worker.RequestCounter;
+import jakarta.servlet.Filter;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+
+/**
+ * Auto-configuration of a servlet worker's request filters, whatever its server: the
+ * request counter's filter first, then {@code Connection: close} once leaving.
+ */
+@AutoConfiguration(after = JprocRetirementAutoConfiguration.class)
+@ConditionalOnJprocWorker
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({ Filter.class, FilterRegistrationBean.class })
+@ConditionalOnBean(RequestCounter.class)
+public final class JprocServletWorkerAutoConfiguration {
+
+	@Bean
+	FilterRegistrationBean<ServletRequestTracker> jprocServletRequestTracker(RequestCounter counter) {
+		FilterRegistrationBean<ServletRequestTracker> registration = new FilterRegistrationBean<>(
+				new ServletRequestTracker(counter));
+		registration.setName("jprocRequestTracker");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		registration.setAsyncSupported(true);
+		return registration;
+	}
+
+	@Bean
+	FilterRegistrationBean<CloseConnectionsWhenLeaving> jprocCloseConnectionsWhenLeaving(JprocWorker worker) {
+		FilterRegistrationBean<CloseConnectionsWhenLeaving> registration = new FilterRegistrationBean<>(
+				new CloseConnectionsWhenLeaving(worker));
+		registration.setName("jprocCloseConnectionsWhenLeaving");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		registration.setAsyncSupported(true);
+		return registration;
+	}
+
+}

@@ -1,0 +1,366 @@
+package io.jproc.worker.jetty;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.jproc.testsupport.CloseAfterEach;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import org.eclipse.jetty.io.SelectorManager;
+import org.eclipse.jetty.server.Connector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.jetty.JettyWebServer;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.GracefulShutdownResult;
+import org.springframework.boot.web.server.Shutdown;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Real Jetty servers, made by Boot's {@link JettyServletWebServerFactory} with
+ * {@link InheritedConnectorCustomizer}, on a real listening socket that the test binds
+ * and hands over by descriptor, as a master does: they serve it without binding, a held
+ * one accepts nothing, a paused one accepts nothing more while a sibling on the same
+ * socket takes every connection (none refused, none lost), and a stopped one leaves no
+ * copy of the socket behind.
+ */
+class JettyWorkerServerTests {
+
+	private static final Duration HELD = Duration.ofMillis(500);
+
+	private static final Duration BOUND = Duration.ofSeconds(15);
+
+	private static final POSIX posix = POSIXFactory.getNativePOSIX();
+
+	@RegisterExtension
+	final CloseAfterEach toClose = new CloseAfterEach();
+
+	/**
+	 * A listening socket, as the master binds it (non-blocking), and a duplicate of its
+	 * descriptor standing for the one a worker inherits.
+	 */
+	private Listening listening() throws Exception {
+		ServerSocketChannel channel = ServerSocketChannel.open();
+		this.toClose.add(channel);
+		channel.bind(new InetSocketAddress("127.0.0.1", 0), 128);
+		channel.configureBlocking(false);
+		int inherited = posix.dup(fdOf(channel));
+		assertThat(inherited).isGreaterThan(2);
+		AtomicBoolean closed = new AtomicBoolean();
+		Listening listening = new Listening(channel, inherited, closed);
+		this.toClose.add(() -> {
+			if (closed.compareAndSet(false, true)) {
+				posix.close(inherited);
+			}
+		});
+		return listening;
+	}
+
+	private Worker start(String name, Listening listening, boolean held) {
+		return start(name, new InheritedSocket("server", listening.fd(), held));
+	}
+
+	private Worker start(String name, InheritedSocket socket) {
+		JettyServletWebServerFactory factory = new JettyServletWebServerFactory(0);
+		factory.setAddress(java.net.InetAddress.getLoopbackAddress());
+		factory.setShutdown(Shutdown.GRACEFUL);
+		new InheritedConnectorCustomizer(socket).customize(factory);
+		AtomicInteger accepted = new AtomicInteger();
+		factory.addServerCustomizers((server) -> {
+			for (Connector connector : server.getConnectors()) {
+				assertThat(connector).isInstanceOf(InheritedConnector.class);
+				connector.addBean(new CountAccepted(accepted));
+			}
+		});
+		JettyWebServer server = (JettyWebServer) factory
+			.getWebServer((context) -> context.addServlet("answer", new Answer(name)).addMapping("/*"));
+		this.toClose.add(server::destroy);
+		server.start();
+		return new Worker(server, socket, accepted);
+	}
+
+	@Test
+	void servesTheInheritedSocketWithoutBinding() throws Exception {
+		Listening listening = listening();
+		Worker worker = start("a", listening, false);
+		assertThat(worker.server().getPort()).isEqualTo(listening.port());
+		assertThat(get(listening, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by a");
+		assertThat(worker.socket().isHeld()).isFalse();
+		assertThat(worker.socket().isAccepting()).isTrue();
+	}
+
+	@Test
+	void heldServerLeavesConnectionsQueuedUntilStartAccepting() throws Exception {
+		Listening listening = listening();
+		Worker worker = start("spare", listening, true);
+		assertThat(worker.socket().isHeld()).isTrue();
+		Socket queued = ask(listening);
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThat(worker.accepted().get()).isZero();
+		worker.socket().startAccepting();
+		assertThat(response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by spare");
+		assertThat(worker.socket().isAccepting()).isTrue();
+		assertThat(get(listening, BOUND)).endsWith("served by spare");
+	}
+
+	@Test
+	void heldServerLeavesEveryConnectionToItsSibling() throws Exception {
+		Listening listening = listening();
+		Worker spare = start("spare", listening, true);
+		start("serving", listening, false);
+		for (int i = 0; i < 20; i++) {
+			assertThat(get(listening, BOUND)).endsWith("served by serving");
+		}
+		assertThat(spare.accepted().get()).isZero();
+	}
+
+	@Test
+	void startAcceptingBeforeTheServerStartsAcceptsOnceStarted() throws Exception {
+		Listening listening = listening();
+		InheritedSocket socket = new InheritedSocket("server", listening.fd(), true);
+		socket.startAccepting();
+		start("a", socket);
+		assertThat(get(listening, BOUND)).endsWith("served by a");
+	}
+
+	@Test
+	void pauseUnderConcurrentClientsLosesAndRefusesNothing() throws Exception {
+		Listening listening = listening();
+		Worker leaving = start("leaving", listening, false);
+		Worker staying = start("staying", listening, false);
+		ExecutorService clients = Executors.newFixedThreadPool(8);
+		try {
+			AtomicBoolean stop = new AtomicBoolean();
+			ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+			AtomicInteger ok = new AtomicInteger();
+			List<Future<?>> running = new ArrayList<>();
+			for (int i = 0; i < 8; i++) {
+				running.add(clients.submit(() -> {
+					while (!stop.get()) {
+						try {
+							String response = get(listening, BOUND);
+							if (response.startsWith("HTTP/1.1 200")) {
+								ok.incrementAndGet();
+							}
+							else {
+								failures.add(response);
+							}
+						}
+						catch (IOException ex) {
+							failures.add(ex.toString());
+						}
+					}
+				}));
+			}
+			awaitCount(ok, 200);
+			assertThat(leaving.accepted().get()).as("both siblings took connections").isPositive();
+			leaving.socket().pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+			int acceptedWhenPaused = leaving.accepted().get();
+			int okWhenPaused = ok.get();
+			assertThat(leaving.socket().isAccepting()).isFalse();
+			awaitCount(ok, okWhenPaused + 300);
+			assertThat(leaving.accepted().get()).as("accepted after the pause returned").isEqualTo(acceptedWhenPaused);
+			// The leaving worker's graceful shutdown: the sibling goes on alone.
+			CompletedShutdown done = new CompletedShutdown();
+			leaving.server().shutDownGracefully(done::complete);
+			assertThat(done.await(BOUND)).isEqualTo(GracefulShutdownResult.IDLE);
+			leaving.server().stop();
+			int okWhenStopped = ok.get();
+			awaitCount(ok, okWhenStopped + 200);
+			stop.set(true);
+			for (Future<?> client : running) {
+				client.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			assertThat(failures).as("failed requests").isEmpty();
+			assertThat(staying.accepted().get()).isPositive();
+		}
+		finally {
+			clients.shutdownNow();
+		}
+	}
+
+	@Test
+	void gracefulShutdownStopsAcceptingWithoutClosingTheSharedSocket() throws Exception {
+		Listening listening = listening();
+		Worker leaving = start("leaving", listening, false);
+		CompletedShutdown done = new CompletedShutdown();
+		leaving.server().shutDownGracefully(done::complete);
+		assertThat(done.await(BOUND)).isEqualTo(GracefulShutdownResult.IDLE);
+		int accepted = leaving.accepted().get();
+		// Queued, not refused: the socket still listens for the other workers.
+		Socket queued = ask(listening);
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThat(leaving.accepted().get()).isEqualTo(accepted);
+		start("sibling", listening, false);
+		assertThat(response(queued, BOUND)).endsWith("served by sibling");
+	}
+
+	@Test
+	void closeInheritedClosesTheDescriptorAndAStoppedServerKeepsNoCopy() throws Exception {
+		Listening listening = listening();
+		Worker worker = start("a", listening, false);
+		worker.socket().closeInherited();
+		listening.closed().set(true);
+		assertThat(posix.fcntl(listening.fd(), jnr.constants.platform.Fcntl.F_GETFD)).isEqualTo(-1);
+		// Its own duplicate still serves until it stops.
+		assertThat(get(listening, BOUND)).endsWith("served by a");
+		worker.socket().pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		worker.server().stop();
+		int port = listening.port();
+		listening.channel().close();
+		// No copy left anywhere: refused at once, not queued.
+		assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> {
+			try (Socket client = new Socket()) {
+				client.connect(new InetSocketAddress("127.0.0.1", port), (int) BOUND.toMillis());
+			}
+		});
+	}
+
+	@Test
+	void aDescriptorThatIsNoSocketFailsTheStartNamingJetty() throws Exception {
+		int notASocket = posix.open("/dev/null", jnr.constants.platform.OpenFlags.O_RDONLY.intValue(), 0);
+		this.toClose.add(() -> posix.close(notASocket));
+		InheritedSocket socket = new InheritedSocket("server", notASocket, false);
+		assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> start("a", socket))
+			.satisfies((ex) -> assertThat(causes(ex)).contains("jproc: Jetty cannot serve the server socket"));
+	}
+
+	private static String causes(Throwable ex) {
+		StringBuilder all = new StringBuilder();
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			all.append(cause.getMessage()).append('\n');
+		}
+		return all.toString();
+	}
+
+	private static void awaitCount(AtomicInteger count, int target) throws InterruptedException {
+		long deadline = System.nanoTime() + BOUND.toNanos();
+		while (count.get() < target) {
+			assertThat(System.nanoTime()).as("count " + count.get() + " reaching " + target + " within " + BOUND)
+				.isLessThan(deadline);
+			Thread.sleep(5);
+		}
+	}
+
+	private Socket ask(Listening listening) throws IOException {
+		Socket client = new Socket();
+		this.toClose.add(client);
+		client.connect(new InetSocketAddress("127.0.0.1", listening.port()), (int) BOUND.toMillis());
+		client.getOutputStream()
+			.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+				.getBytes(StandardCharsets.US_ASCII));
+		client.getOutputStream().flush();
+		return client;
+	}
+
+	private static String get(Listening listening, Duration timeout) throws IOException {
+		try (Socket client = new Socket()) {
+			client.connect(new InetSocketAddress("127.0.0.1", listening.port()), (int) timeout.toMillis());
+			client.getOutputStream()
+				.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+					.getBytes(StandardCharsets.US_ASCII));
+			client.getOutputStream().flush();
+			return response(client, timeout);
+		}
+	}
+
+	private static String response(Socket client, Duration timeout) throws IOException {
+		client.setSoTimeout((int) timeout.toMillis());
+		InputStream in = client.getInputStream();
+		ByteArrayOutputStream read = new ByteArrayOutputStream();
+		byte[] buffer = new byte[1024];
+		int count;
+		while ((count = in.read(buffer)) >= 0) {
+			read.write(buffer, 0, count);
+		}
+		return read.toString(StandardCharsets.US_ASCII);
+	}
+
+	static int fdOf(SelectableChannel channel) throws Exception {
+		java.lang.reflect.Method getFdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+		getFdVal.setAccessible(true);
+		return (int) getFdVal.invoke(channel);
+	}
+
+	private record Listening(ServerSocketChannel channel, int fd, AtomicBoolean closed) {
+
+		int port() throws IOException {
+			return ((InetSocketAddress) this.channel.getLocalAddress()).getPort();
+		}
+
+	}
+
+	private record Worker(JettyWebServer server, InheritedSocket socket, AtomicInteger accepted) {
+
+	}
+
+	private static final class CompletedShutdown {
+
+		private final java.util.concurrent.CompletableFuture<GracefulShutdownResult> result = new java.util.concurrent.CompletableFuture<>();
+
+		void complete(GracefulShutdownResult outcome) {
+			this.result.complete(outcome);
+		}
+
+		GracefulShutdownResult await(Duration timeout) throws Exception {
+			return this.result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+
+	}
+
+	private static final class CountAccepted implements SelectorManager.AcceptListener {
+
+		private final AtomicInteger accepted;
+
+		CountAccepted(AtomicInteger accepted) {
+			this.accepted = accepted;
+		}
+
+		@Override
+		public void onAccepting(SelectableChannel channel) {
+			this.accepted.incrementAndGet();
+		}
+
+	}
+
+	private static final class Answer extends HttpServlet {
+
+		private final String name;
+
+		Answer(String name) {
+			this.name = name;
+		}
+
+		@Override
+		protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+			response.setContentType("text/plain");
+			response.getWriter().write("served by " + this.name);
+		}
+
+	}
+
+}

@@ -1,0 +1,244 @@
+package io.jproc.samplemvc;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.jproc.sample.support.Load;
+import io.jproc.sample.support.MasterProcess;
+import io.jproc.sample.support.RawHttp;
+import io.jproc.sample.support.Signals;
+import io.jproc.sample.support.Sockets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The behaviours that depend on the web server, run on one pool per server (one subclass
+ * per server and jar): workers answer on the master's sockets and bind none of their own,
+ * the warm-up drives the application through the server's loopback, a spare takes over
+ * after {@code kill -9}, a rolling reload under load fails no request, and a pool
+ * shutdown refuses new connections at once while it finishes the request in flight. One
+ * pool per class (two workers, one spare, a management port), ended by the last test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class ServerPoolIT {
+
+	private static final Duration BOUND = Duration.ofSeconds(10);
+
+	private static final Pattern SPARE_READY = Pattern.compile("spare #(\\d+) \\(pid (\\d+)\\) ready in");
+
+	private static final Pattern FIRST_PID = Pattern.compile("\"pid\":(\\d+)");
+
+	private MasterProcess master;
+
+	/**
+	 * The application jar of this server.
+	 * @return the jar
+	 */
+	abstract Path jar();
+
+	/**
+	 * The server's name, for log files and output.
+	 * @return the name
+	 */
+	abstract String server();
+
+	/**
+	 * The route that answers after {@code ms} milliseconds.
+	 * @return the path, without the query
+	 */
+	String slowPath() {
+		return "/slow";
+	}
+
+	static Path jarFrom(String property) {
+		Path jar = Path.of(System.getProperty(property, "missing"));
+		if (!Files.isRegularFile(jar)) {
+			throw new IllegalStateException(
+					property + " names no jar (" + jar.toAbsolutePath() + "): run 'mvn verify'");
+		}
+		return jar;
+	}
+
+	@BeforeAll
+	void startPool() throws Exception {
+		this.master = MasterProcess.startJar("server-pool-" + server(), jar(), List.of(), "--jproc.workers=2",
+				"--jproc.spare-workers=1", "--management.server.port=0", "--jproc.warmup.requests=50",
+				"--jproc.drain-timeout=10s");
+		try {
+			this.master.awaitAllReady(2, Duration.ofSeconds(120));
+		}
+		catch (RuntimeException | AssertionError ex) {
+			this.master.close();
+			throw ex;
+		}
+	}
+
+	@AfterAll
+	void stopPool() {
+		MasterProcess.closeShared(this.master);
+	}
+
+	@Test
+	@Order(1)
+	void workersAnswerOnTheMastersSocketsAndBindNoneOfTheirOwn() throws Exception {
+		long spare = spareReady(1);
+		List<Long> processes = this.master.awaitWorkerCount(3, BOUND);
+		Set<Long> servedBy = new HashSet<>();
+		for (int i = 0; i < 200; i++) {
+			RawHttp.Response response = RawHttp.get(this.master.port(), "/", BOUND);
+			assertThat(response.status()).isEqualTo(200);
+			servedBy.add(response.pid());
+		}
+		assertThat(servedBy).as("pids that served 200 requests").hasSize(2).isSubsetOf(processes).doesNotContain(spare);
+		Set<Long> shared = Sockets.listeningSocketsOf(this.master.pid());
+		assertThat(shared).as("the master's listening sockets (server and management)").hasSize(2);
+		for (long process : processes) {
+			assertThat(Sockets.listeningSocketsOf(process)).as("listening sockets of " + process).isEqualTo(shared);
+		}
+		assertThat(this.master.count(Pattern.compile("(worker [12]|spare #\\d+) warmed up: 50 requests to \\[/\\]")))
+			.as("workers and spare warmed up through the server's loopback")
+			.isEqualTo(3);
+	}
+
+	@Test
+	@Order(2)
+	void managementPortIsServedFromItsOwnInheritedSocket() throws Exception {
+		int management = this.master.managementPort();
+		assertThat(management).isNotEqualTo(this.master.port());
+		long upBy = System.nanoTime() + BOUND.toNanos();
+		while (RawHttp.get(management, "/actuator/health", BOUND).status() != 200) {
+			assertThat(System.nanoTime()).as("health UP within 10 s").isLessThan(upBy);
+			Thread.sleep(100);
+		}
+		assertThat(RawHttp.get(this.master.port(), "/actuator/health", BOUND).status())
+			.as("actuator is not on the application port")
+			.isEqualTo(404);
+	}
+
+	@Test
+	@Order(3)
+	void spareTakesTheSlotOfAKilledWorkerAtOnce() throws Exception {
+		long spare = spareReady(1);
+		long killed = firstWorkerPid();
+		try (Load load = Load.start(this.master.port(), "/", 2, Duration.ofSeconds(60))) {
+			load.awaitMore(100, Duration.ofSeconds(30));
+			long killedAt = System.nanoTime();
+			Signals.send(killed, "KILL");
+			long servedAfter = -1;
+			while (System.nanoTime() < killedAt + Duration.ofSeconds(20).toNanos()) {
+				RawHttp.Response response = RawHttp.get(this.master.port(), "/", BOUND);
+				if (response.pid() == spare) {
+					servedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+					assertThat(response.worker()).as("the spare answers as worker 1").isEqualTo(1);
+					break;
+				}
+			}
+			assertThat(servedAfter).as("ms from kill -9 to the spare's first answer").isNotNegative();
+			System.out.println(server() + ": spare served " + servedAfter + " ms after kill -9 of worker 1");
+			load.awaitMore(100, Duration.ofSeconds(30));
+			assertThat(load.failures()).as("requests failed around the kill (at most those in flight)")
+				.hasSizeLessThanOrEqualTo(2);
+		}
+		this.master.awaitLog(
+				Pattern.compile("worker 1: spare #\\d+ \\(pid " + spare + "\\) takes the slot \\(crash\\)"), BOUND);
+		spareReady(2);
+	}
+
+	@Test
+	@Order(4)
+	void rollingReloadUnderLoadFailsNoRequest() throws Exception {
+		List<Long> before = this.master.awaitWorkerCount(3, BOUND);
+		long startedAt = System.nanoTime();
+		try (Load load = Load.start(this.master.port(), "/", 2, Duration.ofSeconds(240))) {
+			load.awaitMore(50, Duration.ofSeconds(30));
+			this.master.signal("HUP");
+			this.master.awaitLog(Pattern.compile("reload complete \\(SIGHUP\\): 2 workers replaced"),
+					Duration.ofSeconds(200));
+			load.awaitMore(100, Duration.ofSeconds(30));
+			load.close();
+			System.out.println(server() + ": reload under load: " + load.ok() + " requests, " + load.failures().size()
+					+ " failed, " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt) + " s");
+			assertThat(load.failures()).as("failed requests across the reload").isEmpty();
+		}
+		List<Long> after = this.master.awaitWorkerCount(3, Duration.ofSeconds(30));
+		assertThat(after).as("workers and spare after the reload").doesNotContainAnyElementsOf(before);
+		assertThat(this.master.count(Pattern.compile("worker \\d drained, exiting")))
+			.as("both replaced workers drained and said so")
+			.isGreaterThanOrEqualTo(2);
+	}
+
+	@Test
+	@Order(5)
+	void shutdownRefusesNewConnectionsAtOnceAndFinishesTheRequestInFlight() throws Exception {
+		int port = this.master.port();
+		try (RawHttp.Pending slow = RawHttp.send(port, slowPath() + "?ms=6000", Duration.ofSeconds(30))) {
+			Thread.sleep(700);
+			long termAt = System.nanoTime();
+			this.master.signal("TERM");
+			long refusedAt = -1;
+			while (System.nanoTime() < termAt + TimeUnit.SECONDS.toNanos(4)) {
+				boolean refused = refused(port);
+				if (refused && refusedAt < 0) {
+					refusedAt = System.nanoTime();
+				}
+				else if (!refused && refusedAt > 0) {
+					throw new AssertionError("a connection was accepted again after the first refusal");
+				}
+				Thread.sleep(20);
+			}
+			assertThat(refusedAt).as("a new connection refused within 4 s of SIGTERM").isPositive();
+			long refusedAfter = TimeUnit.NANOSECONDS.toMillis(refusedAt - termAt);
+			System.out.println(server() + ": new connections refused " + refusedAfter + " ms after SIGTERM");
+			assertThat(refusedAfter).as("ms from SIGTERM to refusal").isLessThan(1500);
+			assertThat(slow.response().status()).as("the request in flight at SIGTERM").isEqualTo(200);
+		}
+		assertThat(this.master.awaitExit(Duration.ofSeconds(40))).isZero();
+		this.master.awaitLog(Pattern.compile("shutdown complete"), Duration.ofSeconds(5));
+		assertThat(this.master.log()).as("no acceptor errors on the shut down socket")
+			.doesNotContain("Socket accept failed");
+	}
+
+	private long spareReady(int occurrence) {
+		Matcher ready = this.master.awaitLog(SPARE_READY, occurrence, Duration.ofSeconds(120));
+		return Long.parseLong(ready.group(2));
+	}
+
+	private long firstWorkerPid() throws IOException {
+		RawHttp.Response response = RawHttp.get(this.master.managementPort(), "/actuator/workers/1", BOUND);
+		assertThat(response.status()).isEqualTo(200);
+		Matcher pid = FIRST_PID.matcher(response.unchunked());
+		assertThat(pid.find()).as("pid in " + response.body()).isTrue();
+		return Long.parseLong(pid.group(1));
+	}
+
+	/** Whether a new connection to the port is refused (not accepted, not timed out). */
+	private static boolean refused(int port) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+			return false;
+		}
+		catch (ConnectException ex) {
+			return true;
+		}
+	}
+
+}
