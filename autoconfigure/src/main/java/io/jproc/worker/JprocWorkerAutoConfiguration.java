@@ -76,7 +76,7 @@ public final class JprocWorkerAutoConfiguration {
 	@Nullable ConnectionBalancer jprocConnectionBalancer(Environment environment, WorkerServer server, WorkerReadiness readiness,
 			JprocProperties properties) {
 		int fd = WorkerEnvironment.of(environment::getProperty).scoreboardFd();
-		if (fd < 0) {
+		if (fd < 0 || !server.canBalance()) {
 			return null;
 		}
 		try {

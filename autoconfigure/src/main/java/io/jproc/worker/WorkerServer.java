@@ -60,6 +60,15 @@ public interface WorkerServer {
 	}
 
 	/**
+	 * Whether this server implements {@link #countConnections} and
+	 * {@link #balanceAccepting}; without them its workers are not balanced.
+	 * @return {@code true} if connections can be spread over its workers
+	 */
+	default boolean canBalance() {
+		return false;
+	}
+
+	/**
 	 * Stop or resume accepting on the application socket to spread connections: unlike
 	 * {@link #pauseAccepting()} this is temporary, and it changes nothing while the
 	 * socket is held or once {@link #pauseAccepting()} has been called. Called from the

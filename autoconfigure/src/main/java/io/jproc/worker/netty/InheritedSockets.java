@@ -108,6 +108,11 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	}
 
 	@Override
+	public boolean canBalance() {
+		return true;
+	}
+
+	@Override
 	public void countConnections(ConnectionCounter counter) {
 		this.server.countConnections(counter);
 	}
