@@ -98,7 +98,9 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 	@Override
 	public void closed() {
 		this.connections.decrementAndGet();
-		publish();
+		// A stopped worker whose short requests end accepts again at once, not at the
+		// next tick.
+		balance();
 	}
 
 	long connections() {
@@ -171,15 +173,6 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 
 	private void tick() {
 		balance();
-	}
-
-	private void publish() {
-		synchronized (this.decision) {
-			long now = this.clock.getAsLong();
-			Scoreboard.State state = !this.serving.getAsBoolean() ? Scoreboard.State.OUT
-					: (this.paused ? Scoreboard.State.PAUSED : Scoreboard.State.ACCEPTING);
-			this.slot.publish(this.connections.get(), state, now);
-		}
 	}
 
 	/**
