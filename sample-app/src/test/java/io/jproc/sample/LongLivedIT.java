@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 
 import io.jproc.sample.support.Load;
 import io.jproc.sample.support.MasterProcess;
+import io.jproc.sample.support.RawHttp;
 import io.jproc.sample.support.Signals;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +67,7 @@ class LongLivedIT {
 	@BeforeAll
 	static void startPool() throws Exception {
 		master = MasterProcess.startPool("long-lived", 2, "--jproc.drain-timeout=" + DRAIN.toSeconds() + "s",
-				"--jproc.long-lived-grace=" + GRACE.toMillis() + "ms");
+				"--jproc.long-lived-grace=" + GRACE.toMillis() + "ms", "--jproc.heartbeat.interval=1s");
 	}
 
 	@AfterAll
@@ -107,6 +108,21 @@ class LongLivedIT {
 			// Without the balance the second batch splits about evenly (15 against 5).
 			assertThat(Math.abs(perWorker.get(first) - perWorker.get(second))).as("WebSockets per worker " + perWorker)
 				.isLessThanOrEqualTo(4);
+			// The heartbeats report them apart from requests in flight.
+			long deadline = System.nanoTime() + BOUND.toNanos();
+			String workersJson = "";
+			while (System.nanoTime() < deadline) {
+				workersJson = RawHttp.get(master.port(), "/actuator/workers", BOUND).body();
+				if (workersJson.contains("\"longLivedConnections\":" + perWorker.get(first))
+						&& workersJson.contains("\"longLivedConnections\":" + perWorker.get(second))) {
+					break;
+				}
+				sleep(200);
+			}
+			assertThat(workersJson).contains("\"longLivedConnections\":" + perWorker.get(first))
+				.contains("\"longLivedConnections\":" + perWorker.get(second))
+				.contains("\"requestsInFlight\":0")
+				.doesNotContain("\"connections\":null");
 		}
 		finally {
 			Signals.trySend(second, "CONT");
