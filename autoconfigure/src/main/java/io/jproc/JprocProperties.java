@@ -52,6 +52,16 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
+	/** Default of {@code jproc.long-lived-grace}. */
+	public static final Duration DEFAULT_LONG_LIVED_GRACE = Duration.ofSeconds(1);
+
+	/**
+	 * Time a leaving worker waits for its long-lived connections to close once it told
+	 * them to go away, before Boot's graceful shutdown begins (which waits for the rest
+	 * within the drain-timeout). Part of every kill deadline that follows from the drain.
+	 */
+	public static final Duration LONG_LIVED_CLOSE = Duration.ofSeconds(2);
+
 	/**
 	 * Longest timeout any {@code jproc.*} duration allows: longer is a wrong unit rather
 	 * than a wish, and far from where deadline arithmetic overflows.
@@ -106,10 +116,10 @@ public class JprocProperties implements InitializingBean {
 	/**
 	 * Maximum time the master waits for its workers to drain and exit after SIGTERM or
 	 * SIGINT before it kills the stragglers. Unset (the default), it follows from the
-	 * drain: drain-timeout plus 250ms of settling and 5s of grace for the shutdown phases
-	 * after the drain (35250ms with the default drain-timeout). Set, it must be at least
-	 * that long, so that no worker is killed inside the drain it is allowed, and at most
-	 * 2d.
+	 * drain: drain-timeout plus 250ms of settling, long-lived-grace plus 2s for
+	 * long-lived connections to close, and 5s of grace for the shutdown phases after the
+	 * drain (38250ms with the defaults). Set, it must be at least that long, so that no
+	 * worker is killed inside the drain it is allowed, and at most 2d.
 	 */
 	private @Nullable Duration shutdownTimeout;
 
@@ -117,9 +127,20 @@ public class JprocProperties implements InitializingBean {
 	 * Maximum time a leaving worker takes to finish its in-flight requests once it has
 	 * stopped accepting (1ms to 1d). Sets Boot's
 	 * spring.lifecycle.timeout-per-shutdown-phase in workers unless that is set. Past it
-	 * (plus 250ms of settling and a grace period of 5s) the master kills the worker.
+	 * (plus 250ms of settling, the long-lived-grace and 2s for long-lived connections,
+	 * and a grace period of 5s) the master kills the worker.
 	 */
 	private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+
+	/**
+	 * Time a leaving worker lets its long-lived connections (WebSocket sessions, event
+	 * streams) go on once it has stopped accepting, so that they may end by themselves (0
+	 * to 1h). Past it each WebSocket is closed with 1001 "going away" and each event
+	 * stream (text/event-stream) is ended cleanly, and the clients reconnect to another
+	 * worker; the drain (drain-timeout) then waits only for ordinary requests. Each
+	 * worker's kill deadline grows by this grace.
+	 */
+	private Duration longLivedGrace = DEFAULT_LONG_LIVED_GRACE;
 
 	/**
 	 * Maximum time a worker retiring for a planned reason keeps serving while it waits
@@ -129,6 +150,8 @@ public class JprocProperties implements InitializingBean {
 	private Duration replaceTimeout = Duration.ofSeconds(60);
 
 	private final Worker worker = new Worker();
+
+	private final Balance balance = new Balance();
 
 	private final Restart restart = new Restart();
 
@@ -241,6 +264,18 @@ public class JprocProperties implements InitializingBean {
 		this.drainTimeout = drainTimeout;
 	}
 
+	public Duration getLongLivedGrace() {
+		return this.longLivedGrace;
+	}
+
+	public void setLongLivedGrace(Duration longLivedGrace) {
+		this.longLivedGrace = longLivedGrace;
+	}
+
+	public Balance getBalance() {
+		return this.balance;
+	}
+
 	public Duration getReplaceTimeout() {
 		return this.replaceTimeout;
 	}
@@ -252,12 +287,18 @@ public class JprocProperties implements InitializingBean {
 	/**
 	 * The time from asking a serving worker to leave (stop, retirement, replacement,
 	 * shutdown) until the master may kill it: the settling pause, the drain it is allowed
-	 * ({@code jproc.drain-timeout}) and the grace for the shutdown phases after the
-	 * drain. The one place where a kill deadline follows from the drain.
-	 * @return {@link #DRAIN_SETTLE} + drain-timeout + {@link #SHUTDOWN_GRACE}
+	 * ({@code jproc.drain-timeout}), the time its long-lived connections are given
+	 * ({@code jproc.long-lived-grace} and {@link #LONG_LIVED_CLOSE}) and the grace for
+	 * the shutdown phases after the drain. The one place where a kill deadline follows
+	 * from the drain.
+	 * @return {@link #DRAIN_SETTLE} + long-lived-grace + {@link #LONG_LIVED_CLOSE} +
+	 * drain-timeout + {@link #SHUTDOWN_GRACE}
 	 */
 	public Duration workerKillDeadline() {
-		return DRAIN_SETTLE.plus(this.drainTimeout).plus(SHUTDOWN_GRACE);
+		return DRAIN_SETTLE.plus(this.longLivedGrace)
+			.plus(LONG_LIVED_CLOSE)
+			.plus(this.drainTimeout)
+			.plus(SHUTDOWN_GRACE);
 	}
 
 	public Worker getWorker() {
@@ -335,6 +376,7 @@ public class JprocProperties implements InitializingBean {
 		validatePool(machineMemory);
 		validateDeadlines();
 		this.worker.validate();
+		this.balance.validate();
 		this.restart.validate();
 		this.heartbeat.validate();
 		this.recycle.validate(this.heartbeat);
@@ -386,6 +428,7 @@ public class JprocProperties implements InitializingBean {
 	private void validateDeadlines() {
 		PropertyChecks.duration(PREFIX + ".drain-timeout", this.drainTimeout, Duration.ofMillis(1), MAX_TIMEOUT);
 		PropertyChecks.duration(PREFIX + ".replace-timeout", this.replaceTimeout, Duration.ofMillis(1), MAX_TIMEOUT);
+		PropertyChecks.duration(PREFIX + ".long-lived-grace", this.longLivedGrace, Duration.ZERO, Duration.ofHours(1));
 		if (this.shutdownTimeout == null) {
 			return;
 		}
@@ -395,10 +438,60 @@ public class JprocProperties implements InitializingBean {
 					"must be a duration from " + PropertyChecks.format(needed) + " to "
 							+ PropertyChecks.format(MAX_SHUTDOWN_TIMEOUT) + ": at least jproc.drain-timeout ("
 							+ PropertyChecks.format(this.drainTimeout) + ") + " + PropertyChecks.format(DRAIN_SETTLE)
-							+ " of settling + " + PropertyChecks.format(SHUTDOWN_GRACE)
+							+ " of settling + jproc.long-lived-grace (" + PropertyChecks.format(this.longLivedGrace)
+							+ ") + " + PropertyChecks.format(LONG_LIVED_CLOSE)
+							+ " for long-lived connections to close + " + PropertyChecks.format(SHUTDOWN_GRACE)
 							+ " of grace for the shutdown phases after the drain, or the master may kill a worker"
 							+ " inside them; leave jproc.shutdown-timeout unset to have it follow jproc.drain-timeout");
 		}
+	}
+
+	/**
+	 * How connections are spread over the workers that share the listening socket.
+	 */
+	public static class Balance {
+
+		private static final String KEY = PREFIX + ".balance";
+
+		/** Largest {@code jproc.balance.max-excess}. */
+		static final int MAX_EXCESS = 1_000_000;
+
+		/**
+		 * Whether a worker holding far more open connections than the least loaded worker
+		 * stops accepting until it is back near it. The workers publish their counts in a
+		 * small shared-memory scoreboard the master creates; the least loaded worker
+		 * never stops, so the pool always accepts.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Open connections a worker may hold above the least loaded accepting worker
+		 * before it stops accepting (1 to 1000000); with many connections the allowance
+		 * grows to a tenth of the least loaded worker's count. It accepts again once it
+		 * is within half of the allowance.
+		 */
+		private int maxExcess = 2;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxExcess() {
+			return this.maxExcess;
+		}
+
+		public void setMaxExcess(int maxExcess) {
+			this.maxExcess = maxExcess;
+		}
+
+		void validate() {
+			PropertyChecks.range(KEY + ".max-excess", this.maxExcess, 1, MAX_EXCESS);
+		}
+
 	}
 
 	/**

@@ -39,6 +39,12 @@ public final class WorkerEnvironment {
 	public static final String MASTER_PID = "JPROC_MASTER_PID";
 
 	/**
+	 * Variable naming the descriptor of the shared scoreboard
+	 * ({@code io.jproc.ipc.Scoreboard}), when the master made one.
+	 */
+	public static final String SCOREBOARD_FD = "JPROC_SCOREBOARD_FD";
+
+	/**
 	 * The class archive the master started the worker with, when it used the boot cache;
 	 * the worker reports whether its JVM really mapped it. Not {@code JPROC_BOOT_CACHE}:
 	 * Boot binds environment variables to {@code jproc.*} properties, and that name is
@@ -142,6 +148,14 @@ public final class WorkerEnvironment {
 
 	public int managementFd() {
 		return intOf(MANAGEMENT_FD, -1);
+	}
+
+	/**
+	 * The descriptor of the shared scoreboard.
+	 * @return the descriptor, or -1 without one
+	 */
+	public int scoreboardFd() {
+		return intOf(SCOREBOARD_FD, -1);
 	}
 
 	public int channelFd() {

@@ -51,17 +51,22 @@ class JprocPropertiesDeadlineTests {
 
 	@Test
 	void workerKillDeadlineIsSettlePlusDrainPlusGrace() {
-		assertThat(bind(Map.of()).workerKillDeadline()).isEqualTo(Duration.ofMillis(35_250));
+		assertThat(bind(Map.of()).workerKillDeadline()).isEqualTo(Duration.ofMillis(38_250));
 		assertThat(bind(Map.of("jproc.drain-timeout", "2s")).workerKillDeadline())
-			.isEqualTo(JprocProperties.DRAIN_SETTLE.plusSeconds(2).plus(JprocProperties.SHUTDOWN_GRACE));
+			.isEqualTo(JprocProperties.DRAIN_SETTLE.plusSeconds(2)
+				.plus(JprocProperties.DEFAULT_LONG_LIVED_GRACE)
+				.plus(JprocProperties.LONG_LIVED_CLOSE)
+				.plus(JprocProperties.SHUTDOWN_GRACE));
 	}
 
 	@Test
 	void shutdownTimeoutWhenUnsetShouldFollowTheDrain() {
-		assertThat(bind(Map.of()).getShutdownTimeout()).isEqualTo(Duration.ofMillis(35_250));
-		assertThat(bind(Map.of("jproc.drain-timeout", "1m")).getShutdownTimeout()).isEqualTo(Duration.ofMillis(65_250));
+		assertThat(bind(Map.of()).getShutdownTimeout()).isEqualTo(Duration.ofMillis(38_250));
+		assertThat(bind(Map.of("jproc.drain-timeout", "1m")).getShutdownTimeout()).isEqualTo(Duration.ofMillis(68_250));
 		assertThat(new JprocProperties().getShutdownTimeout()).as("not bound")
 			.isEqualTo(JprocProperties.DEFAULT_DRAIN_TIMEOUT.plus(JprocProperties.DRAIN_SETTLE)
+				.plus(JprocProperties.DEFAULT_LONG_LIVED_GRACE)
+				.plus(JprocProperties.LONG_LIVED_CLOSE)
 				.plus(JprocProperties.SHUTDOWN_GRACE));
 	}
 

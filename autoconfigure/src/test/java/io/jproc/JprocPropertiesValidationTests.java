@@ -1,5 +1,6 @@
 package io.jproc;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -165,6 +166,27 @@ class JprocPropertiesValidationTests {
 	}
 
 	@Test
+	void validateWhenLongLivedGraceIsNegativeShouldFail() {
+		assertInvalid("jproc.long-lived-grace", "-1s", "from 0s to 1h");
+	}
+
+	@Test
+	void validateWhenLongLivedGraceIsAboveOneHourShouldFail() {
+		assertInvalid("jproc.long-lived-grace", "61m", "from 0s to 1h");
+	}
+
+	@Test
+	void validateWhenBalanceMaxExcessIsZeroShouldFail() {
+		assertInvalid("jproc.balance.max-excess", "0", "from 1 to 1000000");
+	}
+
+	@Test
+	void workerKillDeadlineShouldIncludeTheLongLivedGrace() {
+		JprocProperties properties = bind(Map.of("jproc.drain-timeout", "10s", "jproc.long-lived-grace", "3s"));
+		assertThat(properties.workerKillDeadline()).isEqualTo(Duration.ofMillis(250 + 3000 + 2000 + 10000 + 5000));
+	}
+
+	@Test
 	void validateWhenReplaceTimeoutIsNegativeShouldFail() {
 		assertInvalid("jproc.replace-timeout", "-1s", "from 1ms to 1d");
 	}
@@ -176,8 +198,8 @@ class JprocPropertiesValidationTests {
 			.isThrownBy(() -> properties.validate(OptionalLong.empty()))
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.shutdown-timeout"))
 			.withMessageContaining("value '30s'")
-			.withMessageContaining("must be a duration from 35250ms to 2d")
-			.withMessageContaining("jproc.drain-timeout (30s) + 250ms of settling + 5s of grace")
+			.withMessageContaining("must be a duration from 38250ms to 2d")
+			.withMessageContaining("jproc.drain-timeout (30s) + 250ms of settling + jproc.long-lived-grace (1s) + 2s")
 			.withMessageContaining("leave jproc.shutdown-timeout unset");
 	}
 
@@ -189,23 +211,23 @@ class JprocPropertiesValidationTests {
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("jproc.shutdown-timeout"))
 			.withMessageContaining("value '1m'")
 			.withMessageContaining("jproc.drain-timeout (2m)")
-			.withMessageContaining("from 125250ms to 2d");
+			.withMessageContaining("from 128250ms to 2d");
 	}
 
 	@Test
 	void validateWhenShutdownTimeoutCoversTheDrainShouldPass() {
-		bind(Map.of("jproc.shutdown-timeout", "35250ms")).validate(OptionalLong.empty());
-		bind(Map.of("jproc.shutdown-timeout", "10s", "jproc.drain-timeout", "4s")).validate(OptionalLong.empty());
+		bind(Map.of("jproc.shutdown-timeout", "38250ms")).validate(OptionalLong.empty());
+		bind(Map.of("jproc.shutdown-timeout", "13s", "jproc.drain-timeout", "4s")).validate(OptionalLong.empty());
 	}
 
 	@Test
 	void validateWhenShutdownTimeoutIsAboveTwoDaysShouldFail() {
-		assertInvalid("jproc.shutdown-timeout", "3d", "from 35250ms to 2d");
+		assertInvalid("jproc.shutdown-timeout", "3d", "from 38250ms to 2d");
 	}
 
 	@Test
 	void validateWhenShutdownTimeoutIsNegativeShouldFail() {
-		assertInvalid("jproc.shutdown-timeout", "-1s", "from 35250ms to 2d");
+		assertInvalid("jproc.shutdown-timeout", "-1s", "from 38250ms to 2d");
 	}
 
 	// jproc.worker.*

@@ -80,10 +80,13 @@ public sealed interface Message
 	 * @param heapMax maximum heap bytes
 	 * @param rss resident set size in bytes, {@code -1} if unknown
 	 * @param requestsServed requests completed since start
-	 * @param requestsInFlight requests being served now
+	 * @param requestsInFlight requests being served now, long-lived ones apart
+	 * @param longLived long-lived connections open now (WebSockets, event streams)
+	 * @param connections application connections open now, {@code -1} if not counted
+	 * ({@code jproc.balance.enabled})
 	 */
-	record Heartbeat(long heapUsed, long heapMax, long rss, long requestsServed,
-			long requestsInFlight) implements Message {
+	record Heartbeat(long heapUsed, long heapMax, long rss, long requestsServed, long requestsInFlight, long longLived,
+			long connections) implements Message {
 	}
 
 	/**

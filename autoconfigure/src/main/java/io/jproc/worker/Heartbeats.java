@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 import com.sun.management.GcInfo;
@@ -42,6 +43,11 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 
 	private final Requests requests;
 
+	private final LongLivedConnections longLived;
+
+	/** Open application connections, -1 when not counted. */
+	private final LongSupplier connections;
+
 	private final RecyclePolicy recycle;
 
 	private final SelfRetirement retirement;
@@ -58,10 +64,13 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 		return thread;
 	});
 
-	Heartbeats(MasterLink link, Requests requests, RecyclePolicy recycle, SelfRetirement retirement, Duration interval,
+	Heartbeats(MasterLink link, Requests requests, LongLivedConnections longLived, LongSupplier connections,
+			RecyclePolicy recycle, SelfRetirement retirement, Duration interval,
 			ConfigurableApplicationContext context) {
 		this.link = link;
 		this.requests = requests;
+		this.longLived = longLived;
+		this.connections = connections;
 		this.recycle = recycle;
 		this.retirement = retirement;
 		this.interval = interval;
@@ -79,8 +88,9 @@ final class Heartbeats implements ApplicationListener<ApplicationReadyEvent>, Di
 	private void beat() {
 		try {
 			MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-			this.link.send(new Message.Heartbeat(heap.getUsed(), heap.getMax(), residentSetSize(),
-					this.requests.served(), this.requests.inFlight()));
+			this.link
+				.send(new Message.Heartbeat(heap.getUsed(), heap.getMax(), residentSetSize(), this.requests.served(),
+						this.requests.inFlight(), this.longLived.count(), this.connections.getAsLong()));
 			String reason = this.recycle.watchesHeap() ? this.recycle.afterGc(heapInUseAfterLastGc()) : null;
 			if (reason == null) {
 				reason = this.recycle.atAge(Duration.ofMillis(ManagementFactory.getRuntimeMXBean().getUptime()));

@@ -2,6 +2,7 @@ package io.jproc.worker;
 
 import io.jproc.JprocProperties;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -21,7 +22,7 @@ import org.springframework.web.server.WebFilter;
  */
 @AutoConfiguration(after = JprocWorkerAutoConfiguration.class)
 @ConditionalOnJprocWorker
-@ConditionalOnBean({ MasterLink.class, SelfRetirement.class })
+@ConditionalOnBean({ MasterLink.class, SelfRetirement.class, LongLivedConnections.class })
 public final class JprocRetirementAutoConfiguration {
 
 	@Bean
@@ -51,9 +52,13 @@ public final class JprocRetirementAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	Heartbeats jprocHeartbeats(MasterLink link, RequestCounter requests, RecyclePolicy recycle,
-			SelfRetirement retirement, JprocProperties properties, ConfigurableApplicationContext context) {
-		return new Heartbeats(link, requests, recycle, retirement, properties.getHeartbeat().getInterval(), context);
+	Heartbeats jprocHeartbeats(MasterLink link, RequestCounter requests, LongLivedConnections longLived,
+			ObjectProvider<ConnectionBalancer> balancer, RecyclePolicy recycle, SelfRetirement retirement,
+			JprocProperties properties, ConfigurableApplicationContext context) {
+		return new Heartbeats(link, requests, longLived, () -> {
+			ConnectionBalancer counting = balancer.getIfAvailable();
+			return (counting != null) ? counting.connections() : -1;
+		}, recycle, retirement, properties.getHeartbeat().getInterval(), context);
 	}
 
 	@Bean

@@ -1,10 +1,16 @@
 package io.jproc.worker;
 
+import java.io.IOException;
+
 import io.jproc.JprocProperties;
 import io.jproc.WorkerEnvironment;
+import io.jproc.ipc.Scoreboard;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -47,14 +53,48 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	LongLivedConnections jprocLongLivedConnections() {
+		return new LongLivedConnections();
+	}
+
+	@Bean
 	WorkerDeparture jprocWorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness,
-			WorkerServer server, JprocProperties properties, ConfigurableApplicationContext context) {
+			WorkerServer server, JprocProperties properties, LongLivedConnections longLived,
+			ConfigurableApplicationContext context) {
 		WorkerDeparture departure = new WorkerDeparture(identity, link, readiness, server, properties.getDrainTimeout(),
-				context);
+				longLived, properties.getLongLivedGrace(), context);
 		// Every message of the master's that starts or ends this worker has its handler,
 		// and the end of stream its hook: read from now on.
 		link.start();
 		return departure;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "jproc.balance.enabled", matchIfMissing = true)
+	@Nullable ConnectionBalancer jprocConnectionBalancer(Environment environment, WorkerServer server, WorkerReadiness readiness,
+			JprocProperties properties) {
+		int fd = WorkerEnvironment.of(environment::getProperty).scoreboardFd();
+		if (fd < 0 || !server.canBalance()) {
+			return null;
+		}
+		try {
+			Scoreboard board = Scoreboard.map(fd);
+			long pid = ProcessHandle.current().pid();
+			Scoreboard.Slot slot = board.claim(pid, System.currentTimeMillis());
+			if (slot == null) {
+				return null;
+			}
+			return new ConnectionBalancer(board, slot, new ConnectionBalance(properties.getBalance().getMaxExcess()),
+					server, () -> !server.isHeld() && !readiness.isLeaving(), System::currentTimeMillis)
+				.start();
+		}
+		catch (IOException ex) {
+			LogFactory.getLog(ConnectionBalancer.class)
+				.warn("jproc: cannot map the shared scoreboard; this worker's connections are not balanced", ex);
+			return null;
+		}
 	}
 
 	@Bean

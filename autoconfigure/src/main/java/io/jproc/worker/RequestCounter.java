@@ -64,8 +64,29 @@ public final class RequestCounter implements Requests {
 	 * A request that {@link #started()} has ended, whatever its outcome. Call once.
 	 */
 	public void finished() {
-		this.inFlight.decrementAndGet();
+		finished(true);
+	}
+
+	/**
+	 * A request that {@link #started()} has ended, whatever its outcome. Call once.
+	 * @param inFlight whether it was still counted in flight ({@code false} once
+	 * {@link #leftInFlight()} was called for it)
+	 */
+	public void finished(boolean inFlight) {
+		if (inFlight) {
+			this.inFlight.decrementAndGet();
+		}
 		this.onServed.accept(this.served.incrementAndGet());
+	}
+
+	/**
+	 * A request that {@link #started()} is no longer in flight though it has not ended:
+	 * it turned into a long-lived connection (a WebSocket, an event stream), which
+	 * {@link LongLivedConnections} counts instead. Call at most once per request, then
+	 * end it with {@code finished(false)}.
+	 */
+	public void leftInFlight() {
+		this.inFlight.decrementAndGet();
 	}
 
 	/**

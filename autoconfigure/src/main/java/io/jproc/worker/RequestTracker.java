@@ -13,9 +13,10 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * WebFlux's request filter for the {@link RequestCounter}: counts the requests this
- * worker serves and has in flight, and hands every error of request handling to the
- * {@link FatalErrorGuard}, before WebFlux turns it into a 500. Runs first in the filter
- * chain.
+ * worker serves and has in flight (a request that turns into a long-lived connection
+ * leaves the in-flight count through {@link LongLivedConnections#LEAVES_IN_FLIGHT}), and
+ * hands every error of request handling to the {@link FatalErrorGuard}, before WebFlux
+ * turns it into a 500. Runs first in the filter chain.
  */
 final class RequestTracker implements WebFilter, Ordered {
 
@@ -73,6 +74,9 @@ final class RequestTracker implements WebFilter, Ordered {
 
 		private final AtomicBoolean done = new AtomicBoolean();
 
+		/** Whether this request has left the in-flight count (done, or long-lived). */
+		private final AtomicBoolean leftInFlight = new AtomicBoolean();
+
 		TrackedRequest(ServerWebExchange exchange, WebFilterChain chain) {
 			this.exchange = exchange;
 			this.chain = chain;
@@ -81,6 +85,7 @@ final class RequestTracker implements WebFilter, Ordered {
 		@Override
 		public void subscribe(CoreSubscriber<? super Void> actual) {
 			RequestTracker.this.counter.started();
+			this.exchange.getAttributes().put(LongLivedConnections.LEAVES_IN_FLIGHT, (Runnable) this::leaveInFlight);
 			try {
 				this.chain.filter(this.exchange)
 					.doOnError(RequestTracker.this.counter::failed)
@@ -96,7 +101,17 @@ final class RequestTracker implements WebFilter, Ordered {
 
 		private void done() {
 			if (this.done.compareAndSet(false, true)) {
-				RequestTracker.this.counter.finished();
+				RequestTracker.this.counter.finished(this.leftInFlight.compareAndSet(false, true));
+			}
+		}
+
+		/**
+		 * No longer in flight: done, or turned into a long-lived connection (a WebSocket,
+		 * an event stream) that {@link LongLivedConnections} counts instead.
+		 */
+		private void leaveInFlight() {
+			if (this.leftInFlight.compareAndSet(false, true)) {
+				RequestTracker.this.counter.leftInFlight();
 			}
 		}
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.IntConsumer;
 
 import io.jproc.ExitCodes;
+import io.jproc.JprocProperties;
 import io.jproc.ipc.Message;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -14,10 +15,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * How this worker leaves: asked by the master ({@link Message.Stop}), by
  * {@link SelfRetirement}, or because the master is gone (end of stream on the channel),
- * so that no orphan keeps serving on the shared port. It stops accepting, lets in-flight
- * requests finish within {@code jproc.drain-timeout} (Boot's graceful shutdown, whose end
- * {@link DrainReporter} reports through {@link #drained(long)}), then exits the JVM. It
- * also closes the inherited sockets when the master says the pool is shutting down
+ * so that no orphan keeps serving on the shared port. It stops accepting, tells its
+ * long-lived connections to go away after {@code jproc.long-lived-grace}
+ * ({@link LongLivedConnections}), lets in-flight requests finish within
+ * {@code jproc.drain-timeout} (Boot's graceful shutdown, whose end {@link DrainReporter}
+ * reports through {@link #drained(long)}), then exits the JVM. It also closes the
+ * inherited sockets when the master says the pool is shutting down
  * ({@link Message.CloseListeners}).
  */
 final class WorkerDeparture {
@@ -37,13 +40,18 @@ final class WorkerDeparture {
 
 	private final Duration drainTimeout;
 
+	private final LongLivedConnections longLived;
+
+	private final Duration longLivedGrace;
+
 	private final ConfigurableApplicationContext context;
 
 	private final IntConsumer exit;
 
 	WorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness, WorkerServer server,
-			Duration drainTimeout, ConfigurableApplicationContext context) {
-		this(identity, link, readiness, server, drainTimeout, context, System::exit);
+			Duration drainTimeout, LongLivedConnections longLived, Duration longLivedGrace,
+			ConfigurableApplicationContext context) {
+		this(identity, link, readiness, server, drainTimeout, longLived, longLivedGrace, context, System::exit);
 	}
 
 	/**
@@ -53,16 +61,21 @@ final class WorkerDeparture {
 	 * @param readiness this worker's readiness, which records that it leaves
 	 * @param server this worker's server
 	 * @param drainTimeout {@code jproc.drain-timeout}, for the log
+	 * @param longLived the long-lived connections, told to go away after their grace
+	 * @param longLivedGrace {@code jproc.long-lived-grace}
 	 * @param context the application context, closed on the way out
 	 * @param exit ends the process with an exit code ({@link System#exit} but in tests)
 	 */
 	WorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness, WorkerServer server,
-			Duration drainTimeout, ConfigurableApplicationContext context, IntConsumer exit) {
+			Duration drainTimeout, LongLivedConnections longLived, Duration longLivedGrace,
+			ConfigurableApplicationContext context, IntConsumer exit) {
 		this.identity = identity;
 		this.link = link;
 		this.readiness = readiness;
 		this.server = server;
 		this.drainTimeout = drainTimeout;
+		this.longLived = longLived;
+		this.longLivedGrace = longLivedGrace;
 		this.context = context;
 		this.exit = exit;
 		link.handle(Message.Stop.class,
@@ -107,6 +120,7 @@ final class WorkerDeparture {
 			}
 			this.server.pauseAccepting();
 			settle();
+			sendLongLivedAway();
 			// Logged by drained(): once the context is closed, Boot has stopped the
 			// logging system.
 			this.exit.accept(SpringApplication.exit(this.context, () -> exitCode));
@@ -124,6 +138,34 @@ final class WorkerDeparture {
 		this.link.send(new Message.Drained(unfinished));
 		logger.info(this.identity.label() + ((unfinished == 0) ? " drained, exiting"
 				: " drain deadline reached with " + unfinished + " requests in flight, exiting"));
+	}
+
+	/**
+	 * Give the long-lived connections {@code jproc.long-lived-grace} to end by
+	 * themselves, then tell the rest to go away (1001 to a WebSocket, the end of an event
+	 * stream) and wait a little for them to close, so that the drain that follows waits
+	 * only for ordinary requests.
+	 */
+	private void sendLongLivedAway() {
+		int open = this.longLived.count();
+		if (open == 0) {
+			// Opened from now on, they are told to go away at once.
+			this.longLived.sendAway();
+			return;
+		}
+		try {
+			logger.info(this.identity.label() + " has " + open + " long-lived connections ("
+					+ this.longLived.count("websocket") + " WebSocket, " + this.longLived.count("event-stream")
+					+ " event streams); telling them to go away in " + this.longLivedGrace.toMillis() + " ms");
+			this.longLived.awaitNone(this.longLivedGrace);
+			int told = this.longLived.sendAway();
+			boolean closed = this.longLived.awaitNone(JprocProperties.LONG_LIVED_CLOSE);
+			logger.info(this.identity.label() + " told " + told + " long-lived connections to go away; "
+					+ (closed ? "all closed" : this.longLived.count() + " still open, left to the drain"));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**

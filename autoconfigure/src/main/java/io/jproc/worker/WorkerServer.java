@@ -49,12 +49,60 @@ public interface WorkerServer {
 	void closeInherited();
 
 	/**
+	 * Report every connection this worker accepts on the application socket (not the
+	 * management socket) as it opens and closes, for the spreading of connections
+	 * ({@code jproc.balance.*}). A server that cannot report leaves the counter unused
+	 * and its worker is not balanced.
+	 * @param counter receives each connection's open and close, on any thread; it may
+	 * call {@link #balanceAccepting(boolean)} from {@code opened()}
+	 */
+	default void countConnections(ConnectionCounter counter) {
+	}
+
+	/**
+	 * Whether this server implements {@link #countConnections} and
+	 * {@link #balanceAccepting}; without them its workers are not balanced.
+	 * @return {@code true} if connections can be spread over its workers
+	 */
+	default boolean canBalance() {
+		return false;
+	}
+
+	/**
+	 * Stop or resume accepting on the application socket to spread connections: unlike
+	 * {@link #pauseAccepting()} this is temporary, and it changes nothing while the
+	 * socket is held or once {@link #pauseAccepting()} has been called. Called from the
+	 * counter's {@code opened()}, stopping must take effect before the next accept where
+	 * the server can do so.
+	 * @param accept {@code true} to accept again
+	 */
+	default void balanceAccepting(boolean accept) {
+	}
+
+	/**
 	 * The application's request handling, to be served on a private loopback port for the
 	 * warm-up ({@code jproc.warmup.*}).
 	 * @param context the application context
 	 * @return the handling, or {@code null} if the application has none to warm up
 	 */
 	@Nullable Loopback loopback(ApplicationContext context);
+
+	/**
+	 * Receives the application connections a server accepts.
+	 */
+	interface ConnectionCounter {
+
+		/**
+		 * A connection was accepted.
+		 */
+		void opened();
+
+		/**
+		 * A connection counted by {@link #opened()} closed.
+		 */
+		void closed();
+
+	}
 
 	/**
 	 * The application's whole request handling (filters, controllers, codecs), servable

@@ -61,7 +61,7 @@ public final class PoolStatuses {
 					running ? Map.of() : Map.of("crash", 1),
 					running ? null : new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)),
 					running ? NOW.minusSeconds(2) : null,
-					running ? new Message.Heartbeat(50_000_000, 256_000_000, 200_000_000, 42, 1) : null, null,
+					running ? new Message.Heartbeat(50_000_000, 256_000_000, 200_000_000, 42, 1, 0, -1) : null, null,
 					"given-up".equals(states[i]) ? "3 boot failures in a row" : null));
 		}
 		return new PoolStatus(NOW,

@@ -17,7 +17,7 @@ class FrameCodecTests {
 
 	@Test
 	void roundTripKeepsSequenceReplyAndMessage() throws Exception {
-		Envelope envelope = new Envelope(7, 3, new Message.Heartbeat(1, 2, 3, 4, 5));
+		Envelope envelope = new Envelope(7, 3, new Message.Heartbeat(1, 2, 3, 4, 5, 0, -1));
 		assertThat(FrameCodec.read(new ByteArrayInputStream(FrameCodec.encode(envelope)))).isEqualTo(envelope);
 	}
 

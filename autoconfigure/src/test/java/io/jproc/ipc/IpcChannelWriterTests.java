@@ -272,7 +272,7 @@ class IpcChannelWriterTests {
 		String payload = "\"" + "z".repeat(200_000) + "\"";
 		for (int i = 0; i < 200; i++) {
 			healthy[1].send(new Message.AppReply(payload, 2));
-			healthy[1].send(new Message.Heartbeat(1, 2, 3, 4, 5));
+			healthy[1].send(new Message.Heartbeat(1, 2, 3, 4, 5, 0, -1));
 		}
 		assertThat(all.await(20, TimeUnit.SECONDS)).as("every frame of the healthy peer read").isTrue();
 		assertThat(heartbeats.get()).isEqualTo(200);

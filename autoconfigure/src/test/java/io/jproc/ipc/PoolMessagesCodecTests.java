@@ -199,8 +199,8 @@ class PoolMessagesCodecTests {
 				new PoolStatus.BootCache("training", "aot", "/tmp/jproc/app-0123", "training the aot archive"), 1,
 				null);
 		PoolStatus.Slot ready = new PoolStatus.Slot(1, 101L, SlotState.READY, NOW.minusSeconds(50),
-				NOW.minusSeconds(46), 0, Map.of(), null, NOW.minusSeconds(2), new Message.Heartbeat(10, 20, 30, 40, 1),
-				null, null, null, List.of(), true);
+				NOW.minusSeconds(46), 0, Map.of(), null, NOW.minusSeconds(2),
+				new Message.Heartbeat(10, 20, 30, 40, 1, 0, -1), null, null, null, List.of(), true);
 		PoolStatus.Slot empty = new PoolStatus.Slot(2, null, SlotState.BACKOFF, null, null, 3, Map.of("crash", 3),
 				new PoolStatus.LastExit(-1, "KILL", "exited unexpectedly", NOW.minusSeconds(1)), null, null,
 				NOW.plusSeconds(1), null);

@@ -55,7 +55,7 @@ class DispatchTests {
 
 	@Test
 	void loopMessageShouldBeQueuedForTheLoopAndHandledThere() {
-		MasterEvent heartbeat = received(new Message.Heartbeat(1, 2, 3, 4, 5));
+		MasterEvent heartbeat = received(new Message.Heartbeat(1, 2, 3, 4, 5, 0, -1));
 		this.dispatch.readerSide(this.queued::add).accept(heartbeat);
 		assertThat(this.handled).isEmpty();
 		assertThat(this.queued).containsExactly(heartbeat);

@@ -148,7 +148,7 @@ final class FakePool {
 	}
 
 	void heartbeat(WorkerHandle worker) {
-		send(worker, new Message.Heartbeat(1, 2, 3, 4, 0));
+		send(worker, new Message.Heartbeat(1, 2, 3, 4, 0, 0, -1));
 	}
 
 	void exit(WorkerHandle worker, Exit exit) {

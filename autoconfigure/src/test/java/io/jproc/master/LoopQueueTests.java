@@ -111,7 +111,7 @@ class LoopQueueTests {
 		assertThat(LoopQueue.isRequest(new MasterEvent.Malformed(this.one, new MalformedFrameException("x", true, 0))))
 			.isFalse();
 		assertThat(LoopQueue.isRequest(received(this.one, new Message.PoolStatusRequest()))).isTrue();
-		assertThat(LoopQueue.isRequest(received(this.one, new Message.Heartbeat(1, 2, 3, 4, 0)))).isFalse();
+		assertThat(LoopQueue.isRequest(received(this.one, new Message.Heartbeat(1, 2, 3, 4, 0, 0, -1)))).isFalse();
 	}
 
 	private List<MasterEvent> drain() throws InterruptedException {
@@ -132,7 +132,7 @@ class LoopQueueTests {
 	}
 
 	private static Message.Heartbeat heartbeat(long served) {
-		return new Message.Heartbeat(1, 2, 3, served, 0);
+		return new Message.Heartbeat(1, 2, 3, served, 0, 0, -1);
 	}
 
 }

@@ -32,7 +32,7 @@ class PoolSnapshotTests {
 		Slot one = new Slot(1, policy);
 		WorkerHandle ready = worker(1, NOW.minusSeconds(30));
 		ready.ready(NOW.minusSeconds(26));
-		ready.heartbeat(NOW.minusSeconds(1), new Message.Heartbeat(1, 2, 3, 4, 5));
+		ready.heartbeat(NOW.minusSeconds(1), new Message.Heartbeat(1, 2, 3, 4, 5, 0, -1));
 		one.spawned(ready);
 		one.promote();
 		Slot two = new Slot(2, policy);
@@ -52,7 +52,7 @@ class PoolSnapshotTests {
 		assertThat(first.pid()).isEqualTo(1001L);
 		assertThat(first.state()).isEqualTo(SlotState.READY);
 		assertThat(first.isServing()).isTrue();
-		assertThat(first.figures()).isEqualTo(new Message.Heartbeat(1, 2, 3, 4, 5));
+		assertThat(first.figures()).isEqualTo(new Message.Heartbeat(1, 2, 3, 4, 5, 0, -1));
 		assertThat(Duration.between(first.startedAt(), first.readyAt())).isEqualTo(Duration.ofSeconds(4));
 		PoolStatus.Slot second = status.slots().get(1);
 		assertThat(second.pid()).isNull();

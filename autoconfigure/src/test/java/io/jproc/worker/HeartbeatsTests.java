@@ -22,7 +22,8 @@ class HeartbeatsTests {
 
 	private static Heartbeats heartbeats(WorkerSide worker, JprocProperties.Recycle recycle, Requests requests) {
 		SelfRetirement retirement = new SelfRetirement(worker.identity, worker.link, worker.departure);
-		return new Heartbeats(worker.link, requests, RecyclePolicy.draw(recycle), retirement, INTERVAL, worker.context);
+		return new Heartbeats(worker.link, requests, new LongLivedConnections(), () -> -1, RecyclePolicy.draw(recycle),
+				retirement, INTERVAL, worker.context);
 	}
 
 	private static Requests requests() {

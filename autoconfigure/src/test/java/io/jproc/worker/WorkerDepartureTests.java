@@ -54,6 +54,37 @@ class WorkerDepartureTests {
 	}
 
 	@Test
+	void longLivedConnectionsAreSentAwayAfterTheGraceBeforeTheContextCloses() throws Exception {
+		try (WorkerSide worker = new WorkerSide(1)) {
+			ready(worker);
+			AtomicReference<Boolean> activeWhenTold = new AtomicReference<>();
+			long[] toldAfter = new long[1];
+			long[] start = new long[1];
+			AtomicReference<LongLivedConnections.Registration> socket = new AtomicReference<>();
+			socket.set(worker.longLived.open("websocket", () -> {
+				toldAfter[0] = System.nanoTime() - start[0];
+				activeWhenTold.set(worker.context.isActive());
+				socket.get().close();
+			}));
+			LongLivedConnections.Registration endsByItself = worker.longLived.open("event-stream", () -> {
+				throw new AssertionError("a connection that ended within the grace is not told");
+			});
+			assertThat(worker.longLived.count()).isEqualTo(2);
+			start[0] = System.nanoTime();
+			worker.departure.leave("test", ExitCodes.OK);
+			endsByItself.close();
+			assertThat(worker.exitCode()).isEqualTo(ExitCodes.OK);
+			assertThat(activeWhenTold).as("told before the drain closes the context").hasValue(true);
+			assertThat(Duration.ofNanos(toldAfter[0])).as("told after jproc.long-lived-grace (300ms)")
+				.isGreaterThanOrEqualTo(Duration.ofMillis(300));
+			assertThat(worker.longLived.count()).isZero();
+			AtomicReference<Boolean> toldAtOnce = new AtomicReference<>(false);
+			worker.longLived.open("websocket", () -> toldAtOnce.set(true));
+			assertThat(toldAtOnce).as("one opened once the worker sent the others away").hasValue(true);
+		}
+	}
+
+	@Test
 	void workerNotReadyYetExitsAtOnceWithoutDraining() throws Exception {
 		try (WorkerSide worker = new WorkerSide(1)) {
 			worker.channel.deliver(new Message.Stop("shutdown"));

@@ -26,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class WorkerSide implements AutoCloseable {
 
+	final LongLivedConnections longLived = new LongLivedConnections();
+
 	final RecordingChannel channel = new RecordingChannel();
 
 	final FakeServer server = new FakeServer();
@@ -60,7 +62,7 @@ final class WorkerSide implements AutoCloseable {
 		this.link = new MasterLink(this.identity, this.channel, this.channel::start, Duration.ofSeconds(1));
 		this.readiness = new WorkerReadiness(this.identity, this.link, this.server, warmup, this.context);
 		this.departure = new WorkerDeparture(this.identity, this.link, this.readiness, this.server,
-				Duration.ofSeconds(30), this.context, this.exits::add);
+				Duration.ofSeconds(30), this.longLived, Duration.ofMillis(300), this.context, this.exits::add);
 		this.link.start();
 	}
 

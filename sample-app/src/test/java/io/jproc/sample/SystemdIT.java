@@ -111,7 +111,8 @@ class SystemdIT {
 			assertThat(verify.exitValue()).isZero();
 		}
 		String service = Files.readString(Path.of("../docs/systemd/jproc.service"));
-		// jproc.shutdown-timeout follows the drain: 30 s + 250 ms + 5 s, then 5 s of
+		// jproc.shutdown-timeout follows the drain: 30 s + 250 ms + 1 s + 2 s (long-lived
+		// connections) + 5 s, then 5 s of
 		// SIGKILL grace.
 		assertThat(service).as("TimeoutStopSec covers the shutdown that follows the drain plus the 5 s kill grace")
 			.contains("--jproc.drain-timeout=30s")

@@ -191,7 +191,12 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 	 * @param heapMax maximum heap bytes, from its last heartbeat
 	 * @param rss resident set size in bytes, from its last heartbeat
 	 * @param requestsServed requests served, from its last heartbeat
-	 * @param requestsInFlight requests in flight, from its last heartbeat
+	 * @param requestsInFlight requests in flight, long-lived connections apart, from its
+	 * last heartbeat
+	 * @param longLivedConnections WebSockets and event streams open, from its last
+	 * heartbeat
+	 * @param connections application connections open, from its last heartbeat;
+	 * {@code null} when not counted ({@code jproc.balance.enabled=false})
 	 * @param restartAt when a slot in backoff restarts
 	 * @param gaveUpReason why a given-up slot was given up
 	 * @param incoming the worker booting to replace this one, {@code null} if none
@@ -204,8 +209,9 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 			@Nullable Instant readyAt, @Nullable Long uptimeMillis, @Nullable Long bootMillis, int restarts,
 			Map<String, Integer> restartsByReason, @Nullable LastExitDescriptor lastExit,
 			@Nullable Long heartbeatAgeMillis, @Nullable Long heapUsed, @Nullable Long heapMax, @Nullable Long rss,
-			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Instant restartAt,
-			@Nullable String gaveUpReason, @Nullable IncomingDescriptor incoming, List<Long> leavingPids,
+			@Nullable Long requestsServed, @Nullable Long requestsInFlight, @Nullable Long longLivedConnections,
+			@Nullable Long connections, @Nullable Instant restartAt, @Nullable String gaveUpReason,
+			@Nullable IncomingDescriptor incoming, List<Long> leavingPids,
 			@Nullable Boolean bootCacheUsed) implements OperationResponseBody {
 
 		static WorkerDescriptor of(PoolStatus.Slot slot, Instant takenAt) {
@@ -221,7 +227,10 @@ public record WorkersDescriptor(AnsweredBy answeredBy, MasterDescriptor master, 
 					(figures != null) ? figures.heapMax() : null,
 					(figures != null && figures.rss() >= 0) ? figures.rss() : null,
 					(figures != null) ? figures.requestsServed() : null,
-					(figures != null) ? figures.requestsInFlight() : null, slot.restartAt(), slot.gaveUpReason(),
+					(figures != null) ? figures.requestsInFlight() : null,
+					(figures != null) ? figures.longLived() : null,
+					(figures != null && figures.connections() >= 0) ? figures.connections() : null, slot.restartAt(),
+					slot.gaveUpReason(),
 					(slot.incoming() != null) ? new IncomingDescriptor(slot.incoming().pid(), slot.incoming().reason(),
 							slot.incoming().startedAt()) : null,
 					(slot.leaving() != null) ? slot.leaving() : List.of(), slot.bootCacheUsed());

@@ -17,6 +17,7 @@ import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
 import io.jproc.ipc.PoolStatus;
+import io.jproc.ipc.Scoreboard;
 import io.jproc.master.bootcache.BootCache;
 import io.jproc.master.bootcache.BootCacheTraining;
 import io.jproc.master.pool.WorkerFactory;
@@ -45,6 +46,9 @@ public final class WorkerLauncher implements WorkerFactory {
 	static final int CHANNEL_FD = 4;
 
 	static final int MANAGEMENT_FD = 5;
+
+	/** The shared scoreboard's descriptor in a worker ({@code jproc.balance.*}). */
+	static final int SCOREBOARD_FD = 6;
 
 	private final JprocProperties properties;
 
@@ -82,6 +86,12 @@ public final class WorkerLauncher implements WorkerFactory {
 	/** The sizing in {@link #argv}: for the pool size the master started with. */
 	private final WorkerSizing sizing;
 
+	/**
+	 * The master's descriptor of the scoreboard the workers share to spread connections,
+	 * -1 when balancing is off or the board could not be made.
+	 */
+	private final int scoreboard;
+
 	/** The pool size the last worker was sized for, to log a change once. */
 	private int sizedFor;
 
@@ -106,6 +116,11 @@ public final class WorkerLauncher implements WorkerFactory {
 		this.spawner = spawner;
 		this.events = events;
 		this.seenOptions = seenOptions(properties);
+		this.scoreboard = properties.getBalance().isEnabled() ? Scoreboard.create() : -1;
+		if (properties.getBalance().isEnabled() && this.scoreboard < 0) {
+			logger.warn("jproc: could not create the shared scoreboard in /dev/shm or the temporary directory; "
+					+ "connections are not spread (jproc.balance.enabled)");
+		}
 		this.sizing = sizing(properties, this.seenOptions, properties.getWorkers().value());
 		this.sizedFor = properties.getWorkers().value();
 		logger.info("jproc: each worker is sized with " + this.sizing.describe());
@@ -284,6 +299,9 @@ public final class WorkerLauncher implements WorkerFactory {
 			if (this.management != null) {
 				inherited.put(MANAGEMENT_FD, this.management.fd());
 			}
+			if (this.scoreboard >= 0) {
+				inherited.put(SCOREBOARD_FD, this.scoreboard);
+			}
 			BootCache.Launch launch = this.bootCache.launch();
 			Map<String, String> environment = environment(id, generation);
 			if (launch.archive() != null) {
@@ -338,6 +356,12 @@ public final class WorkerLauncher implements WorkerFactory {
 		}
 		else {
 			environment.remove(WorkerEnvironment.MANAGEMENT_FD);
+		}
+		if (this.scoreboard >= 0) {
+			environment.put(WorkerEnvironment.SCOREBOARD_FD, Integer.toString(SCOREBOARD_FD));
+		}
+		else {
+			environment.remove(WorkerEnvironment.SCOREBOARD_FD);
 		}
 		return environment;
 	}

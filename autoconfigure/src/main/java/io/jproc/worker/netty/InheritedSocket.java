@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.jproc.worker.WorkerServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -56,6 +58,11 @@ public final class InheritedSocket implements DisposableBean {
 	private boolean registered;
 
 	private final AtomicBoolean inheritedClosed = new AtomicBoolean();
+
+	/** Set by {@link #pauseAccepting()}: accepting never resumes for the balance. */
+	private volatile boolean stopped;
+
+	private volatile WorkerServer.@Nullable ConnectionCounter counter;
 
 	/**
 	 * Wrap an inherited file descriptor.
@@ -160,6 +167,7 @@ public final class InheritedSocket implements DisposableBean {
 		}
 		EpollServerSocketChannel created = new EpollServerSocketChannel(copy);
 		created.pipeline().addFirst("jproc.inheritedBind", new AlreadyBound());
+		created.pipeline().addFirst("jproc.countConnections", new CountConnections());
 		synchronized (this.holdLock) {
 			if (this.held) {
 				// Not registered yet: only the flags change, epoll never sees EPOLLIN.
@@ -178,6 +186,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * @return completes once accepting has stopped
 	 */
 	public CompletableFuture<Void> pauseAccepting() {
+		this.stopped = true;
 		return setAutoRead(false).thenCompose((paused) -> catchUp()).thenCompose((caughtUp) -> catchUp());
 	}
 
@@ -203,6 +212,48 @@ public final class InheritedSocket implements DisposableBean {
 			all.add(ran);
 		}
 		return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+	}
+
+	/**
+	 * Report every accepted connection to a counter, see
+	 * {@link WorkerServer#countConnections}.
+	 * @param counter the counter
+	 */
+	public void countConnections(WorkerServer.ConnectionCounter counter) {
+		this.counter = counter;
+	}
+
+	/**
+	 * Stop or resume accepting to spread connections, see
+	 * {@link WorkerServer#balanceAccepting}. On the channel's event loop, called from the
+	 * accept itself, it takes effect before the next accept of the same read.
+	 * @param accept {@code true} to accept again
+	 */
+	public void balanceAccepting(boolean accept) {
+		EpollServerSocketChannel current = this.channel;
+		if (current == null || this.held || this.stopped || !current.isOpen() || !current.isRegistered()) {
+			return;
+		}
+		if (current.eventLoop().inEventLoop()) {
+			balance(current, accept);
+			return;
+		}
+		try {
+			current.eventLoop().execute(() -> balance(current, accept));
+		}
+		catch (RuntimeException ex) {
+			// The loop is shutting down: nothing to accept any more.
+		}
+	}
+
+	private void balance(EpollServerSocketChannel current, boolean accept) {
+		if (this.held || this.stopped || current.config().isAutoRead() == accept) {
+			return;
+		}
+		current.config().setAutoRead(accept);
+		if (accept) {
+			current.read();
+		}
 	}
 
 	/**
@@ -295,6 +346,24 @@ public final class InheritedSocket implements DisposableBean {
 			if (!InheritedSocket.this.held) {
 				ctx.read();
 			}
+		}
+
+	}
+
+	/**
+	 * First handler of the server channel: every message it reads is an accepted
+	 * connection, counted until it closes.
+	 */
+	private final class CountConnections extends ChannelInboundHandlerAdapter {
+
+		@Override
+		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			WorkerServer.ConnectionCounter current = InheritedSocket.this.counter;
+			if (current != null && msg instanceof Channel child) {
+				current.opened();
+				child.closeFuture().addListener((closed) -> current.closed());
+			}
+			ctx.fireChannelRead(msg);
 		}
 
 	}

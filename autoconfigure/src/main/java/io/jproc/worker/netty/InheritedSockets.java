@@ -107,6 +107,21 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 		}
 	}
 
+	@Override
+	public boolean canBalance() {
+		return true;
+	}
+
+	@Override
+	public void countConnections(ConnectionCounter counter) {
+		this.server.countConnections(counter);
+	}
+
+	@Override
+	public void balanceAccepting(boolean accept) {
+		this.server.balanceAccepting(accept);
+	}
+
 	/**
 	 * The application's {@link HttpHandler}, served on a loopback port of its own.
 	 * @param context the application context

@@ -69,8 +69,9 @@ class WorkersEndpointTests {
 				"reason");
 		assertThat(json.get("workers").get(1).propertyNames()).containsExactly("id", "pid", "state", "startedAt",
 				"readyAt", "uptimeMillis", "bootMillis", "restarts", "restartsByReason", "lastExit",
-				"heartbeatAgeMillis", "heapUsed", "heapMax", "rss", "requestsServed", "requestsInFlight", "restartAt",
-				"gaveUpReason", "incoming", "leavingPids", "bootCacheUsed");
+				"heartbeatAgeMillis", "heapUsed", "heapMax", "rss", "requestsServed", "requestsInFlight",
+				"longLivedConnections", "connections", "restartAt", "gaveUpReason", "incoming", "leavingPids",
+				"bootCacheUsed");
 		assertThat(json.get("workers").get(1).get("lastExit").propertyNames()).containsExactly("code", "signal",
 				"reason", "at");
 	}

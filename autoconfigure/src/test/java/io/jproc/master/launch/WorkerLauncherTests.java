@@ -127,7 +127,8 @@ class WorkerLauncherTests {
 	void launchShouldInheritTheServerSocketAndItsOwnChannelEndOnly() throws Exception {
 		ListenSocket server = server();
 		launch(server, null, 1);
-		assertThat(this.spawner.inherited).containsOnlyKeys(3, 4).containsEntry(3, server.fd());
+		assertThat(this.spawner.inherited).containsOnlyKeys(3, 4, 6).containsEntry(3, server.fd());
+		assertThat(this.spawner.environment).containsEntry(WorkerEnvironment.SCOREBOARD_FD, "6");
 		assertThat(this.spawner.targets.get(4)).startsWith("socket:");
 		int channelEnd = this.spawner.inherited.get(4);
 		assertThat(target(channelEnd)).as("the master's copy of the worker's channel end, after the spawn")
@@ -139,7 +140,7 @@ class WorkerLauncherTests {
 		ListenSocket management = this.open
 			.add(ListenSocket.open("management", InetAddress.getLoopbackAddress(), 0, 16));
 		launch(server(), management, 1);
-		assertThat(this.spawner.inherited).containsOnlyKeys(3, 4, 5).containsEntry(5, management.fd());
+		assertThat(this.spawner.inherited).containsOnlyKeys(3, 4, 5, 6).containsEntry(5, management.fd());
 		assertThat(this.spawner.environment).containsEntry(WorkerEnvironment.MANAGEMENT_FD, "5");
 	}
 

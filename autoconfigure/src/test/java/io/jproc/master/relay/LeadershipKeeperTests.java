@@ -159,7 +159,7 @@ class LeadershipKeeperTests {
 		assertThat(FakeWorkers.channel(this.two).sent).containsExactly(new Message.Grant(2));
 	}
 
-	private static final Message.Heartbeat HEARTBEAT = new Message.Heartbeat(1, 2, 3, 4, 0);
+	private static final Message.Heartbeat HEARTBEAT = new Message.Heartbeat(1, 2, 3, 4, 0, 0, -1);
 
 	private void observe(WorkerHandle... live) {
 		this.keeper.observe(List.of(live), true, this.now);
