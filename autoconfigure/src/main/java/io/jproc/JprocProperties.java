@@ -150,6 +150,8 @@ public class JprocProperties implements InitializingBean {
 
 	private final Warmup warmup = new Warmup();
 
+	private final Master master = new Master();
+
 	public WorkerCount getWorkers() {
 		return this.workers;
 	}
@@ -302,6 +304,10 @@ public class JprocProperties implements InitializingBean {
 
 	public BootCache getBootCache() {
 		return this.bootCache;
+	}
+
+	public Master getMaster() {
+		return this.master;
 	}
 
 	/**
@@ -1027,6 +1033,31 @@ public class JprocProperties implements InitializingBean {
 
 		public void setLeaderOnly(boolean leaderOnly) {
 			this.leaderOnly = leaderOnly;
+		}
+
+	}
+
+	/**
+	 * The master process itself.
+	 */
+	public static class Master {
+
+		/**
+		 * Whether the master, once its sockets are bound, replaces its JVM (same pid,
+		 * same sockets, same environment) by a small one that loads jproc's classes only:
+		 * Serial GC, a heap sized for the message relay, C1 only. Its log lines keep
+		 * Spring Boot's default console format, but a logging configuration of the
+		 * application (logback.xml, logging.pattern.*) no longer applies to them. Set to
+		 * false to keep the master in the application's JVM.
+		 */
+		private boolean lean = true;
+
+		public boolean isLean() {
+			return this.lean;
+		}
+
+		public void setLean(boolean lean) {
+			this.lean = lean;
 		}
 
 	}
