@@ -1052,6 +1052,20 @@ public class JprocProperties implements InitializingBean {
 		 */
 		private boolean lean = true;
 
+		/**
+		 * JVM options for the lean master, after jproc's own (so they win): a larger
+		 * {@code -Xmx}, diagnostics such as {@code -XX:NativeMemoryTracking=summary}.
+		 */
+		private List<String> jvmArgs = new ArrayList<>();
+
+		public List<String> getJvmArgs() {
+			return this.jvmArgs;
+		}
+
+		public void setJvmArgs(List<String> jvmArgs) {
+			this.jvmArgs = jvmArgs;
+		}
+
 		public boolean isLean() {
 			return this.lean;
 		}

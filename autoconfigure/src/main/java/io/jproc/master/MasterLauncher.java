@@ -149,7 +149,8 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 			long relay = ByteBudget.wholeRelay(ByteBudget.perDestination(properties.getMessaging().getQueueCapacity(),
 					properties.getMessaging().getMaxPayload().toBytes()));
 			List<String> lean = LeanExec.command(System.getProperty("java.home"), Runtime.version().feature(), command,
-					Objects.requireNonNull(classPath), bootJar, LEAN_HEAP_BASE + 2 * relay);
+					Objects.requireNonNull(classPath), bootJar, LEAN_HEAP_BASE + 2 * relay,
+					properties.getMaster().getJvmArgs());
 			logger.debug("jproc master: re-exec as a lean JVM: " + lean);
 			return LeanExec.exec(handOff, lean, new Spawner());
 		}

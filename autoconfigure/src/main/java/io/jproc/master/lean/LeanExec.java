@@ -161,15 +161,16 @@ public final class LeanExec {
 	 * @param bootJar whether the class path is a Spring Boot jar (or directory) whose
 	 * loader must open it
 	 * @param maxHeapBytes the heap the master may use at most
+	 * @param extraJvmArgs {@code jproc.master.jvm-args}, after jproc's own options
 	 * @return the command line, {@code %FD%} standing for the hand-off's descriptor
 	 */
 	public static List<String> command(String javaHome, int feature, List<String> applicationCommand, String classPath,
-			boolean bootJar, long maxHeapBytes) {
+			boolean bootJar, long maxHeapBytes, List<String> extraJvmArgs) {
 		List<String> argv = new ArrayList<>();
 		argv.add(Path.of(javaHome, "bin", "java").toString());
 		argv.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx" + Math.max(16, maxHeapBytes >> 20) + "m",
 				"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-Xss512k",
-				"-XX:MaxMetaspaceSize=128m", "-XX:-UsePerfData", "-Xshare:auto"));
+				"-XX:MaxMetaspaceSize=128m", "-XX:-UsePerfData"));
 		List<String> options = WorkerCommand.jvmOptions(applicationCommand);
 		for (int i = 0; i < options.size(); i++) {
 			String option = options.get(i);
@@ -181,6 +182,7 @@ public final class LeanExec {
 				argv.add(option);
 			}
 		}
+		argv.addAll(extraJvmArgs);
 		argv.addAll(WorkerCommand.nativeAccess(feature, argv));
 		argv.add("-D" + HAND_OFF_FD + "=%FD%");
 		argv.add("-D" + LOG_FACTORY + "=" + LeanLogFactory.class.getName());
