@@ -168,8 +168,12 @@ public final class LeanExec {
 			boolean bootJar, long maxHeapBytes, List<String> extraJvmArgs) {
 		List<String> argv = new ArrayList<>();
 		argv.add(Path.of(javaHome, "bin", "java").toString());
-		argv.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx" + Math.max(16, maxHeapBytes >> 20) + "m",
-				"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-Xss512k",
+		// Measured with bench/master-memory.sh (docs/PITFALLS.md): C1 compiling the whole
+		// start-up costs the master more than 10 MB of RSS; compiling only what stays hot
+		// (twenty times the usual thresholds) keeps the loop and the codec compiled.
+		argv.addAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmn2m", "-Xmx" + Math.max(16, maxHeapBytes >> 20) + "m",
+				"-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:TieredStopAtLevel=1",
+				"-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=20", "-XX:ReservedCodeCacheSize=16m", "-Xss512k",
 				"-XX:MaxMetaspaceSize=128m", "-XX:-UsePerfData"));
 		List<String> options = WorkerCommand.jvmOptions(applicationCommand);
 		for (int i = 0; i < options.size(); i++) {
