@@ -349,6 +349,7 @@ public class JprocProperties implements InitializingBean {
 		this.health.validate(this.ipc);
 		this.messaging.validate();
 		this.bootCache.validate();
+		this.master.validate();
 		this.warmup.validate(this.worker);
 	}
 
@@ -1042,6 +1043,8 @@ public class JprocProperties implements InitializingBean {
 	 */
 	public static class Master {
 
+		private static final String KEY = PREFIX + ".master";
+
 		/**
 		 * Whether the master, once its sockets are bound, replaces its JVM (same pid,
 		 * same sockets, same environment) by a small one that loads jproc's classes only:
@@ -1072,6 +1075,19 @@ public class JprocProperties implements InitializingBean {
 
 		public void setLean(boolean lean) {
 			this.lean = lean;
+		}
+
+		/**
+		 * An entry that is not an option would become the lean JVM's main class, after
+		 * the point where the master can fall back: refused at start.
+		 */
+		void validate() {
+			for (String argument : this.jvmArgs) {
+				if (argument == null || !argument.startsWith("-")) {
+					throw PropertyChecks.invalid(KEY + ".jvm-args", argument,
+							"each entry must be one JVM option starting with '-', such as -Xmx128m");
+				}
+			}
 		}
 
 	}
