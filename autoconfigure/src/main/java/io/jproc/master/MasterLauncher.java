@@ -176,6 +176,7 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 		if (environment.getProperty("logging.include-application-group", Boolean.class, true)) {
 			putIfText(logging, "group", environment.getProperty("spring.application.group"));
 		}
+		putIfText(logging, "level-pattern", environment.getProperty("logging.pattern.level"));
 		logging.put("ansi", Boolean.toString(!AnsiOutput.toString(AnsiColor.RED, "x").equals("x")));
 		logging.put("exec-at", Long.toString(System.currentTimeMillis()));
 		return logging;

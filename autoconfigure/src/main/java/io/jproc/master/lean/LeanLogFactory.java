@@ -31,7 +31,7 @@ public final class LeanLogFactory extends LogFactory {
 
 	private static final String RESET = "\u001b[0;39m";
 
-	private static volatile Settings settings = new Settings(Map.of(), "", false);
+	private static volatile Settings settings = new Settings(Map.of(), "", false, "%5p");
 
 	private final Map<String, Log> logs = new ConcurrentHashMap<>();
 
@@ -59,7 +59,8 @@ public final class LeanLogFactory extends LogFactory {
 				prefix.append('[').append(value).append("] ");
 			}
 		}
-		settings = new Settings(levels, prefix.toString(), Boolean.parseBoolean(logging.get("ansi")));
+		settings = new Settings(levels, prefix.toString(), Boolean.parseBoolean(logging.get("ansi")),
+				logging.getOrDefault("level-pattern", "%5p"));
 	}
 
 	private static int level(String name) {
@@ -135,13 +136,16 @@ public final class LeanLogFactory extends LogFactory {
 	 * @param message the message
 	 * @param prefix the application name and group, in brackets, each followed by a space
 	 * @param ansi whether to color it
+	 * @param levelPattern {@code logging.pattern.level} ({@code [master] %5p} in a
+	 * master), of which {@code %5p} and {@code %p} are understood
 	 * @return the line
 	 */
 	static String format(ZonedDateTime when, int level, long pid, String thread, String logger, String message,
-			String prefix, boolean ansi) {
+			String prefix, boolean ansi, String levelPattern) {
 		String threadField = String.format("%15s", fit(thread, 15));
 		String loggerField = String.format("%-40s", fit(abbreviate(logger, 39), 40));
-		String levelField = String.format("%5s", LEVELS[level]);
+		String levelField = levelPattern.replace("%5p", String.format("%5s", LEVELS[level]))
+			.replace("%p", LEVELS[level]);
 		if (!ansi) {
 			return DATE.format(when) + " " + levelField + " " + pid + " --- " + prefix + "[" + threadField + "] "
 					+ loggerField + " : " + message;
@@ -196,7 +200,7 @@ public final class LeanLogFactory extends LogFactory {
 		}
 	}
 
-	private record Settings(Map<String, Integer> levels, String prefix, boolean ansi) {
+	private record Settings(Map<String, Integer> levels, String prefix, boolean ansi, String levelPattern) {
 
 	}
 
@@ -223,7 +227,7 @@ public final class LeanLogFactory extends LogFactory {
 			Settings current = settings;
 			String line = format(ZonedDateTime.now(), level, ProcessHandle.current().pid(),
 					Thread.currentThread().getName(), this.name, String.valueOf(message), current.prefix(),
-					current.ansi());
+					current.ansi(), current.levelPattern());
 			PrintStream out = System.out;
 			synchronized (out) {
 				out.println(line);

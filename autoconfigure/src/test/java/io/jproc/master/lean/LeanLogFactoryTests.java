@@ -20,8 +20,8 @@ class LeanLogFactoryTests {
 	void lineHasBootsConsoleLayout() {
 		// As Boot's Logback pattern prints it, from a worker's log of the same run.
 		assertThat(LeanLogFactory.format(WHEN, 2, 6088, "main", "io.jproc.master.Arbiter", "all 2 workers ready", "",
-				false))
-			.isEqualTo("2026-12-05T14:52:42.123Z  INFO 6088 --- [           main] io.jproc.master.Arbiter"
+				false, "[master] %5p"))
+			.isEqualTo("2026-12-05T14:52:42.123Z [master]  INFO 6088 --- [           main] io.jproc.master.Arbiter"
 					+ "                  : all 2 workers ready");
 	}
 
