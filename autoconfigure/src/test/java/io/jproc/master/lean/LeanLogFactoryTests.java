@@ -28,7 +28,7 @@ class LeanLogFactoryTests {
 	@Test
 	void applicationNameAndLongNamesAreShortenedAsLogbackDoes() {
 		String line = LeanLogFactory.format(WHEN, 3, 1, "a-thread-name-longer-than-15",
-				"io.jproc.master.bootcache.BootCacheTraining", "m", "[shop] ", false);
+				"io.jproc.master.bootcache.BootCacheTraining", "m", "[shop] ", false, "%5p");
 		assertThat(line).isEqualTo("2026-12-05T14:52:42.123Z  WARN 1 --- [shop] [-longer-than-15] "
 				+ "i.j.master.bootcache.BootCacheTraining   : m");
 		assertThat(LeanLogFactory.abbreviate("org.springframework.boot.reactor.netty.NettyWebServer", 39))
