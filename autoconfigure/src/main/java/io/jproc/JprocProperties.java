@@ -173,6 +173,8 @@ public class JprocProperties implements InitializingBean {
 
 	private final Warmup warmup = new Warmup();
 
+	private final Master master = new Master();
+
 	public WorkerCount getWorkers() {
 		return this.workers;
 	}
@@ -345,6 +347,10 @@ public class JprocProperties implements InitializingBean {
 		return this.bootCache;
 	}
 
+	public Master getMaster() {
+		return this.master;
+	}
+
 	/**
 	 * Bound as a bean (in a worker, or wherever the configuration is read again, such as
 	 * a worker started by a reload that re-reads {@code application.yml}): a wrong value
@@ -385,6 +391,7 @@ public class JprocProperties implements InitializingBean {
 		this.health.validate(this.ipc);
 		this.messaging.validate();
 		this.bootCache.validate();
+		this.master.validate();
 		this.warmup.validate(this.worker);
 	}
 
@@ -1120,6 +1127,60 @@ public class JprocProperties implements InitializingBean {
 
 		public void setLeaderOnly(boolean leaderOnly) {
 			this.leaderOnly = leaderOnly;
+		}
+
+	}
+
+	/**
+	 * The master process itself.
+	 */
+	public static class Master {
+
+		private static final String KEY = PREFIX + ".master";
+
+		/**
+		 * Whether the master, once its sockets are bound, replaces its JVM (same pid,
+		 * same sockets, same environment) by a small one that loads jproc's classes only:
+		 * Serial GC, a heap sized for the message relay, C1 only. Its log lines keep
+		 * Spring Boot's default console format, but a logging configuration of the
+		 * application (logback.xml, logging.pattern.*) no longer applies to them. Set to
+		 * false to keep the master in the application's JVM.
+		 */
+		private boolean lean = true;
+
+		/**
+		 * JVM options for the lean master, after jproc's own (so they win): a larger
+		 * {@code -Xmx}, diagnostics such as {@code -XX:NativeMemoryTracking=summary}.
+		 */
+		private List<String> jvmArgs = new ArrayList<>();
+
+		public List<String> getJvmArgs() {
+			return this.jvmArgs;
+		}
+
+		public void setJvmArgs(List<String> jvmArgs) {
+			this.jvmArgs = jvmArgs;
+		}
+
+		public boolean isLean() {
+			return this.lean;
+		}
+
+		public void setLean(boolean lean) {
+			this.lean = lean;
+		}
+
+		/**
+		 * An entry that is not an option would become the lean JVM's main class, after
+		 * the point where the master can fall back: refused at start.
+		 */
+		void validate() {
+			for (String argument : this.jvmArgs) {
+				if (argument == null || !argument.startsWith("-")) {
+					throw PropertyChecks.invalid(KEY + ".jvm-args", argument,
+							"each entry must be one JVM option starting with '-', such as -Xmx128m");
+				}
+			}
 		}
 
 	}

@@ -68,6 +68,18 @@ class JprocPropertiesValidationTests {
 	// The pool: jproc.backlog, jproc.spare-workers, jproc.workers against the machine
 
 	@Test
+	void validateWhenMasterJvmArgIsNotAnOptionShouldFail() {
+		assertInvalid(Map.of("jproc.master.jvm-args[0]", "-Xmx128m", "jproc.master.jvm-args[1]", "Xmx128m"),
+				"jproc.master.jvm-args", "one JVM option starting with '-'");
+	}
+
+	@Test
+	void validateWhenMasterJvmArgsAreOptionsShouldPass() {
+		bind(Map.of("jproc.master.jvm-args", "-Xmx128m,-XX:NativeMemoryTracking=summary", "jproc.master.lean", "false"))
+			.validate(OptionalLong.empty());
+	}
+
+	@Test
 	void validateWhenBacklogIsAbove65535ShouldFail() {
 		assertInvalid("jproc.backlog", "65536", "from 1 to 65535");
 	}

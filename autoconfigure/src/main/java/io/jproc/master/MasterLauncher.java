@@ -2,22 +2,32 @@ package io.jproc.master;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
-import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
 import io.jproc.WorkerEnvironment;
+import io.jproc.ipc.ByteBudget;
 import io.jproc.master.launch.ListenSocket;
+import io.jproc.master.lean.HandOff;
+import io.jproc.master.lean.LeanExec;
+import io.jproc.master.lean.PropertiesCodec;
 import io.jproc.master.process.Spawner;
+import io.jproc.master.process.WorkerCommand;
 import io.jproc.master.systemd.SocketActivation;
 import io.netty.channel.epoll.Epoll;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.ansi.AnsiColor;
+import org.springframework.boot.ansi.AnsiOutput;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.context.ApplicationListener;
@@ -27,14 +37,22 @@ import org.springframework.core.env.ConfigurableEnvironment;
 /**
  * Takes over {@code SpringApplication.run} in a process that should be a master: once the
  * Environment is prepared and logging is initialised, but before any application bean
- * exists, it binds the listening sockets, runs the {@link Arbiter} and exits the JVM with
- * its exit code. Anywhere else (jproc off, a worker, no epoll) it does nothing.
+ * exists, it binds the listening sockets, then (unless {@code jproc.master.lean=false})
+ * replaces this JVM by the lean master's ({@link LeanExec}, {@link LeanMaster}), or, when
+ * that cannot be done, runs the {@link Arbiter} here and exits the JVM with its exit
+ * code. Anywhere else (jproc off, a worker, no epoll) it does nothing.
  */
 public final class MasterLauncher implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
 
 	private static final Log logger = LogFactory.getLog(MasterLauncher.class);
 
 	private static final int DEFAULT_PORT = 8080;
+
+	/**
+	 * The lean master's heap beyond what the message relay may hold (twice, as bytes and
+	 * frames).
+	 */
+	private static final long LEAN_HEAP_BASE = 32L << 20;
 
 	@Override
 	public int getOrder() {
@@ -98,35 +116,83 @@ public final class MasterLauncher implements ApplicationListener<ApplicationEnvi
 				}
 			}
 		}
-		int exitCode = new Arbiter(properties, server, management, new Spawner()).run();
-		if (exitCode == ExitCodes.MASTER_FAILED) {
-			haltLater(exitCode);
+		if (properties.getMaster().isLean()) {
+			String why = goLean(environment, binder, properties, server, management);
+			logger.warn("jproc master: cannot become a lean JVM (" + why + "); the master stays in the "
+					+ "application's JVM (set jproc.master.lean=false to say so and silence this)");
 		}
-		System.exit(exitCode);
+		LeanMaster.runAndExit(properties, server, management);
 	}
 
 	/**
-	 * A master whose loop failed must end: if the shutdown hooks of {@code System.exit}
-	 * do not finish within 10 s (out of memory, a hook that waits for something that
-	 * never comes), halt.
-	 * @param exitCode the code to halt with
+	 * Replace this JVM by the lean master's (same pid, same sockets), see
+	 * {@link LeanExec}.
+	 * @param environment the application's environment
+	 * @param binder binds it
+	 * @param properties the pool's configuration
+	 * @param server the server's socket
+	 * @param management the management server's, if any
+	 * @return why that did not happen (it returns only then)
 	 */
-	private static void haltLater(int exitCode) {
+	private static String goLean(ConfigurableEnvironment environment, Binder binder, JprocProperties properties,
+			ListenSocket server, @Nullable ListenSocket management) {
 		try {
-			Thread halt = new Thread(() -> {
-				try {
-					Thread.sleep(10_000);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				Runtime.getRuntime().halt(exitCode);
-			}, "jproc-halt");
-			halt.setDaemon(true);
-			halt.start();
+			String classPath = System.getProperty("java.class.path");
+			String unusable = LeanExec.unusableClassPath(classPath, System.getProperty("jdk.module.path"));
+			if (unusable != null) {
+				return unusable;
+			}
+			List<String> command = WorkerCommand.masterCommand();
+			List<HandOff.Socket> sockets = new ArrayList<>();
+			sockets.add(new HandOff.Socket(server.name(), server.fd(), server.source()));
+			if (management != null) {
+				sockets.add(new HandOff.Socket(management.name(), management.fd(), management.source()));
+			}
+			HandOff handOff = new HandOff(PropertiesCodec.encode(properties), command, sockets,
+					loggingSettings(environment, binder));
+			boolean bootJar = MasterLauncher.class.getClassLoader()
+				.getClass()
+				.getName()
+				.startsWith("org.springframework.boot.loader.");
+			long relay = ByteBudget.wholeRelay(ByteBudget.perDestination(properties.getMessaging().getQueueCapacity(),
+					properties.getMessaging().getMaxPayload().toBytes()));
+			List<String> lean = LeanExec.command(System.getProperty("java.home"), Runtime.version().feature(), command,
+					Objects.requireNonNull(classPath), bootJar, LEAN_HEAP_BASE + 2 * relay,
+					properties.getMaster().getJvmArgs());
+			logger.debug("jproc master: re-exec as a lean JVM: " + lean);
+			return LeanExec.exec(handOff, lean, new Spawner());
 		}
-		catch (Throwable ex) {
-			Runtime.getRuntime().halt(exitCode);
+		catch (RuntimeException ex) {
+			return ex.toString();
+		}
+	}
+
+	/**
+	 * What the lean master's log lines need from the application's logging setup.
+	 * @param environment the application's environment
+	 * @param binder binds it
+	 * @return the settings as the hand-off carries them
+	 */
+	static Map<String, String> loggingSettings(ConfigurableEnvironment environment, Binder binder) {
+		Map<String, String> logging = new LinkedHashMap<>();
+		binder.bind("logging.level", Bindable.mapOf(String.class, String.class))
+			.orElse(Map.of())
+			.forEach((name, level) -> logging.put("level." + name, level));
+		if (environment.getProperty("logging.include-application-name", Boolean.class, true)) {
+			putIfText(logging, "name", environment.getProperty("spring.application.name"));
+		}
+		if (environment.getProperty("logging.include-application-group", Boolean.class, true)) {
+			putIfText(logging, "group", environment.getProperty("spring.application.group"));
+		}
+		putIfText(logging, "level-pattern", environment.getProperty("logging.pattern.level"));
+		logging.put("ansi", Boolean.toString(!AnsiOutput.toString(AnsiColor.RED, "x").equals("x")));
+		logging.put("exec-at", Long.toString(System.currentTimeMillis()));
+		return logging;
+	}
+
+	private static void putIfText(Map<String, String> map, String key, @Nullable String value) {
+		if (value != null && !value.isBlank()) {
+			map.put(key, value);
 		}
 	}
 

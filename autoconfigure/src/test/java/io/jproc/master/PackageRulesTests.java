@@ -29,7 +29,8 @@ class PackageRulesTests {
 	/** What each sub-package may import of the master, besides itself. */
 	private static final Map<String, Set<String>> ALLOWED = Map.of("process", Set.of(), "pool", Set.of("process"),
 			"flows", Set.of("pool", "process"), "bootcache", Set.of("process"), "launch",
-			Set.of("process", "pool", "bootcache"), "systemd", Set.of("process", "launch"), "relay", Set.of("process"));
+			Set.of("process", "pool", "bootcache"), "systemd", Set.of("process", "launch"), "relay", Set.of("process"),
+			"lean", Set.of("process", "launch"));
 
 	@Test
 	void subPackagesImportOnlyWhatTheyMayAndNeverTheLoop() throws IOException {

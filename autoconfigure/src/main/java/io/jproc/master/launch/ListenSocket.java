@@ -55,6 +55,21 @@ public final class ListenSocket implements AutoCloseable {
 	 * @return the listening socket
 	 * @throws IOException if the address cannot be bound (in use, not local, no right)
 	 */
+	/**
+	 * A socket this process already has, from a JVM it was before an {@code execve} (the
+	 * lean master's hand-off).
+	 * @param name the socket's name, {@code server} or {@code management}
+	 * @param fd the descriptor
+	 * @param source how the previous JVM got it
+	 * @return the socket
+	 * @throws IOException if the descriptor is not a socket
+	 */
+	public static ListenSocket inherit(String name, int fd, Source source) throws IOException {
+		Epoll.ensureAvailability();
+		Socket socket = new Socket(fd);
+		return new ListenSocket(name, socket, socket.localAddress(), source);
+	}
+
 	public static ListenSocket open(String name, @Nullable InetAddress host, int port, int backlog) throws IOException {
 		Epoll.ensureAvailability();
 		Socket socket = Socket.newSocketStream();
@@ -75,7 +90,11 @@ public final class ListenSocket implements AutoCloseable {
 		return this.name;
 	}
 
-	int fd() {
+	/**
+	 * The descriptor number of the socket.
+	 * @return its fd
+	 */
+	public int fd() {
 		return this.socket.intValue();
 	}
 

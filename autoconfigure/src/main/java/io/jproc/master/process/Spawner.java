@@ -319,7 +319,7 @@ public class Spawner {
 	 * one is used is logged once at debug; a sweep that cannot list the descriptors is a
 	 * warning, never silence.
 	 */
-	void markAllCloseOnExec() {
+	public void markAllCloseOnExec() {
 		if (this.closeRange != null) {
 			try {
 				long result = this.closeRange.syscall(SYS_CLOSE_RANGE, 3, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC);
@@ -339,6 +339,16 @@ public class Spawner {
 			closeOnExecPath("sweep", "a sweep of /proc/self/fd");
 		}
 		sweepCloseOnExec();
+	}
+
+	/**
+	 * Let a descriptor of this process be inherited across {@code execve}: clear its
+	 * {@code FD_CLOEXEC}.
+	 * @param fd the descriptor
+	 * @return whether it worked
+	 */
+	public boolean keepOnExec(int fd) {
+		return this.posix.fcntlInt(fd, Fcntl.F_SETFD, 0) == 0;
 	}
 
 	private void sweepCloseOnExec() {

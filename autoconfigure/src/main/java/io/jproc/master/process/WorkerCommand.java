@@ -17,7 +17,39 @@ public final class WorkerCommand {
 			"--module-path", "--upgrade-module-path", "--add-modules", "--add-reads", "--add-exports", "--add-opens",
 			"--limit-modules", "--patch-module", "--enable-native-access", "--source");
 
+	/** The master's original command line when this JVM is the lean master, else null. */
+	private static volatile @Nullable List<String> masterCommand;
+
 	private WorkerCommand() {
+	}
+
+	/**
+	 * Tell this JVM the command line the application was started with: the lean master
+	 * runs another command line than the one its workers must be started from.
+	 * @param argv executable first
+	 */
+	public static void useMasterCommand(List<String> argv) {
+		masterCommand = List.copyOf(argv);
+	}
+
+	/**
+	 * The command line the application was started with: this process's own, unless
+	 * {@link #useMasterCommand} said otherwise.
+	 * @return executable first
+	 * @throws IllegalStateException if the operating system does not tell it
+	 */
+	public static List<String> masterCommand() {
+		List<String> told = masterCommand;
+		if (told != null) {
+			return told;
+		}
+		ProcessHandle.Info info = ProcessHandle.current().info();
+		String command = info.command()
+			.orElseThrow(() -> new IllegalStateException("cannot read this process's command to start workers"));
+		List<String> argv = new ArrayList<>();
+		argv.add(command);
+		argv.addAll(info.arguments().map(List::of).orElse(List.of()));
+		return argv;
 	}
 
 	/**
@@ -138,11 +170,8 @@ public final class WorkerCommand {
 	 * @throws IllegalStateException if the operating system does not tell them
 	 */
 	public static List<String> current(List<String> extraJvmArgs) {
-		ProcessHandle.Info info = ProcessHandle.current().info();
-		String command = info.command()
-			.orElseThrow(() -> new IllegalStateException("cannot read this process's command to start workers"));
-		List<String> arguments = info.arguments().map(List::of).orElse(List.of());
-		return of(command, arguments, extraJvmArgs);
+		List<String> argv = masterCommand();
+		return of(argv.get(0), argv.subList(1, argv.size()), extraJvmArgs);
 	}
 
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
+import io.jproc.master.process.WorkerCommand;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -47,8 +48,14 @@ public final class JarWatch {
 	 * @return the watch, idle when the process was not started with {@code -jar}
 	 */
 	public static JarWatch forCurrentProcess() {
-		List<String> arguments = ProcessHandle.current().info().arguments().map(List::of).orElse(List.of());
-		return new JarWatch(jarOf(arguments));
+		List<String> argv;
+		try {
+			argv = WorkerCommand.masterCommand();
+		}
+		catch (IllegalStateException ex) {
+			argv = List.of("java");
+		}
+		return new JarWatch(jarOf(argv.subList(1, argv.size())));
 	}
 
 	static @Nullable Path jarOf(List<String> arguments) {
