@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.jproc.worker.InheritedServerChannel;
 import org.eclipse.jetty.io.SelectorManager;
@@ -85,10 +88,21 @@ final class InheritedConnector extends ServerConnector {
 	/**
 	 * Stop accepting, as a graceful shutdown asks: Jetty's own {@code close()} would
 	 * leave the selectors accepting (it only closes the channel of acceptor threads).
+	 * Returns once every selector has caught up (at most 5 s), so nothing is accepted
+	 * after the graceful shutdown reports it stopped accepting.
 	 */
 	@Override
 	public void close() {
-		this.gate.shut();
+		try {
+			this.gate.shut().get(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// A selector that cannot run a task in 5 s is stuck or stopping: the worker
+			// leaves anyway.
+		}
 		super.close();
 	}
 
