@@ -10,8 +10,9 @@
 #     --load SECONDS   load per process set (default 10)
 #     --connections N  wrk connections (default 16)
 #     --no-cache       workers boot from the jar (jproc.boot-cache.enabled=false); by default
-#                      the boot cache is prepared first in a private directory and every pool
-#                      boots its workers from it, as a pool does once its cache exists
+#                      each pool prepares its boot cache (keyed by the workers' options, so
+#                      one per pool size) in a private directory and is started again to be
+#                      measured with workers booted from it, as a pool runs once it exists
 #     --nmt            also print Native Memory Tracking's summary of one worker of the pool of 4
 #     APP ARGS         passed to every JVM (plain and pools), e.g. --jproc.worker.jvm-args=...
 #   CONFIGS="plain w1 w2 w4 plain4" selects what runs; JAR=... another build; java from PATH.
@@ -89,6 +90,14 @@ run_pool() { # run_pool N
   local n="$1" log="$RESULTS/$STAMP-w$1.log" extra=()
   [ "$NMT" = 1 ] && [ "$n" = 4 ] && extra=(--jproc.worker.jvm-args=-XX:NativeMemoryTracking=summary)
   start_pool "$log" "$n" "${POOL_ARGS[@]}" "${extra[@]}" "${APP_ARGS[@]}"
+  if [ "$CACHE_MODE" = cache ] && ! grep -q "workers start from it" "$log"; then
+    # the cache is keyed by the workers' options, which depend on the pool size: let this
+    # pool prepare its own, then start it again so that its workers boot from it
+    wait_log "$log" "jproc boot cache: ready at" 600
+    stop_tree "$MASTER"
+    start_pool "$log.2" "$n" "${POOL_ARGS[@]}" "${extra[@]}" "${APP_ARGS[@]}"
+    grep -q "workers start from it" "$log.2" || echo "warning: pool of $n did not start from the boot cache" >&2
+  fi
   load "$PORT"
   local pss rss w
   MPSS[w$n]=$(kb "$MASTER" Pss); MRSS[w$n]=$(kb "$MASTER" Rss)
@@ -110,11 +119,6 @@ run_pool() { # run_pool N
   stop_tree "$MASTER"
 }
 
-if [ "$CACHE_MODE" = cache ]; then # prepare the boot cache once, so that every pool boots from it
-  start_pool "$RESULTS/$STAMP-cache.log" 1 "${POOL_ARGS[@]}" "${APP_ARGS[@]}"
-  wait_log "$RESULTS/$STAMP-cache.log" "jproc boot cache: ready at" 600
-  stop_tree "$MASTER"
-fi
 for c in "${CONFIGS[@]}"; do
   case "$c" in
     plain) run_plain ;;
