@@ -101,9 +101,9 @@ final class WorkerSizing {
 
 	/**
 	 * Compact object headers on a runtime where they are a product feature (JDK 25 and
-	 * later, JEP 519): 8 bytes less per object (12 instead of 16 for most), which each
-	 * worker pays on its own heap. The JDK ships a class archive built with them, so
-	 * sharing is kept. Not added when the user's options say either way.
+	 * later, JEP 519): an object header of 8 bytes instead of 12, which each worker pays
+	 * on its own heap. The JDK ships a class archive built with them, so sharing is kept.
+	 * Not added when the user's options say either way.
 	 * @param runtimeFeature the Java release of the workers, such as 17 or 25
 	 * @param jvmOptions the options a worker sees
 	 * @return {@code -XX:+UseCompactObjectHeaders} or nothing
