@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Spare workers against none: kill -9 of a worker of a WORKERS-worker pool (default 2), idle
 # and under wrk,
-# with jproc.spare-workers=0 (none), 1 (spare), and 1 with warm-up (warm:
-# jproc.warmup.requests=WARMUP_REQUESTS to /), in the same run. Per kill it prints
+# with jproc.spare-workers=0 (none), 1 (spare: the default warm-up, 500 requests to /), 1
+# with warm-up off (cold: jproc.warmup.requests=0) and 1 with WARMUP_REQUESTS (warm:
+# jproc.warmup.requests=WARMUP_REQUESTS to /), in the same run (MODES chooses). Per kill it prints
 #   - kill -> the first answer from a process that was not serving before (a probe that
 #     opens a new connection for every request, as a client retrying elsewhere would);
 #   - under load only: requests wrk completed in the 30 s after the kill, and in the 30 s
@@ -87,6 +88,7 @@ for mode in $MODES; do
   case "$mode" in
     none) spares=0 ;;
     warm) extra=(--jproc.warmup.requests="$WARMUP_REQUESTS" --jproc.warmup.paths=/) ;;
+    cold) extra=(--jproc.warmup.requests=0) ;; # a spare without warm-up (on by default since 2026-12-05)
   esac
   log="$RESULTS/spare-$mode.log"
   start_pool "$log" "${WORKERS:-2}" --jproc.spare-workers=$spares "${CACHE_ARGS[@]}" "${extra[@]}"

@@ -1193,13 +1193,16 @@ public class JprocProperties implements InitializingBean {
 
 		private static final String KEY = PREFIX + ".warmup";
 
+		/** Warm-up requests per path by default: a few hundred, about a second. */
+		static final int DEFAULT_REQUESTS = 500;
+
 		/**
 		 * Requests a new worker or spare sends to each warm-up path through the
 		 * application's own handler chain, on a private loopback port, before it takes
-		 * connections and reports ready (0 to 1000000). 0 (the default) turns warm-up
-		 * off.
+		 * connections and reports ready (0 to 1000000), so that its first connections
+		 * find the request path compiled. 0 turns warm-up off.
 		 */
-		private int requests;
+		private int requests = DEFAULT_REQUESTS;
 
 		/**
 		 * Paths the warm-up requests, each must start with '/', at least one when
@@ -1216,7 +1219,7 @@ public class JprocProperties implements InitializingBean {
 		 * Longest time a warm-up may take; past it the worker reports ready anyway. From
 		 * 1ms, and shorter than jproc.worker.boot-timeout, which the warm-up is part of.
 		 */
-		private Duration timeout = Duration.ofSeconds(60);
+		private Duration timeout = Duration.ofSeconds(10);
 
 		public int getRequests() {
 			return this.requests;

@@ -209,7 +209,12 @@ class JprocPropertiesTests {
 		on.validate();
 		assertThat(on.getWarmup().isEnabled()).isTrue();
 		assertThat(on.getWarmup().getPaths()).containsExactly("/", "/api/hello");
-		assertThat(new JprocProperties().getWarmup().isEnabled()).as("off by default").isFalse();
+		assertThat(new JprocProperties().getWarmup().isEnabled()).as("on by default").isTrue();
+		assertThat(new JprocProperties().getWarmup().getRequests()).isEqualTo(500);
+		assertThat(new JprocProperties().getWarmup().getTimeout()).isEqualTo(Duration.ofSeconds(10));
+		JprocProperties off = bind(Map.of("jproc.warmup.requests", "0"));
+		off.validate();
+		assertThat(off.getWarmup().isEnabled()).as("0 requests turn it off").isFalse();
 		Map<String, Map<String, String>> wrong = Map.of("jproc.warmup.paths", Map.of("jproc.warmup.paths", "api"),
 				"jproc.warmup.requests", Map.of("jproc.warmup.requests", "-5"), "jproc.warmup.concurrency",
 				Map.of("jproc.warmup.concurrency", "0"), "jproc.warmup.timeout", Map.of("jproc.warmup.timeout", "0s"));

@@ -523,7 +523,7 @@ class JprocPropertiesValidationTests {
 
 	@Test
 	void validateWhenWarmupIsOffShouldNotRelateItsTimeoutToBootTimeout() {
-		bind(Map.of("jproc.warmup.timeout", "2m")).validate(OptionalLong.empty());
+		bind(Map.of("jproc.warmup.requests", "0", "jproc.warmup.timeout", "2m")).validate(OptionalLong.empty());
 	}
 
 	private static void assertInvalid(String key, String value, String... allowed) {

@@ -51,7 +51,13 @@ final class WorkerSide implements AutoCloseable {
 	 * @param id the worker id
 	 */
 	WorkerSide(int id) {
-		this(id, new JprocProperties.Warmup());
+		this(id, noWarmup());
+	}
+
+	private static JprocProperties.Warmup noWarmup() {
+		JprocProperties.Warmup off = new JprocProperties.Warmup();
+		off.setRequests(0);
+		return off;
 	}
 
 	WorkerSide(int id, JprocProperties.Warmup warmup) {

@@ -64,8 +64,9 @@ class WorkerWarmupTests {
 	}
 
 	@Test
-	void offUnlessRequestsAreSet() {
-		assertThat(new WorkerWarmup(new JprocProperties.Warmup()).isEnabled()).isFalse();
+	void onByDefaultAndOffWithZeroRequests() {
+		assertThat(new WorkerWarmup(new JprocProperties.Warmup()).isEnabled()).isTrue();
+		assertThat(new WorkerWarmup(config(0, "/")).isEnabled()).isFalse();
 		assertThat(new WorkerWarmup(config(1, "/")).isEnabled()).isTrue();
 	}
 

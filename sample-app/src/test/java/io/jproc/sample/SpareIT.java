@@ -25,10 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real pool of two workers and one spare ({@code jproc.spare-workers=1}), shared by the
- * tests of this class, with a warm-up of 50 requests: the spare holds the shared sockets
- * but accepts nothing; a {@code kill -9} of a worker under a request stream is served by
- * the spare in the killed worker's name while a new spare boots; a reload replaces the
- * spare; SIGTERM ends every process, the spare too.
+ * tests of this class, with the default warm-up (500 requests to /, which no option turns
+ * on: a spare is warm by default): the spare holds the shared sockets but accepts
+ * nothing; a {@code kill -9} of a worker under a request stream is served by the spare in
+ * the killed worker's name while a new spare boots; a reload replaces the spare; SIGTERM
+ * ends every process, the spare too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpareIT {
@@ -42,7 +43,7 @@ class SpareIT {
 	@BeforeAll
 	static void startPool() throws Exception {
 		master = MasterProcess.startPool("spare", 2, "--jproc.spare-workers=1", "--management.server.port=0",
-				"--jproc.warmup.requests=50", "--jproc.heartbeat.interval=1s", "--jproc.heartbeat.timeout=10s");
+				"--jproc.heartbeat.interval=1s", "--jproc.heartbeat.timeout=10s");
 	}
 
 	@AfterAll
@@ -85,8 +86,9 @@ class SpareIT {
 		assertThat(entry.get("state").asString()).isEqualTo("ready");
 		assertThat(entry.get("bootMillis").asLong()).isPositive();
 		assertThat(master.log()).containsPattern("\\[spare #\\d+\\]\\s+INFO " + spare + " --- ");
-		// Every worker and the spare warmed up on a private port before reporting ready.
-		assertThat(master.count(Pattern.compile("(worker [12]|spare #\\d+) warmed up: 50 requests to \\[/\\]")))
+		// Every worker and the spare warmed up on a private port before reporting ready,
+		// by default.
+		assertThat(master.count(Pattern.compile("(worker [12]|spare #\\d+) warmed up: \\d+ requests to \\[/\\]")))
 			.isEqualTo(3);
 	}
 

@@ -156,6 +156,9 @@ public final class WorkerLauncher implements WorkerFactory {
 		List<String> userArgs = properties.getWorker().getJvmArgs();
 		List<String> extra = new ArrayList<>(sizing.options());
 		extra.addAll(WorkerCommand.nativeAccess(Runtime.version().feature(), seen));
+		if (properties.getWorker().isRightSize()) {
+			extra.addAll(WorkerSizing.objectHeaders(Runtime.version().feature(), seen));
+		}
 		extra.addAll(WorkerCommand.channelAccess(seen));
 		if (properties.getBootCache().isEnabled()) {
 			extra.addAll(BootCache.sharingOptions(seen));

@@ -8,8 +8,10 @@ import java.util.Locale;
 /**
  * The JVM options that size each worker to its share of the machine: processors (so that
  * Netty's event loops, GC and JIT threads, and the common pool follow) and the default
- * maximum heap. A JVM sizes itself to the whole machine by default, so N workers would
- * run N times the threads and may grow to N quarters of the memory. Options the user set
+ * initial and maximum heap. A JVM sizes itself to the whole machine by default, so N
+ * workers would run N times the threads, start with N times the initial heap (whose young
+ * generation a worker touches entirely before its first collection: most of an idle
+ * worker's memory) and may grow to N quarters of the memory. Options the user set
  * anywhere a worker sees them win.
  */
 final class WorkerSizing {
@@ -17,8 +19,14 @@ final class WorkerSizing {
 	/** The JVM's default {@code MaxRAMPercentage}. */
 	static final double DEFAULT_MAX_RAM_PERCENTAGE = 25.0;
 
+	/** The JVM's default {@code InitialRAMPercentage} (1/64 of memory). */
+	static final double DEFAULT_INITIAL_RAM_PERCENTAGE = 1.5625;
+
 	private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAMPercentage=",
 			"-XX:MaxRAM=", "-XX:MaxRAMFraction=");
+
+	private static final List<String> INITIAL_HEAP_OPTIONS = List.of("-Xms", "-XX:InitialHeapSize=",
+			"-XX:InitialRAMPercentage=", "-XX:InitialRAMFraction=", "-XX:MinHeapSize=");
 
 	private static final String PROCESSORS_OPTION = "-XX:ActiveProcessorCount=";
 
@@ -66,19 +74,46 @@ final class WorkerSizing {
 			options.add(PROCESSORS_OPTION + share);
 			said.add(PROCESSORS_OPTION + share + " (" + processors + " processors / " + workers + " workers)");
 		}
+		int sharing = Math.max(1, workers + spares);
+		String sharedBy = " shared by " + workers + " workers" + ((spares > 0) ? " and " + spares + " spares" : "")
+				+ ")";
 		String heap = find(jvmOptions, HEAP_OPTIONS);
 		if (heap != null) {
 			said.add("heap as set by " + heap);
 		}
 		else {
-			int sharing = Math.max(1, workers + spares);
 			String percentage = percentage(DEFAULT_MAX_RAM_PERCENTAGE / sharing);
 			options.add("-XX:MaxRAMPercentage=" + percentage);
 			said.add("-XX:MaxRAMPercentage=" + percentage + " (the JVM's default " + (int) DEFAULT_MAX_RAM_PERCENTAGE
-					+ "% of memory shared by " + workers + " workers"
-					+ ((spares > 0) ? " and " + spares + " spares" : "") + ")");
+					+ "% of memory" + sharedBy);
+		}
+		String initial = find(jvmOptions, INITIAL_HEAP_OPTIONS);
+		if (initial != null) {
+			said.add("initial heap as set by " + initial);
+		}
+		else {
+			String percentage = percentage(DEFAULT_INITIAL_RAM_PERCENTAGE / sharing);
+			options.add("-XX:InitialRAMPercentage=" + percentage);
+			said.add("-XX:InitialRAMPercentage=" + percentage + " (the JVM's default 1/64 of memory" + sharedBy);
 		}
 		return new WorkerSizing(List.copyOf(options), String.join(" and ", said));
+	}
+
+	/**
+	 * Compact object headers on a runtime where they are a product feature (JDK 25 and
+	 * later, JEP 519): an object header of 8 bytes instead of 12, which each worker pays
+	 * on its own heap. The JDK ships a class archive built with them, so sharing is kept.
+	 * Not added when the user's options say either way.
+	 * @param runtimeFeature the Java release of the workers, such as 17 or 25
+	 * @param jvmOptions the options a worker sees
+	 * @return {@code -XX:+UseCompactObjectHeaders} or nothing
+	 */
+	static List<String> objectHeaders(int runtimeFeature, List<String> jvmOptions) {
+		if (runtimeFeature < 25
+				|| jvmOptions.stream().anyMatch((option) -> option.endsWith("UseCompactObjectHeaders"))) {
+			return List.of();
+		}
+		return List.of("-XX:+UseCompactObjectHeaders");
 	}
 
 	/**
