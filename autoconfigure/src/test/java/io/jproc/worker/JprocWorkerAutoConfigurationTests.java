@@ -115,7 +115,8 @@ class JprocWorkerAutoConfigurationTests {
 	void runWhenWorkerShouldIgnoreTakeSlot() {
 		this.contextRunner
 			.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=3", "JPROC_WORKER_NUMBER=5",
-					"JPROC_SERVER_FD=" + listening.intValue(), "JPROC_CHANNEL_FD=" + channel[1].getFD())
+					"JPROC_SERVER_FD=" + listening.intValue(), "JPROC_CHANNEL_FD=" + channel[1].getFD(),
+					"jproc.warmup.requests=0")
 			.run((context) -> {
 				JprocWorker worker = context.getBean(JprocWorker.class);
 				assertThat(worker.isSpare()).isFalse();

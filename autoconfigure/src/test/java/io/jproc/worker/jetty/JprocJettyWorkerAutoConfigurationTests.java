@@ -36,11 +36,16 @@ class JprocJettyWorkerAutoConfigurationTests {
 
 	@Test
 	void runWhenWorkerWithWarmupShouldHoldUntilTheWarmupIsOver() {
-		this.contextRunner.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=1", "JPROC_SERVER_FD=7")
+		this.contextRunner
+			.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=1", "JPROC_SERVER_FD=7",
+					"jproc.warmup.requests=0")
 			.run((context) -> assertThat(context.getBean(JettyWorkerServer.class).isHeld()).isFalse());
 		this.contextRunner
 			.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=1", "JPROC_SERVER_FD=7",
 					"jproc.warmup.requests=20")
+			.run((context) -> assertThat(context.getBean(JettyWorkerServer.class).isHeld()).isTrue());
+		// Warm-up is on by default.
+		this.contextRunner.withPropertyValues("JPROC_ROLE=worker", "JPROC_WORKER_ID=1", "JPROC_SERVER_FD=7")
 			.run((context) -> assertThat(context.getBean(JettyWorkerServer.class).isHeld()).isTrue());
 	}
 
