@@ -1,16 +1,29 @@
 package io.jproc.samplemvc;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The behaviours that depend on the web server, run on one pool per server (one subclass
  * per server and jar): workers answer on the master's sockets and bind none of their own,
  * the warm-up drives the application through the server's loopback, a spare takes over
- * after {@code kill -9}, a rolling reload under load fails no request, and a pool
+ * after {@code kill -9}, a rolling reload under load fails no request and ends the event
+ * streams of the leaving workers cleanly soon after their long-lived grace, and a pool
  * shutdown refuses new connections at once while it finishes the request in flight. One
  * pool per class (two workers, one spare, a management port), ended by the fifth test;
  * the last one starts a master of one worker under {@code systemd-socket-activate}.
@@ -47,6 +61,16 @@ abstract class ServerPoolIT {
 	private static final Pattern SPARE_READY = Pattern.compile("spare #(\\d+) \\(pid (\\d+)\\) ready in");
 
 	private static final Pattern FIRST_PID = Pattern.compile("\"pid\":(\\d+)");
+
+	/** The default {@code jproc.long-lived-grace}. */
+	private static final Duration GRACE = Duration.ofSeconds(1);
+
+	private static final Pattern LEAVING = Pattern
+		.compile(" (\\d+) --- .*worker \\d+ has \\d+ long-lived connections .*telling them to go away");
+
+	private static final Pattern HOLDER = Pattern.compile("worker=(\\d+) pid=(\\d+)");
+
+	private static final HttpClient client = HttpClient.newHttpClient();
 
 	private MasterProcess master;
 
@@ -166,10 +190,26 @@ abstract class ServerPoolIT {
 
 	@Test
 	@Order(4)
-	void rollingReloadUnderLoadFailsNoRequest() throws Exception {
+	void rollingReloadUnderLoadFailsNoRequestAndEndsEventStreamsCleanly() throws Exception {
 		List<Long> before = this.master.awaitWorkerCount(3, BOUND);
+		List<EventStream> streams = new ArrayList<>();
+		Map<Long, Long> leavingSeen = new ConcurrentHashMap<>();
+		AtomicBoolean watching = new AtomicBoolean(true);
+		Thread watcher = new Thread(() -> {
+			while (watching.get()) {
+				Matcher matcher = LEAVING.matcher(this.master.log());
+				while (matcher.find()) {
+					leavingSeen.putIfAbsent(Long.parseLong(matcher.group(1)), System.nanoTime());
+				}
+				sleep(25);
+			}
+		}, "leaving-watcher");
 		long startedAt = System.nanoTime();
 		try (Load load = Load.start(this.master.port(), "/", 2, Duration.ofSeconds(240))) {
+			for (int i = 0; i < 2; i++) {
+				streams.add(EventStream.open(this.master.port()));
+			}
+			watcher.start();
 			load.awaitMore(50, Duration.ofSeconds(30));
 			this.master.signal("HUP");
 			this.master.awaitLog(Pattern.compile("reload complete \\(SIGHUP\\): 2 workers replaced"),
@@ -179,6 +219,23 @@ abstract class ServerPoolIT {
 			System.out.println(server() + ": reload under load: " + load.ok() + " requests, " + load.failures().size()
 					+ " failed, " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt) + " s");
 			assertThat(load.failures()).as("failed requests across the reload").isEmpty();
+			for (EventStream stream : streams) {
+				assertThat(before).as("event streams are held by the workers before the reload").contains(stream.pid());
+				assertThat(stream.ending()).as("how the event stream on " + stream.pid() + " ended")
+					.isEqualTo("clean end");
+				assertThat(leavingSeen).as("worker " + stream.pid() + " logged that it sends its connections away")
+					.containsKey(stream.pid());
+				Duration ended = Duration.ofNanos(stream.endedAt() - leavingSeen.get(stream.pid()));
+				System.out.println(server() + ": event stream on " + stream.pid() + " ended " + ended.toMillis()
+						+ " ms after the worker's leaving line");
+				assertThat(ended).as("from the worker's leaving line to the end of the stream")
+					.isLessThan(GRACE.plus(BOUND));
+			}
+		}
+		finally {
+			watching.set(false);
+			watcher.join(5_000);
+			streams.forEach(EventStream::abort);
 		}
 		List<Long> after = this.master.awaitWorkerCount(3, Duration.ofSeconds(30));
 		assertThat(after).as("workers and spare after the reload").doesNotContainAnyElementsOf(before);
@@ -302,6 +359,88 @@ abstract class ServerPoolIT {
 		catch (ConnectException ex) {
 			return true;
 		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * A client of {@code /events} that reads the stream to its end on a thread of its
+	 * own, and says how it ended: a clean end (the final chunk) or cut.
+	 */
+	static final class EventStream {
+
+		private final CompletableFuture<String> first = new CompletableFuture<>();
+
+		private final CompletableFuture<String> ending = new CompletableFuture<>();
+
+		private volatile long endedAt;
+
+		private volatile InputStream body;
+
+		static EventStream open(int port) throws Exception {
+			EventStream stream = new EventStream();
+			HttpResponse<InputStream> response = client.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events")).timeout(BOUND).build(),
+					HttpResponse.BodyHandlers.ofInputStream());
+			assertThat(response.statusCode()).isEqualTo(200);
+			stream.body = response.body();
+			Thread reader = new Thread(stream::read, "events-reader");
+			reader.setDaemon(true);
+			reader.start();
+			stream.first.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+			return stream;
+		}
+
+		private void read() {
+			try (BufferedReader reader = new BufferedReader(new InputStreamReader(this.body, StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					if (line.startsWith("data:")) {
+						this.first.complete(line);
+					}
+				}
+				this.endedAt = System.nanoTime();
+				this.ending.complete("clean end");
+			}
+			catch (IOException ex) {
+				this.endedAt = System.nanoTime();
+				this.ending.complete("cut: " + ex);
+			}
+		}
+
+		long pid() {
+			Matcher matcher = HOLDER.matcher(this.first.join());
+			assertThat(matcher.find()).isTrue();
+			return Long.parseLong(matcher.group(2));
+		}
+
+		/** How it ended, waiting for the end a bound past the drain timeout at most. */
+		String ending() throws Exception {
+			return this.ending.get(30, TimeUnit.SECONDS);
+		}
+
+		long endedAt() {
+			return this.endedAt;
+		}
+
+		void abort() {
+			try {
+				if (this.body != null) {
+					this.body.close();
+				}
+			}
+			catch (IOException ex) {
+				// Closing a client's stream: nothing to do.
+			}
+		}
+
 	}
 
 }

@@ -3,6 +3,7 @@ package io.jproc.worker.servlet;
 import io.jproc.worker.ConditionalOnJprocWorker;
 import io.jproc.worker.JprocRetirementAutoConfiguration;
 import io.jproc.worker.JprocWorker;
+import io.jproc.worker.LongLivedConnections;
 import io.jproc.worker.RequestCounter;
 import jakarta.servlet.Filter;
 
@@ -16,7 +17,8 @@ import org.springframework.core.Ordered;
 
 /**
  * Auto-configuration of a servlet worker's request filters, whatever its server: the
- * request counter's filter first, then {@code Connection: close} once leaving.
+ * request counter's filter first, then {@code Connection: close} once leaving, then the
+ * end of event streams when the worker leaves.
  */
 @AutoConfiguration(after = JprocRetirementAutoConfiguration.class)
 @ConditionalOnJprocWorker
@@ -41,6 +43,17 @@ public final class JprocServletWorkerAutoConfiguration {
 				new CloseConnectionsWhenLeaving(worker));
 		registration.setName("jprocCloseConnectionsWhenLeaving");
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		registration.setAsyncSupported(true);
+		return registration;
+	}
+
+	@Bean
+	@ConditionalOnBean(LongLivedConnections.class)
+	FilterRegistrationBean<EventStreamsEndWhenLeaving> jprocEventStreamsEndWhenLeaving(LongLivedConnections longLived) {
+		FilterRegistrationBean<EventStreamsEndWhenLeaving> registration = new FilterRegistrationBean<>(
+				new EventStreamsEndWhenLeaving(longLived));
+		registration.setName("jprocEventStreamsEndWhenLeaving");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
 		registration.setAsyncSupported(true);
 		return registration;
 	}

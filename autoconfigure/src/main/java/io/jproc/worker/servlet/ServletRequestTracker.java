@@ -3,6 +3,7 @@ package io.jproc.worker.servlet;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.jproc.worker.LongLivedConnections;
 import io.jproc.worker.RequestCounter;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -19,7 +20,9 @@ import jakarta.servlet.http.HttpServletRequest;
  * asynchronous dispatch; every exception that leaves the handling is handed to the fatal
  * error guard before the container turns it into a 500. The worker's own warm-up requests
  * are served but not counted. Registered first, for the {@code REQUEST} dispatch only
- * (asynchronous dispatches belong to the request already counted).
+ * (asynchronous dispatches belong to the request already counted). A request that turns
+ * into a long-lived connection (an event stream) leaves the in-flight count through the
+ * {@link LongLivedConnections#LEAVES_IN_FLIGHT} request attribute.
  */
 final class ServletRequestTracker implements Filter {
 
@@ -40,6 +43,7 @@ final class ServletRequestTracker implements Filter {
 		}
 		this.counter.started();
 		Done done = new Done();
+		request.setAttribute(LongLivedConnections.LEAVES_IN_FLIGHT, (Runnable) done::leaveInFlight);
 		try {
 			handle(request, response, chain);
 		}
@@ -84,10 +88,23 @@ final class ServletRequestTracker implements Filter {
 
 		private final AtomicBoolean ended = new AtomicBoolean();
 
+		/** Whether this request has left the in-flight count (done, or long-lived). */
+		private final AtomicBoolean leftInFlight = new AtomicBoolean();
+
 		@Override
 		public void run() {
 			if (this.ended.compareAndSet(false, true)) {
-				ServletRequestTracker.this.counter.finished();
+				ServletRequestTracker.this.counter.finished(this.leftInFlight.compareAndSet(false, true));
+			}
+		}
+
+		/**
+		 * No longer in flight though not ended: the request turned into a long-lived
+		 * connection that {@link LongLivedConnections} counts instead.
+		 */
+		void leaveInFlight() {
+			if (this.leftInFlight.compareAndSet(false, true)) {
+				ServletRequestTracker.this.counter.leftInFlight();
 			}
 		}
 
