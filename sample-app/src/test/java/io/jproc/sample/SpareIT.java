@@ -42,8 +42,11 @@ class SpareIT {
 
 	@BeforeAll
 	static void startPool() throws Exception {
+		// The default warm-up (500 requests within 10 s): naming its default timeout
+		// keeps
+		// MasterProcess from turning it off.
 		master = MasterProcess.startPool("spare", 2, "--jproc.spare-workers=1", "--management.server.port=0",
-				"--jproc.heartbeat.interval=1s", "--jproc.heartbeat.timeout=10s");
+				"--jproc.heartbeat.interval=1s", "--jproc.heartbeat.timeout=10s", "--jproc.warmup.timeout=10s");
 	}
 
 	@AfterAll

@@ -138,6 +138,13 @@ public final class MasterProcess implements AutoCloseable {
 			// tests of the boot cache turn it on.
 			command.add("--jproc.boot-cache.enabled=false");
 		}
+		if (java.util.Arrays.stream(args).noneMatch((arg) -> arg.startsWith("--jproc.warmup."))) {
+			// Warm-up is on by default and costs each new worker a few seconds on 2
+			// cores:
+			// only the tests that check it (any --jproc.warmup.* argument, the default
+			// value included) keep it, so the suite stays within CI's time.
+			command.add("--jproc.warmup.requests=0");
+		}
 		command.addAll(List.of(args));
 		Path logs = Path.of("target", "it-logs");
 		Files.createDirectories(logs);
