@@ -36,11 +36,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The behaviours that depend on the web server, run on one pool per server (one subclass
  * per server and jar): workers answer on the master's sockets and bind none of their own,
- * the warm-up drives the application through the server's loopback, a spare takes over
- * after {@code kill -9}, a rolling reload under load fails no request, and a pool
- * shutdown refuses new connections at once while it finishes the request in flight. One
- * pool per class (two workers, one spare, a management port), ended by the fifth test;
- * the last one starts a master of one worker under {@code systemd-socket-activate}.
+ * the warm-up drives the application through the server's loopback, kept-alive
+ * connections spread over the workers ({@code jproc.balance.*}), a spare takes over after
+ * {@code kill -9}, a rolling reload under load fails no request, and a pool shutdown
+ * refuses new connections at once while it finishes the request in flight. One pool per
+ * class (two workers, one spare, a management port), ended by the sixth test; the last
+ * one starts a master of one worker under {@code systemd-socket-activate}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
