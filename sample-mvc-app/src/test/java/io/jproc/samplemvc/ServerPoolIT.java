@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +46,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The behaviours that depend on the web server, run on one pool per server (one subclass
  * per server and jar): workers answer on the master's sockets and bind none of their own,
- * the warm-up drives the application through the server's loopback, a spare takes over
- * after {@code kill -9}, a rolling reload under load fails no request and ends the event
+ * the warm-up drives the application through the server's loopback, kept-alive
+ * connections spread over the workers ({@code jproc.balance.*}), a spare takes over after
+ * {@code kill -9}, a rolling reload under load fails no request and ends the event
  * streams of the leaving workers cleanly soon after their long-lived grace, and a pool
  * shutdown refuses new connections at once while it finishes the request in flight. One
- * pool per class (two workers, one spare, a management port), ended by the fifth test;
+ * pool per class (two workers, one spare, a management port), ended by the sixth test;
  * the last one starts a master of one worker under {@code systemd-socket-activate}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -161,6 +163,78 @@ abstract class ServerPoolIT {
 
 	@Test
 	@Order(3)
+	void keptAliveConnectionsSpreadOverTheWorkers() throws Exception {
+		spareReady(1);
+		List<Long> workers = workerPids();
+		long first = workers.get(0);
+		long second = workers.get(1);
+		List<Socket> sockets = new ArrayList<>();
+		Map<Long, Integer> perWorker = new TreeMap<>();
+		workers.forEach((pid) -> perWorker.put(pid, 0));
+		try {
+			// While the second worker is stopped, the first takes every connection: the
+			// imbalance an idle pool produces by itself, made certain.
+			Signals.send(second, "STOP");
+			try {
+				for (int i = 0; i < 10; i++) {
+					perWorker.merge(keepAlive(sockets), 1, Integer::sum);
+				}
+			}
+			finally {
+				Signals.send(second, "CONT");
+			}
+			assertThat(perWorker.get(first)).as("connections per worker while the second was stopped " + perWorker)
+				.isEqualTo(10);
+			Thread.sleep(1_500);
+			for (int i = 0; i < 10; i++) {
+				perWorker.merge(keepAlive(sockets), 1, Integer::sum);
+				Thread.sleep(10);
+			}
+			// jproc.balance.max-excess is 2: the first worker, 10 above, stops accepting
+			// until the second is within 1 of it. Without the balance the second batch
+			// splits about evenly (15 against 5).
+			System.out.println(server() + ": kept-alive connections per worker " + perWorker);
+			assertThat(Math.abs(perWorker.get(first) - perWorker.get(second)))
+				.as("kept-alive connections per worker " + perWorker)
+				.isLessThanOrEqualTo(4);
+		}
+		finally {
+			Signals.trySend(second, "CONT");
+			for (Socket socket : sockets) {
+				socket.close();
+			}
+		}
+	}
+
+	/**
+	 * Open a connection, ask for {@code /} with keep-alive and leave it open.
+	 * @param sockets where the open connection is added
+	 * @return the pid that answered
+	 */
+	private long keepAlive(List<Socket> sockets) throws IOException {
+		Socket socket = new Socket();
+		sockets.add(socket);
+		socket.connect(new InetSocketAddress("127.0.0.1", this.master.port()), (int) BOUND.toMillis());
+		socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+		socket.getOutputStream()
+			.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n"
+				.getBytes(StandardCharsets.US_ASCII));
+		socket.getOutputStream().flush();
+		StringBuilder read = new StringBuilder();
+		byte[] buffer = new byte[1024];
+		while (true) {
+			Matcher pid = FIRST_PID.matcher(read);
+			if (pid.find() && read.indexOf("}", pid.end()) >= 0) {
+				return Long.parseLong(pid.group(1));
+			}
+			int count = socket.getInputStream().read(buffer);
+			assertThat(count).as("response on a kept-alive connection, so far: " + read).isPositive();
+			read.append(new String(buffer, 0, count, StandardCharsets.US_ASCII));
+		}
+	}
+
+	@Test
+	@Order(4)
 	void spareTakesTheSlotOfAKilledWorkerAtOnce() throws Exception {
 		long spare = spareReady(1);
 		long killed = firstWorkerPid();
@@ -189,7 +263,7 @@ abstract class ServerPoolIT {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void rollingReloadUnderLoadFailsNoRequestAndEndsEventStreamsCleanly() throws Exception {
 		List<Long> before = this.master.awaitWorkerCount(3, BOUND);
 		List<EventStream> streams = new ArrayList<>();
@@ -245,7 +319,7 @@ abstract class ServerPoolIT {
 	}
 
 	@Test
-	@Order(5)
+	@Order(6)
 	void shutdownRefusesNewConnectionsAtOnceAndFinishesTheRequestInFlight() throws Exception {
 		int port = this.master.port();
 		try (RawHttp.Pending slow = RawHttp.send(port, slowPath() + "?ms=6000", Duration.ofSeconds(30))) {
@@ -276,7 +350,7 @@ abstract class ServerPoolIT {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void socketActivationServesTheSocketsSystemdPassedByName() throws Exception {
 		Path activate = Path.of("/usr/bin/systemd-socket-activate");
 		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(activate),
@@ -343,7 +417,16 @@ abstract class ServerPoolIT {
 	}
 
 	private long firstWorkerPid() throws IOException {
-		RawHttp.Response response = RawHttp.get(this.master.managementPort(), "/actuator/workers/1", BOUND);
+		return workerPid(1);
+	}
+
+	/** The pids of workers 1 and 2 (not the spare). */
+	private List<Long> workerPids() throws IOException {
+		return List.of(workerPid(1), workerPid(2));
+	}
+
+	private long workerPid(int worker) throws IOException {
+		RawHttp.Response response = RawHttp.get(this.master.managementPort(), "/actuator/workers/" + worker, BOUND);
 		assertThat(response.status()).isEqualTo(200);
 		Matcher pid = FIRST_PID.matcher(response.unchunked());
 		assertThat(pid.find()).as("pid in " + response.body()).isTrue();

@@ -3,6 +3,7 @@ package io.jproc.worker.jetty;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import io.jproc.worker.WorkerServer.ConnectionCounter;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SelectorManager;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +33,11 @@ final class AcceptGate {
 	private boolean held;
 
 	private boolean shut;
+
+	/** Set by {@link #balance(boolean)}: no accept until the balancer resumes it. */
+	private volatile boolean balancedOff;
+
+	private volatile @Nullable ConnectionCounter counter;
 
 	/**
 	 * Create a gate.
@@ -126,6 +133,79 @@ final class AcceptGate {
 			}
 		}
 		return CompletableFuture.allOf(caughtUp.toArray(CompletableFuture[]::new));
+	}
+
+	/**
+	 * Stop or resume accepting to spread connections: unlike {@link #shut()} it is
+	 * reversible, and it never ends a hold or a shut. Stopping takes effect at the next
+	 * accept ({@link #isBalancedOff()}, asked before each) and then turns the server
+	 * channel's interest in accepting off on its selector, so that the selector does not
+	 * wake again and again for the connections left in the kernel's queue; resuming turns
+	 * it back on. A key is changed only by an update on its own selector, never cancelled
+	 * and registered again.
+	 * @param accept {@code true} to accept again
+	 */
+	void balance(boolean accept) {
+		synchronized (this.lock) {
+			if (this.balancedOff == !accept) {
+				return;
+			}
+			this.balancedOff = !accept;
+		}
+		refreshInterest();
+	}
+
+	/**
+	 * Whether the balancer stopped accepting: then Jetty's selector takes no connection.
+	 * @return {@code true} while stopped by {@link #balance(boolean)}
+	 */
+	boolean isBalancedOff() {
+		return this.balancedOff;
+	}
+
+	/**
+	 * Set the interest of every registered server channel to what the balance says, on
+	 * the selectors' own threads.
+	 */
+	void refreshInterest() {
+		List<Registration> current;
+		synchronized (this.lock) {
+			current = new ArrayList<>(this.registrations);
+		}
+		for (Registration registration : current) {
+			for (ManagedSelector selector : registration.manager.getBeans(ManagedSelector.class)) {
+				if (selector.isRunning()) {
+					selector.submit((javaSelector) -> {
+						SelectionKey key = registration.channel.keyFor(javaSelector);
+						if (key != null && key.isValid()) {
+							key.interestOps(this.balancedOff ? 0 : SelectionKey.OP_ACCEPT);
+						}
+					});
+				}
+			}
+		}
+	}
+
+	/**
+	 * Report every connection accepted through this gate.
+	 * @param counter the counter
+	 */
+	void countConnections(ConnectionCounter counter) {
+		this.counter = counter;
+	}
+
+	void opened() {
+		ConnectionCounter current = this.counter;
+		if (current != null) {
+			current.opened();
+		}
+	}
+
+	void closed() {
+		ConnectionCounter current = this.counter;
+		if (current != null) {
+			current.closed();
+		}
 	}
 
 	private static void closeQuietly(Closeable closeable) {

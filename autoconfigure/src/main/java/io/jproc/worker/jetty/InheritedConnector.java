@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.jproc.worker.InheritedServerChannel;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -150,8 +151,21 @@ final class InheritedConnector extends ServerConnector {
 		 */
 		@Override
 		protected @Nullable SelectableChannel doAccept(SelectableChannel server) throws IOException {
+			AcceptGate gate = InheritedConnector.this.gate;
+			if (gate.isBalancedOff()) {
+				// Leave the connection in the kernel's queue for the other workers, and
+				// stop the selector from reporting the channel ready meanwhile.
+				gate.refreshInterest();
+				return null;
+			}
 			try {
-				return super.doAccept(server);
+				SelectableChannel accepted = super.doAccept(server);
+				if (accepted != null) {
+					// Counted here, on the selector thread, so that a balancer that
+					// stops accepting does so before the next accept of the same turn.
+					gate.opened();
+				}
+				return accepted;
 			}
 			catch (IOException ex) {
 				if (isNotListening(ex)) {
@@ -159,6 +173,26 @@ final class InheritedConnector extends ServerConnector {
 					return null;
 				}
 				throw ex;
+			}
+		}
+
+		@Override
+		protected void onAcceptFailed(SelectableChannel channel, Throwable cause) {
+			try {
+				super.onAcceptFailed(channel, cause);
+			}
+			finally {
+				InheritedConnector.this.gate.closed();
+			}
+		}
+
+		@Override
+		protected void endPointClosed(EndPoint endpoint) {
+			try {
+				super.endPointClosed(endpoint);
+			}
+			finally {
+				InheritedConnector.this.gate.closed();
 			}
 		}
 

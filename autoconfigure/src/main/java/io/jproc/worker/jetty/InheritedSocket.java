@@ -142,6 +142,25 @@ public final class InheritedSocket {
 	}
 
 	/**
+	 * Report every connection accepted on this socket as it opens and closes, see
+	 * {@link io.jproc.worker.WorkerServer#countConnections}.
+	 * @param counter the counter
+	 */
+	public void countConnections(io.jproc.worker.WorkerServer.ConnectionCounter counter) {
+		this.gate.countConnections(counter);
+	}
+
+	/**
+	 * Stop or resume accepting to spread connections, see
+	 * {@link io.jproc.worker.WorkerServer#balanceAccepting}; it never ends a hold or a
+	 * pause.
+	 * @param accept {@code true} to accept again
+	 */
+	public void balanceAccepting(boolean accept) {
+		this.gate.balance(accept);
+	}
+
+	/**
 	 * The port the server serves, once started.
 	 * @return the port, or {@code -1} before
 	 */

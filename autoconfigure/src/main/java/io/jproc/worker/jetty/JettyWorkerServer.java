@@ -72,6 +72,26 @@ public record JettyWorkerServer(InheritedSocket server, @Nullable InheritedSocke
 		}
 	}
 
+	/**
+	 * Jetty's selectors report the application socket's connections as they accept them
+	 * and as their endpoints close.
+	 * @return {@code true}
+	 */
+	@Override
+	public boolean canBalance() {
+		return true;
+	}
+
+	@Override
+	public void countConnections(ConnectionCounter counter) {
+		this.server.countConnections(counter);
+	}
+
+	@Override
+	public void balanceAccepting(boolean accept) {
+		this.server.balanceAccepting(accept);
+	}
+
 	@Override
 	public void closeInherited() {
 		this.server.closeInherited();

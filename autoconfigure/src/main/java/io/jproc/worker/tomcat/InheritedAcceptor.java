@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.jproc.worker.InheritedServerChannel;
+import io.jproc.worker.WorkerServer.ConnectionCounter;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +47,13 @@ final class InheritedAcceptor {
 	private boolean paused;
 
 	private boolean closed;
+
+	/**
+	 * Set by {@link #balance(boolean)}: accepting stops until the balancer resumes it.
+	 */
+	private boolean balancedOff;
+
+	private volatile @Nullable ConnectionCounter counter;
 
 	/** A connection was accepted and is not handed to Tomcat's poller yet. */
 	private boolean holding;
@@ -145,7 +153,8 @@ final class InheritedAcceptor {
 					throw new ClosedChannelException();
 				}
 				ServerSocketChannel current = this.channel;
-				if (this.held || this.paused || this.closed || current == null || endpoint.paused()) {
+				if (this.held || this.paused || this.closed || this.balancedOff || current == null
+						|| endpoint.paused()) {
 					waitQuietly(POLL_MILLIS);
 					continue;
 				}
@@ -208,6 +217,54 @@ final class InheritedAcceptor {
 				}
 				waitQuietly(left);
 			}
+		}
+	}
+
+	/**
+	 * Stop or resume accepting to spread connections over the workers: a gate of its own,
+	 * so that it never ends a hold, a {@link #pause()} or a close. Stopping takes effect
+	 * before the next accept (accepts run under the same lock); what arrives meanwhile
+	 * stays in the kernel's queue for the other workers.
+	 * @param accept {@code true} to accept again
+	 */
+	void balance(boolean accept) {
+		synchronized (this.lock) {
+			if (this.balancedOff == !accept) {
+				return;
+			}
+			this.balancedOff = !accept;
+			if (accept) {
+				wake();
+			}
+		}
+	}
+
+	/**
+	 * Report each connection Tomcat takes from this socket as it opens and closes.
+	 * @param counter the counter
+	 */
+	void countConnections(ConnectionCounter counter) {
+		this.counter = counter;
+	}
+
+	/**
+	 * A connection accepted here is now one of Tomcat's: called on the acceptor thread,
+	 * before its next accept.
+	 */
+	void connectionOpened() {
+		ConnectionCounter current = this.counter;
+		if (current != null) {
+			current.opened();
+		}
+	}
+
+	/**
+	 * A connection reported by {@link #connectionOpened()} closed.
+	 */
+	void connectionClosed() {
+		ConnectionCounter current = this.counter;
+		if (current != null) {
+			current.closed();
 		}
 	}
 

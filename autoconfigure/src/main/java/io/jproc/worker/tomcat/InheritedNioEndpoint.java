@@ -3,8 +3,11 @@ package io.jproc.worker.tomcat;
 import java.io.IOException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +33,16 @@ final class InheritedNioEndpoint extends NioEndpoint {
 		}
 
 	};
+
+	/**
+	 * Tomcat puts every connection it takes on in {@code connections} (in
+	 * {@code setSocketOptions}, on the acceptor thread, before the next accept) and
+	 * removes it when its socket wrapper closes (once per wrapper): the open and close
+	 * the balance counts.
+	 */
+	InheritedNioEndpoint() {
+		this.connections = new CountedConnections();
+	}
 
 	void serve(InheritedAcceptor acceptor) {
 		this.inherited = acceptor;
@@ -104,6 +117,34 @@ final class InheritedNioEndpoint extends NioEndpoint {
 		if (acceptor != null) {
 			acceptor.wake();
 		}
+	}
+
+	/**
+	 * Tomcat's map of open connections, reporting each entry added and removed to the
+	 * acceptor's counter.
+	 */
+	private final class CountedConnections extends ConcurrentHashMap<SocketChannel, SocketWrapperBase<NioChannel>> {
+
+		@Override
+		public @Nullable SocketWrapperBase<NioChannel> put(SocketChannel key, SocketWrapperBase<NioChannel> value) {
+			SocketWrapperBase<NioChannel> previous = super.put(key, value);
+			InheritedAcceptor acceptor = InheritedNioEndpoint.this.inherited;
+			if (previous == null && acceptor != null) {
+				acceptor.connectionOpened();
+			}
+			return previous;
+		}
+
+		@Override
+		public @Nullable SocketWrapperBase<NioChannel> remove(Object key) {
+			SocketWrapperBase<NioChannel> removed = super.remove(key);
+			InheritedAcceptor acceptor = InheritedNioEndpoint.this.inherited;
+			if (removed != null && acceptor != null) {
+				acceptor.connectionClosed();
+			}
+			return removed;
+		}
+
 	}
 
 }

@@ -80,6 +80,26 @@ public final class TomcatSockets implements WorkerServer {
 		}
 	}
 
+	/**
+	 * Tomcat reports the application socket's connections as its endpoint takes them on
+	 * and as their socket wrappers close.
+	 * @return {@code true}
+	 */
+	@Override
+	public boolean canBalance() {
+		return true;
+	}
+
+	@Override
+	public void countConnections(ConnectionCounter counter) {
+		this.server.countConnections(counter);
+	}
+
+	@Override
+	public void balanceAccepting(boolean accept) {
+		this.server.balance(accept);
+	}
+
 	@Override
 	public void closeInherited() {
 		this.server.closeInherited();

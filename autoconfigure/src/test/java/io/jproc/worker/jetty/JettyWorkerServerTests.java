@@ -301,6 +301,52 @@ class JettyWorkerServerTests {
 		return all.toString();
 	}
 
+	@Test
+	void balanceOffLeavesConnectionsQueuedForTheSiblingAndBalanceOnResumes() throws Exception {
+		Listening listening = listening();
+		Worker worker = start("a", listening, false);
+		Worker sibling = start("b", listening, true);
+		Counted counted = new Counted(worker.socket());
+		worker.socket().countConnections(counted);
+		// The balancer stops accepting from opened(), on the accepting thread.
+		counted.stopOnOpen.set(true);
+		assertThat(get(listening, BOUND)).endsWith("served by a");
+		awaitCount(counted.closed, 1);
+		assertThat(counted.opened.get()).isEqualTo(1);
+		int accepted = worker.accepted().get();
+		Socket queued = ask(listening);
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThat(worker.accepted().get()).as("accepted while balanced off").isEqualTo(accepted);
+		// Nothing lost: the sibling finds it in the kernel's queue.
+		sibling.socket().startAccepting();
+		assertThat(response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by b");
+		sibling.socket().pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		// The balance neither ends a pause nor a hold.
+		sibling.socket().balanceAccepting(false);
+		sibling.socket().balanceAccepting(true);
+		assertThat(sibling.socket().isAccepting()).isFalse();
+		counted.stopOnOpen.set(false);
+		worker.socket().balanceAccepting(true);
+		for (int i = 0; i < 5; i++) {
+			assertThat(get(listening, BOUND)).endsWith("served by a");
+		}
+		awaitCount(counted.closed, 6);
+		assertThat(counted.opened.get()).isEqualTo(6);
+	}
+
+	@Test
+	void balanceDoesNotEndAHold() throws Exception {
+		Listening listening = listening();
+		Worker spare = start("spare", listening, true);
+		spare.socket().balanceAccepting(false);
+		spare.socket().balanceAccepting(true);
+		Socket queued = ask(listening);
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThat(spare.accepted().get()).isZero();
+		spare.socket().startAccepting();
+		assertThat(response(queued, BOUND)).endsWith("served by spare");
+	}
+
 	private static void awaitCount(AtomicInteger count, int target) throws InterruptedException {
 		long deadline = System.nanoTime() + BOUND.toNanos();
 		while (count.get() < target) {
@@ -354,6 +400,35 @@ class JettyWorkerServerTests {
 
 		int port() throws IOException {
 			return ((InetSocketAddress) this.channel.getLocalAddress()).getPort();
+		}
+
+	}
+
+	private static final class Counted implements io.jproc.worker.WorkerServer.ConnectionCounter {
+
+		private final InheritedSocket socket;
+
+		private final AtomicInteger opened = new AtomicInteger();
+
+		private final AtomicInteger closed = new AtomicInteger();
+
+		private final AtomicBoolean stopOnOpen = new AtomicBoolean();
+
+		Counted(InheritedSocket socket) {
+			this.socket = socket;
+		}
+
+		@Override
+		public void opened() {
+			this.opened.incrementAndGet();
+			if (this.stopOnOpen.get()) {
+				this.socket.balanceAccepting(false);
+			}
+		}
+
+		@Override
+		public void closed() {
+			this.closed.incrementAndGet();
 		}
 
 	}
