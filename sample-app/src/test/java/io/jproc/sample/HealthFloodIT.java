@@ -111,11 +111,13 @@ class HealthFloodIT {
 						+ probesDuringScrapes.summary() + "; largest heartbeat age " + monitor.largestHeartbeatAge()
 						+ " ms");
 
-				// 12 connections for 5 s, each asking for series of its own: more
-				// different
-				// scrapes than a worker gathers at once.
+				// 24 connections for 5 s, each asking for series of its own: far more
+				// different scrapes than a worker gathers at once (4), even once the
+				// connection balance has spread them 12 and 12 over the two workers (with
+				// 12 in all, 6 a worker, gatherings finished fast enough that none was
+				// refused).
 				Pool namedStart = pool(client, base);
-				Flood named = Flood.run(client, 12, NAMED_FLOOD,
+				Flood named = Flood.run(client, 24, NAMED_FLOOD,
 						(i) -> base + "/actuator/prometheus?includedNames=jvm_threads_live_threads,own_" + i,
 						HealthFloodIT::scrapeOrRetryLater, monitor);
 				long namedQueries = pool(client, base).scrapeQueries() - namedStart.scrapeQueries();
