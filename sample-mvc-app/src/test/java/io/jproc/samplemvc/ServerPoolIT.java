@@ -159,6 +159,19 @@ abstract class ServerPoolIT {
 		assertThat(RawHttp.get(this.master.port(), "/actuator/health", BOUND).status())
 			.as("actuator is not on the application port")
 			.isEqualTo(404);
+		// The pool's endpoints answer as on WebFlux: their statuses and bodies, not a
+		// JSON rendering of a Mono (Spring MVC's endpoint adapter does not unwrap one).
+		RawHttp.Response unknown = RawHttp.get(management, "/actuator/workers/9", BOUND);
+		assertThat(unknown.status()).as("an unknown worker id").isEqualTo(404);
+		assertThat(unknown.body()).contains("\"error\":\"no worker 9").doesNotContain("\"body\"");
+		RawHttp.Response pool = RawHttp.get(management, "/actuator/workers", BOUND);
+		assertThat(pool.status()).isEqualTo(200);
+		assertThat(pool.body()).contains("\"workersWanted\":2").doesNotContain("\"body\"");
+		RawHttp.Response scrape = RawHttp.get(management, "/actuator/prometheus", BOUND);
+		assertThat(scrape.status()).as("the pool's Prometheus scrape").isEqualTo(200);
+		assertThat(scrape.body()).as("series of both workers")
+			.containsPattern("jvm_threads_live_threads\\{[^}]*worker=\"1\"")
+			.containsPattern("jvm_threads_live_threads\\{[^}]*worker=\"2\"");
 	}
 
 	@Test

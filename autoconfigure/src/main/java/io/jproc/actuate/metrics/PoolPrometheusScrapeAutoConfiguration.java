@@ -41,9 +41,31 @@ public final class PoolPrometheusScrapeAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(PrometheusScrapeEndpoint.class)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 	PoolPrometheusScrapeEndpointExtension jprocPoolPrometheusScrapeEndpointExtension(PrometheusScrapeEndpoint endpoint,
 			PoolStatusClient client) {
 		return new PoolPrometheusScrapeEndpointExtension(endpoint, client);
+	}
+
+	/**
+	 * Spring MVC's endpoint adapter does not unwrap a {@code Mono} of a response: a
+	 * servlet application gets the blocking variant (one extension per endpoint).
+	 * @param endpoint the endpoint of Spring Boot
+	 * @param client asks the master
+	 * @param properties {@code jproc.*}, for the deadlines
+	 * @return the extension
+	 */
+	@Bean
+	@ConditionalOnMissingBean({ PoolPrometheusScrapeEndpointExtension.class,
+			ServletPoolPrometheusScrapeEndpointExtension.class })
+	@ConditionalOnAvailableEndpoint(PrometheusScrapeEndpoint.class)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	ServletPoolPrometheusScrapeEndpointExtension jprocServletPoolPrometheusScrapeEndpointExtension(
+			PrometheusScrapeEndpoint endpoint, PoolStatusClient client, ObjectProvider<JprocProperties> properties) {
+		JprocProperties.Ipc ipc = properties.getIfAvailable(JprocProperties::new).getIpc();
+		return new ServletPoolPrometheusScrapeEndpointExtension(
+				new PoolPrometheusScrapeEndpointExtension(endpoint, client),
+				ipc.getRequestTimeout().plus(ipc.getScrapeTimeout()).plusSeconds(5));
 	}
 
 	/**
