@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,11 +50,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * per server and jar): workers answer on the master's sockets and bind none of their own,
  * the warm-up drives the application through the server's loopback, kept-alive
  * connections spread over the workers ({@code jproc.balance.*}), a spare takes over after
- * {@code kill -9}, a rolling reload under load fails no request and ends the event
- * streams of the leaving workers cleanly soon after their long-lived grace, and a pool
- * shutdown refuses new connections at once while it finishes the request in flight. One
- * pool per class (two workers, one spare, a management port), ended by the sixth test;
- * the last one starts a master of one worker under {@code systemd-socket-activate}.
+ * {@code kill -9}, a rolling reload under load fails no request, ends the event streams
+ * of the leaving workers cleanly and closes their WebSockets with 1001 soon after their
+ * long-lived grace, and a pool shutdown refuses new connections at once while it finishes
+ * the request in flight. One pool per class (two workers, one spare, a management port),
+ * ended by the sixth test; the last one starts a master of one worker under
+ * {@code systemd-socket-activate}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -277,9 +280,10 @@ abstract class ServerPoolIT {
 
 	@Test
 	@Order(5)
-	void rollingReloadUnderLoadFailsNoRequestAndEndsEventStreamsCleanly() throws Exception {
+	void rollingReloadUnderLoadFailsNoRequestEndsEventStreamsCleanlyAndSendsWebSocketsAway() throws Exception {
 		List<Long> before = this.master.awaitWorkerCount(3, BOUND);
 		List<EventStream> streams = new ArrayList<>();
+		List<WebSocketClient> sockets = new ArrayList<>();
 		Map<Long, Long> leavingSeen = new ConcurrentHashMap<>();
 		AtomicBoolean watching = new AtomicBoolean(true);
 		Thread watcher = new Thread(() -> {
@@ -295,6 +299,10 @@ abstract class ServerPoolIT {
 		try (Load load = Load.start(this.master.port(), "/", 2, Duration.ofSeconds(240))) {
 			for (int i = 0; i < 2; i++) {
 				streams.add(EventStream.open(this.master.port()));
+				sockets.add(WebSocketClient.open(this.master.port()));
+			}
+			for (WebSocketClient socket : sockets) {
+				assertThat(socket.echo("hello")).as("echo of the WebSocket on " + socket.pid()).isEqualTo("hello");
 			}
 			watcher.start();
 			load.awaitMore(50, Duration.ofSeconds(30));
@@ -318,11 +326,23 @@ abstract class ServerPoolIT {
 				assertThat(ended).as("from the worker's leaving line to the end of the stream")
 					.isLessThan(GRACE.plus(BOUND));
 			}
+			for (WebSocketClient socket : sockets) {
+				assertThat(before).as("WebSockets are held by the workers before the reload").contains(socket.pid());
+				assertThat(socket.closeCode()).as("close code of the WebSocket on " + socket.pid()).isEqualTo(1001);
+				assertThat(leavingSeen).as("worker " + socket.pid() + " logged that it sends its connections away")
+					.containsKey(socket.pid());
+				Duration closed = Duration.ofNanos(socket.closedAt() - leavingSeen.get(socket.pid()));
+				System.out.println(server() + ": WebSocket on " + socket.pid() + " closed with 1001 "
+						+ closed.toMillis() + " ms after the worker's leaving line");
+				assertThat(closed).as("from the worker's leaving line to the close frame")
+					.isLessThan(GRACE.plus(BOUND));
+			}
 		}
 		finally {
 			watching.set(false);
 			watcher.join(5_000);
 			streams.forEach(EventStream::abort);
+			sockets.forEach(WebSocketClient::abort);
 		}
 		List<Long> after = this.master.awaitWorkerCount(3, Duration.ofSeconds(30));
 		assertThat(after).as("workers and spare after the reload").doesNotContainAnyElementsOf(before);
@@ -464,6 +484,89 @@ abstract class ServerPoolIT {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * A WebSocket client of {@code /ws}: the greeting names its worker; the close code
+	 * and the time it came are kept.
+	 */
+	static final class WebSocketClient implements WebSocket.Listener {
+
+		private final CompletableFuture<String> greeting = new CompletableFuture<>();
+
+		private volatile CompletableFuture<String> echo = new CompletableFuture<>();
+
+		private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+		private final StringBuilder text = new StringBuilder();
+
+		private volatile long closedAt;
+
+		private WebSocket socket;
+
+		static WebSocketClient open(int port) throws Exception {
+			WebSocketClient client = new WebSocketClient();
+			client.socket = ServerPoolIT.client.newWebSocketBuilder()
+				.connectTimeout(BOUND)
+				.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), client)
+				.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+			client.greeting.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+			return client;
+		}
+
+		long pid() {
+			Matcher matcher = HOLDER.matcher(this.greeting.join());
+			assertThat(matcher.find()).as("greeting " + this.greeting.join()).isTrue();
+			return Long.parseLong(matcher.group(2));
+		}
+
+		String echo(String message) throws Exception {
+			this.echo = new CompletableFuture<>();
+			this.socket.sendText(message, true);
+			return this.echo.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+		}
+
+		int closeCode() throws Exception {
+			return this.closed.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+		}
+
+		long closedAt() {
+			return this.closedAt;
+		}
+
+		void abort() {
+			if (this.socket != null) {
+				this.socket.abort();
+			}
+		}
+
+		@Override
+		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+			this.text.append(data);
+			if (last) {
+				String message = this.text.toString();
+				this.text.setLength(0);
+				if (!this.greeting.complete(message)) {
+					this.echo.complete(message);
+				}
+			}
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			this.closedAt = System.nanoTime();
+			this.closed.complete(statusCode);
+			return null;
+		}
+
+		@Override
+		public void onError(WebSocket webSocket, Throwable error) {
+			this.closedAt = System.nanoTime();
+			this.closed.completeExceptionally(error);
+		}
+
 	}
 
 	/**

@@ -13,12 +13,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
  * Auto-configuration of a servlet worker's request filters, whatever its server: the
  * request counter's filter first, then {@code Connection: close} once leaving, then the
- * end of event streams when the worker leaves.
+ * end of event streams when the worker leaves; with spring-websocket, the registration of
+ * its sessions, closed with 1001 when the worker leaves.
  */
 @AutoConfiguration(after = JprocRetirementAutoConfiguration.class)
 @ConditionalOnJprocWorker
@@ -56,6 +58,22 @@ public final class JprocServletWorkerAutoConfiguration {
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
 		registration.setAsyncSupported(true);
 		return registration;
+	}
+
+	/**
+	 * The registration of spring-websocket sessions, when spring-websocket is there.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.web.socket.server.support.WebSocketHttpRequestHandler",
+			"org.springframework.web.servlet.HandlerAdapter" })
+	@ConditionalOnBean(LongLivedConnections.class)
+	static final class WebSocketSessions {
+
+		@Bean
+		GoingAwayWebSocketHandlerAdapter jprocGoingAwayWebSocketHandlerAdapter(LongLivedConnections longLived) {
+			return new GoingAwayWebSocketHandlerAdapter(longLived);
+		}
+
 	}
 
 }
