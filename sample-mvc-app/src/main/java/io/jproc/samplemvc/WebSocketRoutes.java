@@ -45,7 +45,7 @@ class WebSocketRoutes implements WebSocketConfigurer {
 
 		@Override
 		protected void handleTextMessage(WebSocketSession session, TextMessage message) throws Exception {
-			session.sendMessage(new TextMessage(message.getPayload()));
+			session.sendMessage(new TextMessage("echo " + message.getPayload()));
 		}
 
 	}

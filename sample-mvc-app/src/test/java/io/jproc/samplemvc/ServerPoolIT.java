@@ -302,7 +302,7 @@ abstract class ServerPoolIT {
 				sockets.add(WebSocketClient.open(this.master.port()));
 			}
 			for (WebSocketClient socket : sockets) {
-				assertThat(socket.echo("hello")).as("echo of the WebSocket on " + socket.pid()).isEqualTo("hello");
+				assertThat(socket.echo("hello")).as("echo of the WebSocket on " + socket.pid()).isEqualTo("echo hello");
 			}
 			watcher.start();
 			load.awaitMore(50, Duration.ofSeconds(30));
