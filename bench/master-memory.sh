@@ -7,6 +7,7 @@
 # usage: bench/master-memory.sh [RUNS=3] [LOAD_SECS=30] [LEAN=true]
 #   LEAN=false measures today's in-JVM master (jproc.master.lean=false), the "before".
 #   JAVA_HOME_OVERRIDE=/usr/lib/jvm/temurin-25-jdk-amd64 runs the app on another JDK.
+#   MASTER_JVM_ARGS="..." passes jproc.master.jvm-args (options of the lean master's JVM).
 # target (issue 23): master RSS at most 64 MB, idle and under load.
 source "$(dirname "$0")/lib.sh"
 RUNS="${1:-3}"; LOAD_SECS="${2:-30}"; LEAN="${3:-true}"
@@ -16,7 +17,8 @@ jdk=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.version =
 idle_rss=(); idle_pss=(); load_rss=(); classes=()
 for run in $(seq 1 "$RUNS"); do
   log="$RESULTS/master-memory-$run.log"
-  start_pool "$log" 2 --jproc.master.lean="$LEAN" --jproc.boot-cache.enabled=false
+  extra=(); [ -n "${MASTER_JVM_ARGS:-}" ] && extra=(--jproc.master.jvm-args="$MASTER_JVM_ARGS")
+  start_pool "$log" 2 --jproc.master.lean="$LEAN" --jproc.boot-cache.enabled=false "${extra[@]}"
   sleep 10
   idle_rss+=("$(rss_mb "$MASTER")")
   idle_pss+=("$(awk '/^Pss:/ {printf "%.0f", $2/1024}' "/proc/$MASTER/smaps_rollup")")
@@ -32,7 +34,7 @@ for run in $(seq 1 "$RUNS"); do
   echo "run $run: idle RSS ${idle_rss[-1]} MB, Pss ${idle_pss[-1]} MB, ${classes[-1]} classes; under load RSS at most $max MB ($(awk '/^Requests\/sec:/ {print $2}' "$RESULTS/master-memory-wrk-$run.txt") req/s)" >&2
   stop_tree "$MASTER"
 done
-printf 'JDK %s, lean=%s, %s runs (medians)\n' "$jdk" "$LEAN" "$RUNS"
+printf 'JDK %s, lean=%s, %s runs (medians)%s\n' "$jdk" "$LEAN" "$RUNS" "${MASTER_JVM_ARGS:+, master JVM args: $MASTER_JVM_ARGS}"
 printf '%-22s %s\n' "idle RSS MB" "$(printf '%s\n' "${idle_rss[@]}" | median)" \
   "idle Pss MB" "$(printf '%s\n' "${idle_pss[@]}" | median)" \
   "loaded classes" "$(printf '%s\n' "${classes[@]}" | median)" \
