@@ -21,9 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.jproc.testsupport.CloseAfterEach;
 import io.jproc.worker.RawHttp;
 import io.jproc.worker.RecordingCounter;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.jproc.worker.servlet.ServedBy;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.eclipse.jetty.io.SelectorManager;
@@ -106,7 +104,7 @@ class JettyWorkerServerTests {
 			}
 		});
 		JettyWebServer server = (JettyWebServer) factory
-			.getWebServer((context) -> context.addServlet("answer", new Answer(name)).addMapping("/*"));
+			.getWebServer((context) -> context.addServlet("answer", new ServedBy(name)).addMapping("/*"));
 		this.toClose.add(server::destroy);
 		server.start();
 		return new Worker(server, socket, accepted);
@@ -401,22 +399,6 @@ class JettyWorkerServerTests {
 		@Override
 		public void onAccepting(SelectableChannel channel) {
 			this.accepted.incrementAndGet();
-		}
-
-	}
-
-	private static final class Answer extends HttpServlet {
-
-		private final String name;
-
-		Answer(String name) {
-			this.name = name;
-		}
-
-		@Override
-		protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-			response.setContentType("text/plain");
-			response.getWriter().write("served by " + this.name);
 		}
 
 	}

@@ -11,9 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.jproc.testsupport.CloseAfterEach;
 import io.jproc.worker.RawHttp;
 import io.jproc.worker.RecordingCounter;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.jproc.worker.servlet.ServedBy;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.junit.jupiter.api.Test;
@@ -125,7 +123,7 @@ class TomcatBalanceTests {
 		TomcatServletWebServerFactory factory = new TomcatServletWebServerFactory(0);
 		new InheritedSocketCustomizer(acceptor).customize(factory);
 		WebServer server = factory
-			.getWebServer((context) -> context.addServlet("answer", new Answer(name)).addMapping("/*"));
+			.getWebServer((context) -> context.addServlet("answer", new ServedBy(name)).addMapping("/*"));
 		this.toClose.add(server::destroy);
 		this.toClose.add(server::stop);
 		server.start();
@@ -142,22 +140,6 @@ class TomcatBalanceTests {
 
 	private static String get(ServerSocketChannel listening, Duration timeout) throws IOException {
 		return RawHttp.get(listening.getLocalAddress(), timeout);
-	}
-
-	private static final class Answer extends HttpServlet {
-
-		private final String name;
-
-		Answer(String name) {
-			this.name = name;
-		}
-
-		@Override
-		protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-			response.setContentType("text/plain");
-			response.getWriter().print("served by " + this.name);
-		}
-
 	}
 
 }
