@@ -136,6 +136,28 @@ public interface WorkerServer {
 		@Override
 		void close();
 
+		/**
+		 * A running loopback server, stopped by the given action.
+		 * @param port the port it serves on
+		 * @param stop stops it and frees its threads, for {@link #close()}
+		 * @return the server
+		 */
+		static Bound of(int port, Runnable stop) {
+			return new Bound() {
+
+				@Override
+				public int port() {
+					return port;
+				}
+
+				@Override
+				public void close() {
+					stop.run();
+				}
+
+			};
+		}
+
 	}
 
 }

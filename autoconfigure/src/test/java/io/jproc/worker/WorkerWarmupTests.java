@@ -113,20 +113,10 @@ class WorkerWarmupTests {
 				exchange.close();
 			});
 			server.start();
-			return new WorkerServer.Bound() {
-
-				@Override
-				public int port() {
-					return server.getAddress().getPort();
-				}
-
-				@Override
-				public void close() {
-					server.stop(0);
-					JdkLoopback.this.closed = true;
-				}
-
-			};
+			return WorkerServer.Bound.of(server.getAddress().getPort(), () -> {
+				server.stop(0);
+				this.closed = true;
+			});
 		}
 
 	}

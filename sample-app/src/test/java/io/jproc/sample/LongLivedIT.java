@@ -1,33 +1,24 @@
 package io.jproc.sample;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.jproc.sample.support.EventStream;
 import io.jproc.sample.support.Load;
 import io.jproc.sample.support.MasterProcess;
 import io.jproc.sample.support.RawHttp;
 import io.jproc.sample.support.Signals;
+import io.jproc.sample.support.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -58,8 +49,6 @@ class LongLivedIT {
 	private static final Pattern LEAVING = Pattern
 		.compile(" (\\d+) --- .*worker \\d+ has \\d+ long-lived connections .*telling them to go away");
 
-	private static final Pattern HOLDER = Pattern.compile("worker=(\\d+) pid=(\\d+)");
-
 	private static MasterProcess master;
 
 	private static final HttpClient client = HttpClient.newHttpClient();
@@ -81,14 +70,14 @@ class LongLivedIT {
 		List<Long> workers = master.awaitWorkerCount(2, BOUND);
 		long first = workers.get(0);
 		long second = workers.get(1);
-		List<Socket> sockets = new ArrayList<>();
+		List<WebSocketClient> sockets = new ArrayList<>();
 		try {
 			// While the second worker is stopped, the first takes every connection: the
 			// imbalance an idle pool produces by itself, made certain.
 			Signals.send(second, "STOP");
 			try {
 				for (int i = 0; i < 10; i++) {
-					sockets.add(Socket.open(master.port()));
+					sockets.add(WebSocketClient.open(client, master.port()));
 				}
 			}
 			finally {
@@ -97,7 +86,7 @@ class LongLivedIT {
 			assertThat(sockets).allMatch((socket) -> socket.pid() == first);
 			sleep(1_500);
 			for (int i = 0; i < 10; i++) {
-				sockets.add(Socket.open(master.port()));
+				sockets.add(WebSocketClient.open(client, master.port()));
 				sleep(10);
 			}
 			Map<Long, Integer> perWorker = new java.util.TreeMap<>();
@@ -126,7 +115,7 @@ class LongLivedIT {
 		}
 		finally {
 			Signals.trySend(second, "CONT");
-			sockets.forEach(Socket::abort);
+			sockets.forEach(WebSocketClient::abort);
 		}
 	}
 
@@ -134,7 +123,7 @@ class LongLivedIT {
 	@Order(2)
 	void reloadSendsWebSocketsAwayWith1001AndEndsEventStreamsSoonAfterTheGrace() throws Exception {
 		List<Long> before = master.awaitWorkerCount(2, BOUND);
-		List<Socket> sockets = new ArrayList<>();
+		List<WebSocketClient> sockets = new ArrayList<>();
 		List<EventStream> streams = new ArrayList<>();
 		Map<Long, Long> leavingSeen = new ConcurrentHashMap<>();
 		AtomicBoolean watching = new AtomicBoolean(true);
@@ -149,10 +138,10 @@ class LongLivedIT {
 		});
 		try {
 			for (int i = 0; i < 8; i++) {
-				sockets.add(Socket.open(master.port()));
+				sockets.add(WebSocketClient.open(client, master.port()));
 			}
 			for (int i = 0; i < 4; i++) {
-				streams.add(EventStream.open(master.port()));
+				streams.add(EventStream.open(client, master.port()));
 			}
 			Set<Long> holders = new HashSet<>();
 			sockets.forEach((socket) -> holders.add(socket.pid()));
@@ -175,7 +164,7 @@ class LongLivedIT {
 			Duration reload = Duration.ofNanos(System.nanoTime() - reloadStart);
 			assertThat(reload).as("reload of 2 workers with long-lived connections, drain-timeout " + DRAIN)
 				.isLessThan(DRAIN.multipliedBy(2));
-			for (Socket socket : sockets) {
+			for (WebSocketClient socket : sockets) {
 				assertThat(socket.closeCode()).as("close code of a WebSocket on " + socket.pid()).isEqualTo(1001);
 				assertThat(leavingSeen).as("worker " + socket.pid() + " logged that it sends its connections away")
 					.containsKey(socket.pid());
@@ -184,7 +173,7 @@ class LongLivedIT {
 					.isLessThan(GRACE.plus(BOUND));
 			}
 			for (EventStream stream : streams) {
-				assertThat(stream.ending()).as("how the event stream on " + stream.pid() + " ended")
+				assertThat(stream.ending(BOUND)).as("how the event stream on " + stream.pid() + " ended")
 					.isEqualTo("clean end");
 				assertThat(Duration.ofNanos(stream.endedAt() - leavingSeen.get(stream.pid())))
 					.as("from the worker's leaving line to the end of the stream")
@@ -195,8 +184,8 @@ class LongLivedIT {
 					.containsPattern(" " + pid + " --- .*worker \\d drained, exiting");
 			}
 			List<Long> after = master.awaitWorkerCount(2, BOUND);
-			Socket again = Socket.open(master.port());
-			EventStream streamAgain = EventStream.open(master.port());
+			WebSocketClient again = WebSocketClient.open(client, master.port());
+			EventStream streamAgain = EventStream.open(client, master.port());
 			assertThat(after).as("a reconnecting client lands on a live new worker")
 				.contains(again.pid(), streamAgain.pid())
 				.doesNotContainAnyElementsOf(before);
@@ -207,7 +196,7 @@ class LongLivedIT {
 		finally {
 			watching.set(false);
 			watcher.join(5_000);
-			sockets.forEach(Socket::abort);
+			sockets.forEach(WebSocketClient::abort);
 			streams.forEach(EventStream::abort);
 		}
 	}
@@ -219,161 +208,6 @@ class LongLivedIT {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	/**
-	 * A WebSocket client of {@code /ws}: the greeting names its worker; the close code
-	 * and the time it came are kept.
-	 */
-	static final class Socket implements WebSocket.Listener {
-
-		private final CompletableFuture<String> greeting = new CompletableFuture<>();
-
-		private volatile CompletableFuture<String> echo = new CompletableFuture<>();
-
-		private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-
-		private volatile long closedAt;
-
-		private final StringBuilder text = new StringBuilder();
-
-		private WebSocket socket;
-
-		static Socket open(int port) throws Exception {
-			Socket socket = new Socket();
-			socket.socket = client.newWebSocketBuilder()
-				.connectTimeout(BOUND)
-				.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), socket)
-				.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-			socket.greeting.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-			return socket;
-		}
-
-		long pid() {
-			Matcher matcher = HOLDER.matcher(this.greeting.join());
-			assertThat(matcher.find()).isTrue();
-			return Long.parseLong(matcher.group(2));
-		}
-
-		String echo(String message) throws Exception {
-			this.echo = new CompletableFuture<>();
-			this.socket.sendText(message, true);
-			return this.echo.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-		}
-
-		int closeCode() throws Exception {
-			return this.closed.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-		}
-
-		long closedAt() {
-			return this.closedAt;
-		}
-
-		void abort() {
-			if (this.socket != null) {
-				this.socket.abort();
-			}
-		}
-
-		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.text.append(data);
-			if (last) {
-				String message = this.text.toString();
-				this.text.setLength(0);
-				if (!this.greeting.complete(message)) {
-					this.echo.complete(message);
-				}
-			}
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-			this.closedAt = System.nanoTime();
-			this.closed.complete(statusCode);
-			return null;
-		}
-
-		@Override
-		public void onError(WebSocket webSocket, Throwable error) {
-			this.closedAt = System.nanoTime();
-			this.closed.completeExceptionally(error);
-		}
-
-	}
-
-	/**
-	 * A client of {@code /events} that reads the stream to its end on a thread of its
-	 * own, and says how it ended.
-	 */
-	static final class EventStream {
-
-		private final CompletableFuture<String> first = new CompletableFuture<>();
-
-		private final CompletableFuture<String> ending = new CompletableFuture<>();
-
-		private volatile long endedAt;
-
-		private volatile InputStream body;
-
-		static EventStream open(int port) throws Exception {
-			EventStream stream = new EventStream();
-			HttpResponse<InputStream> response = client.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events")).timeout(BOUND).build(),
-					HttpResponse.BodyHandlers.ofInputStream());
-			assertThat(response.statusCode()).isEqualTo(200);
-			stream.body = response.body();
-			Thread reader = new Thread(stream::read, "events-reader");
-			reader.setDaemon(true);
-			reader.start();
-			stream.first.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-			return stream;
-		}
-
-		private void read() {
-			try (BufferedReader reader = new BufferedReader(new InputStreamReader(this.body, StandardCharsets.UTF_8))) {
-				String line;
-				while ((line = reader.readLine()) != null) {
-					if (line.startsWith("data:")) {
-						this.first.complete(line);
-					}
-				}
-				this.endedAt = System.nanoTime();
-				this.ending.complete("clean end");
-			}
-			catch (IOException ex) {
-				this.endedAt = System.nanoTime();
-				this.ending.complete("cut: " + ex);
-			}
-		}
-
-		long pid() {
-			Matcher matcher = HOLDER.matcher(this.first.join());
-			assertThat(matcher.find()).isTrue();
-			return Long.parseLong(matcher.group(2));
-		}
-
-		String ending() throws Exception {
-			return this.ending.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-		}
-
-		long endedAt() {
-			return this.endedAt;
-		}
-
-		void abort() {
-			try {
-				if (this.body != null) {
-					this.body.close();
-				}
-			}
-			catch (IOException ex) {
-				// Closing a client's stream: nothing to do.
-			}
-		}
-
 	}
 
 }

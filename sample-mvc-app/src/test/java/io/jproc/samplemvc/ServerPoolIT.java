@@ -1,17 +1,10 @@
 package io.jproc.samplemvc;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,19 +15,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.jproc.sample.support.EventStream;
 import io.jproc.sample.support.Load;
 import io.jproc.sample.support.MasterProcess;
 import io.jproc.sample.support.RawHttp;
 import io.jproc.sample.support.Signals;
 import io.jproc.sample.support.Sockets;
+import io.jproc.sample.support.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -70,10 +63,11 @@ abstract class ServerPoolIT {
 	/** The default {@code jproc.long-lived-grace}. */
 	private static final Duration GRACE = Duration.ofSeconds(1);
 
+	/** How long an event stream may take to end: a bound past the drain timeout. */
+	private static final Duration ENDING = Duration.ofSeconds(30);
+
 	private static final Pattern LEAVING = Pattern
 		.compile(" (\\d+) --- .*worker \\d+ has \\d+ long-lived connections .*telling them to go away");
-
-	private static final Pattern HOLDER = Pattern.compile("worker=(\\d+) pid=(\\d+)");
 
 	private static final HttpClient client = HttpClient.newHttpClient();
 
@@ -298,8 +292,8 @@ abstract class ServerPoolIT {
 		long startedAt = System.nanoTime();
 		try (Load load = Load.start(this.master.port(), "/", 2, Duration.ofSeconds(240))) {
 			for (int i = 0; i < 2; i++) {
-				streams.add(EventStream.open(this.master.port()));
-				sockets.add(WebSocketClient.open(this.master.port()));
+				streams.add(EventStream.open(client, this.master.port()));
+				sockets.add(WebSocketClient.open(client, this.master.port()));
 			}
 			for (WebSocketClient socket : sockets) {
 				assertThat(socket.echo("hello")).as("echo of the WebSocket on " + socket.pid()).isEqualTo("echo hello");
@@ -316,7 +310,7 @@ abstract class ServerPoolIT {
 			assertThat(load.failures()).as("failed requests across the reload").isEmpty();
 			for (EventStream stream : streams) {
 				assertThat(before).as("event streams are held by the workers before the reload").contains(stream.pid());
-				assertThat(stream.ending()).as("how the event stream on " + stream.pid() + " ended")
+				assertThat(stream.ending(ENDING)).as("how the event stream on " + stream.pid() + " ended")
 					.isEqualTo("clean end");
 				assertThat(leavingSeen).as("worker " + stream.pid() + " logged that it sends its connections away")
 					.containsKey(stream.pid());
@@ -484,162 +478,6 @@ abstract class ServerPoolIT {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	/**
-	 * A WebSocket client of {@code /ws}: the greeting names its worker; the close code
-	 * and the time it came are kept.
-	 */
-	static final class WebSocketClient implements WebSocket.Listener {
-
-		private final CompletableFuture<String> greeting = new CompletableFuture<>();
-
-		private volatile CompletableFuture<String> echo = new CompletableFuture<>();
-
-		private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-
-		private final StringBuilder text = new StringBuilder();
-
-		private volatile long closedAt;
-
-		private WebSocket socket;
-
-		static WebSocketClient open(int port) throws Exception {
-			WebSocketClient client = new WebSocketClient();
-			client.socket = ServerPoolIT.client.newWebSocketBuilder()
-				.connectTimeout(BOUND)
-				.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), client)
-				.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-			client.greeting.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-			return client;
-		}
-
-		long pid() {
-			Matcher matcher = HOLDER.matcher(this.greeting.join());
-			assertThat(matcher.find()).as("greeting " + this.greeting.join()).isTrue();
-			return Long.parseLong(matcher.group(2));
-		}
-
-		String echo(String message) throws Exception {
-			this.echo = new CompletableFuture<>();
-			this.socket.sendText(message, true);
-			return this.echo.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-		}
-
-		int closeCode() throws Exception {
-			return this.closed.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-		}
-
-		long closedAt() {
-			return this.closedAt;
-		}
-
-		void abort() {
-			if (this.socket != null) {
-				this.socket.abort();
-			}
-		}
-
-		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.text.append(data);
-			if (last) {
-				String message = this.text.toString();
-				this.text.setLength(0);
-				if (!this.greeting.complete(message)) {
-					this.echo.complete(message);
-				}
-			}
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-			this.closedAt = System.nanoTime();
-			this.closed.complete(statusCode);
-			return null;
-		}
-
-		@Override
-		public void onError(WebSocket webSocket, Throwable error) {
-			this.closedAt = System.nanoTime();
-			this.closed.completeExceptionally(error);
-		}
-
-	}
-
-	/**
-	 * A client of {@code /events} that reads the stream to its end on a thread of its
-	 * own, and says how it ended: a clean end (the final chunk) or cut.
-	 */
-	static final class EventStream {
-
-		private final CompletableFuture<String> first = new CompletableFuture<>();
-
-		private final CompletableFuture<String> ending = new CompletableFuture<>();
-
-		private volatile long endedAt;
-
-		private volatile InputStream body;
-
-		static EventStream open(int port) throws Exception {
-			EventStream stream = new EventStream();
-			HttpResponse<InputStream> response = client.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events")).timeout(BOUND).build(),
-					HttpResponse.BodyHandlers.ofInputStream());
-			assertThat(response.statusCode()).isEqualTo(200);
-			stream.body = response.body();
-			Thread reader = new Thread(stream::read, "events-reader");
-			reader.setDaemon(true);
-			reader.start();
-			stream.first.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-			return stream;
-		}
-
-		private void read() {
-			try (BufferedReader reader = new BufferedReader(new InputStreamReader(this.body, StandardCharsets.UTF_8))) {
-				String line;
-				while ((line = reader.readLine()) != null) {
-					if (line.startsWith("data:")) {
-						this.first.complete(line);
-					}
-				}
-				this.endedAt = System.nanoTime();
-				this.ending.complete("clean end");
-			}
-			catch (IOException ex) {
-				this.endedAt = System.nanoTime();
-				this.ending.complete("cut: " + ex);
-			}
-		}
-
-		long pid() {
-			Matcher matcher = HOLDER.matcher(this.first.join());
-			assertThat(matcher.find()).isTrue();
-			return Long.parseLong(matcher.group(2));
-		}
-
-		/** How it ended, waiting for the end a bound past the drain timeout at most. */
-		String ending() throws Exception {
-			return this.ending.get(30, TimeUnit.SECONDS);
-		}
-
-		long endedAt() {
-			return this.endedAt;
-		}
-
-		void abort() {
-			try {
-				if (this.body != null) {
-					this.body.close();
-				}
-			}
-			catch (IOException ex) {
-				// Closing a client's stream: nothing to do.
-			}
-		}
-
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.jproc.worker.InheritedSocketPair;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Internal to jproc: public as the type of {@link JettyWorkerServer}'s components.
  */
-public final class InheritedSocket {
+public final class InheritedSocket implements InheritedSocketPair.Socket {
 
 	private static final POSIX posix = POSIXFactory.getNativePOSIX();
 
@@ -113,6 +114,7 @@ public final class InheritedSocket {
 	 * Whether accepting is held (a spare that has no slot yet, a worker warming up).
 	 * @return {@code true} until {@link #startAccepting()}
 	 */
+	@Override
 	public boolean isHeld() {
 		return this.gate.isHeld();
 	}
@@ -128,6 +130,7 @@ public final class InheritedSocket {
 	/**
 	 * End the hold: accept now, or as soon as the server has started.
 	 */
+	@Override
 	public void startAccepting() {
 		this.gate.open();
 	}
@@ -137,6 +140,7 @@ public final class InheritedSocket {
 	 * accepting and queued connections stay queued.
 	 * @return completes once no connection can be accepted any more
 	 */
+	@Override
 	public CompletableFuture<Void> pauseAccepting() {
 		return this.gate.shut();
 	}
@@ -146,6 +150,7 @@ public final class InheritedSocket {
 	 * {@link io.jproc.worker.WorkerServer#countConnections}.
 	 * @param counter the counter
 	 */
+	@Override
 	public void countConnections(io.jproc.worker.WorkerServer.ConnectionCounter counter) {
 		this.gate.countConnections(counter);
 	}
@@ -156,6 +161,7 @@ public final class InheritedSocket {
 	 * pause.
 	 * @param accept {@code true} to accept again
 	 */
+	@Override
 	public void balanceAccepting(boolean accept) {
 		this.gate.balance(accept);
 	}
@@ -173,6 +179,7 @@ public final class InheritedSocket {
 	 * Close the inherited descriptor itself, not the connector's duplicate: once the
 	 * master and every worker have closed theirs, the kernel refuses new connections.
 	 */
+	@Override
 	public void closeInherited() {
 		if (this.inheritedClosed.compareAndSet(false, true)) {
 			posix.close(this.fd);

@@ -35,26 +35,15 @@ final class JettyLoopback implements WorkerServer.Loopback {
 			this.server.removeConnector(connector);
 			throw new IllegalStateException("jproc: the warm-up's loopback connector did not start: " + ex, ex);
 		}
-		int port = connector.getLocalPort();
-		return new WorkerServer.Bound() {
-
-			@Override
-			public int port() {
-				return port;
+		return WorkerServer.Bound.of(connector.getLocalPort(), () -> {
+			try {
+				connector.stop();
 			}
-
-			@Override
-			public void close() {
-				try {
-					connector.stop();
-				}
-				catch (Exception ex) {
-					// Stopping anyway; nothing more to free.
-				}
-				JettyLoopback.this.server.removeConnector(connector);
+			catch (Exception ex) {
+				// Stopping anyway; nothing more to free.
 			}
-
-		};
+			this.server.removeConnector(connector);
+		});
 	}
 
 }

@@ -32,20 +32,10 @@ final class HttpHandlerLoopback implements WorkerServer.Loopback {
 			.runOn(loops)
 			.handle(new ReactorHttpHandlerAdapter(this.handler))
 			.bindNow(Duration.ofSeconds(10));
-		return new WorkerServer.Bound() {
-
-			@Override
-			public int port() {
-				return server.port();
-			}
-
-			@Override
-			public void close() {
-				server.disposeNow(Duration.ofSeconds(5));
-				loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
-			}
-
-		};
+		return WorkerServer.Bound.of(server.port(), () -> {
+			server.disposeNow(Duration.ofSeconds(5));
+			loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+		});
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.jproc.worker.InheritedSocketPair;
 import io.jproc.worker.WorkerServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -37,7 +38,7 @@ import org.springframework.beans.factory.DisposableBean;
  * <p>
  * Internal to jproc: public as the type of {@link InheritedSockets}' components.
  */
-public final class InheritedSocket implements DisposableBean {
+public final class InheritedSocket implements InheritedSocketPair.Socket, DisposableBean {
 
 	private static final POSIX posix = POSIXFactory.getNativePOSIX();
 
@@ -96,6 +97,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * Whether accepting is held, see {@link #hold()}.
 	 * @return {@code true} until {@link #startAccepting()}
 	 */
+	@Override
 	public boolean isHeld() {
 		return this.held;
 	}
@@ -106,6 +108,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * hold, or called again, it does nothing. Not meant to follow
 	 * {@link #pauseAccepting()}.
 	 */
+	@Override
 	public void startAccepting() {
 		EpollServerSocketChannel current;
 		boolean onLoop;
@@ -185,6 +188,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * loop, which is the only place where no connection can slip in after the call.
 	 * @return completes once accepting has stopped
 	 */
+	@Override
 	public CompletableFuture<Void> pauseAccepting() {
 		this.stopped = true;
 		return setAutoRead(false).thenCompose((paused) -> catchUp()).thenCompose((caughtUp) -> catchUp());
@@ -219,6 +223,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * {@link WorkerServer#countConnections}.
 	 * @param counter the counter
 	 */
+	@Override
 	public void countConnections(WorkerServer.ConnectionCounter counter) {
 		this.counter = counter;
 	}
@@ -229,6 +234,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * accept itself, it takes effect before the next accept of the same read.
 	 * @param accept {@code true} to accept again
 	 */
+	@Override
 	public void balanceAccepting(boolean accept) {
 		EpollServerSocketChannel current = this.channel;
 		if (current == null || this.held || this.stopped || !current.isOpen() || !current.isRegistered()) {
@@ -283,6 +289,7 @@ public final class InheritedSocket implements DisposableBean {
 	 * Boot's graceful shutdown closes when it stops accepting). Once the master and every
 	 * worker have closed their copies, the kernel refuses new connections at once.
 	 */
+	@Override
 	public void closeInherited() {
 		if (this.inheritedClosed.compareAndSet(false, true)) {
 			posix.close(this.fd);

@@ -1,9 +1,7 @@
 package io.jproc.worker.netty;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import io.jproc.WorkerEnvironment;
+import io.jproc.worker.InheritedSocketPair;
 import io.jproc.worker.WorkerServer;
 import org.jspecify.annotations.Nullable;
 
@@ -13,15 +11,18 @@ import org.springframework.http.server.reactive.HttpHandler;
 /**
  * The listening sockets this worker inherited: the application's and, when
  * {@code management.server.port} is set, the management server's; Reactor Netty's
- * {@link WorkerServer}.
+ * {@link WorkerServer}. A spare's sockets are {@link InheritedSocket#hold() held} until
+ * {@link #startAccepting()}, and pausing waits a little for the event loops.
  * <p>
  * Internal to jproc: public because it is the type of a bean an application could replace
  * ({@code @ConditionalOnMissingBean}) and tests reach its sockets.
- *
- * @param server the application socket
- * @param management the management socket, if the master passed one
  */
-public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket management) implements WorkerServer {
+public final class InheritedSockets extends InheritedSocketPair<InheritedSocket> {
+
+	private InheritedSockets(WorkerEnvironment environment, boolean warmup) {
+		super(environment, warmup, "worker",
+				(name, fd, held) -> held ? new InheritedSocket(name, fd).hold() : new InheritedSocket(name, fd));
+	}
 
 	/**
 	 * The sockets named by the worker environment; a spare's are
@@ -41,85 +42,7 @@ public record InheritedSockets(InheritedSocket server, @Nullable InheritedSocket
 	 * @return the sockets
 	 */
 	public static InheritedSockets from(WorkerEnvironment environment, boolean warmup) {
-		if (environment.serverFd() < 0) {
-			throw new IllegalStateException("jproc: this worker was started without an inherited server socket ("
-					+ WorkerEnvironment.SERVER_FD + " is not set)");
-		}
-		InheritedSocket management = (environment.managementFd() >= 0)
-				? new InheritedSocket("management", environment.managementFd()) : null;
-		InheritedSocket server = new InheritedSocket("server", environment.serverFd());
-		if (environment.isSpare() || warmup) {
-			server.hold();
-			if (management != null) {
-				management.hold();
-			}
-		}
-		return new InheritedSockets(server, management);
-	}
-
-	/**
-	 * End the hold of a spare worker on every socket: accept now, or as soon as each
-	 * server starts. See {@link InheritedSocket#startAccepting()}.
-	 */
-	@Override
-	public void startAccepting() {
-		this.server.startAccepting();
-		if (this.management != null) {
-			this.management.startAccepting();
-		}
-	}
-
-	/**
-	 * Whether accepting is held on the server socket (a spare that has no slot yet).
-	 * @return {@code true} while held
-	 */
-	@Override
-	public boolean isHeld() {
-		return this.server.isHeld();
-	}
-
-	/**
-	 * Close the inherited descriptors of every socket, see
-	 * {@link InheritedSocket#closeInherited()}.
-	 */
-	@Override
-	public void closeInherited() {
-		this.server.closeInherited();
-		if (this.management != null) {
-			this.management.closeInherited();
-		}
-	}
-
-	/**
-	 * Stop accepting on every inherited socket, waiting a little for the event loops.
-	 */
-	@Override
-	public void pauseAccepting() {
-		CompletableFuture<Void> paused = (this.management != null)
-				? CompletableFuture.allOf(this.server.pauseAccepting(), this.management.pauseAccepting())
-				: this.server.pauseAccepting();
-		try {
-			paused.get(5, TimeUnit.SECONDS);
-		}
-		catch (Exception ex) {
-			// An event loop that cannot run the pause in 5 s is stuck; leaving goes on
-			// anyway.
-		}
-	}
-
-	@Override
-	public boolean canBalance() {
-		return true;
-	}
-
-	@Override
-	public void countConnections(ConnectionCounter counter) {
-		this.server.countConnections(counter);
-	}
-
-	@Override
-	public void balanceAccepting(boolean accept) {
-		this.server.balanceAccepting(accept);
+		return new InheritedSockets(environment, warmup);
 	}
 
 	/**

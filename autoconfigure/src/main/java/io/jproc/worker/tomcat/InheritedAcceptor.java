@@ -7,10 +7,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.jproc.worker.InheritedServerChannel;
+import io.jproc.worker.InheritedSocketPair;
 import io.jproc.worker.WorkerServer.ConnectionCounter;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -22,18 +24,22 @@ import org.jspecify.annotations.Nullable;
  * a gate in front of {@code accept()}. Tomcat's own way to stop an acceptor, a connection
  * to its own listening address ({@code unlockAccept}), would land in a sibling worker on
  * a shared socket; here the acceptor never blocks in {@code accept()}, so closing the
- * gate ({@link #hold()}, {@link #pause()}, {@link #closeChannel()}) is enough, and the
- * accept itself runs under the gate's lock: once {@link #pause()} returns, this worker
- * takes no connection from the kernel's queue, where the other workers find them.
+ * gate ({@link #hold()}, {@link #pauseAccepting()}, {@link #closeChannel()}) is enough,
+ * and the accept itself runs under the gate's lock: once {@link #pauseAccepting()}
+ * returns, this worker takes no connection from the kernel's queue, where the other
+ * workers find them.
  */
-final class InheritedAcceptor {
+final class InheritedAcceptor implements InheritedSocketPair.Socket {
 
 	private static final POSIX posix = POSIXFactory.getNativePOSIX();
 
 	/** How long the acceptor waits before it looks at the endpoint's state again. */
 	private static final long POLL_MILLIS = 50;
 
-	/** How long {@link #pause()} waits for an accepted connection to reach the poller. */
+	/**
+	 * How long {@link #pauseAccepting()} waits for an accepted connection to reach the
+	 * poller.
+	 */
 	private static final long HAND_OFF_MILLIS = 5000;
 
 	private final String name;
@@ -49,7 +55,8 @@ final class InheritedAcceptor {
 	private boolean closed;
 
 	/**
-	 * Set by {@link #balance(boolean)}: accepting stops until the balancer resumes it.
+	 * Set by {@link #balanceAccepting(boolean)}: accepting stops until the balancer
+	 * resumes it.
 	 */
 	private boolean balancedOff;
 
@@ -80,14 +87,17 @@ final class InheritedAcceptor {
 
 	/**
 	 * Hold accepting until {@link #startAccepting()}: a spare, or a worker that warms up.
+	 * @return this acceptor
 	 */
-	void hold() {
+	InheritedAcceptor hold() {
 		synchronized (this.lock) {
 			this.held = true;
 		}
+		return this;
 	}
 
-	boolean isHeld() {
+	@Override
+	public boolean isHeld() {
 		synchronized (this.lock) {
 			return this.held;
 		}
@@ -96,7 +106,8 @@ final class InheritedAcceptor {
 	/**
 	 * End the hold; without one it does nothing.
 	 */
-	void startAccepting() {
+	@Override
+	public void startAccepting() {
 		synchronized (this.lock) {
 			this.held = false;
 			this.lock.notifyAll();
@@ -204,8 +215,10 @@ final class InheritedAcceptor {
 	/**
 	 * Stop accepting on this worker's copy. Returns once no accept runs and the
 	 * connection accepted last, if any, is in Tomcat's poller (at most a few seconds).
+	 * @return completed: accepting has stopped when it returns
 	 */
-	void pause() {
+	@Override
+	public CompletableFuture<Void> pauseAccepting() {
 		synchronized (this.lock) {
 			this.paused = true;
 			wake();
@@ -218,16 +231,18 @@ final class InheritedAcceptor {
 				waitQuietly(left);
 			}
 		}
+		return CompletableFuture.completedFuture(null);
 	}
 
 	/**
 	 * Stop or resume accepting to spread connections over the workers: a gate of its own,
-	 * so that it never ends a hold, a {@link #pause()} or a close. Stopping takes effect
-	 * before the next accept (accepts run under the same lock); what arrives meanwhile
-	 * stays in the kernel's queue for the other workers.
+	 * so that it never ends a hold, a {@link #pauseAccepting()} or a close. Stopping
+	 * takes effect before the next accept (accepts run under the same lock); what arrives
+	 * meanwhile stays in the kernel's queue for the other workers.
 	 * @param accept {@code true} to accept again
 	 */
-	void balance(boolean accept) {
+	@Override
+	public void balanceAccepting(boolean accept) {
 		synchronized (this.lock) {
 			if (this.balancedOff == !accept) {
 				return;
@@ -243,7 +258,8 @@ final class InheritedAcceptor {
 	 * Report each connection Tomcat takes from this socket as it opens and closes.
 	 * @param counter the counter
 	 */
-	void countConnections(ConnectionCounter counter) {
+	@Override
+	public void countConnections(ConnectionCounter counter) {
 		this.counter = counter;
 	}
 
@@ -310,7 +326,8 @@ final class InheritedAcceptor {
 	 * down, and once every process has closed its copies the kernel refuses new
 	 * connections.
 	 */
-	void closeInherited() {
+	@Override
+	public void closeInherited() {
 		if (this.inheritedClosed.compareAndSet(false, true)) {
 			posix.close(this.fd);
 		}

@@ -40,26 +40,15 @@ final class TomcatLoopback implements WorkerServer.Loopback {
 			throw new IllegalStateException(
 					"jproc: the warm-up's loopback connector did not start (" + connector.getState() + ")");
 		}
-		int port = connector.getLocalPort();
-		return new WorkerServer.Bound() {
-
-			@Override
-			public int port() {
-				return port;
+		return WorkerServer.Bound.of(connector.getLocalPort(), () -> {
+			service.removeConnector(connector);
+			try {
+				connector.destroy();
 			}
-
-			@Override
-			public void close() {
-				service.removeConnector(connector);
-				try {
-					connector.destroy();
-				}
-				catch (Exception ex) {
-					// Stopped already; nothing more to free.
-				}
+			catch (Exception ex) {
+				// Stopped already; nothing more to free.
 			}
-
-		};
+		});
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.jproc.worker.tomcat;
 
 import io.jproc.WorkerEnvironment;
+import io.jproc.worker.InheritedSocketPair;
 import io.jproc.worker.WorkerServer;
 import org.jspecify.annotations.Nullable;
 
@@ -12,19 +13,17 @@ import org.springframework.context.ApplicationContext;
 /**
  * The listening sockets a Tomcat worker inherited (the application's and, with
  * {@code management.server.port}, the management server's): Tomcat's
- * {@link WorkerServer}.
+ * {@link WorkerServer}. Tomcat reports the application socket's connections as its
+ * endpoint takes them on and as their socket wrappers close; pausing returns once each
+ * acceptor has handed its last connection to Tomcat's poller.
  * <p>
  * Internal to jproc: public as the type of a bean an application could replace.
  */
-public final class TomcatSockets implements WorkerServer {
+public final class TomcatSockets extends InheritedSocketPair<InheritedAcceptor> {
 
-	private final InheritedAcceptor server;
-
-	private final @Nullable InheritedAcceptor management;
-
-	private TomcatSockets(InheritedAcceptor server, @Nullable InheritedAcceptor management) {
-		this.server = server;
-		this.management = management;
+	private TomcatSockets(WorkerEnvironment environment, boolean warmup) {
+		super(environment, warmup, "Tomcat worker",
+				(name, fd, held) -> held ? new InheritedAcceptor(name, fd).hold() : new InheritedAcceptor(name, fd));
 	}
 
 	/**
@@ -35,77 +34,7 @@ public final class TomcatSockets implements WorkerServer {
 	 * @return the sockets
 	 */
 	public static TomcatSockets from(WorkerEnvironment environment, boolean warmup) {
-		if (environment.serverFd() < 0) {
-			throw new IllegalStateException("jproc: this Tomcat worker was started without an inherited server "
-					+ "socket (" + WorkerEnvironment.SERVER_FD + " is not set)");
-		}
-		InheritedAcceptor server = new InheritedAcceptor("server", environment.serverFd());
-		InheritedAcceptor management = (environment.managementFd() >= 0)
-				? new InheritedAcceptor("management", environment.managementFd()) : null;
-		if (environment.isSpare() || warmup) {
-			server.hold();
-			if (management != null) {
-				management.hold();
-			}
-		}
-		return new TomcatSockets(server, management);
-	}
-
-	InheritedAcceptor server() {
-		return this.server;
-	}
-
-	@Nullable InheritedAcceptor management() {
-		return this.management;
-	}
-
-	@Override
-	public boolean isHeld() {
-		return this.server.isHeld();
-	}
-
-	@Override
-	public void startAccepting() {
-		this.server.startAccepting();
-		if (this.management != null) {
-			this.management.startAccepting();
-		}
-	}
-
-	@Override
-	public void pauseAccepting() {
-		this.server.pause();
-		if (this.management != null) {
-			this.management.pause();
-		}
-	}
-
-	/**
-	 * Tomcat reports the application socket's connections as its endpoint takes them on
-	 * and as their socket wrappers close.
-	 * @return {@code true}
-	 */
-	@Override
-	public boolean canBalance() {
-		return true;
-	}
-
-	@Override
-	public void countConnections(ConnectionCounter counter) {
-		this.server.countConnections(counter);
-	}
-
-	@Override
-	public void balanceAccepting(boolean accept) {
-		this.server.balance(accept);
-	}
-
-	@Override
-	public void closeInherited() {
-		this.server.closeInherited();
-		if (this.management != null) {
-			this.management.closeInherited();
-		}
+		return new TomcatSockets(environment, warmup);
 	}
 
 	@Override

@@ -1,15 +1,12 @@
 package io.jproc.worker.jetty;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.jproc.testsupport.CloseAfterEach;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.jproc.worker.RawHttp;
+import io.jproc.worker.RecordingCounter;
+import io.jproc.worker.servlet.ServedBy;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import org.eclipse.jetty.io.SelectorManager;
@@ -107,7 +104,7 @@ class JettyWorkerServerTests {
 			}
 		});
 		JettyWebServer server = (JettyWebServer) factory
-			.getWebServer((context) -> context.addServlet("answer", new Answer(name)).addMapping("/*"));
+			.getWebServer((context) -> context.addServlet("answer", new ServedBy(name)).addMapping("/*"));
 		this.toClose.add(server::destroy);
 		server.start();
 		return new Worker(server, socket, accepted);
@@ -130,13 +127,13 @@ class JettyWorkerServerTests {
 		InheritedSocket socket = new InheritedSocket("server", listening.fd(), true);
 		Worker worker = start("virtual", socket, new VirtualThreadPool());
 		Socket queued = ask(listening);
-		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> RawHttp.response(queued, HELD));
 		socket.startAccepting();
-		assertThat(response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by virtual");
+		assertThat(RawHttp.response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by virtual");
 		socket.pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
 		int accepted = worker.accepted().get();
 		Socket afterPause = ask(listening);
-		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(afterPause, HELD));
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> RawHttp.response(afterPause, HELD));
 		assertThat(worker.accepted().get()).isEqualTo(accepted);
 	}
 
@@ -146,10 +143,10 @@ class JettyWorkerServerTests {
 		Worker worker = start("spare", listening, true);
 		assertThat(worker.socket().isHeld()).isTrue();
 		Socket queued = ask(listening);
-		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> RawHttp.response(queued, HELD));
 		assertThat(worker.accepted().get()).isZero();
 		worker.socket().startAccepting();
-		assertThat(response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by spare");
+		assertThat(RawHttp.response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by spare");
 		assertThat(worker.socket().isAccepting()).isTrue();
 		assertThat(get(listening, BOUND)).endsWith("served by spare");
 	}
@@ -203,13 +200,13 @@ class JettyWorkerServerTests {
 					}
 				}));
 			}
-			awaitCount(ok, 200);
+			RecordingCounter.awaitCount(ok, 200, BOUND);
 			assertThat(leaving.accepted().get()).as("both siblings took connections").isPositive();
 			leaving.socket().pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
 			int acceptedWhenPaused = leaving.accepted().get();
 			int okWhenPaused = ok.get();
 			assertThat(leaving.socket().isAccepting()).isFalse();
-			awaitCount(ok, okWhenPaused + 300);
+			RecordingCounter.awaitCount(ok, okWhenPaused + 300, BOUND);
 			assertThat(leaving.accepted().get()).as("accepted after the pause returned").isEqualTo(acceptedWhenPaused);
 			// The leaving worker's graceful shutdown: the sibling goes on alone.
 			CompletedShutdown done = new CompletedShutdown();
@@ -217,7 +214,7 @@ class JettyWorkerServerTests {
 			assertThat(done.await(BOUND)).isEqualTo(GracefulShutdownResult.IDLE);
 			leaving.server().stop();
 			int okWhenStopped = ok.get();
-			awaitCount(ok, okWhenStopped + 200);
+			RecordingCounter.awaitCount(ok, okWhenStopped + 200, BOUND);
 			stop.set(true);
 			for (Future<?> client : running) {
 				client.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
@@ -240,10 +237,10 @@ class JettyWorkerServerTests {
 		int accepted = leaving.accepted().get();
 		// Queued, not refused: the socket still listens for the other workers.
 		Socket queued = ask(listening);
-		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> RawHttp.response(queued, HELD));
 		assertThat(leaving.accepted().get()).isEqualTo(accepted);
 		start("sibling", listening, false);
-		assertThat(response(queued, BOUND)).endsWith("served by sibling");
+		assertThat(RawHttp.response(queued, BOUND)).endsWith("served by sibling");
 	}
 
 	@Test
@@ -306,32 +303,32 @@ class JettyWorkerServerTests {
 		Listening listening = listening();
 		Worker worker = start("a", listening, false);
 		Worker sibling = start("b", listening, true);
-		Counted counted = new Counted(worker.socket());
+		RecordingCounter counted = new RecordingCounter(worker.socket());
 		worker.socket().countConnections(counted);
 		// The balancer stops accepting from opened(), on the accepting thread.
-		counted.stopOnOpen.set(true);
+		counted.stopOnOpen(true);
 		assertThat(get(listening, BOUND)).endsWith("served by a");
-		awaitCount(counted.closed, 1);
-		assertThat(counted.opened.get()).isEqualTo(1);
+		counted.awaitClosed(1, BOUND);
+		assertThat(counted.openedCount()).isEqualTo(1);
 		int accepted = worker.accepted().get();
 		Socket queued = ask(listening);
-		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> RawHttp.response(queued, HELD));
 		assertThat(worker.accepted().get()).as("accepted while balanced off").isEqualTo(accepted);
 		// Nothing lost: the sibling finds it in the kernel's queue.
 		sibling.socket().startAccepting();
-		assertThat(response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by b");
+		assertThat(RawHttp.response(queued, BOUND)).startsWith("HTTP/1.1 200").endsWith("served by b");
 		sibling.socket().pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
 		// The balance neither ends a pause nor a hold.
 		sibling.socket().balanceAccepting(false);
 		sibling.socket().balanceAccepting(true);
 		assertThat(sibling.socket().isAccepting()).isFalse();
-		counted.stopOnOpen.set(false);
+		counted.stopOnOpen(false);
 		worker.socket().balanceAccepting(true);
 		for (int i = 0; i < 5; i++) {
 			assertThat(get(listening, BOUND)).endsWith("served by a");
 		}
-		awaitCount(counted.closed, 6);
-		assertThat(counted.opened.get()).isEqualTo(6);
+		counted.awaitClosed(6, BOUND);
+		assertThat(counted.openedCount()).isEqualTo(6);
 	}
 
 	@Test
@@ -341,53 +338,18 @@ class JettyWorkerServerTests {
 		spare.socket().balanceAccepting(false);
 		spare.socket().balanceAccepting(true);
 		Socket queued = ask(listening);
-		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(queued, HELD));
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> RawHttp.response(queued, HELD));
 		assertThat(spare.accepted().get()).isZero();
 		spare.socket().startAccepting();
-		assertThat(response(queued, BOUND)).endsWith("served by spare");
-	}
-
-	private static void awaitCount(AtomicInteger count, int target) throws InterruptedException {
-		long deadline = System.nanoTime() + BOUND.toNanos();
-		while (count.get() < target) {
-			assertThat(System.nanoTime()).as("count " + count.get() + " reaching " + target + " within " + BOUND)
-				.isLessThan(deadline);
-			Thread.sleep(5);
-		}
+		assertThat(RawHttp.response(queued, BOUND)).endsWith("served by spare");
 	}
 
 	private Socket ask(Listening listening) throws IOException {
-		Socket client = new Socket();
-		this.toClose.add(client);
-		client.connect(new InetSocketAddress("127.0.0.1", listening.port()), (int) BOUND.toMillis());
-		client.getOutputStream()
-			.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-				.getBytes(StandardCharsets.US_ASCII));
-		client.getOutputStream().flush();
-		return client;
+		return this.toClose.add(RawHttp.ask(listening.address(), "close", BOUND));
 	}
 
 	private static String get(Listening listening, Duration timeout) throws IOException {
-		try (Socket client = new Socket()) {
-			client.connect(new InetSocketAddress("127.0.0.1", listening.port()), (int) timeout.toMillis());
-			client.getOutputStream()
-				.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-					.getBytes(StandardCharsets.US_ASCII));
-			client.getOutputStream().flush();
-			return response(client, timeout);
-		}
-	}
-
-	private static String response(Socket client, Duration timeout) throws IOException {
-		client.setSoTimeout((int) timeout.toMillis());
-		InputStream in = client.getInputStream();
-		ByteArrayOutputStream read = new ByteArrayOutputStream();
-		byte[] buffer = new byte[1024];
-		int count;
-		while ((count = in.read(buffer)) >= 0) {
-			read.write(buffer, 0, count);
-		}
-		return read.toString(StandardCharsets.US_ASCII);
+		return RawHttp.get(listening.address(), timeout);
 	}
 
 	static int fdOf(SelectableChannel channel) throws Exception {
@@ -402,33 +364,8 @@ class JettyWorkerServerTests {
 			return ((InetSocketAddress) this.channel.getLocalAddress()).getPort();
 		}
 
-	}
-
-	private static final class Counted implements io.jproc.worker.WorkerServer.ConnectionCounter {
-
-		private final InheritedSocket socket;
-
-		private final AtomicInteger opened = new AtomicInteger();
-
-		private final AtomicInteger closed = new AtomicInteger();
-
-		private final AtomicBoolean stopOnOpen = new AtomicBoolean();
-
-		Counted(InheritedSocket socket) {
-			this.socket = socket;
-		}
-
-		@Override
-		public void opened() {
-			this.opened.incrementAndGet();
-			if (this.stopOnOpen.get()) {
-				this.socket.balanceAccepting(false);
-			}
-		}
-
-		@Override
-		public void closed() {
-			this.closed.incrementAndGet();
+		InetSocketAddress address() throws IOException {
+			return new InetSocketAddress("127.0.0.1", port());
 		}
 
 	}
@@ -462,22 +399,6 @@ class JettyWorkerServerTests {
 		@Override
 		public void onAccepting(SelectableChannel channel) {
 			this.accepted.incrementAndGet();
-		}
-
-	}
-
-	private static final class Answer extends HttpServlet {
-
-		private final String name;
-
-		Answer(String name) {
-			this.name = name;
-		}
-
-		@Override
-		protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-			response.setContentType("text/plain");
-			response.getWriter().write("served by " + this.name);
 		}
 
 	}

@@ -91,7 +91,7 @@ class InheritedAcceptorTests {
 			assertThat(channel).isNotNull();
 		}
 		CompletableFuture<SocketChannel> next = acceptInBackground();
-		this.acceptor.pause();
+		this.acceptor.pauseAccepting();
 		try (Socket client = connect()) {
 			Thread.sleep(300);
 			assertThat(next).as("accepted after pause() returned").isNotDone();
