@@ -126,10 +126,10 @@ final class RecordMapping {
 	 * @throws BadValueException if the tree does not fit
 	 */
 	static <T> T read(@Nullable Object tree, Class<T> type) {
-		return type.cast(read(tree, (Type) type));
+		return type.cast(readType(tree, type));
 	}
 
-	private static @Nullable Object read(@Nullable Object tree, Type type) {
+	private static @Nullable Object readType(@Nullable Object tree, Type type) {
 		if (type instanceof ParameterizedType parameterized) {
 			Type[] arguments = parameterized.getActualTypeArguments();
 			if (parameterized.getRawType() == List.class) {
@@ -140,12 +140,12 @@ final class RecordMapping {
 			}
 		}
 		else if (type instanceof Class<?> raw) {
-			return read(tree, raw);
+			return readClass(tree, raw);
 		}
 		throw new IllegalArgumentException("no JSON mapping for " + type.getTypeName());
 	}
 
-	private static @Nullable Object read(@Nullable Object tree, Class<?> type) {
+	private static @Nullable Object readClass(@Nullable Object tree, Class<?> type) {
 		if (tree == null) {
 			if (type.isPrimitive()) {
 				// as databind 3 (FAIL_ON_NULL_FOR_PRIMITIVES): a new field of a primitive
@@ -194,7 +194,7 @@ final class RecordMapping {
 		Object[] arguments = new Object[shape.names.length];
 		for (int i = 0; i < arguments.length; i++) {
 			try {
-				arguments[i] = read(object.get(shape.names[i]), shape.types[i]);
+				arguments[i] = readType(object.get(shape.names[i]), shape.types[i]);
 			}
 			catch (BadValueException ex) {
 				throw ex.at(shape.names[i]);
@@ -219,7 +219,7 @@ final class RecordMapping {
 		List<@Nullable Object> list = new ArrayList<>(array.size());
 		for (int i = 0; i < array.size(); i++) {
 			try {
-				list.add(read(array.get(i), elementType));
+				list.add(readType(array.get(i), elementType));
 			}
 			catch (BadValueException ex) {
 				throw ex.at(i);
@@ -236,7 +236,7 @@ final class RecordMapping {
 		Map<String, @Nullable Object> map = new LinkedHashMap<>();
 		for (Map.Entry<?, ?> entry : object.entrySet()) {
 			try {
-				map.put((String) entry.getKey(), read(entry.getValue(), valueType));
+				map.put((String) entry.getKey(), readType(entry.getValue(), valueType));
 			}
 			catch (BadValueException ex) {
 				throw ex.at((String) entry.getKey());

@@ -6,11 +6,16 @@ import java.nio.charset.StandardCharsets;
  * Encodes and decodes every sample message, and a frame with an unknown value, in a JVM
  * of its own: {@link FrameCodecClassLoadingTests} runs it with {@code -Xlog:class+load}.
  */
-final class CodecOnlyMain {
+public final class CodecOnlyMain {
 
 	private CodecOnlyMain() {
 	}
 
+	/**
+	 * Run the codec.
+	 * @param args none
+	 * @throws Exception on a failure
+	 */
 	public static void main(String[] args) throws Exception {
 		long seq = 1;
 		for (Message message : SampleMessages.all()) {

@@ -40,7 +40,10 @@ class FrameCodecCompatibilityTests {
 	void writesTheJsonDatabindWrote(Message message) throws Exception {
 		Envelope envelope = new Envelope(12, 5, message);
 		JsonNode written = DATABIND.readTree(payload(FrameCodec.encode(envelope)));
-		assertThat(written).isEqualTo(databindEnvelope(envelope));
+		// both parsed from text: valueToTree holds a long as a LongNode, readTree a small
+		// one as an IntNode, and the two are not equal
+		JsonNode databind = DATABIND.readTree(DATABIND.writeValueAsBytes(databindEnvelope(envelope)));
+		assertThat(written).isEqualTo(databind);
 	}
 
 	@ParameterizedTest
