@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.jproc.master.lean.LeanExec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,27 +16,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The frame codec loads no JSON library: the lean master runs it, and Jackson's databind
- * alone was some 600 of its classes.
+ * alone was some 600 of its classes. Nor, with the lean master's options, does its
+ * reflection spin classes as it is used.
  */
 class FrameCodecClassLoadingTests {
 
 	@Test
 	void codecInAJvmOfItsOwnLoadsNoJackson(@TempDir Path dir) throws Exception {
-		List<String> loaded = classesLoadedBy(CodecOnlyMain.class, dir);
-		assertThat(loaded).as("the codec ran").contains(FrameCodec.class.getName(), RecordMapping.class.getName());
+		List<String> loaded = classesLoadedBy(dir, List.of(), 1);
+		assertThat(loaded).as("the codec ran").contains(FrameCodec.class.getName());
 		assertThat(loaded).as("classes loaded")
 			.noneMatch((name) -> name.startsWith("tools.jackson.") || name.startsWith("com.fasterxml.jackson."));
 	}
 
-	static List<String> classesLoadedBy(Class<?> main, Path dir) throws IOException, InterruptedException {
-		Path log = dir.resolve("class-load.txt");
-		Path out = dir.resolve("out.txt");
-		String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-		Process process = new ProcessBuilder(java, "-Xshare:auto", "-Xlog:class+load=info:file=" + log, "-cp",
-				System.getProperty("java.class.path"), main.getName())
-			.redirectErrorStream(true)
-			.redirectOutput(out.toFile())
-			.start();
+	@Test
+	void withTheLeanMastersReflectionOptionsUsingTheCodecLongerLoadsNoMoreClasses(@TempDir Path dir) throws Exception {
+		List<String> once = classesLoadedBy(dir, LeanExec.NATIVE_REFLECTION, 1);
+		List<String> longer = classesLoadedBy(dir, LeanExec.NATIVE_REFLECTION, 40);
+		// without the options: 190 more on JDK 17 (GeneratedMethodAccessor...), 160 more
+		// lambda forms on JDK 25
+		assertThat(longer.size()).as("classes loaded in 40 rounds, against %d in one; spun: %s", once.size(),
+				longer.stream().filter((name) -> name.contains("Generated") || name.contains("LambdaForm$")).toList())
+			.isEqualTo(once.size());
+	}
+
+	private static List<String> classesLoadedBy(Path dir, List<String> options, int rounds)
+			throws IOException, InterruptedException {
+		Path log = dir.resolve("class-load-" + rounds + ".txt");
+		Path out = dir.resolve("out-" + rounds + ".txt");
+		List<String> command = new ArrayList<>();
+		command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+		command.addAll(options);
+		command.addAll(List.of("-Xlog:class+load=info:file=" + log, "-cp", System.getProperty("java.class.path"),
+				CodecOnlyMain.class.getName(), Integer.toString(rounds)));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
 		assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the child JVM ended").isTrue();
 		assertThat(process.exitValue()).as(Files.readString(out)).isZero();
 		List<String> names = new ArrayList<>();
@@ -47,7 +61,7 @@ class FrameCodecClassLoadingTests {
 				names.add(line.substring(start + 2, (end > 0) ? end : line.length()));
 			}
 		}
-		System.out.println(main.getSimpleName() + " loaded " + names.size() + " classes, "
+		System.out.println(options + ", " + rounds + " rounds: " + names.size() + " classes, "
 				+ names.stream().filter((name) -> name.startsWith("java.lang.invoke.")).count() + " java.lang.invoke, "
 				+ names.stream().filter((name) -> name.startsWith("jdk.internal.reflect.")).count()
 				+ " jdk.internal.reflect");
