@@ -7,6 +7,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
@@ -278,8 +279,8 @@ final class RecordMapping {
 	}
 
 	private static BadValueException outOfRangeOrWrongType(Object tree, String what) {
-		return new BadValueException(
-				"expected " + what + ", got " + ((tree instanceof Number) ? tree + " (out of range)" : describe(tree)));
+		return new BadValueException("expected " + what + ", got "
+				+ ((tree instanceof Long || tree instanceof BigInteger) ? tree + " (out of range)" : describe(tree)));
 	}
 
 	private static String describe(Object tree) {
