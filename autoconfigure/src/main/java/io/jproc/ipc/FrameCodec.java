@@ -143,6 +143,11 @@ final class FrameCodec {
 					"bad body for '" + type + "' at " + ex.path() + ": " + shorten(ex.getMessage()), false, seq,
 					replyTo);
 		}
+		catch (RuntimeException ex) {
+			// a record type the mapping cannot take: a bug, but still only this frame's
+			throw new MalformedFrameException("bad body for '" + type + "': " + shorten(ex.toString()), false, seq,
+					replyTo);
+		}
 	}
 
 	/**

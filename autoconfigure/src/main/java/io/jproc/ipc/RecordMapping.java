@@ -62,7 +62,7 @@ final class RecordMapping {
 		else if (value instanceof String string) {
 			Json.writeString(out, string);
 		}
-		else if (value instanceof Long || value instanceof Integer || value instanceof Boolean) {
+		else if (value instanceof Number || value instanceof Boolean) {
 			out.append(value);
 		}
 		else if (value instanceof WireEnum wire) {

@@ -58,6 +58,9 @@ class FrameCodecTests {
 		assertBad("[1,2]", "not a JSON object", 0);
 		assertBad("{\"v\":1,\"seq\":9,\"re\":0,\"type\":\"launch-missiles\",\"body\":{}}", "unknown message type", 9);
 		assertBad("{\"v\":2,\"seq\":4,\"re\":0,\"type\":\"stop\",\"body\":{}}", "unsupported version", 4);
+		assertBad("{\"v\":1.0,\"seq\":4,\"re\":0,\"type\":\"stop\",\"body\":{}}", "unsupported version 1.0", 4);
+		assertBad("{\"v\":{\"a\":[1.5,12345678901234567890]},\"seq\":4,\"type\":\"stop\",\"body\":{}}",
+				"unsupported version {\"a\":[1.5,12345678901234567890]}", 4);
 		assertBad("{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"ready\",\"body\":{\"pid\":\"abc\"}}", "bad body", 5);
 		assertBad("{\"v\":1,\"re\":0,\"type\":\"stop\",\"body\":{}}", "seq", 0);
 	}
