@@ -89,7 +89,7 @@ cleanup_all() {
 trap cleanup_all EXIT
 
 # median of numbers on stdin
-median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "?"} else if (NR%2) {print a[(NR+1)/2]} else {printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "?"} else if (NR%2) {print a[(NR+1)/2]} else {printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0 == 0) print "?"; else printf "%.2f", a/b }'; }
 
