@@ -18,6 +18,11 @@ ensure_jar; ensure_wrk
 extra=(); [ "$MODE" = close ] && extra=(-H "Connection: close")
 log="$RESULTS/reload-under-load.log"
 start_pool "$log" 2 "$@"; port=$PORT; master=$MASTER
+if grep -q "SIGINT, SIGHUP were ignored" "$log"; then
+  # started under nohup (or as a background job of a script): the master never sees SIGHUP
+  echo "reload-under-load: SIGHUP is ignored in this session, so the master cannot reload on it (see $log); run the script without nohup" >&2
+  exit 1
+fi
 if grep -q -- "--jproc.boot-cache.enabled=true" <<<"$*"; then
   wait_log "$log" "jproc boot cache: ready at" 600
 fi
