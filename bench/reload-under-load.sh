@@ -38,7 +38,7 @@ mark() { [ "${SERIES:-0}" = 1 ] && printf '%s\t%s\n' "$(date +%s.%N)" "$1" >>"$e
 # wrk runs until every reload is over (then SIGINT makes it print its summary), 15 min at most
 secs=900
 wrk -t2 -c"$CONNS" -d"${secs}s" --latency --timeout 10s "${extra[@]}" "${series[@]}" "http://127.0.0.1:$port/" >"$out" 2>&1 &
-wrk_pid=$!
+wrk_pid=$!; STARTED_PIDS+=("$wrk_pid")   # killed on any exit, a timeout included
 sleep 3
 durations=""
 for r in $(seq 1 "$RELOADS"); do

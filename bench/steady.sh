@@ -44,7 +44,7 @@ for pair in $(seq 1 "$PAIRS"); do
   for which in plain pool; do
     port=$plain_port; [ "$which" = pool ] && port=$pool_port
     wrk -t1 -c"$CONNS" -d"${WARMUP}s" "http://127.0.0.1:$port/" >"$RESULTS/$LABEL-$pair-$which-warmup.txt" 2>&1 &
-    warmers+=($!)
+    warmers+=($!); STARTED_PIDS+=($!)
     [ "${WARM_APART:-0}" = 1 ] && wait "${warmers[-1]}"
   done
   wait "${warmers[@]}" 2>/dev/null || true
