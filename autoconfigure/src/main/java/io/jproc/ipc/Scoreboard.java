@@ -129,27 +129,49 @@ public final class Scoreboard {
 	}
 
 	/**
-	 * Take the board's lock: the decisions to stop accepting are made one at a time, each
-	 * by one thread of its process. Spins, since it is held for microseconds; a holder
-	 * whose process is gone is passed over.
-	 * @param pid this process
+	 * Longest a worker waits for the board's lock: it is held for microseconds, so a
+	 * holder that keeps it longer is preempted, or frozen (stopped by a signal, a cgroup
+	 * freezer, a debugger) with the lock taken. Waiting on it would wedge the accepting
+	 * thread of every other worker for as long as the frozen one stays frozen.
 	 */
-	public void lock(long pid) {
+	public static final long LOCK_WAIT_NANOS = 2_000_000;
+
+	/**
+	 * Take the board's lock, waiting a little: the decisions to stop accepting are made
+	 * one at a time, each by one thread of its process. Spins, since it is held for
+	 * microseconds, then yields; a holder whose process is gone is passed over. Gives up
+	 * after {@code maxWaitNanos}, so that a frozen holder never stops the others.
+	 * @param pid this process
+	 * @param maxWaitNanos how long to wait at most
+	 * @return whether the lock is now held by {@code pid}; if not, the caller decides
+	 * nothing that needs it
+	 */
+	public boolean tryLock(long pid, long maxWaitNanos) {
+		long start = System.nanoTime();
 		for (int tries = 1;; tries++) {
 			long holder = (long) LONGS.getVolatile(this.memory, PID);
 			if (holder == 0 && LONGS.compareAndSet(this.memory, PID, 0L, pid)) {
-				return;
+				return true;
 			}
-			if (tries % 1024 == 0 && holder != 0 && !ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)
-					&& LONGS.compareAndSet(this.memory, PID, holder, pid)) {
-				return;
+			if (tries % 64 == 0) {
+				if (holder != 0 && !ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)
+						&& LONGS.compareAndSet(this.memory, PID, holder, pid)) {
+					return true;
+				}
+				if (System.nanoTime() - start > maxWaitNanos) {
+					return false;
+				}
+				// On two cores the holder may be waiting for this very core.
+				Thread.yield();
 			}
-			Thread.onSpinWait();
+			else {
+				Thread.onSpinWait();
+			}
 		}
 	}
 
 	/**
-	 * Release the lock taken with {@link #lock(long)}.
+	 * Release the lock taken with {@link #tryLock(long, long)}.
 	 * @param pid this process
 	 */
 	public void unlock(long pid) {

@@ -52,6 +52,8 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 
 	private long pauses;
 
+	private long lockMisses;
+
 	private @Nullable ScheduledExecutorService ticker;
 
 	/**
@@ -145,7 +147,14 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 					return;
 				}
 				long pid = this.slot.pid();
-				this.board.lock(pid);
+				if (!this.board.tryLock(pid, Scoreboard.LOCK_WAIT_NANOS)) {
+					// Another worker holds the lock and is frozen, or preempted: keep
+					// accepting rather than wait on it, and decide at the next accept or
+					// tick.
+					this.lockMisses++;
+					this.slot.publish(own, Scoreboard.State.ACCEPTING, now);
+					return;
+				}
 				try {
 					if (this.rule.shouldPause(own, this.board.others(this.slot, now))) {
 						this.paused = true;
@@ -182,6 +191,17 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 	long pauses() {
 		synchronized (this.decision) {
 			return this.pauses;
+		}
+	}
+
+	/**
+	 * How often this worker found the board's lock held for longer than
+	 * {@link Scoreboard#LOCK_WAIT_NANOS} and kept accepting without deciding.
+	 * @return the count
+	 */
+	long lockMisses() {
+		synchronized (this.decision) {
+			return this.lockMisses;
 		}
 	}
 

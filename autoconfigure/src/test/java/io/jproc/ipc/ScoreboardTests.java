@@ -3,6 +3,9 @@ package io.jproc.ipc;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.jproc.ipc.Scoreboard.Entry;
 import io.jproc.ipc.Scoreboard.State;
@@ -15,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * slots ignored and claimed again, the board shared through its descriptor.
  */
 class ScoreboardTests {
+
+	private static final long WAIT = TimeUnit.MILLISECONDS.toNanos(2);
 
 	private static final long NOW = 1_000_000;
 
@@ -73,27 +78,36 @@ class ScoreboardTests {
 	void lockIsHeldByOneAtATime() throws Exception {
 		Scoreboard board = Scoreboard.inMemory();
 		long self = ProcessHandle.current().pid();
-		board.lock(self);
-		Thread other = new Thread(() -> {
-			board.lock(2);
-			board.unlock(2);
-		});
+		assertThat(board.tryLock(self, WAIT)).isTrue();
+		assertThat(board.tryLock(2, WAIT)).as("held by a live process").isFalse();
+		AtomicBoolean taken = new AtomicBoolean();
+		Thread other = new Thread(() -> taken.set(board.tryLock(2, TimeUnit.SECONDS.toNanos(5))));
 		other.start();
-		other.join(200);
-		assertThat(other.isAlive()).as("waits while a live process holds the lock").isTrue();
+		other.join(50);
 		board.unlock(self);
 		other.join(5_000);
-		assertThat(other.isAlive()).isFalse();
+		assertThat(taken).as("taken once released").isTrue();
+		assertThat(board.tryLock(self, WAIT)).isFalse();
+		board.unlock(2);
+		assertThat(board.tryLock(self, WAIT)).isTrue();
 	}
 
 	@Test
-	void lockHeldByAGoneProcessIsTakenOver() throws Exception {
+	void lockHeldByAGoneProcessIsTakenOver() {
 		Scoreboard board = Scoreboard.inMemory();
-		board.lock(GONE);
-		Thread other = new Thread(() -> board.lock(2));
-		other.start();
-		other.join(5_000);
-		assertThat(other.isAlive()).as("took the lock over from a process that is gone").isFalse();
+		assertThat(board.tryLock(GONE, WAIT)).isTrue();
+		assertThat(board.tryLock(2, TimeUnit.SECONDS.toNanos(5))).as("took the lock over from a process that is gone")
+			.isTrue();
+	}
+
+	@Test
+	void lockHeldByAFrozenProcessIsGivenUpOnAfterTheWait() {
+		Scoreboard board = Scoreboard.inMemory();
+		// A live process that never releases: a worker stopped with the lock taken.
+		assertThat(board.tryLock(ProcessHandle.current().pid(), WAIT)).isTrue();
+		long start = System.nanoTime();
+		assertThat(board.tryLock(2, Scoreboard.LOCK_WAIT_NANOS)).isFalse();
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
 	}
 
 	@Test

@@ -112,6 +112,36 @@ class ConnectionBalanceTests {
 	}
 
 	@Test
+	void workerFrozenWithTheLockTakenStopsNoOneFromAccepting() throws Exception {
+		Scoreboard board = Scoreboard.inMemory();
+		AtomicLong now = new AtomicLong(1_000_000);
+		long live = ProcessHandle.current().pid();
+		Worker busy = new Worker(board, live, now);
+		Scoreboard.Slot frozen = board.claim(live, now.get());
+		frozen.publish(0, State.ACCEPTING, now.get());
+		// The frozen worker was stopped (SIGSTOP, a freezer) between lock and unlock: its
+		// process is alive and never lets go. The accepting thread of the busy worker
+		// must
+		// not wait on it.
+		assertThat(board.tryLock(live, Scoreboard.LOCK_WAIT_NANOS)).isTrue();
+		Thread accepting = new Thread(() -> {
+			for (int i = 0; i < 5; i++) {
+				busy.balancer.opened();
+			}
+		});
+		accepting.setDaemon(true);
+		accepting.start();
+		accepting.join(10_000);
+		assertThat(accepting.isAlive()).as("accepting thread waits on the frozen holder").isFalse();
+		assertThat(busy.balancer.isPaused()).as("kept accepting without the lock").isFalse();
+		assertThat(busy.accepting).isTrue();
+		assertThat(busy.balancer.lockMisses()).isPositive();
+		board.unlock(live);
+		busy.balancer.opened();
+		assertThat(busy.balancer.isPaused()).as("decides again once the lock is free").isTrue();
+	}
+
+	@Test
 	void workerThatStopsServingIsIgnoredAndTheOthersAcceptAgain() {
 		Pool pool = new Pool(2);
 		pool.workers.get(1).serving = false;
