@@ -5,22 +5,18 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.EnumFeature;
-import tools.jackson.databind.exc.InvalidFormatException;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Length-prefixed JSON frames: a 4-byte big-endian length, then that many bytes of UTF-8
- * JSON {@code {"v":1,"seq":7,"re":0,"type":"ready","body":{...}}}.
+ * JSON {@code {"v":1,"seq":7,"re":0,"type":"ready","body":{...}}}, written and read by
+ * {@link RecordMapping} and {@link Json} without a JSON library, so that the lean master
+ * loads none.
  * <p>
  * Enums travel by name: a {@link WireEnum} by its wire name, any other (Boot's
  * {@code LogLevel}) by its constant's name. A value the enum does not know, from a peer
@@ -32,8 +28,6 @@ final class FrameCodec {
 
 	/** Largest frame accepted; a metrics scrape of a big app fits comfortably. */
 	static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
-
-	private static final JsonMapper JSON = JsonMapper.builder().enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS).build();
 
 	private static final LongAdder unknownValues = new LongAdder();
 
@@ -48,13 +42,12 @@ final class FrameCodec {
 	 * {@link #MAX_FRAME_BYTES}
 	 */
 	static byte[] encode(Envelope envelope) {
-		ObjectNode node = JSON.createObjectNode();
-		node.put("v", Envelope.VERSION);
-		node.put("seq", envelope.seq());
-		node.put("re", envelope.replyTo());
-		node.put("type", MessageTypes.nameOf(envelope.message()));
-		node.set("body", JSON.valueToTree(envelope.message()));
-		byte[] json = JSON.writeValueAsBytes(node);
+		StringBuilder text = new StringBuilder(256);
+		text.append("{\"v\":").append(Envelope.VERSION).append(",\"seq\":").append(envelope.seq());
+		text.append(",\"re\":").append(envelope.replyTo()).append(",\"type\":");
+		Json.writeString(text, MessageTypes.nameOf(envelope.message()));
+		RecordMapping.write(text.append(",\"body\":"), envelope.message());
+		byte[] json = text.append('}').toString().getBytes(StandardCharsets.UTF_8);
 		if (json.length > MAX_FRAME_BYTES) {
 			throw new IllegalArgumentException(
 					"frame of " + json.length + " bytes is over the limit of " + MAX_FRAME_BYTES);
@@ -107,50 +100,53 @@ final class FrameCodec {
 	 * envelope
 	 */
 	static Envelope decode(byte[] payload) throws MalformedFrameException {
-		JsonNode node;
+		Object tree;
 		try {
-			node = JSON.readTree(payload);
+			tree = Json.parse(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload)).toString());
 		}
-		catch (JacksonException ex) {
+		catch (CharacterCodingException | IllegalArgumentException ex) {
 			throw new MalformedFrameException("not JSON: " + shorten(new String(payload, StandardCharsets.UTF_8)),
 					false, 0);
 		}
-		if (node == null || !node.isObject()) {
+		if (!(tree instanceof Map<?, ?> node)) {
 			throw new MalformedFrameException("not a JSON object", false, 0);
 		}
-		long seq = node.path("seq").asLong(0);
-		int version = node.path("v").asInt(-1);
-		if (version != Envelope.VERSION) {
-			throw new MalformedFrameException("unsupported version " + shorten(node.path("v").toString(), 40), false,
-					seq);
+		long seq = (node.get("seq") instanceof Long number) ? number : 0;
+		if (!(node.get("v") instanceof Long version) || version != Envelope.VERSION) {
+			throw new MalformedFrameException("unsupported version " + shorten(jsonOf(node.get("v")), 40), false, seq);
 		}
 		if (seq <= 0) {
 			throw new MalformedFrameException("missing or bad seq", false, 0);
 		}
-		long replyTo = node.path("re").asLong(0);
-		String type = node.path("type").asString("");
+		long replyTo = (node.get("re") instanceof Long number) ? number : 0;
+		String type = (node.get("type") instanceof String name) ? name : "";
 		Class<? extends Message> messageType = MessageTypes.typeOf(type);
 		if (messageType == null) {
 			throw new MalformedFrameException("unknown message type '" + shorten(type) + "'", false, seq, replyTo);
 		}
-		JsonNode body = node.path("body");
-		if (!body.isObject()) {
+		Object body = node.get("body");
+		if (!(body instanceof Map)) {
 			throw new MalformedFrameException("missing body for '" + type + "'", false, seq, replyTo);
 		}
 		try {
-			return new Envelope(seq, replyTo, JSON.treeToValue(body, messageType));
+			return new Envelope(seq, replyTo, RecordMapping.read(body, messageType));
 		}
-		catch (InvalidFormatException ex) {
-			if (ex.getTargetType() != null && ex.getTargetType().isEnum()) {
+		catch (RecordMapping.BadValueException ex) {
+			if (ex.unknownValue() != null) {
 				unknownValues.increment();
-				throw new MalformedFrameException("unknown value '" + shorten(String.valueOf(ex.getValue()), 40)
-						+ "' in '" + type + "' at " + path(ex) + " (known: " + namesOf(ex.getTargetType())
-						+ "); is the peer of another version?", false, seq, replyTo);
+				throw new MalformedFrameException(
+						"unknown value '" + shorten(ex.unknownValue(), 40) + "' in '" + type + "' at " + ex.path()
+								+ " (known: " + ex.knownValues() + "); is the peer of another version?",
+						false, seq, replyTo);
 			}
-			throw badBody(type, ex, seq, replyTo);
+			throw new MalformedFrameException(
+					"bad body for '" + type + "' at " + ex.path() + ": " + shorten(ex.getMessage()), false, seq,
+					replyTo);
 		}
-		catch (JacksonException | IllegalArgumentException ex) {
-			throw badBody(type, ex, seq, replyTo);
+		catch (RuntimeException ex) {
+			// a record type the mapping cannot take: a bug, but still only this frame's
+			throw new MalformedFrameException("bad body for '" + type + "': " + shorten(ex.toString()), false, seq,
+					replyTo);
 		}
 	}
 
@@ -163,28 +159,10 @@ final class FrameCodec {
 		return unknownValues.sum();
 	}
 
-	private static MalformedFrameException badBody(String type, Exception ex, long seq, long replyTo) {
-		return new MalformedFrameException("bad body for '" + type + "': " + shorten(ex.getMessage()), false, seq,
-				replyTo);
-	}
-
-	private static String path(JacksonException ex) {
-		StringBuilder path = new StringBuilder();
-		for (JacksonException.Reference reference : ex.getPath()) {
-			if (reference.getPropertyName() != null) {
-				path.append((path.isEmpty()) ? "" : ".").append(reference.getPropertyName());
-			}
-			else if (reference.getIndex() >= 0) {
-				path.append('[').append(reference.getIndex()).append(']');
-			}
-		}
-		return path.isEmpty() ? "?" : path.toString();
-	}
-
-	private static String namesOf(Class<?> type) {
-		return Arrays.stream(type.getEnumConstants())
-			.map((constant) -> (constant instanceof WireEnum wire) ? wire.wireName() : ((Enum<?>) constant).name())
-			.collect(Collectors.joining(", "));
+	private static String jsonOf(@Nullable Object value) {
+		StringBuilder json = new StringBuilder();
+		RecordMapping.write(json, value);
+		return json.toString();
 	}
 
 	private static String shorten(@Nullable String text) {

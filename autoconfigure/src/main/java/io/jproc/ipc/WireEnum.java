@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * An enum whose constants cross the wire, and show in {@code /actuator/workers} and in
  * meter tags, by a wire name: the constant's name in lower case with dashes
- * ({@code GIVEN_UP} is {@code given-up}). Jackson writes and reads such an enum by its
- * wire name through {@link #wireName()}; a name the enum does not know is refused, and
+ * ({@code GIVEN_UP} is {@code given-up}). The frame codec ({@link RecordMapping}) writes
+ * and reads such an enum by its wire name, and Jackson (the actuator's JSON) through
+ * {@link #wireName()}'s {@code @JsonValue}; a name the enum does not know is refused, and
  * {@link FrameCodec} counts the frame as malformed.
  * <p>
  * Internal: public for jproc's own packages, not API.

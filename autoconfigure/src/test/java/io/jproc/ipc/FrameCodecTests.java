@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,8 +58,56 @@ class FrameCodecTests {
 		assertBad("[1,2]", "not a JSON object", 0);
 		assertBad("{\"v\":1,\"seq\":9,\"re\":0,\"type\":\"launch-missiles\",\"body\":{}}", "unknown message type", 9);
 		assertBad("{\"v\":2,\"seq\":4,\"re\":0,\"type\":\"stop\",\"body\":{}}", "unsupported version", 4);
+		assertBad("{\"v\":1.0,\"seq\":4,\"re\":0,\"type\":\"stop\",\"body\":{}}", "unsupported version 1.0", 4);
+		assertBad("{\"v\":{\"a\":[1.5,12345678901234567890]},\"seq\":4,\"type\":\"stop\",\"body\":{}}",
+				"unsupported version {\"a\":[1.5,12345678901234567890]}", 4);
 		assertBad("{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"ready\",\"body\":{\"pid\":\"abc\"}}", "bad body", 5);
 		assertBad("{\"v\":1,\"re\":0,\"type\":\"stop\",\"body\":{}}", "seq", 0);
+	}
+
+	@Test
+	void malformedJsonOnlySpoilsItsFrame() {
+		for (String json : List.of("{", "{\"v\":1,}", "{\"v\":01}", "{\"v\":1} x", "{\"a\":tru}", "\"abc",
+				"{\"a\":\"\\x\"}", "{\"a\":\"\u0001\"}", "{\"a\":-}", "{\"a\":1.}", "[".repeat(100_000))) {
+			assertBad(json, "not JSON", 0);
+		}
+		byte[] notUtf8 = { '{', '"', 'a', '"', ':', '"', (byte) 0xc3, '(', '"', '}' };
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> FrameCodec.decode(notUtf8))
+			.withMessageStartingWith("not JSON")
+			.satisfies((ex) -> assertThat(ex.isFatal()).isFalse());
+	}
+
+	@Test
+	void fieldsFromANewerPeerAreIgnored() throws Exception {
+		byte[] json = ("{\"v\":1,\"seq\":4,\"re\":0,\"trace\":\"x\",\"type\":\"ready\",\"body\":"
+				+ "{\"pid\":7,\"bootMillis\":900,\"bootCacheUsed\":true,\"zone\":{\"a\":[1,2.5,null,\"\\u00e9\"]}}}")
+			.getBytes(StandardCharsets.UTF_8);
+		assertThat(FrameCodec.decode(json)).isEqualTo(new Envelope(4, 0, new Message.Ready(7, 900, true)));
+	}
+
+	@Test
+	void missingFieldIsNullButAMissingPrimitiveSpoilsTheFrame() throws Exception {
+		assertThat(FrameCodec
+			.decode("{\"v\":1,\"seq\":4,\"re\":0,\"type\":\"stop\",\"body\":{}}".getBytes(StandardCharsets.UTF_8)))
+			.isEqualTo(new Envelope(4, 0, new Message.Stop(null)));
+		assertBad("{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"ready\",\"body\":{\"pid\":7,\"bootCacheUsed\":true}}",
+				"bad body for 'ready' at bootMillis: missing or null, for a long", 5);
+	}
+
+	@Test
+	void valueOfTheWrongTypeNamesItsPath() {
+		assertBad(
+				"{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"gathered\",\"body\":{\"outcomes\":[{\"worker\":1,"
+						+ "\"pid\":2,\"status\":\"late\"},{\"worker\":\"two\"}]}}",
+				"bad body for 'gathered' at outcomes[1].worker: expected a whole number (int), got a string", 5);
+		assertBad("{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"take-slot\",\"body\":{\"id\":3000000000}}",
+				"at id: expected a whole number (int), got 3000000000 (out of range)", 5);
+		assertBad("{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"grant\",\"body\":{\"epoch\":1.5}}",
+				"at epoch: expected a whole number (long), got the number 1.5", 5);
+		assertBad("{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"pool-status\",\"body\":{\"takenAt\":\"noon\"}}",
+				"at takenAt: expected an ISO-8601 instant", 5);
+		assertBad("{\"v\":1,\"seq\":5,\"re\":0,\"type\":\"members\",\"body\":{\"ids\":{}}}",
+				"at ids: expected an array, got an object", 5);
 	}
 
 	@Test

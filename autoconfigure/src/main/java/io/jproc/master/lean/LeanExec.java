@@ -50,6 +50,17 @@ public final class LeanExec {
 	/** The commons-logging factory of the lean master. */
 	static final String LOG_FACTORY = "org.apache.commons.logging.LogFactory";
 
+	/**
+	 * Options that keep reflection on the JVM's native accessors. Otherwise JDK 17 spins
+	 * a class (in a class loader of its own) for each method or constructor called
+	 * reflectively more than 15 times, and JDK 18+ a method handle with its lambda forms
+	 * for each at its first call: the IPC codec's record accessors and constructors alone
+	 * made about 190 (JDK 17) and 370 (JDK 25) classes that way. A JDK ignores the option
+	 * it does not know.
+	 */
+	public static final List<String> NATIVE_REFLECTION = List.of("-Dsun.reflect.inflationThreshold=2147483647",
+			"-Djdk.reflect.useNativeAccessorOnly=true");
+
 	private static final String PROPERTIES_LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
 
 	/** Options with a value in the next argument that the lean JVM takes over. */
@@ -175,6 +186,7 @@ public final class LeanExec {
 				"-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:TieredStopAtLevel=1",
 				"-XX:CICompilerCount=1", "-XX:CompileThresholdScaling=20", "-XX:ReservedCodeCacheSize=16m", "-Xss512k",
 				"-XX:MaxMetaspaceSize=128m", "-XX:-UsePerfData"));
+		argv.addAll(NATIVE_REFLECTION);
 		List<String> options = WorkerCommand.jvmOptions(applicationCommand);
 		for (int i = 0; i < options.size(); i++) {
 			String option = options.get(i);
