@@ -19,9 +19,12 @@
 # Prints each pair's medians (requests/s, p99) and ratio, then the median ratio over the
 # pairs and its spread. Target (exit 1 when missed): median ratio >= 0.95, no errors.
 source "$(dirname "$0")/lib.sh"
-PAIRS="${1:-5}"; WARMUP="${2:-180}"; ROUNDS="${3:-3}"; SECS="${4:-10}"; CONNS="${5:-32}"
-shift $(( $# < 5 ? $# : 5 )); [ "${1:-}" = "--" ] && shift
+POSITIONAL=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do POSITIONAL+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
 APP_ARGS=("$@")
+PAIRS="${POSITIONAL[0]:-5}"; WARMUP="${POSITIONAL[1]:-180}"; ROUNDS="${POSITIONAL[2]:-3}"
+SECS="${POSITIONAL[3]:-10}"; CONNS="${POSITIONAL[4]:-32}"
 WORKERS="${WORKERS:-2}"; LABEL="${LABEL:-steady}"
 ensure_jar; ensure_wrk
 cache_dir="$RESULTS/$LABEL-boot-cache"
