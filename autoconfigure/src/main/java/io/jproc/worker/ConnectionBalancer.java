@@ -1,12 +1,15 @@
 package io.jproc.worker;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 import io.jproc.ipc.Scoreboard;
@@ -31,6 +34,9 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 	/** How often the slot is refreshed and a stopped worker looks again. */
 	static final Duration TICK = Duration.ofMillis(10);
 
+	/** How long a process found alive (or gone) is taken to stay so. */
+	static final long LIVENESS_MILLIS = 50;
+
 	private final Scoreboard board;
 
 	private final Scoreboard.Slot slot;
@@ -43,12 +49,17 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 
 	private final LongSupplier clock;
 
+	private final LongPredicate processAlive;
+
 	private final AtomicLong connections = new AtomicLong();
 
 	/** Guards the decision and {@link #paused}. */
 	private final Object decision = new Object();
 
 	private boolean paused;
+
+	/** pid to {time checked, 1 if alive}; guarded by {@link #decision}. */
+	private final Map<Long, long[]> liveness = new HashMap<>();
 
 	private long pauses;
 
@@ -67,6 +78,23 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 	 */
 	ConnectionBalancer(Scoreboard board, Scoreboard.Slot slot, ConnectionBalance rule, WorkerServer server,
 			BooleanSupplier serving, LongSupplier clock) {
+		this(board, slot, rule, server, serving, clock,
+				(pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+	}
+
+	/**
+	 * Create a balancer that asks another way whether a process is alive.
+	 * @param board the shared board
+	 * @param slot this worker's slot on it
+	 * @param rule the rule
+	 * @param server this worker's server
+	 * @param serving whether this worker serves
+	 * @param clock milliseconds since the epoch, shared by every process
+	 * @param processAlive whether the process of a pid is alive
+	 */
+	ConnectionBalancer(Scoreboard board, Scoreboard.Slot slot, ConnectionBalance rule, WorkerServer server,
+			BooleanSupplier serving, LongSupplier clock, LongPredicate processAlive) {
+		this.processAlive = processAlive;
 		this.board = board;
 		this.slot = slot;
 		this.rule = rule;
@@ -135,7 +163,7 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 					// gone.
 					List<Scoreboard.Entry> others = this.board.others(this.slot, now)
 						.stream()
-						.filter((other) -> other.state() != Scoreboard.State.ACCEPTING || isAlive(other.pid()))
+						.filter((other) -> other.state() != Scoreboard.State.ACCEPTING || isAlive(other.pid(), now))
 						.toList();
 					if (this.rule.shouldResume(own, others)) {
 						this.paused = false;
@@ -176,8 +204,26 @@ final class ConnectionBalancer implements WorkerServer.ConnectionCounter, Dispos
 		}
 	}
 
-	private static boolean isAlive(long pid) {
-		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+	/**
+	 * Whether a process is alive, asked of the kernel at most once per
+	 * {@link #LIVENESS_MILLIS} for each pid: a stopped worker looks again at every accept
+	 * and close, on the accepting thread, and each question reads {@code /proc}. Called
+	 * under {@link #decision}.
+	 * @param pid the process
+	 * @param now the current time in milliseconds since the epoch
+	 * @return whether it was alive when last asked
+	 */
+	private boolean isAlive(long pid, long now) {
+		long[] known = this.liveness.get(pid);
+		if (known != null && now - known[0] < LIVENESS_MILLIS && now >= known[0]) {
+			return known[1] != 0;
+		}
+		boolean alive = this.processAlive.test(pid);
+		if (this.liveness.size() > 4 * Scoreboard.SLOTS) {
+			this.liveness.clear();
+		}
+		this.liveness.put(pid, new long[] { now, alive ? 1 : 0 });
+		return alive;
 	}
 
 	private void tick() {

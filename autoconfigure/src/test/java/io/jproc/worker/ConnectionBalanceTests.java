@@ -142,6 +142,35 @@ class ConnectionBalanceTests {
 	}
 
 	@Test
+	void stoppedWorkerAsksTheKernelWhetherTheOthersLiveAtMostOncePerWindow() {
+		Scoreboard board = Scoreboard.inMemory();
+		AtomicLong now = new AtomicLong(1_000_000);
+		long live = ProcessHandle.current().pid();
+		AtomicLong asked = new AtomicLong();
+		Scoreboard.Slot slot = board.claim(live, now.get());
+		Worker busy = new Worker(board, slot, now, (pid) -> {
+			asked.incrementAndGet();
+			return true;
+		});
+		Scoreboard.Slot other = board.claim(live, now.get());
+		other.publish(0, State.ACCEPTING, now.get());
+		for (int i = 0; i < 5; i++) {
+			busy.balancer.opened();
+		}
+		assertThat(busy.balancer.isPaused()).isTrue();
+		// A stopped worker looks again at every accept, close and tick: under a flood of
+		// short connections that is thousands of times a second.
+		for (int i = 0; i < 1000; i++) {
+			busy.balancer.balance();
+		}
+		assertThat(asked).as("asked the kernel within one window").hasValue(1);
+		now.addAndGet(ConnectionBalancer.LIVENESS_MILLIS);
+		busy.balancer.balance();
+		assertThat(asked).as("asked again once the window is over").hasValue(2);
+		assertThat(busy.balancer.isPaused()).as("the other accepts and has fewer").isTrue();
+	}
+
+	@Test
 	void workerThatStopsServingIsIgnoredAndTheOthersAcceptAgain() {
 		Pool pool = new Pool(2);
 		pool.workers.get(1).serving = false;
@@ -230,6 +259,11 @@ class ConnectionBalanceTests {
 			assertThat(slot).isNotNull();
 			this.balancer = new ConnectionBalancer(board, slot, new ConnectionBalance(2), this, () -> this.serving,
 					now::get);
+		}
+
+		Worker(Scoreboard board, Scoreboard.Slot slot, AtomicLong now, java.util.function.LongPredicate alive) {
+			this.balancer = new ConnectionBalancer(board, slot, new ConnectionBalance(2), this, () -> this.serving,
+					now::get, alive);
 		}
 
 		@Override
