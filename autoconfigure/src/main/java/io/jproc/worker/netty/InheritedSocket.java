@@ -63,6 +63,12 @@ public final class InheritedSocket implements InheritedSocketPair.Socket, Dispos
 	/** Set by {@link #pauseAccepting()}: accepting never resumes for the balance. */
 	private volatile boolean stopped;
 
+	/**
+	 * The balancer's latest word, see {@link #balanceAccepting(boolean)}: what the event
+	 * loop applies, whatever the order its calls reach the loop in.
+	 */
+	private volatile boolean balancedOff;
+
 	private volatile WorkerServer.@Nullable ConnectionCounter counter;
 
 	/**
@@ -133,13 +139,13 @@ public final class InheritedSocket implements InheritedSocketPair.Socket, Dispos
 	}
 
 	/**
-	 * Start reading (accepting) on a server channel, on its event loop. The explicit
-	 * {@code read()} covers a channel whose auto-read was already on, whose reads the
-	 * hold dropped.
+	 * Start reading (accepting) on a server channel, on its event loop, unless the
+	 * balancer stopped it meanwhile. The explicit {@code read()} covers a channel whose
+	 * auto-read was already on, whose reads the hold dropped.
 	 * @param channel the server channel
 	 */
-	private static void accept(Channel channel) {
-		if (channel.isOpen()) {
+	private void accept(Channel channel) {
+		if (channel.isOpen() && !this.balancedOff) {
 			channel.config().setAutoRead(true);
 			channel.read();
 		}
@@ -231,35 +237,55 @@ public final class InheritedSocket implements InheritedSocketPair.Socket, Dispos
 	/**
 	 * Stop or resume accepting to spread connections, see
 	 * {@link WorkerServer#balanceAccepting}. On the channel's event loop, called from the
-	 * accept itself, it takes effect before the next accept of the same read.
+	 * accept itself, it takes effect before the next accept of the same read; from
+	 * another thread, the loop applies it soon after.
+	 * <p>
+	 * The word is recorded first and the loop applies whatever the latest word is when it
+	 * gets there, never the word of the call that scheduled it: a stop decided on the
+	 * balancer's ticker and queued on the loop, overtaken by a resume decided on the loop
+	 * itself (which applies at once), must not land last and leave this worker not
+	 * accepting while the balancer believes it accepts. The other workers, seeing it
+	 * accept with few connections, could then all stop too, and new connections would
+	 * wait in the kernel's queue with no one to take them.
 	 * @param accept {@code true} to accept again
 	 */
 	@Override
 	public void balanceAccepting(boolean accept) {
+		this.balancedOff = !accept;
 		EpollServerSocketChannel current = this.channel;
 		if (current == null || this.held || this.stopped || !current.isOpen() || !current.isRegistered()) {
 			return;
 		}
 		if (current.eventLoop().inEventLoop()) {
-			balance(current, accept);
+			balance(current);
 			return;
 		}
 		try {
-			current.eventLoop().execute(() -> balance(current, accept));
+			current.eventLoop().execute(() -> balance(current));
 		}
 		catch (RuntimeException ex) {
 			// The loop is shutting down: nothing to accept any more.
 		}
 	}
 
-	private void balance(EpollServerSocketChannel current, boolean accept) {
-		if (this.held || this.stopped || current.config().isAutoRead() == accept) {
+	private void balance(EpollServerSocketChannel current) {
+		boolean accept = !this.balancedOff;
+		if (this.held || this.stopped || !current.isOpen() || current.config().isAutoRead() == accept) {
 			return;
 		}
 		current.config().setAutoRead(accept);
 		if (accept) {
 			current.read();
 		}
+	}
+
+	/**
+	 * The event loop this worker accepts on, for tests that interleave with it.
+	 * @return the loop, or {@code null} before the server channel is registered
+	 */
+	@Nullable EventExecutor acceptLoop() {
+		EpollServerSocketChannel current = this.channel;
+		return (current != null && current.isRegistered()) ? current.eventLoop() : null;
 	}
 
 	/**

@@ -16,6 +16,7 @@ import java.util.function.BooleanSupplier;
 import io.jproc.testsupport.CloseAfterEach;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -203,6 +204,75 @@ class InheritedSocketTests {
 		InheritedSocket socket = inherited(listening()).hold();
 		socket.pauseAccepting().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
 		assertThat(socket.isAccepting()).isFalse();
+	}
+
+	@Test
+	void resumeDecidedOnTheLoopIsNotUndoneByAnEarlierStopQueuedFromAnotherThread() throws Exception {
+		Socket listening = listening();
+		InheritedSocket socket = inherited(listening);
+		start(socket);
+		await(() -> socket.acceptLoop() != null);
+		EventExecutor loop = socket.acceptLoop();
+		CountDownLatch stopQueued = new CountDownLatch(1);
+		CompletableFuture<Void> resumedOnLoop = new CompletableFuture<>();
+		// The balancer's ticker decides "stop" while the loop is busy, so the stop waits
+		// in
+		// the loop's queue; the loop, in a task ahead of it (an accept), then decides
+		// "resume", which applies at once. The resume is the later word.
+		loop.execute(() -> {
+			try {
+				stopQueued.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+				socket.balanceAccepting(true);
+				resumedOnLoop.complete(null);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				resumedOnLoop.completeExceptionally(ex);
+			}
+		});
+		socket.balanceAccepting(false);
+		stopQueued.countDown();
+		resumedOnLoop.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		CompletableFuture<Void> drained = new CompletableFuture<>();
+		loop.execute(() -> drained.complete(null));
+		drained.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		assertThat(socket.isAccepting()).as("accepting after the balancer's last word, resume").isTrue();
+		assertThat(response(connectAndAsk(listening), BOUND)).startsWith("HTTP/1.1 200").endsWith("served");
+	}
+
+	@Test
+	void stopDecidedLastHoldsEvenIfAnEarlierResumeRunsAfterIt() throws Exception {
+		Socket listening = listening();
+		InheritedSocket socket = inherited(listening);
+		start(socket);
+		await(() -> socket.acceptLoop() != null);
+		EventExecutor loop = socket.acceptLoop();
+		socket.balanceAccepting(false);
+		await(() -> !socket.isAccepting());
+		CountDownLatch resumeQueued = new CountDownLatch(1);
+		CompletableFuture<Void> stoppedOnLoop = new CompletableFuture<>();
+		loop.execute(() -> {
+			try {
+				resumeQueued.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+				socket.balanceAccepting(false);
+				stoppedOnLoop.complete(null);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				stoppedOnLoop.completeExceptionally(ex);
+			}
+		});
+		socket.balanceAccepting(true);
+		resumeQueued.countDown();
+		stoppedOnLoop.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		CompletableFuture<Void> drained = new CompletableFuture<>();
+		loop.execute(() -> drained.complete(null));
+		drained.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		assertThat(socket.isAccepting()).as("stopped after the balancer's last word, stop").isFalse();
+		java.net.Socket client = connectAndAsk(listening);
+		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(client, HELD));
+		socket.balanceAccepting(true);
+		assertThat(response(client, BOUND)).startsWith("HTTP/1.1 200").endsWith("served");
 	}
 
 	@Test
