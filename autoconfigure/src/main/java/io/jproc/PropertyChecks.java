@@ -107,7 +107,13 @@ final class PropertyChecks {
 				? format(duration) : (value instanceof DataSize size) ? format(size) : value, reason);
 	}
 
-	private static String durationRange(Duration min, Duration max) {
+	/**
+	 * A range of durations as the error messages say it.
+	 * @param min the shortest duration allowed
+	 * @param max the longest duration allowed
+	 * @return the words, such as {@code from 1s to 1d, such as 500ms, 30s or 5m}
+	 */
+	static String durationRange(Duration min, Duration max) {
 		String examples = ", such as 500ms, 30s or 5m";
 		return (min.isZero() ? "from 0s" : "from " + format(min)) + " to " + format(max) + examples;
 	}

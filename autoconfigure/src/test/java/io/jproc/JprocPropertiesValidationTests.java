@@ -188,6 +188,22 @@ class JprocPropertiesValidationTests {
 	}
 
 	@Test
+	void validateWhenNativeHeapTrimIntervalIsBelowOneSecondShouldFail() {
+		assertInvalid("jproc.native-heap-trim-interval", "500ms",
+				"must be 0 (no trimming) or a duration from 1s to 1d");
+		assertInvalid("jproc.native-heap-trim-interval", "-1s", "must be 0 (no trimming)");
+		assertInvalid("jproc.native-heap-trim-interval", "2d", "from 1s to 1d");
+	}
+
+	@Test
+	void validateWhenNativeHeapTrimIntervalIsZeroOrInRangeShouldPass() {
+		for (String value : new String[] { "0", "1s", "10s", "1d" }) {
+			JprocProperties properties = bind(Map.of("jproc.native-heap-trim-interval", value));
+			properties.validate(OptionalLong.empty());
+		}
+	}
+
+	@Test
 	void validateWhenBalanceMaxExcessIsZeroShouldFail() {
 		assertInvalid("jproc.balance.max-excess", "0", "from 1 to 1000000");
 	}

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.jproc.ExitCodes;
 import io.jproc.JprocProperties;
+import io.jproc.NativeHeapTrimmer;
 import io.jproc.master.launch.ListenSocket;
 import io.jproc.master.lean.HandOff;
 import io.jproc.master.lean.LeanExec;
@@ -72,6 +73,8 @@ public final class LeanMaster {
 	 * @param management the management server's, if it has one of its own
 	 */
 	static void runAndExit(JprocProperties properties, ListenSocket server, @Nullable ListenSocket management) {
+		// Off the loop, which never waits on it: malloc_trim takes a few milliseconds.
+		new NativeHeapTrimmer(() -> "jproc master", properties.getNativeHeapTrimInterval()).start();
 		int exitCode = new Arbiter(properties, server, management, new Spawner()).run();
 		if (exitCode == ExitCodes.MASTER_FAILED) {
 			haltLater(exitCode);

@@ -53,6 +53,11 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
+	NativeHeapTrimming jprocNativeHeapTrimming(WorkerIdentity identity, JprocProperties properties) {
+		return new NativeHeapTrimming(identity, properties.getNativeHeapTrimInterval());
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	LongLivedConnections jprocLongLivedConnections() {
 		return new LongLivedConnections();
