@@ -631,6 +631,7 @@ public class JprocProperties implements InitializingBean {
 		 * worker before it is ready, and every slot is given up.
 		 */
 		void validate() {
+			PropertyChecks.jvmOptions(KEY + ".jvm-args", this.jvmArgs);
 			PropertyChecks.duration(KEY + ".boot-timeout", this.bootTimeout, Duration.ofSeconds(1), MAX_TIMEOUT);
 			if (this.maxBooting != null) {
 				PropertyChecks.range(KEY + ".max-booting", this.maxBooting, 1, WorkerCount.MAX);
@@ -1203,12 +1204,7 @@ public class JprocProperties implements InitializingBean {
 		 * the point where the master can fall back: refused at start.
 		 */
 		void validate() {
-			for (String argument : this.jvmArgs) {
-				if (argument == null || !argument.startsWith("-")) {
-					throw PropertyChecks.invalid(KEY + ".jvm-args", argument,
-							"each entry must be one JVM option starting with '-', such as -Xmx128m");
-				}
-			}
+			PropertyChecks.jvmOptions(KEY + ".jvm-args", this.jvmArgs);
 		}
 
 	}

@@ -107,6 +107,36 @@ final class PropertyChecks {
 				? format(duration) : (value instanceof DataSize size) ? format(size) : value, reason);
 	}
 
+	/** A second option in one entry: what a space-separated list in one string gives. */
+	private static final java.util.regex.Pattern SECOND_OPTION = java.util.regex.Pattern
+		.compile("\\s+(-X|-D|--|-javaagent:|-agentlib:|-agentpath:|-ea\\b|-da\\b|-verbose)");
+
+	/**
+	 * JVM options, one per entry: each starts with {@code -} (anything else would become
+	 * the JVM's main class), and none holds a second option after a space
+	 * ({@code "-Xmx1g -Xms1g"} in one entry, which the JVM refuses as one improperly
+	 * specified option, in every worker it boots).
+	 * @param key the full key
+	 * @param options the entries
+	 * @throws InvalidConfigurationPropertyValueException if an entry is not one option
+	 */
+	static void jvmOptions(String key, java.util.List<String> options) {
+		for (String option : options) {
+			if (option == null || !option.startsWith("-")) {
+				throw invalid(key, option, "each entry must be one JVM option starting with '-', such as -Xmx128m");
+			}
+			java.util.regex.Matcher second = SECOND_OPTION.matcher(option);
+			if (second.find()) {
+				throw invalid(key, option,
+						"each entry must be one JVM option, and this one holds a second after a space ('"
+								+ option.substring(second.start()).trim()
+								+ "'): give each option its own entry (a YAML list, or a comma-separated value such as "
+								+ option.substring(0, second.start()).trim() + ","
+								+ option.substring(second.start()).trim() + ")");
+			}
+		}
+	}
+
 	/**
 	 * A range of durations as the error messages say it.
 	 * @param min the shortest duration allowed

@@ -74,6 +74,25 @@ class JprocPropertiesValidationTests {
 	}
 
 	@Test
+	void validateWhenWorkerJvmArgsHoldTwoOptionsInOneEntryShouldFail() {
+		assertInvalid(Map.of("jproc.worker.jvm-args", "-XX:InitialHeapSize=48m -XX:NewSize=32m"),
+				"jproc.worker.jvm-args", "holds a second after a space ('-XX:NewSize=32m')",
+				"-XX:InitialHeapSize=48m,-XX:NewSize=32m");
+		assertInvalid(Map.of("jproc.worker.jvm-args[0]", "-Xmx1g -Dx=1"), "jproc.worker.jvm-args", "('-Dx=1')");
+		assertInvalid(Map.of("jproc.worker.jvm-args[0]", "Xmx1g"), "jproc.worker.jvm-args",
+				"one JVM option starting with '-'");
+		assertInvalid(Map.of("jproc.master.jvm-args[0]", "-Xms8m --add-opens=java.base/java.lang=ALL-UNNAMED"),
+				"jproc.master.jvm-args", "holds a second after a space");
+	}
+
+	@Test
+	void validateWhenWorkerJvmArgsHaveSpacesInsideOneOptionShouldPass() {
+		bind(Map.of("jproc.worker.jvm-args[0]", "-XX:OnOutOfMemoryError=kill -9 %p", "jproc.worker.jvm-args[1]",
+				"-Dgreeting=hello world", "jproc.worker.jvm-args[2]", "-Xmx512m"))
+			.validate(OptionalLong.empty());
+	}
+
+	@Test
 	void validateWhenMasterJvmArgsAreOptionsShouldPass() {
 		bind(Map.of("jproc.master.jvm-args", "-Xmx128m,-XX:NativeMemoryTracking=summary", "jproc.master.lean", "false"))
 			.validate(OptionalLong.empty());
