@@ -15,7 +15,8 @@
 # it, as a pool does once its cache exists.
 #   bench/steady.sh [PAIRS] [WARMUP] [ROUNDS] [SECS] [CONNS] [-- APP ARGS...]
 #   (default 5 180 3 10 32; APP ARGS go to both, e.g. --spring.threads.virtual.enabled=true)
-#   WORKERS=2; LABEL=... names the result files; java from PATH.
+#   WORKERS=2; LABEL=... names the result files; CACHE=off boots the pools from the jar
+#   (jproc.boot-cache.enabled=false) instead of a prepared boot cache; java from PATH.
 # Prints each pair's medians (requests/s, p99) and ratio, then the median ratio over the
 # pairs and its spread. Target (exit 1 when missed): median ratio >= 0.95, no errors.
 source "$(dirname "$0")/lib.sh"
@@ -30,9 +31,14 @@ ensure_jar; ensure_wrk
 cache_dir="$RESULTS/$LABEL-boot-cache"
 rm -rf "$cache_dir"
 CACHE_ARGS=(--jproc.boot-cache.dir="$cache_dir")
-start_pool "$RESULTS/$LABEL-cache-prepare.log" "$WORKERS" "${CACHE_ARGS[@]}" "${APP_ARGS[@]}"
-wait_log "$RESULTS/$LABEL-cache-prepare.log" "jproc boot cache: ready at" 600
-stop_tree "$MASTER"
+if [ "${CACHE:-on}" = off ]; then
+  # CACHE=off: the pools boot from the jar (jproc.boot-cache.enabled=false)
+  CACHE_ARGS=(--jproc.boot-cache.enabled=false)
+else
+  start_pool "$RESULTS/$LABEL-cache-prepare.log" "$WORKERS" "${CACHE_ARGS[@]}" "${APP_ARGS[@]}"
+  wait_log "$RESULTS/$LABEL-cache-prepare.log" "jproc boot cache: ready at" 600
+  stop_tree "$MASTER"
+fi
 med() { echo "$1" | tr ' ' '\n' | grep -v '^$' | median; }
 ratios=""; errors=0
 lines=()
