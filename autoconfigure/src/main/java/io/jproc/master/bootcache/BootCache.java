@@ -155,6 +155,28 @@ public final class BootCache {
 	}
 
 	/**
+	 * On JDK 25 and later, the options that keep the AOT cache's class loading and
+	 * linking but not the method profiles its training run recorded (JEP 515): the JIT of
+	 * a worker started from the cache then compiles from the profiles of its own traffic,
+	 * not from those of the training run's few hundred requests, which it otherwise keeps
+	 * for good. Measured on Temurin 25 ({@code bench/steady.sh}, 2 workers against a
+	 * single JVM, fresh pairs after 180 s of load): with the replay 0.70x to 1.02x,
+	 * median 0.80x over 5 pairs; without a cache 1.03x and 0.92x; see
+	 * {@code bench/results/2026-12-06-stop28.md}. The user's own choice wins.
+	 * @param runtimeFeature the Java release of the workers, such as 17 or 25
+	 * @param jvmOptions the options the workers have already
+	 * @return the options to add, maybe none
+	 */
+	public static List<String> profileOptions(int runtimeFeature, List<String> jvmOptions) {
+		if (runtimeFeature < 25 || jvmOptions.stream()
+			.anyMatch((option) -> option.endsWith("AOTReplayTraining")
+					|| option.equals("-XX:-UnlockDiagnosticVMOptions"))) {
+			return List.of();
+		}
+		return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining");
+	}
+
+	/**
 	 * The root directory of every cache: the configured one, else
 	 * {@code $XDG_CACHE_HOME/jproc}, else {@code ~/.cache/jproc}.
 	 * @param properties {@code jproc.boot-cache.*}

@@ -162,6 +162,7 @@ public final class WorkerLauncher implements WorkerFactory {
 		extra.addAll(WorkerCommand.channelAccess(seen));
 		if (properties.getBootCache().isEnabled()) {
 			extra.addAll(BootCache.sharingOptions(seen));
+			extra.addAll(BootCache.profileOptions(Runtime.version().feature(), seen));
 		}
 		extra.addAll(userArgs);
 		return extra;

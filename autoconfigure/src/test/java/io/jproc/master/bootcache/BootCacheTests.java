@@ -221,6 +221,17 @@ class BootCacheTests {
 	}
 
 	@Test
+	void workersOnJdk25DoNotReplayTheTrainingRunsProfilesUnlessTheUserChose() {
+		assertThat(BootCache.profileOptions(25, List.of("-Xmx1g"))).containsExactly("-XX:+UnlockDiagnosticVMOptions",
+				"-XX:-AOTReplayTraining");
+		assertThat(BootCache.profileOptions(26, List.of())).contains("-XX:-AOTReplayTraining");
+		assertThat(BootCache.profileOptions(17, List.of())).as("no such option before 25").isEmpty();
+		assertThat(BootCache.profileOptions(24, List.of())).isEmpty();
+		assertThat(BootCache.profileOptions(25, List.of("-XX:+AOTReplayTraining"))).isEmpty();
+		assertThat(BootCache.profileOptions(25, List.of("-XX:-UnlockDiagnosticVMOptions"))).isEmpty();
+	}
+
+	@Test
 	void repeatedApplicationArgumentsAreReplacedNotJoined() {
 		assertThat(BootCacheTraining.withOverrides(
 				List.of("java", "-Xmx1g", "-jar", "a.jar", "--server.port=8080", "--x=1", "--jproc.workers=2"),
