@@ -211,31 +211,11 @@ class InheritedSocketTests {
 		Socket listening = listening();
 		InheritedSocket socket = inherited(listening);
 		start(socket);
-		await(() -> socket.acceptLoop() != null);
-		EventExecutor loop = socket.acceptLoop();
-		CountDownLatch stopQueued = new CountDownLatch(1);
-		CompletableFuture<Void> resumedOnLoop = new CompletableFuture<>();
 		// The balancer's ticker decides "stop" while the loop is busy, so the stop waits
 		// in
 		// the loop's queue; the loop, in a task ahead of it (an accept), then decides
 		// "resume", which applies at once. The resume is the later word.
-		loop.execute(() -> {
-			try {
-				stopQueued.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-				socket.balanceAccepting(true);
-				resumedOnLoop.complete(null);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				resumedOnLoop.completeExceptionally(ex);
-			}
-		});
-		socket.balanceAccepting(false);
-		stopQueued.countDown();
-		resumedOnLoop.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-		CompletableFuture<Void> drained = new CompletableFuture<>();
-		loop.execute(() -> drained.complete(null));
-		drained.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		queuedThenDecidedOnTheLoop(socket, false, true);
 		assertThat(socket.isAccepting()).as("accepting after the balancer's last word, resume").isTrue();
 		assertThat(response(connectAndAsk(listening), BOUND)).startsWith("HTTP/1.1 200").endsWith("served");
 	}
@@ -246,33 +226,47 @@ class InheritedSocketTests {
 		InheritedSocket socket = inherited(listening);
 		start(socket);
 		await(() -> socket.acceptLoop() != null);
-		EventExecutor loop = socket.acceptLoop();
 		socket.balanceAccepting(false);
 		await(() -> !socket.isAccepting());
-		CountDownLatch resumeQueued = new CountDownLatch(1);
-		CompletableFuture<Void> stoppedOnLoop = new CompletableFuture<>();
-		loop.execute(() -> {
-			try {
-				resumeQueued.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-				socket.balanceAccepting(false);
-				stoppedOnLoop.complete(null);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				stoppedOnLoop.completeExceptionally(ex);
-			}
-		});
-		socket.balanceAccepting(true);
-		resumeQueued.countDown();
-		stoppedOnLoop.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-		CompletableFuture<Void> drained = new CompletableFuture<>();
-		loop.execute(() -> drained.complete(null));
-		drained.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		queuedThenDecidedOnTheLoop(socket, true, false);
 		assertThat(socket.isAccepting()).as("stopped after the balancer's last word, stop").isFalse();
 		java.net.Socket client = connectAndAsk(listening);
 		assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(() -> response(client, HELD));
 		socket.balanceAccepting(true);
 		assertThat(response(client, BOUND)).startsWith("HTTP/1.1 200").endsWith("served");
+	}
+
+	/**
+	 * Queue one word from this thread behind a task that holds the accepting loop, then
+	 * have that task, ahead of it, decide the other word on the loop; return once the
+	 * loop has run both.
+	 * @param socket the socket
+	 * @param queued the word queued from this thread (the earlier one)
+	 * @param onLoop the word decided on the loop (the later one)
+	 */
+	private static void queuedThenDecidedOnTheLoop(InheritedSocket socket, boolean queued, boolean onLoop)
+			throws Exception {
+		await(() -> socket.acceptLoop() != null);
+		EventExecutor loop = socket.acceptLoop();
+		CountDownLatch wordQueued = new CountDownLatch(1);
+		CompletableFuture<Void> decidedOnLoop = new CompletableFuture<>();
+		loop.execute(() -> {
+			try {
+				wordQueued.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+				socket.balanceAccepting(onLoop);
+				decidedOnLoop.complete(null);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				decidedOnLoop.completeExceptionally(ex);
+			}
+		});
+		socket.balanceAccepting(queued);
+		wordQueued.countDown();
+		decidedOnLoop.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+		CompletableFuture<Void> drained = new CompletableFuture<>();
+		loop.execute(() -> drained.complete(null));
+		drained.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	@Test
