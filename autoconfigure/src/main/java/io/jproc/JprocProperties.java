@@ -538,7 +538,8 @@ public class JprocProperties implements InitializingBean {
 
 		/**
 		 * Extra JVM options for the workers, placed after the master's own JVM options so
-		 * that they win (for example -Xmx512m).
+		 * that they win (for example -Xmx512m). One option per entry, each starting with
+		 * '-': a list, or a comma-separated value.
 		 */
 		private List<String> jvmArgs = new ArrayList<>();
 
@@ -1179,7 +1180,8 @@ public class JprocProperties implements InitializingBean {
 
 		/**
 		 * JVM options for the lean master, after jproc's own (so they win): a larger
-		 * {@code -Xmx}, diagnostics such as {@code -XX:NativeMemoryTracking=summary}.
+		 * {@code -Xmx}, diagnostics such as {@code -XX:NativeMemoryTracking=summary}. One
+		 * option per entry, each starting with '-'.
 		 */
 		private List<String> jvmArgs = new ArrayList<>();
 
