@@ -42,7 +42,9 @@ start_app() {
 wait_log() {
   local log="$1" regex="$2" timeout="$3" count="${4:-1}"
   local end=$(( $(date +%s) + timeout ))
-  while [ "$(grep -cE "$regex" "$log" 2>/dev/null || true)" -lt "$count" ]; do
+  # A log the app's process has not opened yet counts 0 matches (grep prints nothing).
+  local seen
+  while seen=$(grep -cE "$regex" "$log" 2>/dev/null); [ "${seen:-0}" -lt "$count" ]; do
     if [ "$(date +%s)" -ge "$end" ]; then
       echo "timeout waiting for '$regex' in $log" >&2; tail -20 "$log" >&2; return 1
     fi
