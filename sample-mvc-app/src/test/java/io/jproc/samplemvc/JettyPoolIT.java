@@ -18,4 +18,9 @@ class JettyPoolIT extends ServerPoolIT {
 		return "jetty";
 	}
 
+	@Override
+	boolean http2() {
+		return false;
+	}
+
 }

@@ -47,8 +47,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of the leaving workers cleanly and closes their WebSockets with 1001 soon after their
  * long-lived grace, and a pool shutdown refuses new connections at once while it finishes
  * the request in flight. One pool per class (two workers, one spare, a management port),
- * ended by the sixth test; the last one starts a master of one worker under
- * {@code systemd-socket-activate}.
+ * ended by the sixth test; the seventh starts a master of one worker under
+ * {@code systemd-socket-activate}, the last one a master of one worker serving TLS (and
+ * HTTP/2 where the app has it) on the inherited socket.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -415,6 +416,64 @@ abstract class ServerPoolIT {
 		finally {
 			io.jproc.sample.support.Processes.killTree(process);
 		}
+	}
+
+	@Test
+	@Order(8)
+	void tlsIsServedOnTheInheritedSocket() throws Exception {
+		Path keyStore = Path.of("target", "it-logs", "tls-" + server() + ".p12").toAbsolutePath();
+		Files.createDirectories(keyStore.getParent());
+		Files.deleteIfExists(keyStore);
+		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+				"-genkeypair", "-alias", "jproc", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+				"-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "secret",
+				"-keypass", "secret", "-ext", "san=ip:127.0.0.1")
+			.redirectErrorStream(true)
+			.start();
+		assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).as("keytool ended").isTrue();
+		assertThat(keytool.exitValue()).as("keytool's exit code").isZero();
+		List<String> args = new ArrayList<>(
+				List.of("--jproc.workers=1", "--jproc.boot-cache.enabled=false", "--server.ssl.key-store=" + keyStore,
+						"--server.ssl.key-store-password=secret", "--server.ssl.key-store-type=PKCS12"));
+		if (http2()) {
+			args.add("--server.http2.enabled=true");
+		}
+		try (MasterProcess tls = MasterProcess.startJar("tls-" + server(), jar(), List.of(),
+				args.toArray(String[]::new))) {
+			tls.awaitAllReady(1, Duration.ofSeconds(120));
+			java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+			try (java.io.InputStream in = Files.newInputStream(keyStore)) {
+				trusted.load(in, "secret".toCharArray());
+			}
+			javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory
+				.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+			trust.init(trusted);
+			javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+			context.init(null, trust.getTrustManagers(), null);
+			HttpClient https = HttpClient.newBuilder()
+				.sslContext(context)
+				.version(HttpClient.Version.HTTP_2)
+				.connectTimeout(BOUND)
+				.build();
+			java.net.http.HttpResponse<String> response = https
+				.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + tls.port() + "/"))
+					.timeout(BOUND)
+					.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).as("answered by the worker").contains("\"pid\":" + tls.workerPids().get(0));
+			assertThat(response.version()).as("the protocol ALPN chose")
+				.isEqualTo(http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+			assertThat(refused(tls.port())).as("the master's socket accepts").isFalse();
+		}
+	}
+
+	/**
+	 * Whether this server's app can serve HTTP/2 ({@code server.http2.enabled}): the
+	 * Jetty jar has no {@code jetty-http2-server}.
+	 * @return whether to enable it
+	 */
+	boolean http2() {
+		return true;
 	}
 
 	private static int freePort() throws IOException {
