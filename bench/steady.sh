@@ -57,6 +57,14 @@ for pair in $(seq 1 "$PAIRS"); do
     [ "${WARM_APART:-0}" = 1 ] && wait "${warmers[-1]}"
   done
   wait "${warmers[@]}" 2>/dev/null || true
+  for which in plain pool; do
+    # A warm-up that could not connect leaves that side cold: the pair would measure
+    # compilation, not serving. Stop rather than count it.
+    if ! grep -q "requests in" "$RESULTS/$LABEL-$pair-$which-warmup.txt"; then
+      echo "pair $pair: the $which warm-up served nothing: $(head -1 "$RESULTS/$LABEL-$pair-$which-warmup.txt")" >&2
+      exit 1
+    fi
+  done
   declare -A RPS=() P99=()
   order="plain pool"; [ $(( pair % 2 )) = 0 ] && order="pool plain"
   for round in $(seq 1 "$ROUNDS"); do
