@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LeanMaster {
 
+	/** How long the master's last log lines may take to reach its output at exit. */
+	private static final long OUTPUT_FLUSH_MILLIS = 2000;
+
 	private LeanMaster() {
 	}
 
@@ -51,6 +54,8 @@ public final class LeanMaster {
 		}
 		catch (IOException ex) {
 			logger.error("jproc master: the sockets handed over are not sockets", ex);
+			LeanLogFactory.flush(OUTPUT_FLUSH_MILLIS);
+			haltLater(ExitCodes.MASTER_FAILED);
 			System.exit(ExitCodes.MASTER_FAILED);
 			return;
 		}
@@ -76,7 +81,10 @@ public final class LeanMaster {
 		// Off the loop, which never waits on it: malloc_trim takes a few milliseconds.
 		new NativeHeapTrimmer(() -> "jproc master", properties.getNativeHeapTrimInterval()).start();
 		int exitCode = new Arbiter(properties, server, management, new Spawner()).run();
-		if (exitCode == ExitCodes.MASTER_FAILED) {
+		// The last lines ("shutdown complete") reach the output unless it takes nothing;
+		// then a shutdown hook that writes to it would block the exit, so halt later.
+		boolean written = LeanLogFactory.flush(OUTPUT_FLUSH_MILLIS);
+		if (exitCode == ExitCodes.MASTER_FAILED || !written) {
 			haltLater(exitCode);
 		}
 		System.exit(exitCode);

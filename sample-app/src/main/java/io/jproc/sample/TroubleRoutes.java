@@ -24,6 +24,9 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnBooleanProperty("sample.trouble-endpoints")
 class TroubleRoutes {
 
+	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
+		.getLog(TroubleRoutes.class);
+
 	private final ApplicationContext context;
 
 	private final ObjectProvider<JprocWorker> worker;
@@ -60,6 +63,28 @@ class TroubleRoutes {
 		AvailabilityChangeEvent.publish(this.context, LivenessState.BROKEN);
 		return Mono.delay(Duration.ofMillis(Math.max(0, Math.min(ms, 60_000))))
 			.map((tick) -> Map.of("worker", this.workerId, "pid", this.pid, "liveness", "BROKEN"));
+	}
+
+	/**
+	 * Logs {@code lines} INFO lines of about {@code size} characters each, off the event
+	 * loop: a worker flooding the standard output it shares with the master and the other
+	 * workers. When nobody reads that output, the call blocks in the logging system, as
+	 * any application thread that logs would.
+	 * @param lines how many lines, at most a million
+	 * @param size the length of each, at most 10,000
+	 * @return the worker id, pid and the lines logged, once written
+	 */
+	@GetMapping("/trouble/log-flood")
+	Mono<Map<String, Object>> logFlood(@RequestParam(defaultValue = "1000") int lines,
+			@RequestParam(defaultValue = "200") int size) {
+		int count = Math.max(0, Math.min(lines, 1_000_000));
+		String filler = "x".repeat(Math.max(0, Math.min(size, 10_000)));
+		return Mono.fromCallable(() -> {
+			for (int i = 0; i < count; i++) {
+				logger.info("flood line " + i + " " + filler);
+			}
+			return Map.<String, Object>of("worker", this.workerId, "pid", this.pid, "lines", count);
+		}).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
 	}
 
 	/**

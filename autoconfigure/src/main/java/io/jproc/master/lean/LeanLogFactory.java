@@ -1,6 +1,7 @@
 package io.jproc.master.lean;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
@@ -19,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * offset, level, pid, {@code ---}, application name and group, thread, abbreviated logger
  * name, message, colored when Boot's {@code AnsiOutput} was on in the application's JVM.
  * Levels are the application's {@code logging.level.*}; a logging configuration file or
- * {@code logging.pattern.*} is not honoured.
+ * {@code logging.pattern.*} is not honoured. Lines go to standard output through a
+ * {@link ConsoleOutput}: no thread of the master waits on a blocked output.
  */
 public final class LeanLogFactory extends LogFactory {
 
@@ -32,6 +34,9 @@ public final class LeanLogFactory extends LogFactory {
 	private static final String RESET = "\u001b[0;39m";
 
 	private static volatile Settings settings = new Settings(Map.of(), "", false, "%5p");
+
+	private static final ConsoleOutput output = new ConsoleOutput(System.out, ConsoleOutput.CAPACITY,
+			LeanLogFactory::droppedNotice);
 
 	private final Map<String, Log> logs = new ConcurrentHashMap<>();
 
@@ -61,6 +66,24 @@ public final class LeanLogFactory extends LogFactory {
 		}
 		settings = new Settings(levels, prefix.toString(), Boolean.parseBoolean(logging.get("ansi")),
 				logging.getOrDefault("level-pattern", "%5p"));
+	}
+
+	/**
+	 * Write what is queued for standard output, waiting at most {@code millis}: before
+	 * the master exits.
+	 * @param millis the bound
+	 * @return whether everything was written (else the output takes nothing)
+	 */
+	public static boolean flush(long millis) {
+		return output.flush(millis);
+	}
+
+	static String droppedNotice(long dropped) {
+		Settings current = settings;
+		return format(ZonedDateTime.now(), 3, ProcessHandle.current().pid(), "jproc-log", ConsoleOutput.class.getName(),
+				"jproc master: " + dropped + " log lines dropped: standard output took nothing for a while "
+						+ "(its reader was slow or stopped; the master never waits on it)",
+				current.prefix(), current.ansi(), current.levelPattern()) + System.lineSeparator();
 	}
 
 	private static int level(String name) {
@@ -228,13 +251,13 @@ public final class LeanLogFactory extends LogFactory {
 			String line = format(ZonedDateTime.now(), level, ProcessHandle.current().pid(),
 					Thread.currentThread().getName(), this.name, String.valueOf(message), current.prefix(),
 					current.ansi(), current.levelPattern());
-			PrintStream out = System.out;
-			synchronized (out) {
-				out.println(line);
-				if (ex != null) {
-					ex.printStackTrace(out);
-				}
+			StringBuilder text = new StringBuilder(line).append(System.lineSeparator());
+			if (ex != null) {
+				StringWriter trace = new StringWriter();
+				ex.printStackTrace(new PrintWriter(trace));
+				text.append(trace);
 			}
+			output.print(text.toString());
 		}
 
 		@Override
