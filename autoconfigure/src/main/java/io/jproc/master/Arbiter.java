@@ -156,7 +156,7 @@ public final class Arbiter {
 		this.retirements = new Retirements(properties, this.losses);
 		this.commands = new PoolCommands(properties, this.pool, this::running);
 		this.shutdown = new Shutdown(properties, this.pool, this.workers, this.retirements, this.commands, lifecycle,
-				sockets);
+				sockets, clock);
 	}
 
 	/**
@@ -558,7 +558,8 @@ public final class Arbiter {
 				takeOver(started, now);
 			}
 		}
-		this.shutdown.tick(now);
+		// The time again: what came before in this tick may have taken long.
+		this.shutdown.tick(now());
 	}
 
 	private void beginShutdown(String why) {

@@ -1,5 +1,6 @@
 package io.jproc.master;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +45,8 @@ final class Shutdown {
 
 	private final List<ListenSocket> sockets;
 
+	private final Clock clock;
+
 	private @Nullable Instant startedAt;
 
 	private @Nullable Instant deadline;
@@ -55,7 +58,7 @@ final class Shutdown {
 	private @Nullable Integer exitCode;
 
 	Shutdown(JprocProperties properties, Pool pool, WorkerFactory workers, Retirements retirements,
-			PoolCommands commands, PoolLifecycle lifecycle, List<ListenSocket> sockets) {
+			PoolCommands commands, PoolLifecycle lifecycle, List<ListenSocket> sockets, Clock clock) {
 		this.properties = properties;
 		this.pool = pool;
 		this.workers = workers;
@@ -63,6 +66,7 @@ final class Shutdown {
 		this.commands = commands;
 		this.lifecycle = lifecycle;
 		this.sockets = sockets;
+		this.clock = clock;
 	}
 
 	/**
@@ -132,7 +136,11 @@ final class Shutdown {
 						+ Durations.seconds(this.properties.getShutdownTimeout()) + "): killed");
 				this.pool.signal(worker.pid(), PosixSignal.KILL);
 			}
-			this.hardDeadline = now.plus(PosixSignal.KILL_GRACE);
+			// The grace runs from when the kills went out, read again: a loop that ran
+			// late
+			// (a machine at load 30) or a slow kill must not use it up before the workers
+			// had a chance to go.
+			this.hardDeadline = this.clock.instant().plus(PosixSignal.KILL_GRACE);
 		}
 		else if (this.hardDeadline != null && now.isAfter(this.hardDeadline)) {
 			logger.error(this.pool.live().size() + " workers did not go away even after SIGKILL");

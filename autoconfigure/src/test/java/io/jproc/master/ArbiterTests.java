@@ -279,6 +279,24 @@ class ArbiterTests {
 	}
 
 	@Test
+	void theKillGraceRunsFromWhenTheKillsWentOutEvenWhenTheLoopRanLate() {
+		FakePool pool = new FakePool(2);
+		pool.settle();
+		pool.signalMaster("TERM");
+		pool.advance(pool.properties.getShutdownTimeout().minusSeconds(1));
+		// The loop stalls 10 s while it kills (the shutdown's tick then holds an old
+		// time).
+		pool.killTakes = Duration.ofSeconds(10);
+		pool.advance(Duration.ofSeconds(2));
+		assertThat(pool.signals).filteredOn((signal) -> signal.endsWith(" KILL")).hasSize(2);
+		pool.killTakes = Duration.ZERO;
+		pool.advance(Duration.ofMillis(500));
+		assertThat(pool.arbiter.exitCode()).as("killed workers get the whole grace to go").isNull();
+		pool.advance(PosixSignal.KILL_GRACE);
+		assertThat(pool.arbiter.exitCode()).isEqualTo(ExitCodes.OK);
+	}
+
+	@Test
 	void secondSigintKillsEveryWorkerAndExits130() {
 		FakePool pool = new FakePool(2);
 		pool.settle();

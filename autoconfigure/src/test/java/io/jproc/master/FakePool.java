@@ -45,6 +45,11 @@ final class FakePool {
 
 	final MutableClock clock = new MutableClock(START);
 
+	/**
+	 * How long the loop takes over each SIGKILL it sends (a stalled loop, a slow kill).
+	 */
+	Duration killTakes = Duration.ZERO;
+
 	final Arbiter arbiter;
 
 	/** The loop's queue, which the tests mostly bypass by calling the loop's step. */
@@ -128,6 +133,9 @@ final class FakePool {
 
 	private void signal(long pid, PosixSignal signal) {
 		this.signals.add(pid + " " + signal);
+		if (signal == PosixSignal.KILL) {
+			this.clock.advance(this.killTakes);
+		}
 	}
 
 	// Events
