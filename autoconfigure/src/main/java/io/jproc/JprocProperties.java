@@ -560,13 +560,12 @@ public class JprocProperties implements InitializingBean {
 		 * Whether to size each worker JVM to its share of the machine: the processors the
 		 * master may use divided by the workers (-XX:ActiveProcessorCount) and the JVM's
 		 * default maximum and initial heap divided by the workers and spares
-		 * (-XX:MaxRAMPercentage, -XX:InitialRAMPercentage). A worker with a single
-		 * processor gets the Serial GC, like any JVM on one processor, unless a GC is
-		 * chosen; since Serial keeps its whole young generation resident, such a worker
-		 * also gets at most 8 MB of it (-XX:MaxNewSize=8m). Each new worker is sized for
+		 * (-XX:MaxRAMPercentage, -XX:InitialRAMPercentage). Each new worker is sized for
 		 * the pool it joins: after a scale, new workers get the new share and the others
 		 * keep theirs until they are replaced (a reload replaces them all). Options set
-		 * in jvm-args, on the master's own command line or in JDK_JAVA_OPTIONS win.
+		 * in jvm-args or on the master's own command line win. A worker with a single
+		 * processor gets the Serial GC, like any JVM on one processor, unless a GC is
+		 * chosen.
 		 */
 		private boolean rightSize = true;
 

@@ -30,19 +30,6 @@ final class WorkerSizing {
 
 	private static final String PROCESSORS_OPTION = "-XX:ActiveProcessorCount=";
 
-	/**
-	 * The most young generation a worker on the Serial GC gets by default, in MB. Serial
-	 * writes every page of its eden before each young collection, so the whole young
-	 * generation is resident in every worker whatever the load: a third of the initial
-	 * heap by default (31 MB for each of 4 workers on 24 GiB). 8 MB saved 22 MB of Pss a
-	 * worker in {@code bench/memory.sh}; what it costs in collections is in
-	 * {@code bench/results}.
-	 */
-	static final int SERIAL_YOUNG_MB = 8;
-
-	private static final List<String> YOUNG_OPTIONS = List.of("-Xmn", "-XX:NewSize=", "-XX:MaxNewSize=",
-			"-XX:NewRatio=");
-
 	private final List<String> options;
 
 	private final String description;
@@ -77,16 +64,13 @@ final class WorkerSizing {
 	 * @return the sizing
 	 */
 	static WorkerSizing choose(List<String> jvmOptions, int processors, int workers, int spares) {
-		List<String> options = new ArrayList<>(4);
-		List<String> said = new ArrayList<>(4);
-		int share;
-		String userProcessors = find(jvmOptions, List.of(PROCESSORS_OPTION));
-		if (userProcessors != null) {
-			said.add("processors as set by " + userProcessors);
-			share = parseProcessors(userProcessors);
+		List<String> options = new ArrayList<>(2);
+		List<String> said = new ArrayList<>(2);
+		if (jvmOptions.stream().anyMatch((option) -> option.startsWith(PROCESSORS_OPTION))) {
+			said.add("processors as set by " + find(jvmOptions, List.of(PROCESSORS_OPTION)));
 		}
 		else {
-			share = Math.max(1, processors / Math.max(1, workers));
+			int share = Math.max(1, processors / Math.max(1, workers));
 			options.add(PROCESSORS_OPTION + share);
 			said.add(PROCESSORS_OPTION + share + " (" + processors + " processors / " + workers + " workers)");
 		}
@@ -112,35 +96,7 @@ final class WorkerSizing {
 			options.add("-XX:InitialRAMPercentage=" + percentage);
 			said.add("-XX:InitialRAMPercentage=" + percentage + " (the JVM's default 1/64 of memory" + sharedBy);
 		}
-		String young = find(jvmOptions, YOUNG_OPTIONS);
-		if (young != null) {
-			said.add("young generation as set by " + young);
-		}
-		else if (share == 1 && !choosesGc(jvmOptions)) {
-			options.add("-XX:MaxNewSize=" + SERIAL_YOUNG_MB + "m");
-			said.add("-XX:MaxNewSize=" + SERIAL_YOUNG_MB + "m (one processor means the Serial GC, which keeps its "
-					+ "whole young generation resident)");
-		}
 		return new WorkerSizing(List.copyOf(options), String.join(" and ", said));
-	}
-
-	/**
-	 * Whether the options choose a garbage collector (then the JVM does not pick Serial
-	 * for one processor, and the young generation is the user's business).
-	 * @param jvmOptions the options
-	 * @return whether one of them is {@code -XX:+Use...GC}
-	 */
-	private static boolean choosesGc(List<String> jvmOptions) {
-		return jvmOptions.stream().anyMatch((option) -> option.startsWith("-XX:+Use") && option.endsWith("GC"));
-	}
-
-	private static int parseProcessors(String option) {
-		try {
-			return Integer.parseInt(option.substring(PROCESSORS_OPTION.length()).trim());
-		}
-		catch (NumberFormatException ex) {
-			return 0;
-		}
 	}
 
 	/**
@@ -204,10 +160,7 @@ final class WorkerSizing {
 	}
 
 	/**
-	 * A command line with one sizing's options replaced by another's, in place: options
-	 * of both (by name) change their value where they stand, options of {@code from}
-	 * alone are removed, and options of {@code to} alone are added after the others (a
-	 * pool of 1 on two processors gets no young generation cap, a pool of 4 does).
+	 * A command line with one sizing's options replaced by another's, in place.
 	 * @param argv the command line, holding the options of {@code from}
 	 * @param from the sizing it was built with
 	 * @param to the sizing it should have
@@ -215,28 +168,16 @@ final class WorkerSizing {
 	 */
 	static List<String> replace(List<String> argv, WorkerSizing from, WorkerSizing to) {
 		List<String> replaced = new ArrayList<>(argv);
-		List<String> added = new ArrayList<>(to.options);
-		int last = -1;
 		for (String option : from.options) {
 			int at = replaced.indexOf(option);
-			if (at < 0) {
-				continue;
-			}
 			String prefix = option.substring(0, option.indexOf('=') + 1);
-			String wanted = added.stream().filter((candidate) -> candidate.startsWith(prefix)).findFirst().orElse(null);
-			if (wanted != null) {
+			String wanted = to.options.stream()
+				.filter((candidate) -> candidate.startsWith(prefix))
+				.findFirst()
+				.orElse(null);
+			if (at >= 0 && wanted != null) {
 				replaced.set(at, wanted);
-				added.remove(wanted);
-				last = Math.max(last, at);
 			}
-			else {
-				replaced.remove(at);
-				last = (at <= last) ? last - 1 : Math.max(last, at - 1);
-			}
-		}
-		if (!added.isEmpty()) {
-			int insertAt = (last >= 0) ? last + 1 : Math.max(0, Math.min(1, replaced.size()));
-			replaced.addAll(insertAt, added);
 		}
 		return List.copyOf(replaced);
 	}

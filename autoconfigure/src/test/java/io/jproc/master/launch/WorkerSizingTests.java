@@ -33,29 +33,7 @@ class WorkerSizingTests {
 	@Test
 	void moreWorkersThanProcessorsStillGetOneProcessor() {
 		assertThat(WorkerSizing.choose(List.of(), 2, 3).options()).containsExactly("-XX:ActiveProcessorCount=1",
-				"-XX:MaxRAMPercentage=8.333", "-XX:InitialRAMPercentage=0.521", "-XX:MaxNewSize=8m");
-	}
-
-	@Test
-	void aWorkerOnTheSerialGcGetsASmallYoungGeneration() {
-		WorkerSizing serial = WorkerSizing.choose(List.of(), 2, 2);
-		assertThat(serial.options()).contains("-XX:MaxNewSize=8m");
-		assertThat(serial.describe()).contains("-XX:MaxNewSize=8m (one processor means the Serial GC");
-		assertThat(WorkerSizing.choose(List.of("-XX:ActiveProcessorCount=1"), 8, 2).options())
-			.containsExactly("-XX:MaxRAMPercentage=12.5", "-XX:InitialRAMPercentage=0.781", "-XX:MaxNewSize=8m");
-		assertThat(WorkerSizing.choose(List.of(), 4, 2).options()).as("two processors: G1")
-			.noneMatch((option) -> option.contains("NewSize"));
-		assertThat(WorkerSizing.choose(List.of("-XX:ActiveProcessorCount=2"), 2, 2).options())
-			.noneMatch((option) -> option.contains("NewSize"));
-		for (String gc : List.of("-XX:+UseG1GC", "-XX:+UseParallelGC", "-XX:+UseZGC", "-XX:+UseSerialGC")) {
-			assertThat(WorkerSizing.choose(List.of(gc), 2, 2).options()).as(gc)
-				.noneMatch((option) -> option.contains("NewSize"));
-		}
-		for (String young : List.of("-Xmn32m", "-XX:NewSize=16m", "-XX:MaxNewSize=64m", "-XX:NewRatio=3")) {
-			WorkerSizing sizing = WorkerSizing.choose(List.of(young), 2, 2);
-			assertThat(sizing.options()).as(young).noneMatch((option) -> option.contains("NewSize"));
-			assertThat(sizing.describe()).contains("young generation as set by " + young);
-		}
+				"-XX:MaxRAMPercentage=8.333", "-XX:InitialRAMPercentage=0.521");
 	}
 
 	@Test
@@ -89,9 +67,6 @@ class WorkerSizingTests {
 		List<String> options = WorkerSizing.environmentOptions(
 				Map.of("JDK_JAVA_OPTIONS", " -Xmx1g -Xms1g -Dy=2", "JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=1"));
 		assertThat(options).containsExactly("-Xmx1g", "-Xms1g", "-Dy=2", "-XX:ActiveProcessorCount=1");
-		options = new java.util.ArrayList<>(options);
-		assertThat(WorkerSizing.choose(options, 4, 2).options()).containsExactly("-XX:MaxNewSize=8m");
-		options.add("-XX:NewRatio=2");
 		assertThat(WorkerSizing.choose(options, 4, 2).options()).isEmpty();
 	}
 
@@ -103,22 +78,6 @@ class WorkerSizingTests {
 				"-XX:InitialRAMPercentage=1.563", "-Xss1m", "-jar", "app.jar");
 		assertThat(WorkerSizing.replace(argv, one, four)).containsExactly("java", "-XX:ActiveProcessorCount=2",
 				"-XX:MaxRAMPercentage=6.25", "-XX:InitialRAMPercentage=0.391", "-Xss1m", "-jar", "app.jar");
-	}
-
-	@Test
-	void aYoungGenerationCapComesAndGoesWithTheSerialGc() {
-		WorkerSizing one = WorkerSizing.choose(List.of(), 2, 1);
-		WorkerSizing four = WorkerSizing.choose(List.of(), 2, 4);
-		List<String> argv = List.of("java", "-XX:ActiveProcessorCount=2", "-XX:MaxRAMPercentage=25",
-				"-XX:InitialRAMPercentage=1.563", "-Xss1m", "-jar", "app.jar");
-		List<String> resized = WorkerSizing.replace(argv, one, four);
-		assertThat(resized).containsExactly("java", "-XX:ActiveProcessorCount=1", "-XX:MaxRAMPercentage=6.25",
-				"-XX:InitialRAMPercentage=0.391", "-XX:MaxNewSize=8m", "-Xss1m", "-jar", "app.jar");
-		assertThat(WorkerSizing.replace(resized, four, one)).isEqualTo(argv);
-		assertThat(WorkerSizing.replace(List.of("java", "-XX:MaxNewSize=8m", "-jar", "app.jar"),
-				WorkerSizing.choose(List.of("-XX:ActiveProcessorCount=1", "-Xmx1g", "-Xms1g"), 2, 2),
-				WorkerSizing.choose(List.of("-XX:ActiveProcessorCount=1", "-Xmx1g", "-Xms1g", "-XX:+UseG1GC"), 2, 2)))
-			.containsExactly("java", "-jar", "app.jar");
 	}
 
 	@Test
