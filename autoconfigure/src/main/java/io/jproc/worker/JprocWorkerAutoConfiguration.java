@@ -47,6 +47,12 @@ public final class JprocWorkerAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	BootExit jprocBootExit(WorkerIdentity identity, ConfigurableApplicationContext context) {
+		return new BootExit(identity::label, context);
+	}
+
+	@Bean
 	WorkerReadiness jprocWorkerReadiness(WorkerIdentity identity, MasterLink link, WorkerServer server,
 			JprocProperties properties, ConfigurableApplicationContext context) {
 		return new WorkerReadiness(identity, link, server, properties.getWarmup(), context);
@@ -66,12 +72,19 @@ public final class JprocWorkerAutoConfiguration {
 	@Bean
 	WorkerDeparture jprocWorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness,
 			WorkerServer server, JprocProperties properties, LongLivedConnections longLived,
-			ConfigurableApplicationContext context) {
+			ConfigurableApplicationContext context, BootExit bootExit) {
 		WorkerDeparture departure = new WorkerDeparture(identity, link, readiness, server, properties.getDrainTimeout(),
-				longLived, properties.getLongLivedGrace(), context);
+				longLived, properties.getLongLivedGrace(), context, bootExit);
 		// Every message of the master's that starts or ends this worker has its handler,
-		// and the end of stream its hook: read from now on.
+		// and the end of stream its hook: hand them out from now on (the link opened
+		// before the beans waited with the default timeout until the properties were
+		// bound).
+		link.requestTimeout(properties.getIpc().getRequestTimeout());
 		link.start();
+		if (bootExit.hasBegun()) {
+			// Asked to leave while booting: no slot, no accepting.
+			readiness.beginLeaving();
+		}
 		return departure;
 	}
 

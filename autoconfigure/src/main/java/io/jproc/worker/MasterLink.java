@@ -2,6 +2,8 @@ package io.jproc.worker;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +13,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.jproc.ExitCodes;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.IpcChannel;
 import io.jproc.ipc.MalformedFrameException;
@@ -18,18 +21,23 @@ import io.jproc.ipc.Message;
 import io.jproc.ipc.MessageChannel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 
 /**
  * The worker's channel to the master: frames out ({@link #send}, {@link #queue},
  * {@link #request}, {@link #reply}) and the one table of handlers for the messages the
- * master sends ({@link #handle}, {@link #answer}). It reads nothing until
+ * master sends ({@link #handle}, {@link #answer}). No handler is called before
  * {@link #start()}, so that the handlers of the master's lifecycle messages are in place
  * first; the end of stream (the master is gone) goes to the hook set with
- * {@link #whenGone(Runnable)}. What the messages mean is for others:
- * {@link WorkerReadiness} (ready, slots), {@link WorkerDeparture} (stop, drain, exit),
- * {@link Heartbeats}, {@link SelfRetirement}, and the messaging and actuator packages.
+ * {@link #whenGone(Runnable)}. {@link MasterLinkInitializer} makes the link reading
+ * before the context's beans are made ({@link #listenWhileBooting}): until
+ * {@link #start()}, a {@link Message.Stop} or the end of stream ends the booting worker
+ * through its {@link BootExit}, and every other message waits, in order. What the
+ * messages mean is for others: {@link WorkerReadiness} (ready, slots),
+ * {@link WorkerDeparture} (stop, drain, exit), {@link Heartbeats},
+ * {@link SelfRetirement}, and the messaging and actuator packages.
  * <p>
  * Internal to jproc: public because the messaging and actuator packages talk to the
  * master through it; applications use {@link JprocWorker} and jproc's messaging API.
@@ -44,11 +52,30 @@ public final class MasterLink implements DisposableBean {
 
 	private final Consumer<IpcChannel.Listener> reader;
 
-	private final Duration requestTimeout;
+	private volatile Duration requestTimeout;
 
 	private final Map<Class<? extends Message>, BiConsumer<Envelope, Message>> handlers = new ConcurrentHashMap<>();
 
-	private final AtomicBoolean started = new AtomicBoolean();
+	private final AtomicBoolean reading = new AtomicBoolean();
+
+	/** Orders the messages held while booting before those that follow them. */
+	private final Object dispatchLock = new Object();
+
+	/** Messages read before {@link #start()}; under the dispatch lock. */
+	private final List<Envelope> held = new ArrayList<>();
+
+	/**
+	 * Whether the end of stream came before {@link #start()}; under the dispatch lock.
+	 */
+	private boolean goneBeforeStart;
+
+	/**
+	 * Set by {@link #start()}, under the dispatch lock, once the held messages went out.
+	 */
+	private volatile boolean dispatching;
+
+	/** What a Stop or the end of stream does before {@link #start()}, if anything. */
+	private volatile @Nullable BootExit bootExit;
 
 	private volatile Runnable whenGone = () -> {
 	};
@@ -101,12 +128,51 @@ public final class MasterLink implements DisposableBean {
 	}
 
 	/**
-	 * Start reading the master's messages. Only the first call has an effect.
+	 * Read the master's messages from now on, while this worker boots: until
+	 * {@link #start()}, a {@link Message.Stop} or the end of stream ends it through
+	 * {@code exit}, and every other message waits.
+	 * @param exit how this worker leaves before it is ready
+	 */
+	void listenWhileBooting(BootExit exit) {
+		this.bootExit = exit;
+		read();
+	}
+
+	/**
+	 * Hand the master's messages to their handlers from now on, those held while booting
+	 * first, in order. Only the first call has an effect.
 	 */
 	void start() {
-		if (this.started.compareAndSet(false, true)) {
+		read();
+		synchronized (this.dispatchLock) {
+			if (this.dispatching) {
+				return;
+			}
+			for (Envelope envelope : this.held) {
+				dispatch(envelope);
+			}
+			this.held.clear();
+			this.dispatching = true;
+			if (this.goneBeforeStart) {
+				this.whenGone.run();
+			}
+		}
+	}
+
+	private void read() {
+		if (this.reading.compareAndSet(false, true)) {
 			this.reader.accept(new Listener());
 		}
+	}
+
+	/**
+	 * Set how long {@link #request(Message)} waits, once
+	 * {@code jproc.ipc.request-timeout} is bound: a link opened before the context's
+	 * beans waits the default until then.
+	 * @param timeout the timeout
+	 */
+	void requestTimeout(Duration timeout) {
+		this.requestTimeout = timeout;
 	}
 
 	/**
@@ -250,18 +316,48 @@ public final class MasterLink implements DisposableBean {
 		}
 	}
 
+	/**
+	 * Before {@link #start()}: hold a message, or end the booting worker for a Stop.
+	 * @param envelope the message read
+	 * @return whether it was taken care of ({@code false} once dispatching)
+	 */
+	private boolean whileBooting(Envelope envelope) {
+		if (this.dispatching) {
+			return false;
+		}
+		synchronized (this.dispatchLock) {
+			if (this.dispatching) {
+				return false;
+			}
+			BootExit exit = this.bootExit;
+			if (exit != null && envelope.message() instanceof Message.Stop stop) {
+				exit.leave("asked by the master: " + stop.reason(), ExitCodes.OK);
+			}
+			else {
+				this.held.add(envelope);
+			}
+			return true;
+		}
+	}
+
+	private void dispatch(Envelope envelope) {
+		BiConsumer<Envelope, Message> handler = this.handlers.get(envelope.message().getClass());
+		if (handler == null) {
+			logger.warn(this.identity.label() + ": the master sent " + envelope.message().getClass().getSimpleName()
+					+ ", which a worker does not take; ignored");
+			this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
+			return;
+		}
+		handler.accept(envelope, envelope.message());
+	}
+
 	private final class Listener implements IpcChannel.Listener {
 
 		@Override
 		public void onMessage(Envelope envelope) {
-			BiConsumer<Envelope, Message> handler = MasterLink.this.handlers.get(envelope.message().getClass());
-			if (handler == null) {
-				logger.warn(MasterLink.this.identity.label() + ": the master sent "
-						+ envelope.message().getClass().getSimpleName() + ", which a worker does not take; ignored");
-				MasterLink.this.channel.reply(envelope, new Message.Failure("a worker does not take this message"));
-				return;
+			if (!whileBooting(envelope)) {
+				dispatch(envelope);
 			}
-			handler.accept(envelope, envelope.message());
 		}
 
 		@Override
@@ -278,6 +374,20 @@ public final class MasterLink implements DisposableBean {
 
 		@Override
 		public void onClosed() {
+			if (!MasterLink.this.dispatching) {
+				synchronized (MasterLink.this.dispatchLock) {
+					if (!MasterLink.this.dispatching) {
+						BootExit exit = MasterLink.this.bootExit;
+						if (exit != null) {
+							exit.leave("the master is gone", ExitCodes.MASTER_GONE);
+						}
+						else {
+							MasterLink.this.goneBeforeStart = true;
+						}
+						return;
+					}
+				}
+			}
 			MasterLink.this.whenGone.run();
 		}
 

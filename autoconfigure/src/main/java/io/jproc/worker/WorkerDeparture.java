@@ -19,8 +19,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * long-lived connections to go away after {@code jproc.long-lived-grace}
  * ({@link LongLivedConnections}), lets in-flight requests finish within
  * {@code jproc.drain-timeout} (Boot's graceful shutdown, whose end {@link DrainReporter}
- * reports through {@link #drained(long)}), then exits the JVM. It also closes the
- * inherited sockets when the master says the pool is shutting down
+ * reports through {@link #drained(long)}), then exits the JVM; a worker not ready yet has
+ * nothing to drain and leaves through its {@link BootExit}. It also closes the inherited
+ * sockets when the master says the pool is shutting down
  * ({@link Message.CloseListeners}).
  */
 final class WorkerDeparture {
@@ -46,12 +47,15 @@ final class WorkerDeparture {
 
 	private final ConfigurableApplicationContext context;
 
+	private final BootExit bootExit;
+
 	private final IntConsumer exit;
 
 	WorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness, WorkerServer server,
 			Duration drainTimeout, LongLivedConnections longLived, Duration longLivedGrace,
-			ConfigurableApplicationContext context) {
-		this(identity, link, readiness, server, drainTimeout, longLived, longLivedGrace, context, System::exit);
+			ConfigurableApplicationContext context, BootExit bootExit) {
+		this(identity, link, readiness, server, drainTimeout, longLived, longLivedGrace, context, bootExit,
+				System::exit);
 	}
 
 	/**
@@ -64,11 +68,13 @@ final class WorkerDeparture {
 	 * @param longLived the long-lived connections, told to go away after their grace
 	 * @param longLivedGrace {@code jproc.long-lived-grace}
 	 * @param context the application context, closed on the way out
-	 * @param exit ends the process with an exit code ({@link System#exit} but in tests)
+	 * @param bootExit how the worker leaves before it is ready
+	 * @param exit ends the process with an exit code once the context is closed
+	 * ({@link System#exit} but in tests)
 	 */
 	WorkerDeparture(WorkerIdentity identity, MasterLink link, WorkerReadiness readiness, WorkerServer server,
 			Duration drainTimeout, LongLivedConnections longLived, Duration longLivedGrace,
-			ConfigurableApplicationContext context, IntConsumer exit) {
+			ConfigurableApplicationContext context, BootExit bootExit, IntConsumer exit) {
 		this.identity = identity;
 		this.link = link;
 		this.readiness = readiness;
@@ -77,6 +83,7 @@ final class WorkerDeparture {
 		this.longLived = longLived;
 		this.longLivedGrace = longLivedGrace;
 		this.context = context;
+		this.bootExit = bootExit;
 		this.exit = exit;
 		link.handle(Message.Stop.class,
 				(envelope, stop) -> leave("asked by the master: " + stop.reason(), ExitCodes.OK));
@@ -105,8 +112,7 @@ final class WorkerDeparture {
 		this.link.closeOnDestroy();
 		Thread leaver = new Thread(() -> {
 			if (!this.readiness.isReady()) {
-				logger.info(this.identity.label() + " leaving before it was ready (" + reason + ")");
-				this.exit.accept(exitCode);
+				this.bootExit.leave(reason, exitCode);
 				return;
 			}
 			this.readiness.refuseTraffic();

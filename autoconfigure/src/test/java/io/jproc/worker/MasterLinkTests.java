@@ -1,14 +1,21 @@
 package io.jproc.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.jproc.ExitCodes;
 import io.jproc.ipc.Envelope;
 import io.jproc.ipc.Message;
 import io.jproc.testsupport.RecordingChannel;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.context.support.GenericApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +29,54 @@ class MasterLinkTests {
 
 	private final MasterLink link = new MasterLink(new WorkerIdentity(2, 9, null, (event) -> {
 	}), this.channel, this.channel::start, Duration.ofSeconds(1));
+
+	private final BlockingQueue<Integer> exits = new LinkedBlockingQueue<>();
+
+	private final BootExit bootExit = new BootExit(() -> "worker 2", new GenericApplicationContext(), this.exits::add,
+			(code) -> {
+			}, Duration.ofMinutes(10));
+
+	@Test
+	void whileBootingAStopEndsTheWorkerAndTheOtherMessagesWaitForStartInOrder() throws Exception {
+		List<Long> grants = new ArrayList<>();
+		List<String> stops = new ArrayList<>();
+		this.link.listenWhileBooting(this.bootExit);
+		assertThat(this.channel.isStarted()).as("reading while booting").isTrue();
+		this.channel.deliver(new Message.Grant(1));
+		this.link.handle(Message.Grant.class, (envelope, grant) -> grants.add(grant.epoch()));
+		this.link.handle(Message.Stop.class, (envelope, stop) -> stops.add(stop.reason()));
+		this.channel.deliver(new Message.Grant(2));
+		assertThat(grants).as("no handler called before start").isEmpty();
+		this.channel.deliver(new Message.Stop("shutdown"));
+		assertThat(this.exits.poll(5, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
+		assertThat(this.bootExit.hasBegun()).isTrue();
+		this.link.start();
+		this.channel.deliver(new Message.Grant(3));
+		assertThat(grants).containsExactly(1L, 2L, 3L);
+		assertThat(stops).as("the Stop read while booting went to the boot exit only").isEmpty();
+		assertThat(this.channel.replies).isEmpty();
+	}
+
+	@Test
+	void onceStartedAStopGoesToItsHandler() {
+		List<String> stops = new ArrayList<>();
+		this.link.listenWhileBooting(this.bootExit);
+		this.link.handle(Message.Stop.class, (envelope, stop) -> stops.add(stop.reason()));
+		this.link.start();
+		this.channel.deliver(new Message.Stop("reload"));
+		assertThat(stops).containsExactly("reload");
+		assertThat(this.bootExit.hasBegun()).isFalse();
+	}
+
+	@Test
+	void theMasterGoneWhileBootingEndsTheWorkerWithItsExitCode() throws Exception {
+		AtomicInteger gone = new AtomicInteger();
+		this.link.whenGone(gone::incrementAndGet);
+		this.link.listenWhileBooting(this.bootExit);
+		this.channel.endOfStream();
+		assertThat(this.exits.poll(5, TimeUnit.SECONDS)).isEqualTo(ExitCodes.MASTER_GONE);
+		assertThat(gone).as("the hook is for a worker that has started dispatching").hasValue(0);
+	}
 
 	@Test
 	void readsNothingUntilStartedAndStartsOnce() {

@@ -44,6 +44,11 @@ final class WorkerSide implements AutoCloseable {
 
 	final BlockingQueue<Integer> exits = new LinkedBlockingQueue<>();
 
+	/** Halts of a worker that left mid-boot: none here, whose grace outlasts a test. */
+	final BlockingQueue<Integer> halts = new LinkedBlockingQueue<>();
+
+	final BootExit bootExit;
+
 	private final String savedLabel = LabelProperty.save();
 
 	/**
@@ -67,8 +72,11 @@ final class WorkerSide implements AutoCloseable {
 		this.identity = new WorkerIdentity(id, 7, null, this.context);
 		this.link = new MasterLink(this.identity, this.channel, this.channel::start, Duration.ofSeconds(1));
 		this.readiness = new WorkerReadiness(this.identity, this.link, this.server, warmup, this.context);
+		this.bootExit = new BootExit(this.identity::label, this.context, this.exits::add, this.halts::add,
+				Duration.ofMinutes(10));
 		this.departure = new WorkerDeparture(this.identity, this.link, this.readiness, this.server,
-				Duration.ofSeconds(30), this.longLived, Duration.ofMillis(300), this.context, this.exits::add);
+				Duration.ofSeconds(30), this.longLived, Duration.ofMillis(300), this.context, this.bootExit,
+				this.exits::add);
 		this.link.start();
 	}
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringApplicationRunListener;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
@@ -36,6 +37,8 @@ class WorkerSpringFactoriesTests {
 		List<ApplicationListener> listeners = this.loader.load(ApplicationListener.class, ONLY_JPROC);
 		assertThat(listeners).hasAtLeastOneElementOfType(WorkerFailureListener.class)
 			.hasAtLeastOneElementOfType(TrainingRun.class);
+		assertThat(this.loader.load(ApplicationContextInitializer.class, ONLY_JPROC))
+			.hasAtLeastOneElementOfType(MasterLinkInitializer.class);
 		assertThat(this.loader.load(EnvironmentPostProcessor.class, ONLY_JPROC))
 			.hasAtLeastOneElementOfType(WorkerEnvironmentPostProcessor.class);
 		ArgumentResolver arguments = ArgumentResolver.of(SpringApplication.class, new SpringApplication())

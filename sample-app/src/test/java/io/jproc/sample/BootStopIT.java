@@ -1,0 +1,65 @@
+package io.jproc.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import io.jproc.sample.support.MasterProcess;
+import io.jproc.sample.support.Signals;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A worker asked to leave in the middle of its boot, or whose master dies then, leaves at
+ * once instead of after its boot: one bean of the sample app takes two minutes to make
+ * ({@code sample.slow-boot}), longer than the master's shutdown deadline.
+ */
+class BootStopIT {
+
+	private static final Pattern SLOW_BEAN = Pattern.compile("sample: this bean takes \\d+ ms to make");
+
+	@Test
+	void aPoolStoppedWhileItsWorkerBootsExitsWithoutWaitingForTheBoot() throws Exception {
+		try (MasterProcess master = MasterProcess.start("boot-stop-sigterm", "--jproc.workers=1",
+				"--sample.slow-boot=120s")) {
+			master.awaitLog(SLOW_BEAN, Duration.ofSeconds(60));
+			List<Long> workers = master.awaitWorkerCount(1, Duration.ofSeconds(5));
+			long stopped = System.nanoTime();
+			master.signal("TERM");
+			assertThat(master.awaitExit(Duration.ofSeconds(60))).as("the master's exit code").isZero();
+			Duration took = Duration.ofNanos(System.nanoTime() - stopped);
+			// Before, the worker read the master's Stop only once its beans were made,
+			// and
+			// the master killed it at its shutdown deadline (38 s here).
+			assertThat(took).as("from SIGTERM to the master's exit").isLessThan(Duration.ofSeconds(20));
+			assertThat(workers).as("workers alive after the master's exit").noneMatch(BootStopIT::alive);
+			assertThat(master.log()).contains("worker 1 leaving before it was ready (asked by the master")
+				.contains("worker 1 is still booting 3000 ms after it began to leave");
+		}
+	}
+
+	@Test
+	void aWorkerWhoseMasterDiesWhileItBootsLeavesAtOnce() throws Exception {
+		try (MasterProcess master = MasterProcess.start("boot-stop-master-killed", "--jproc.workers=1",
+				"--sample.slow-boot=120s")) {
+			master.awaitLog(SLOW_BEAN, Duration.ofSeconds(60));
+			List<Long> workers = master.awaitWorkerCount(1, Duration.ofSeconds(5));
+			Signals.send(master.pid(), "KILL");
+			// Before, the orphan made the rest of its beans (two minutes) before it read
+			// the end of the master's channel.
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			while (workers.stream().anyMatch(BootStopIT::alive) && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			assertThat(workers).as("workers alive 20 s after their master died").noneMatch(BootStopIT::alive);
+			assertThat(master.log()).contains("worker 1 leaving before it was ready (the master is gone)");
+		}
+	}
+
+	private static boolean alive(long pid) {
+		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+	}
+
+}
