@@ -1,5 +1,6 @@
 package io.jproc.sample;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +23,7 @@ class BootStopIT {
 
 	@Test
 	void aPoolStoppedWhileItsWorkerBootsExitsWithoutWaitingForTheBoot() throws Exception {
-		try (MasterProcess master = MasterProcess.start("boot-stop-sigterm", "--jproc.workers=1",
-				"--sample.slow-boot=120s")) {
-			master.awaitLog(SLOW_BEAN, Duration.ofSeconds(60));
+		try (MasterProcess master = startBooting("boot-stop-sigterm")) {
 			List<Long> workers = master.awaitWorkerCount(1, Duration.ofSeconds(5));
 			long stopped = System.nanoTime();
 			master.signal("TERM");
@@ -42,9 +41,7 @@ class BootStopIT {
 
 	@Test
 	void aWorkerWhoseMasterDiesWhileItBootsLeavesAtOnce() throws Exception {
-		try (MasterProcess master = MasterProcess.start("boot-stop-master-killed", "--jproc.workers=1",
-				"--sample.slow-boot=120s")) {
-			master.awaitLog(SLOW_BEAN, Duration.ofSeconds(60));
+		try (MasterProcess master = startBooting("boot-stop-master-killed")) {
 			List<Long> workers = master.awaitWorkerCount(1, Duration.ofSeconds(5));
 			Signals.send(master.pid(), "KILL");
 			// Before, the orphan made the rest of its beans (two minutes) before it read
@@ -55,6 +52,23 @@ class BootStopIT {
 			}
 			assertThat(workers).as("workers alive 20 s after their master died").noneMatch(BootStopIT::alive);
 			assertThat(master.log()).contains("worker 1 leaving before it was ready (the master is gone)");
+		}
+	}
+
+	/**
+	 * A pool of one worker, once that worker has begun to make its slow bean.
+	 * @param name the log's name
+	 * @return the master
+	 */
+	private static MasterProcess startBooting(String name) throws IOException {
+		MasterProcess master = MasterProcess.start(name, "--jproc.workers=1", "--sample.slow-boot=120s");
+		try {
+			master.awaitLog(SLOW_BEAN, Duration.ofSeconds(60));
+			return master;
+		}
+		catch (RuntimeException | AssertionError ex) {
+			master.close();
+			throw ex;
 		}
 	}
 
