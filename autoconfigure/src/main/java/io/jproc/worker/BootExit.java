@@ -18,10 +18,10 @@ import org.springframework.context.event.ContextRefreshedEvent;
  * shutdown hooks, and Spring closes a context only once its refresh has ended (the
  * context's startup-shutdown lock): a worker asked to leave in the middle of its boot
  * would finish booting first, which takes half a minute on a loaded machine and for ever
- * with a bean that waits for what never comes. So if the context is still refreshing
- * {@link #GRACE} after the exit began, the JVM halts. A worker whose context has
- * refreshed (warming up, say) closes it as usual, however long that takes; the master's
- * own deadlines bound it.
+ * with a bean that waits for what never comes (an orphan, if the master is gone). So if
+ * the context is still refreshing {@link #GRACE} after the exit began, the JVM halts. A
+ * worker whose context has refreshed (warming up, say) closes it as usual, however long
+ * that takes; the master's own deadlines bound it.
  * <p>
  * Made by {@link MasterLinkInitializer} with the context, so that the link to the master
  * can use it while the context refreshes; {@link WorkerDeparture} uses it for a worker
@@ -31,8 +31,14 @@ final class BootExit implements ApplicationListener<ContextRefreshedEvent> {
 
 	private static final Log logger = LogFactory.getLog(BootExit.class);
 
-	/** How long a worker asked to leave mid-boot waits for its refresh before halting. */
-	static final Duration GRACE = Duration.ofSeconds(3);
+	/**
+	 * How long a worker asked to leave mid-boot waits for its refresh before halting:
+	 * long enough for an ordinary boot to end and close cleanly (a halt skips the
+	 * context's destroy methods and the JVM's delete-on-exit files, such as a servlet
+	 * container's temporary directory), short enough that a bean that hangs does not hold
+	 * the pool's shutdown or leave an orphan.
+	 */
+	static final Duration GRACE = Duration.ofSeconds(10);
 
 	private final Supplier<String> label;
 
@@ -115,8 +121,8 @@ final class BootExit implements ApplicationListener<ContextRefreshedEvent> {
 			Thread.currentThread().interrupt();
 		}
 		if (!this.refreshed) {
-			logger.warn(this.label.get() + " is still booting " + this.grace.toMillis()
-					+ " ms after it began to leave, and Spring closes its context only once the boot ends: halting");
+			logger.info(this.label.get() + " is still booting " + this.grace.toMillis()
+					+ " ms after it began to leave: halting (Spring would close its context only once the boot ends)");
 			this.halt.accept(exitCode);
 		}
 	}
